@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from typing import Any
+
+from ailp.errors import UnsupportedMediaType
+from fastapi import APIRouter, Request, status
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+
+from gateway.auth import service
+from gateway.auth.schemas import RegisterIn, TokenIn, TokenOut
+from gateway.deps import LimiterDep, PoolDep, SettingsDep, client_address
+from gateway.users.schemas import UserOut
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+_TOKEN_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "required": ["username", "password"],
+                    "properties": {
+                        "grant_type": {"type": "string", "enum": ["password"]},
+                        "username": {"type": "string", "minLength": 1, "maxLength": 120},
+                        "password": {"type": "string", "minLength": 1, "maxLength": 1024},
+                    },
+                }
+            },
+            "application/json": {"schema": TokenIn.model_json_schema()},
+        },
+    }
+}
+
+
+@router.post(
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserOut,
+    summary="Create an account",
+    responses={409: {"description": "username or email already registered"}},
+)
+async def register(data: RegisterIn, pool: PoolDep) -> Any:
+    return dict(await service.register(pool, data=data))
+
+
+@router.post(
+    "/token",
+    response_model=TokenOut,
+    summary="Sign in (OAuth2 password flow, form or JSON)",
+    openapi_extra=_TOKEN_BODY,
+    responses={
+        401: {"description": "wrong credentials"},
+        429: {"description": "too many failures"},
+    },
+)
+async def token(request: Request, pool: PoolDep, limiter: LimiterDep, settings: SettingsDep) -> Any:
+    data = await _token_form(request)
+    issued = await service.sign_in(
+        pool, limiter, settings, data=data, address=client_address(request)
+    )
+    return TokenOut(access_token=issued.token, expires_in=issued.expires_in)
+
+
+async def _token_form(request: Request) -> TokenIn:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        if content_type == "application/json":
+            return TokenIn.model_validate_json(await request.body())
+        if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            form = await request.form()
+            fields = {k: v for k, v in form.items() if k in ("username", "password")}
+            return TokenIn.model_validate(fields)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
+        ) from exc
+    raise UnsupportedMediaType(
+        "Send the credentials as a form (application/x-www-form-urlencoded) or as JSON "
+        "(application/json), with the matching Content-Type header."
+    )

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from ailp.models.enums import ContentType, JobKind
+from ailp.schemas.content import ContentOut
+from fastapi import APIRouter, Query, Response, status
+
+from gateway.content import repository
+from gateway.content.schemas import GenerateContentIn
+from gateway.deps import BrokerDep, CurrentUserId, LimiterDep, PoolDep, SettingsDep
+from gateway.jobs import service as jobs
+from gateway.jobs.idempotency import IdempotencyKey
+from gateway.jobs.router import ACCEPTED_RESPONSES
+from gateway.jobs.schemas import JobOut
+from gateway.pagination import Page, decode_cursor, encode_cursor
+from gateway.validation import RowId
+
+router = APIRouter(tags=["content"])
+
+
+@router.post(
+    "/api/learners/{learner_id}/generate-content",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=JobOut,
+    responses=ACCEPTED_RESPONSES,
+    summary="Ask for a lesson, quiz or exercise (asynchronous)",
+)
+async def generate_content(
+    learner_id: RowId,
+    data: GenerateContentIn,
+    user_id: CurrentUserId,
+    idempotency_key: IdempotencyKey,
+    response: Response,
+    pool: PoolDep,
+    broker: BrokerDep,
+    limiter: LimiterDep,
+    settings: SettingsDep,
+) -> Any:
+    params = data.model_dump(mode="json")
+    job = await jobs.enqueue(
+        pool,
+        broker,
+        limiter,
+        settings,
+        submission=jobs.Submission(
+            user_id=user_id,
+            learner_id=learner_id,
+            kind=JobKind.content.value,
+            params=params,
+            request=params,
+            idempotency_key=idempotency_key,
+        ),
+    )
+    jobs.accepted_headers(response, job)
+    return job
+
+
+@router.get("/api/content/{content_id}", response_model=ContentOut, summary="One content piece")
+async def get_content(content_id: uuid.UUID, user_id: CurrentUserId, pool: PoolDep) -> Any:
+    return dict(await repository.get(pool, user_id=user_id, content_id=content_id))
+
+
+@router.get(
+    "/api/learners/{learner_id}/content",
+    response_model=Page[ContentOut],
+    summary="A learner's content, newest first",
+)
+async def list_content(
+    learner_id: RowId,
+    user_id: CurrentUserId,
+    pool: PoolDep,
+    content_type: ContentType | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> Any:
+    rows = await repository.list_for_learner(
+        pool,
+        user_id=user_id,
+        learner_id=learner_id,
+        content_type=content_type.value if content_type else None,
+        after=decode_cursor(cursor, uuid.UUID),
+        limit=limit + 1,
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1]["created_at"], rows[-1]["content_id"])
+    return {"items": [dict(row) for row in rows], "next_cursor": next_cursor}

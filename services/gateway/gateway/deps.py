@@ -1,0 +1,56 @@
+"""FastAPI dependencies as `Annotated` aliases: the pool, the broker, the limiter, the caller."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import asyncpg
+from ailp.config import Settings
+from ailp.errors import Unauthorized
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from gateway.broker import Broker
+from gateway.ratelimit import RateLimiter
+from gateway.security import user_id_from_token
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def _pool(request: Request) -> asyncpg.Pool:
+    return request.app.state.pool
+
+
+def _broker(request: Request) -> Broker:
+    return request.app.state.broker
+
+
+def _limiter(request: Request) -> RateLimiter:
+    return request.app.state.limiter
+
+
+_bearer = HTTPBearer(auto_error=False, description="The `access_token` from POST /api/auth/token")
+
+
+def _current_user_id(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> int:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized(
+            "This endpoint needs `Authorization: Bearer <token>`; get a token from POST /api/auth/token."
+        )
+    return user_id_from_token(request.app.state.settings, credentials.credentials)
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
+BrokerDep = Annotated[Broker, Depends(_broker)]
+LimiterDep = Annotated[RateLimiter, Depends(_limiter)]
+CurrentUserId = Annotated[int, Depends(_current_user_id)]
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"

@@ -1,0 +1,63 @@
+"""Readiness, liveness and the Prometheus endpoint (no authentication)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from ailp import __version__, metrics
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel
+
+router = APIRouter(tags=["health"])
+CHECK_TIMEOUT_SECONDS = 2.0
+
+
+class HealthOut(BaseModel):
+    status: str
+    checks: dict[str, str]
+    version: str
+
+
+class LiveOut(BaseModel):
+    status: str
+
+
+async def _check(name: str, probe: Any) -> tuple[str, str]:
+    try:
+        await asyncio.wait_for(probe, CHECK_TIMEOUT_SECONDS)
+    except Exception as exc:
+        detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+        return name, f"error: {type(exc).__name__}{': ' + detail if detail else ''}"
+    return name, "ok"
+
+
+@router.get(
+    "/api/health",
+    response_model=HealthOut,
+    summary="Readiness: database and Redis reachable",
+    responses={503: {"model": HealthOut, "description": "a dependency is down"}},
+)
+async def health(request: Request, response: Response) -> Any:
+    state = request.app.state
+    results = await asyncio.gather(
+        _check("database", state.pool.fetchval("SELECT 1")),
+        _check("redis", state.broker.client.ping()),
+    )
+    checks = dict(results)
+    healthy = all(value == "ok" for value in checks.values())
+    if not healthy:
+        response.status_code = 503
+        response.headers["Retry-After"] = "5"
+    return {"status": "ok" if healthy else "unavailable", "checks": checks, "version": __version__}
+
+
+@router.get("/api/health/live", response_model=LiveOut, summary="Liveness (no dependency checks)")
+async def live() -> Any:
+    return {"status": "ok"}
+
+
+@router.get("/metrics", include_in_schema=False)
+async def prometheus_metrics() -> Response:
+    body, content_type = metrics.render(metrics.build_registry())
+    return Response(body, media_type=content_type)

@@ -1,0 +1,135 @@
+"""Accepting jobs: limits, idempotency, the durable row, then the doorbell.
+
+The row is committed before the task is published (DESIGN.md). If publishing fails, or the
+process dies in between, the sweeper publishes the still-queued job later; the client already
+holds a 202 and the job will run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import orjson
+from ailp import metrics
+from ailp.config import Settings
+from ailp.errors import TooManyRequests, Unprocessable
+from ailp.logging import get_logger
+from fastapi import Response
+
+from gateway.broker import Broker
+from gateway.jobs import repository
+from gateway.learners.repository import not_found as learner_not_found
+from gateway.ratelimit import RateLimiter
+
+log = get_logger(__name__)
+
+RETRY_AFTER_SECONDS = {"content": 2, "analytics": 1}
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    user_id: int
+    learner_id: int
+    kind: str
+    params: dict[str, Any]
+    # What the client sent, for comparing requests that reuse an Idempotency-Key.
+    request: dict[str, Any]
+    idempotency_key: str | None
+
+
+def request_hash(submission: Submission) -> str:
+    canonical = orjson.dumps(
+        {"kind": submission.kind, "learner_id": submission.learner_id, "body": submission.request},
+        option=orjson.OPT_SORT_KEYS,
+    )
+    return hashlib.sha256(canonical).hexdigest()
+
+
+async def enqueue(
+    pool: asyncpg.Pool,
+    broker: Broker,
+    limiter: RateLimiter,
+    settings: Settings,
+    *,
+    submission: Submission,
+) -> dict[str, Any]:
+    await limiter.hit(
+        "job-submissions",
+        str(submission.user_id),
+        limit=settings.job_submissions_per_minute,
+        window=60,
+        detail=f"You may submit at most {settings.job_submissions_per_minute} jobs a minute. "
+        "Wait until Retry-After has passed.",
+    )
+    fingerprint = request_hash(submission) if submission.idempotency_key else None
+    if submission.idempotency_key:
+        replay = await _replay(pool, settings, submission, fingerprint)
+        if replay is not None:
+            return repository.to_api(replay)
+
+    job_id = uuid.uuid4()
+    try:
+        row = await repository.insert(
+            pool,
+            job_id=job_id,
+            user_id=submission.user_id,
+            learner_id=submission.learner_id,
+            kind=submission.kind,
+            params=submission.params,
+            idempotency_key=submission.idempotency_key,
+            request_hash=fingerprint,
+            max_attempts=settings.job_max_attempts,
+            max_unfinished=settings.max_queued_jobs_per_user,
+        )
+    except asyncpg.UniqueViolationError:
+        # The same key arrived twice at once; the other request created the job.
+        replay = await _replay(pool, settings, submission, fingerprint)
+        if replay is None:
+            raise
+        return repository.to_api(replay)
+    if row is None:
+        if not await repository.learner_exists(
+            pool, user_id=submission.user_id, learner_id=submission.learner_id
+        ):
+            raise learner_not_found(submission.learner_id)
+        raise TooManyRequests(
+            f"You already have {settings.max_queued_jobs_per_user} unfinished jobs. Wait for some "
+            "to finish (or cancel queued ones) before submitting more.",
+            retry_after=10,
+        )
+    metrics.JOBS_SUBMITTED.labels(kind=submission.kind).inc()
+    await broker.publish_job(job_id, submission.kind)
+    log.info("job_accepted", job_id=str(job_id), kind=submission.kind)
+    return repository.to_api(row)
+
+
+async def _replay(
+    pool: asyncpg.Pool, settings: Settings, submission: Submission, fingerprint: str | None
+) -> asyncpg.Record | None:
+    assert submission.idempotency_key is not None
+    existing = await repository.by_idempotency_key(
+        pool, user_id=submission.user_id, key=submission.idempotency_key
+    )
+    if existing is None:
+        return None
+    age_hours = (datetime.now(UTC) - existing["created_at"]).total_seconds() / 3600
+    if age_hours >= settings.idempotency_window_hours:
+        await repository.release_idempotency_key(pool, job_id=existing["id"])
+        return None
+    if existing["request_hash"] != fingerprint:
+        raise Unprocessable(
+            "This Idempotency-Key was already used with a different request. Use a new key for a "
+            "new request, or resend the original request unchanged.",
+            errors=[{"loc": ["header", "Idempotency-Key"], "msg": "reused with a different body"}],
+        )
+    return existing
+
+
+def accepted_headers(response: Response, job: dict[str, Any]) -> None:
+    response.headers["Location"] = f"/api/jobs/{job['id']}"
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS.get(job["kind"], 1))

@@ -1,0 +1,99 @@
+"""SQL for learner profiles. Every statement is scoped to the owner: others' rows are invisible."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+from ailp.errors import Conflict, NotFound
+
+COLUMNS = (
+    "id, user_id, target_niche, experience_level, preferred_learning_style, learning_goals, "
+    "knowledge_state, engagement_metrics, created_at"
+)
+_UPDATABLE = ("target_niche", "experience_level", "preferred_learning_style", "learning_goals")
+
+
+def not_found(learner_id: int) -> NotFound:
+    return NotFound(
+        f"No learner {learner_id} among your profiles. List them with GET /api/learners."
+    )
+
+
+def _duplicate_niche(niche: str) -> Conflict:
+    return Conflict(
+        f"You already have a learner profile for the niche {niche!r}; one profile per niche. "
+        "Update that profile instead."
+    )
+
+
+async def insert(pool: asyncpg.Pool, *, user_id: int, values: dict[str, Any]) -> asyncpg.Record:
+    try:
+        return await pool.fetchrow(
+            "INSERT INTO learners (user_id, target_niche, experience_level, "
+            "preferred_learning_style, learning_goals) VALUES ($1, $2, $3, $4, $5) "
+            f"RETURNING {COLUMNS}",
+            user_id,
+            values["target_niche"],
+            values["experience_level"],
+            values["preferred_learning_style"],
+            values.get("learning_goals"),
+        )
+    except asyncpg.UniqueViolationError as exc:
+        raise _duplicate_niche(values["target_niche"]) from exc
+    except asyncpg.ForeignKeyViolationError as exc:  # the account was deleted meanwhile
+        raise NotFound("Your account no longer exists.") from exc
+
+
+async def list_for_user(pool: asyncpg.Pool, *, user_id: int) -> list[asyncpg.Record]:
+    return await pool.fetch(
+        f"SELECT {COLUMNS} FROM learners WHERE user_id = $1 ORDER BY id", user_id
+    )
+
+
+async def get(pool: asyncpg.Pool, *, user_id: int, learner_id: int) -> asyncpg.Record:
+    row = await pool.fetchrow(
+        f"SELECT {COLUMNS} FROM learners WHERE id = $1 AND user_id = $2", learner_id, user_id
+    )
+    if row is None:
+        raise not_found(learner_id)
+    return row
+
+
+async def update(
+    pool: asyncpg.Pool, *, user_id: int, learner_id: int, changes: dict[str, Any]
+) -> asyncpg.Record:
+    fields = [name for name in _UPDATABLE if name in changes]
+    if not fields:
+        return await get(pool, user_id=user_id, learner_id=learner_id)
+    assignments = ", ".join(f"{name} = ${index}" for index, name in enumerate(fields, start=3))
+    try:
+        row = await pool.fetchrow(
+            f"UPDATE learners SET {assignments}, updated_at = now() "
+            f"WHERE id = $1 AND user_id = $2 RETURNING {COLUMNS}",
+            learner_id,
+            user_id,
+            *(changes[name] for name in fields),
+        )
+    except asyncpg.UniqueViolationError as exc:
+        raise _duplicate_niche(changes["target_niche"]) from exc
+    if row is None:
+        raise not_found(learner_id)
+    return row
+
+
+async def delete(pool: asyncpg.Pool, *, user_id: int, learner_id: int) -> None:
+    deleted = await pool.fetchval(
+        "DELETE FROM learners WHERE id = $1 AND user_id = $2 RETURNING id", learner_id, user_id
+    )
+    if deleted is None:
+        raise not_found(learner_id)
+
+
+async def experience_level(pool: asyncpg.Pool, *, user_id: int, learner_id: int) -> str:
+    level = await pool.fetchval(
+        "SELECT experience_level FROM learners WHERE id = $1 AND user_id = $2", learner_id, user_id
+    )
+    if level is None:
+        raise not_found(learner_id)
+    return level

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from typing import Any
+
+from ailp.errors import Unprocessable
+from fastapi import APIRouter, Response, status
+
+from gateway.deps import CurrentUserId, PoolDep
+from gateway.learners import repository
+from gateway.learners.schemas import LearnerCreate, LearnerOut, LearnerUpdate
+from gateway.validation import RowId
+
+router = APIRouter(prefix="/api/learners", tags=["learners"])
+
+
+_NOT_NULL = ("target_niche", "experience_level", "preferred_learning_style")
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=LearnerOut,
+    summary="Create a learner profile",
+    responses={409: {"description": "a profile for that niche exists"}},
+)
+async def create_learner(data: LearnerCreate, user_id: CurrentUserId, pool: PoolDep) -> Any:
+    return dict(await repository.insert(pool, user_id=user_id, values=data.model_dump(mode="json")))
+
+
+@router.get("", response_model=list[LearnerOut], summary="Your learner profiles")
+async def list_learners(user_id: CurrentUserId, pool: PoolDep) -> Any:
+    return [dict(row) for row in await repository.list_for_user(pool, user_id=user_id)]
+
+
+@router.get("/{learner_id}", response_model=LearnerOut, summary="One learner profile")
+async def get_learner(learner_id: RowId, user_id: CurrentUserId, pool: PoolDep) -> Any:
+    return dict(await repository.get(pool, user_id=user_id, learner_id=learner_id))
+
+
+@router.patch("/{learner_id}", response_model=LearnerOut, summary="Change a learner profile")
+async def update_learner(
+    learner_id: RowId, data: LearnerUpdate, user_id: CurrentUserId, pool: PoolDep
+) -> Any:
+    changes = data.model_dump(mode="json", exclude_unset=True)
+    nulls = [name for name in _NOT_NULL if name in changes and changes[name] is None]
+    if nulls:
+        raise Unprocessable(f"{', '.join(nulls)} cannot be null; omit a field to keep its value.")
+    return dict(
+        await repository.update(pool, user_id=user_id, learner_id=learner_id, changes=changes)
+    )
+
+
+@router.delete(
+    "/{learner_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a learner profile and everything recorded for it",
+)
+async def delete_learner(learner_id: RowId, user_id: CurrentUserId, pool: PoolDep) -> Response:
+    await repository.delete(pool, user_id=user_id, learner_id=learner_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,96 @@
+"""The gateway's app factory: `uvicorn gateway.main:app` or `python -m gateway`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from ailp import __version__
+from ailp.config import Settings, get_settings
+from ailp.logging import configure_logging, get_logger
+from fastapi import FastAPI
+
+from gateway import problems
+from gateway.activity.router import router as activity_router
+from gateway.analytics.router import router as analytics_router
+from gateway.auth.router import router as auth_router
+from gateway.broker import Broker
+from gateway.content.router import router as content_router
+from gateway.db import create_pool
+from gateway.health.router import router as health_router
+from gateway.jobs.router import router as jobs_router
+from gateway.learners.router import router as learners_router
+from gateway.middleware import GatewayMiddleware
+from gateway.ratelimit import RateLimiter
+from gateway.users.router import router as users_router
+
+log = get_logger(__name__)
+
+DESCRIPTION = """
+ailp personalizes learning with AI. Learners keep profiles, ask for lessons, quizzes and
+exercises written by a model, log study sessions and answers, and get their learning velocity
+and knowledge gaps computed.
+
+* Sign in with `POST /api/auth/token` and send `Authorization: Bearer <token>`.
+* Generation and analytics are **asynchronous**: the POST answers `202` with a job; poll
+  `GET /api/jobs/{id}` (its `Location`) until `status` is terminal.
+* Errors are RFC 9457 problem details.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    settings.check_production_safety()
+    configure_logging("gateway", settings.log_level, settings.log_format)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.pool = await create_pool(settings)
+        app.state.broker = Broker(settings)
+        app.state.limiter = RateLimiter(app.state.broker.client)
+        log.info("gateway_started", version=__version__)
+        try:
+            yield
+        finally:
+            await app.state.broker.close()
+            await app.state.pool.close()
+
+    app = FastAPI(
+        title="ailp — AI Learning Platform API",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    problems.install(app)
+    for router in (
+        health_router,
+        auth_router,
+        users_router,
+        learners_router,
+        activity_router,
+        jobs_router,
+        content_router,
+        analytics_router,
+    ):
+        app.include_router(router)
+    _mount_web_app(app, settings)
+    app.add_middleware(GatewayMiddleware, max_body_bytes=settings.max_body_bytes)
+    return app
+
+
+def _mount_web_app(app: FastAPI, settings: Settings) -> None:
+    """Serve the built web app (services/web/dist) at / when it exists."""
+    if not settings.web_dist_dir:
+        return
+    dist = Path(settings.web_dist_dir)
+    if not (dist / "index.html").is_file():
+        log.warning("web_app_not_built", path=str(dist))
+        return
+    from starlette.staticfiles import StaticFiles
+
+    app.mount("/", StaticFiles(directory=dist, html=True), name="web")
+
+
+app = create_app()

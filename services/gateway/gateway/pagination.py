@@ -1,0 +1,52 @@
+"""Opaque keyset cursors: base64 of (timestamp, id) of the last item on the previous page."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+import orjson
+from ailp.errors import Unprocessable
+from pydantic import BaseModel
+
+_MAX_BIGINT = 2**63 - 1
+
+T = TypeVar("T")
+K = TypeVar("K")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None
+
+
+def encode_cursor(at: datetime, item_id: Any) -> str:
+    raw = orjson.dumps([at.isoformat(), str(item_id)])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, parse_id: Callable[[str], K]) -> tuple[datetime, K] | None:
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        at, item_id = orjson.loads(base64.urlsafe_b64decode(padded))
+        parsed_at = datetime.fromisoformat(at)
+        if parsed_at.tzinfo is None:
+            raise ValueError("naive timestamp")
+        return parsed_at, parse_id(item_id)
+    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError) as exc:
+        raise Unprocessable(
+            "The cursor is not valid. Pass the `next_cursor` value from the previous page unchanged."
+        ) from exc
+
+
+def bigint_id(value: str) -> int:
+    """Parse a BIGINT row id taken from a cursor."""
+    number = int(value)
+    if not 1 <= number <= _MAX_BIGINT:
+        raise ValueError("id out of range")
+    return number

@@ -1,0 +1,134 @@
+"""Every error becomes RFC 9457 problem details (`application/problem+json`).
+
+Domain code raises `ailp.errors.AilpError` subclasses; this module is the only place that
+builds error bodies. Unexpected exceptions answer a 500 without internals; an unreachable
+database or Redis answers 503 with `Retry-After`.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+import orjson
+import redis.exceptions
+from ailp.errors import AilpError, ServiceUnavailable, TooManyRequests, Unauthorized
+from ailp.logging import get_logger
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from gateway.db import UNAVAILABLE_ERRORS
+
+log = get_logger(__name__)
+PROBLEM_JSON = "application/problem+json"
+
+
+class BodyTooLarge(Exception):
+    """Raised while reading a request body that exceeds `MAX_BODY_BYTES`."""
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    body = {
+        "type": "about:blank",
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    return Response(
+        orjson.dumps(body), status_code=status, media_type=PROBLEM_JSON, headers=headers
+    )
+
+
+def _location(loc: tuple[Any, ...] | list[Any]) -> list[str | int]:
+    return [part if isinstance(part, int) else str(part) for part in loc]
+
+
+def _validation_message(error: dict[str, Any]) -> str:
+    loc = ".".join(str(part) for part in error["loc"] if part != "body") or "body"
+    return f"{loc}: {error['msg']}"
+
+
+async def _on_domain_error(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AilpError)
+    headers: dict[str, str] = {}
+    if isinstance(exc, TooManyRequests | ServiceUnavailable):
+        headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, Unauthorized):
+        headers["WWW-Authenticate"] = "Bearer"
+    return problem(exc.status, exc.detail, title=exc.title, headers=headers, **exc.extra)
+
+
+async def _on_validation_error(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"loc": _location(error["loc"]), "msg": error["msg"], "type": error.get("type")}
+        for error in exc.errors()
+    ]
+    summary = "; ".join(_validation_message(error) for error in exc.errors()[:3])
+    more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
+    return problem(
+        422,
+        f"The request is not valid: {summary}{more}. Fix the listed fields and send it again.",
+        title="Validation failed",
+        errors=errors,
+    )
+
+
+async def _on_http_error(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = "There is nothing at this path. See /docs for the API's endpoints."
+    elif exc.status_code == 405:
+        detail = "This path does not accept that HTTP method. See /docs for what it accepts."
+    return problem(exc.status_code, detail, headers=dict(exc.headers or {}))
+
+
+def too_large(limit: int) -> Response:
+    return problem(
+        413,
+        f"The request body is larger than {limit} bytes. Send less data per request.",
+        headers={"Connection": "close"},
+    )
+
+
+async def _on_body_too_large(request: Request, _: Exception) -> Response:
+    return too_large(request.app.state.settings.max_body_bytes)
+
+
+async def _on_unavailable(_: Request, exc: Exception) -> Response:
+    log.warning("dependency_unavailable", error_type=type(exc).__name__, error=str(exc))
+    return problem(
+        503,
+        "A backing service (database or queue) is unreachable right now. Retry shortly.",
+        headers={"Retry-After": "5"},
+    )
+
+
+async def _on_unexpected(_: Request, exc: Exception) -> Response:
+    log.exception("unhandled_error", exc_info=exc)
+    return problem(500, "Something went wrong on our side. It has been logged; retry later.")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(AilpError, _on_domain_error)
+    app.add_exception_handler(BodyTooLarge, _on_body_too_large)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    for error in (
+        *UNAVAILABLE_ERRORS,
+        redis.exceptions.ConnectionError,
+        redis.exceptions.TimeoutError,
+    ):
+        app.add_exception_handler(error, _on_unavailable)
+    app.add_exception_handler(Exception, _on_unexpected)

@@ -1,0 +1,1 @@
+"""Database plumbing shared by the workers and the migrations (synchronous SQLAlchemy)."""

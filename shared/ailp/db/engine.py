@@ -1,0 +1,67 @@
+"""Synchronous engine and sessions for the workers, the sweeper and command-line tools.
+
+Engines are built lazily and per process: a Celery prefork child must not reuse the parent's
+connections, so `dispose_engine()` runs after fork (see `ailp.queue.worker`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from ailp.config import Settings, get_settings
+
+_engine: Engine | None = None
+_session_factory: sessionmaker[Session] | None = None
+
+
+def build_engine(settings: Settings) -> Engine:
+    return create_engine(
+        settings.sqlalchemy_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        # A database restart must give errors while it is down and none after (DESIGN.md).
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args={
+            "connect_timeout": 5,
+            "options": f"-c statement_timeout={settings.db_statement_timeout_ms}",
+            "application_name": "ailp",
+        },
+    )
+
+
+def get_engine() -> Engine:
+    global _engine, _session_factory
+    if _engine is None:
+        _engine = build_engine(get_settings())
+        _session_factory = sessionmaker(_engine, expire_on_commit=False)
+    return _engine
+
+
+def dispose_engine() -> None:
+    """Forget this process's pool (after fork, or at shutdown)."""
+    global _engine, _session_factory
+    if _engine is not None:
+        _engine.dispose(close=False)
+    _engine = None
+    _session_factory = None
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """A session that commits on success and rolls back on error."""
+    get_engine()
+    assert _session_factory is not None
+    session = _session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,1 @@
+"""The job lifecycle every worker shares: claim, keep the lease alive, finish, sweep."""

@@ -1,0 +1,166 @@
+"""The sweeper: nothing accepted is lost.
+
+Redis is only the doorbell, so a message can vanish (a crash between commit and publish, a
+flushed or restarted broker, a SIGKILLed worker). Every few seconds one sweeper (a Postgres
+advisory lock makes extra replicas idle) looks at unfinished job rows and:
+
+* fails a running job whose lease expired after its last attempt (it keeps killing its worker);
+* puts back to `queued` a running job whose lease expired (its worker died; heartbeats stopped);
+* re-publishes a queued job nobody claimed within `JOB_REQUEUE_AFTER_SECONDS` of its last publish.
+
+Re-publishing is harmless: a worker that receives a message for a job it cannot claim does nothing.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from types import FrameType
+
+from celery import Celery
+from sqlalchemy import func, select, text, update
+from sqlalchemy.orm import Session
+
+from ailp import metrics
+from ailp.config import Settings, get_settings
+from ailp.db.engine import session_scope
+from ailp.logging import get_logger
+from ailp.models import Job
+from ailp.models.enums import JobStatus
+from ailp.queue.publish import publish_job
+
+log = get_logger(__name__)
+
+SWEEPER_LOCK_ID = 727_002
+BATCH = 500
+
+
+@dataclass
+class SweepReport:
+    failed: list[uuid.UUID] = field(default_factory=list)
+    to_publish: list[tuple[uuid.UUID, str]] = field(default_factory=list)
+    locked_out: bool = False
+
+
+def sweep(session: Session, settings: Settings) -> SweepReport:
+    """One pass, inside the caller's transaction. Publishing happens after commit."""
+    report = SweepReport()
+    if not session.execute(
+        text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": SWEEPER_LOCK_ID}
+    ).scalar():
+        report.locked_out = True
+        return report
+
+    expired = session.execute(
+        select(Job.id, Job.kind, Job.attempts, Job.max_attempts)
+        .where(Job.status == JobStatus.running.value, Job.lease_expires_at < func.now())
+        .order_by(Job.lease_expires_at)
+        .limit(BATCH)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for job in expired:
+        if job.attempts >= job.max_attempts:
+            _fail(
+                session,
+                job.id,
+                "worker_lost",
+                f"The job stopped {job.attempts} times without finishing (its worker crashed or was "
+                "killed each time), so it was given up. Submit it again; if it keeps failing, "
+                "report it.",
+            )
+            report.failed.append(job.id)
+            metrics.JOBS_SWEPT.labels(kind=job.kind, reason="attempts_exhausted").inc()
+        else:
+            session.execute(
+                update(Job)
+                .where(Job.id == job.id)
+                .values(
+                    status=JobStatus.queued.value,
+                    claim_token=None,
+                    lease_expires_at=None,
+                    published_at=func.now(),
+                )
+            )
+            report.to_publish.append((job.id, job.kind))
+            metrics.JOBS_SWEPT.labels(kind=job.kind, reason="lease_expired").inc()
+
+    stale_before = func.now() - timedelta(seconds=settings.job_requeue_after_seconds)
+    unclaimed = session.execute(
+        select(Job.id, Job.kind, Job.attempts, Job.max_attempts)
+        .where(
+            Job.status == JobStatus.queued.value,
+            func.coalesce(Job.published_at, Job.created_at) < stale_before,
+        )
+        .order_by(Job.created_at)
+        .limit(BATCH)
+        .with_for_update(skip_locked=True)
+    ).all()
+    republish: list[uuid.UUID] = []
+    for job in unclaimed:
+        if job.attempts >= job.max_attempts:
+            _fail(
+                session,
+                job.id,
+                "attempts_exhausted",
+                f"The job failed {job.attempts} times; see earlier errors in the logs.",
+            )
+            report.failed.append(job.id)
+            metrics.JOBS_SWEPT.labels(kind=job.kind, reason="attempts_exhausted").inc()
+        else:
+            republish.append(job.id)
+            report.to_publish.append((job.id, job.kind))
+            metrics.JOBS_SWEPT.labels(kind=job.kind, reason="unclaimed").inc()
+    if republish:
+        session.execute(update(Job).where(Job.id.in_(republish)).values(published_at=func.now()))
+    return report
+
+
+def _fail(session: Session, job_id: uuid.UUID, code: str, message: str) -> None:
+    session.execute(
+        update(Job)
+        .where(Job.id == job_id)
+        .values(
+            status=JobStatus.failed.value,
+            error_code=code,
+            error_message=message,
+            claim_token=None,
+            lease_expires_at=None,
+            finished_at=func.now(),
+        )
+    )
+
+
+def sweep_and_publish(app: Celery, settings: Settings) -> SweepReport:
+    with session_scope() as session:
+        report = sweep(session, settings)
+    for job_id, kind in report.to_publish:
+        try:
+            publish_job(app, job_id=job_id, kind=kind)
+        except Exception as exc:  # broker down: the job stays queued and is retried next pass
+            log.warning("sweeper_publish_failed", job_id=str(job_id), error=str(exc))
+            break
+    if report.failed or report.to_publish:
+        log.info("sweep", failed=len(report.failed), republished=len(report.to_publish))
+    return report
+
+
+def run_forever(app: Celery, settings: Settings | None = None) -> None:
+    settings = settings or get_settings()
+    stop = threading.Event()
+
+    def _stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("sweeper_stopping", signal=signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    log.info("sweeper_started", interval=settings.sweeper_interval_seconds)
+    while not stop.is_set():
+        try:
+            sweep_and_publish(app, settings)
+        except Exception as exc:  # e.g. the database is restarting; try again next interval
+            log.warning("sweep_failed", error=str(exc))
+        stop.wait(settings.sweeper_interval_seconds)

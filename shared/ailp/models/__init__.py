@@ -1,0 +1,18 @@
+"""ORM models: the schema every service shares. Import from here, e.g. `from ailp.models import Job`."""
+
+from ailp.models.activity import ExerciseResponse, LearningSession
+from ailp.models.analytics import AnalyticsResult
+from ailp.models.content import Content
+from ailp.models.job import Job
+from ailp.models.learner import Learner
+from ailp.models.user import User
+
+__all__ = [
+    "AnalyticsResult",
+    "Content",
+    "ExerciseResponse",
+    "Job",
+    "Learner",
+    "LearningSession",
+    "User",
+]

@@ -1,0 +1,31 @@
+"""Computed analytics snapshots, one per analytics job."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, Uuid
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ailp.db.base import Base
+from ailp.models._types import CreatedAt
+
+
+class AnalyticsResult(Base):
+    __tablename__ = "analytics_results"
+    __table_args__ = (Index("ix_analytics_results_learner_computed", "learner_id", "computed_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    learner_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("learners.id", ondelete="CASCADE"), nullable=False
+    )
+    job_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("jobs.id", ondelete="SET NULL"), unique=True
+    )
+    as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    window_days: Mapped[int] = mapped_column(Integer, nullable=False)
+    result: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
+    computed_at: Mapped[CreatedAt]

@@ -1,0 +1,76 @@
+"""Generated learning content (lessons, quizzes, exercises)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    Uuid,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ailp.db.base import Base
+from ailp.models._types import CreatedAt, check_in
+from ailp.models.enums import ContentSource, ContentType, values
+
+
+class Content(Base):
+    __tablename__ = "content"
+    __table_args__ = (
+        CheckConstraint(check_in("content_type", values(ContentType)), name="content_type"),
+        CheckConstraint(check_in("source", values(ContentSource)), name="source"),
+        Index("ix_content_learner_created", "learner_id", "created_at", "id"),
+        # Cache look-ups: the newest model-written piece for an identical request.
+        Index(
+            "ix_content_cache_key",
+            "cache_key",
+            "created_at",
+            postgresql_where=text("source = 'openai'"),
+        ),
+        # Fallback look-ups: the best earlier AI piece for a concept and type, any learner.
+        Index(
+            "ix_content_concept_key",
+            "concept_key",
+            "content_type",
+            postgresql_where=text("source = 'openai'"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    learner_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("learners.id", ondelete="CASCADE"), nullable=False
+    )
+    # Exactly one content row per job, however often the job's task is delivered.
+    job_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("jobs.id", ondelete="SET NULL"), unique=True
+    )
+    concept: Mapped[str] = mapped_column(String(200), nullable=False)
+    concept_key: Mapped[str] = mapped_column(String(200), nullable=False)
+    content_type: Mapped[str] = mapped_column(String(16), nullable=False)
+    experience_level: Mapped[str] = mapped_column(String(16), nullable=False)
+    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    examples: Mapped[list[Any]] = mapped_column(JSONB, nullable=False, server_default="[]")
+    exercises: Mapped[list[Any]] = mapped_column(JSONB, nullable=False, server_default="[]")
+    source: Mapped[str] = mapped_column(String(16), nullable=False)
+    model: Mapped[str | None] = mapped_column(String(100))
+    prompt_version: Mapped[str] = mapped_column(String(32), nullable=False)
+    input_tokens: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    output_tokens: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    cost_usd: Mapped[float] = mapped_column(
+        Numeric(12, 6, asdecimal=False), nullable=False, server_default="0"
+    )
+    notice: Mapped[str | None] = mapped_column(Text)
+    cache_key: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[CreatedAt]

@@ -1,0 +1,28 @@
+"""Queue and task names: the only coupling between the gateway and the workers."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from ailp.models.enums import JobKind
+
+CONTENT_QUEUE = "content"
+ANALYTICS_QUEUE = "analytics"
+
+GENERATE_CONTENT_TASK = "ailp.content.generate"
+COMPUTE_ANALYTICS_TASK = "ailp.analytics.compute"
+
+
+class Route(NamedTuple):
+    task: str
+    queue: str
+
+
+ROUTES: dict[JobKind, Route] = {
+    JobKind.content: Route(GENERATE_CONTENT_TASK, CONTENT_QUEUE),
+    JobKind.analytics: Route(COMPUTE_ANALYTICS_TASK, ANALYTICS_QUEUE),
+}
+
+
+def route_for(kind: str) -> Route:
+    return ROUTES[JobKind(kind)]

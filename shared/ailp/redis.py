@@ -1,0 +1,45 @@
+"""Synchronous Redis client for workers and the sweeper (one per process, built lazily)."""
+
+from __future__ import annotations
+
+import redis
+
+from ailp.config import get_settings
+from ailp.logging import get_logger
+
+log = get_logger(__name__)
+_client: redis.Redis | None = None
+
+
+def get_redis() -> redis.Redis:
+    global _client
+    if _client is None:
+        _client = redis.Redis.from_url(
+            get_settings().redis_url,
+            socket_timeout=5,
+            socket_connect_timeout=3,
+            health_check_interval=30,
+            retry_on_timeout=True,
+        )
+    return _client
+
+
+def reset_redis() -> None:
+    """Forget this process's client (after fork)."""
+    global _client
+    _client = None
+
+
+def check_eviction_policy(client: redis.Redis) -> str:
+    """Warn loudly unless Redis refuses to evict keys: eviction would silently drop queued tasks."""
+    try:
+        policy = str(client.config_get("maxmemory-policy").get("maxmemory-policy", "unknown"))
+    except redis.ResponseError:  # CONFIG is disabled on some managed Redis offerings
+        policy = "unknown"
+    if policy != "noeviction":
+        log.warning(
+            "redis_eviction_policy_unsafe",
+            policy=policy,
+            advice="set maxmemory-policy noeviction; evicted queue keys lose tasks",
+        )
+    return policy
