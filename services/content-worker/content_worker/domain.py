@@ -1,0 +1,96 @@
+"""The content worker's vocabulary: what is asked for and what is produced."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class ContentRequest:
+    """Everything that shapes a piece of content: the ask and the learner's profile."""
+
+    concept: str
+    content_type: str  # lesson | quiz | exercise
+    experience_level: str  # beginner | intermediate | advanced
+    learning_style: str  # visual | auditory | reading | kinesthetic
+    niche: str
+    goals: str | None = None
+    # The learner's weakest concepts, most urgent first (from the analytics worker).
+    knowledge_gaps: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class GeneratedPiece:
+    """A complete content piece, whoever wrote it (the model, the cache or the offline builder)."""
+
+    title: str
+    content: str  # Markdown
+    examples: list[Any]
+    # Each: {"id", "prompt", "choices" (list or None), "answer", "explanation", "concept"}
+    exercises: list[dict[str, Any]]
+    source: str  # openai | cache | fallback
+    model: str | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    notice: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class FallbackReason(StrEnum):
+    """Why the model was not used; each has a plain sentence for the learner."""
+
+    no_api_key = "no_api_key"
+    budget_exhausted = "budget_exhausted"
+    rate_limited = "rate_limited"
+    model_error = "model_error"
+    invalid_output = "invalid_output"
+    limiter_unavailable = "limiter_unavailable"
+
+    @property
+    def notice(self) -> str:
+        return _NOTICES[self]
+
+
+_NOTICES: dict[FallbackReason, str] = {
+    FallbackReason.no_api_key: (
+        "AI generation is unavailable: this platform has no AI model configured. "
+        "This piece was prepared offline for your concept, level and learning style."
+    ),
+    FallbackReason.budget_exhausted: (
+        "AI generation is paused for today: the platform's daily AI budget has been reached. "
+        "It resumes after midnight UTC. This piece was prepared offline for you."
+    ),
+    FallbackReason.rate_limited: (
+        "AI generation is busy right now: the AI service's rate limit was reached. "
+        "This piece was prepared offline; ask again later for an AI-written version."
+    ),
+    FallbackReason.model_error: (
+        "AI generation is unavailable: the AI service did not answer after several tries. "
+        "This piece was prepared offline; ask again later for an AI-written version."
+    ),
+    FallbackReason.invalid_output: (
+        "AI generation did not produce usable content this time, so this piece was prepared "
+        "offline. Ask again later for an AI-written version."
+    ),
+    FallbackReason.limiter_unavailable: (
+        "AI generation is unavailable: the service that shares the AI limits is unreachable. "
+        "This piece was prepared offline; ask again later for an AI-written version."
+    ),
+}
+
+
+def normalize_concept(concept: str) -> str:
+    """The concept as a lookup key: NFKC, case-folded, single spaces, no edge punctuation.
+
+    "  SQL   Joins! " and "sql joins" name the same concept.
+    """
+    text = unicodedata.normalize("NFKC", concept).casefold()
+    text = " ".join(text.split())
+    return text.strip(_EDGE_PUNCTUATION)[:200] or text[:200]
+
+
+_EDGE_PUNCTUATION = " \t.,;:!?\"'`()[]{}<>-_/\\|*~"
