@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     web_concurrency: int = Field(default=2, ge=1, le=64)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     web_dist_dir: str | None = None
+    # Proxies whose X-Forwarded-For is trusted for the client address (comma-separated, or "*").
+    forwarded_allow_ips: str = "127.0.0.1"
 
     # --- auth --------------------------------------------------------------------------------
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uvicorn
+
 from ailp.config import get_settings
 
 
@@ -17,7 +18,7 @@ def main() -> None:
         http="httptools",
         access_log=False,
         proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         timeout_graceful_shutdown=20,
         log_config=None,
     )

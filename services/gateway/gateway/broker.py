@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 import redis.asyncio as aioredis
+
 from ailp.config import Settings
 from ailp.logging import get_logger
 from ailp.queue.messages import task_message

@@ -12,6 +12,7 @@ from typing import Any
 
 import asyncpg
 import orjson
+
 from ailp.config import Settings
 
 # Errors that mean "the database is unreachable or restarting", answered with 503.

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import asyncpg
-from ailp.config import Settings
-from ailp.errors import Unauthorized
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from ailp.config import Settings
+from ailp.errors import Unauthorized
 from gateway.broker import Broker
 from gateway.ratelimit import RateLimiter
 from gateway.security import user_id_from_token

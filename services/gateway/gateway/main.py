@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from fastapi import FastAPI
+
 from ailp import __version__
 from ailp.config import Settings, get_settings
 from ailp.logging import configure_logging, get_logger
-from fastapi import FastAPI
-
 from gateway import problems
 from gateway.activity.router import router as activity_router
 from gateway.analytics.router import router as analytics_router

@@ -10,11 +10,11 @@ import re
 import time
 import uuid
 
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 from ailp import metrics
 from ailp.logging import bind_context as bind_log_context
 from ailp.logging import clear_context, get_logger
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
 from gateway.problems import BodyTooLarge, too_large
 
 log = get_logger("gateway.access")

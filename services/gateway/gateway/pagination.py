@@ -9,8 +9,9 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import orjson
-from ailp.errors import Unprocessable
 from pydantic import BaseModel
+
+from ailp.errors import Unprocessable
 
 _MAX_BIGINT = 2**63 - 1
 

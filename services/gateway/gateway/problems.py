@@ -12,13 +12,13 @@ from typing import Any
 
 import orjson
 import redis.exceptions
-from ailp.errors import AilpError, ServiceUnavailable, TooManyRequests, Unauthorized
-from ailp.logging import get_logger
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ailp.errors import AilpError, ServiceUnavailable, TooManyRequests, Unauthorized
+from ailp.logging import get_logger
 from gateway.db import UNAVAILABLE_ERRORS
 
 log = get_logger(__name__)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 
 import redis.asyncio as aioredis
+
 from ailp.errors import TooManyRequests
 from ailp.logging import get_logger
 

@@ -6,10 +6,11 @@ import time
 from dataclasses import dataclass
 
 import jwt
-from ailp.config import Settings
-from ailp.errors import Unauthorized
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from ailp.config import Settings
+from ailp.errors import Unauthorized
 
 ALGORITHM = "HS256"
 ISSUER = "ailp"

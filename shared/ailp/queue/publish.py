@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from celery import Celery
 
@@ -19,3 +20,12 @@ def publish_job(app: Celery, *, job_id: uuid.UUID | str, kind: str, countdown: f
         countdown=countdown or None,
         ignore_result=True,
     )
+
+
+def retry_publisher(app: Celery) -> Callable[[uuid.UUID, str, float], None]:
+    """What the job runner calls to re-publish a job that will be retried after `countdown` s."""
+
+    def retry(job_id: uuid.UUID, kind: str, countdown: float) -> None:
+        publish_job(app, job_id=job_id, kind=kind, countdown=countdown)
+
+    return retry

@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
-from ailp.errors import Unprocessable
 
+from ailp.errors import Unprocessable
 from gateway.learners.repository import not_found
 
 SESSION_COLUMNS = (

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
-from ailp.errors import NotFound
 
+from ailp.errors import NotFound
 from gateway.learners.repository import not_found as learner_not_found
 
 

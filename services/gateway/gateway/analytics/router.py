@@ -3,10 +3,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from ailp.models.enums import JobKind
-from ailp.schemas.analytics import AnalyticsOut
 from fastapi import APIRouter, Response, status
 
+from ailp.models.enums import JobKind
+from ailp.schemas.analytics import AnalyticsOut
 from gateway.analytics import repository
 from gateway.analytics.schemas import AnalyticsRequest
 from gateway.deps import BrokerDep, CurrentUserId, LimiterDep, PoolDep, SettingsDep

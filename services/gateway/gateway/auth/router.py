@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ailp.errors import UnsupportedMediaType
 from fastapi import APIRouter, Request, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
+from ailp.errors import UnsupportedMediaType
 from gateway.auth import service
 from gateway.auth.schemas import RegisterIn, TokenIn, TokenOut
 from gateway.deps import LimiterDep, PoolDep, SettingsDep, client_address

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import anyio
 import asyncpg
+
 from ailp.config import Settings
 from ailp.errors import Unauthorized
-
 from gateway.auth.schemas import RegisterIn, TokenIn
 from gateway.ratelimit import RateLimiter
 from gateway.security import AccessToken, hash_password, issue_token, verify_password

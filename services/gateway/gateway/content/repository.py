@@ -6,8 +6,8 @@ import uuid
 from datetime import datetime
 
 import asyncpg
-from ailp.errors import NotFound
 
+from ailp.errors import NotFound
 from gateway.learners.repository import not_found as learner_not_found
 
 API_COLUMNS = """

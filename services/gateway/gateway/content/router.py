@@ -3,10 +3,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from ailp.models.enums import ContentType, JobKind
-from ailp.schemas.content import ContentOut
 from fastapi import APIRouter, Query, Response, status
 
+from ailp.models.enums import ContentType, JobKind
+from ailp.schemas.content import ContentOut
 from gateway.content import repository
 from gateway.content.schemas import GenerateContentIn
 from gateway.deps import BrokerDep, CurrentUserId, LimiterDep, PoolDep, SettingsDep

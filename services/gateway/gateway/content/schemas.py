@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from ailp.models.enums import ContentType
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from ailp.models.enums import ContentType
 from gateway.validation import label
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from ailp import __version__, metrics
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
+
+from ailp import __version__, metrics
 
 router = APIRouter(tags=["health"])
 CHECK_TIMEOUT_SECONDS = 2.0

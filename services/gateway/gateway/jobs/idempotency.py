@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from ailp.errors import Unprocessable
 from fastapi import Depends, Header
+
+from ailp.errors import Unprocessable
 
 _PRINTABLE_ASCII = re.compile(r"^[\x20-\x7e]{1,255}$")
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
+
 from ailp.errors import Conflict, NotFound
 
 COLUMNS = (

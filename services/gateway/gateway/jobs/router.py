@@ -3,9 +3,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from ailp.models.enums import JobKind, JobStatus
 from fastapi import APIRouter, Query, Response
 
+from ailp.models.enums import JobKind, JobStatus
 from gateway.deps import CurrentUserId, PoolDep
 from gateway.jobs import repository
 from gateway.jobs.schemas import JobOut

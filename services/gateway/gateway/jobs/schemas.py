@@ -4,8 +4,9 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from ailp.models.enums import JobKind, JobStatus
 from pydantic import BaseModel, ConfigDict, Field
+
+from ailp.models.enums import JobKind, JobStatus
 
 
 class JobError(BaseModel):

@@ -15,12 +15,12 @@ from typing import Any
 
 import asyncpg
 import orjson
+from fastapi import Response
+
 from ailp import metrics
 from ailp.config import Settings
 from ailp.errors import TooManyRequests, Unprocessable
 from ailp.logging import get_logger
-from fastapi import Response
-
 from gateway.broker import Broker
 from gateway.jobs import repository
 from gateway.learners.repository import not_found as learner_not_found

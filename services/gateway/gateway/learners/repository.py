@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
+
 from ailp.errors import Conflict, NotFound
 
 COLUMNS = (

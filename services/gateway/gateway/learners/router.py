@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ailp.errors import Unprocessable
 from fastapi import APIRouter, Response, status
 
+from ailp.errors import Unprocessable
 from gateway.deps import CurrentUserId, PoolDep
 from gateway.learners import repository
 from gateway.learners.schemas import LearnerCreate, LearnerOut, LearnerUpdate

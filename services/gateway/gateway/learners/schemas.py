@@ -3,9 +3,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ailp.models.enums import ExperienceLevel, LearningStyle
 from pydantic import BaseModel, ConfigDict, Field
 
+from ailp.models.enums import ExperienceLevel, LearningStyle
 from gateway.validation import label, text_block
 
 Niche = label(50)

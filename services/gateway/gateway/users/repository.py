@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncpg
+
 from ailp.errors import Conflict
 
 _COLUMNS = "id, username, email, role, created_at"

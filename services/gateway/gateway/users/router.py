@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from ailp.errors import Unauthorized
 from fastapi import APIRouter
 
+from ailp.errors import Unauthorized
 from gateway.deps import CurrentUserId, PoolDep
 from gateway.users import repository
 from gateway.users.schemas import CurrentUserOut

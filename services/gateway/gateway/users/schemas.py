@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ailp.models.enums import Role
 from pydantic import BaseModel, ConfigDict
+
+from ailp.models.enums import Role
 
 
 class UserOut(BaseModel):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from alembic import context
+from sqlalchemy import create_engine, pool
+
 import ailp.models  # noqa: F401  (registers every table on Base.metadata)
 from ailp.config import get_settings
 from ailp.db.base import Base
-from alembic import context
-from sqlalchemy import create_engine, pool
 
 config = context.config
 target_metadata = Base.metadata

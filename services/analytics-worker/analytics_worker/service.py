@@ -1,0 +1,90 @@
+"""One analytics job: aggregate, apply the formulas, store the result and refresh the learner."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ailp.db.engine import session_scope
+from ailp.jobs.lifecycle import Claim
+from ailp.jobs.runner import JobOutcome, LeaseKeeper, PermanentJobError
+from ailp.models import AnalyticsResult, Learner
+from analytics_worker import formulas, queries
+
+TOP_GAPS_IN_STATE = 10
+
+
+def compute(claim: Claim, _lease: LeaseKeeper) -> JobOutcome:
+    days = int(claim.params.get("days", 30))
+    as_of = _parse_as_of(claim.params.get("as_of"))
+    with session_scope() as session:
+        level = session.scalar(
+            select(Learner.experience_level).where(Learner.id == claim.learner_id)
+        )
+        if level is None:
+            raise PermanentJobError("learner_not_found", "The learner was deleted.")
+        aggregates = queries.session_aggregates(
+            session, learner_id=claim.learner_id, as_of=as_of, days=days
+        )
+        answers = queries.wrong_answers_by_concept(
+            session, learner_id=claim.learner_id, as_of=as_of, days=days
+        )
+    computed_at = datetime.now(UTC)
+    velocity = formulas.velocity(aggregates, days)
+    gaps = formulas.knowledge_gaps(answers, level)
+    result: dict[str, Any] = {
+        "learner_id": claim.learner_id,
+        "as_of": as_of.isoformat(),
+        "window_days": days,
+        "velocity": velocity,
+        "knowledge_gaps": gaps,
+        "computed_at": computed_at.isoformat(),
+    }
+
+    def store(session: Session) -> None:
+        session.add(
+            AnalyticsResult(
+                id=uuid.uuid4(),
+                learner_id=claim.learner_id,
+                job_id=claim.job_id,
+                as_of=as_of,
+                window_days=days,
+                result=result,
+                computed_at=computed_at,
+            )
+        )
+        session.execute(
+            update(Learner)
+            .where(Learner.id == claim.learner_id)
+            .values(
+                engagement_metrics={**velocity, "as_of": result["as_of"], "window_days": days},
+                knowledge_state=_knowledge_state(gaps, result["as_of"]),
+            )
+        )
+
+    return JobOutcome(
+        result=result,
+        result_url=f"/api/learners/{claim.learner_id}/analytics",
+        store=store,
+    )
+
+
+def _knowledge_state(gaps: list[dict[str, Any]], as_of: str) -> dict[str, Any]:
+    return {
+        "as_of": as_of,
+        "top_gaps": [
+            {key: gap[key] for key in ("concept", "error_rate", "severity", "priority_score")}
+            for gap in gaps[:TOP_GAPS_IN_STATE]
+        ],
+    }
+
+
+def _parse_as_of(value: Any) -> datetime:
+    if not value:
+        return datetime.now(UTC)
+    parsed = datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

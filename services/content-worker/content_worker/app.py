@@ -1,0 +1,24 @@
+"""The content worker's Celery app: `celery -A content_worker.app worker -Q content --pool threads`.
+
+Model calls are I/O-bound (hundreds of milliseconds to seconds of waiting each), so one process
+runs many of them at once on Celery's thread pool (`CONTENT_WORKER_CONCURRENCY`); the openai
+client and the database pool are thread-safe and shared by the threads.
+"""
+
+from __future__ import annotations
+
+from ailp.config import get_settings
+from ailp.queue.celery_app import make_celery
+from ailp.queue.names import CONTENT_QUEUE
+from ailp.queue.worker import install_worker_hooks
+
+settings = get_settings()
+app = make_celery("content-worker", settings)
+app.conf.update(
+    include=["content_worker.tasks"],
+    task_time_limit=settings.content_task_time_limit,
+    worker_concurrency=settings.content_worker_concurrency,
+)
+install_worker_hooks(
+    app, service="content-worker", queue=CONTENT_QUEUE, metrics_port=settings.content_metrics_port
+)

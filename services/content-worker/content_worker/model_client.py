@@ -1,0 +1,190 @@
+"""The model call: the official `openai` client with exactly one retry layer (this one).
+
+The client is built once per process, lazily (so never before a fork), with `max_retries=0` and
+a fixed timeout. Transient errors (429, 5xx, timeouts, connection errors) are retried here with
+exponential backoff and full jitter, honouring `retry-after-ms` / `Retry-After` when the server
+sends them. Errors that retrying cannot fix (400, 401, 403, 404, exhausted quota) stop at once.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import openai
+
+from ailp import metrics
+from ailp.config import Settings
+from ailp.logging import get_logger
+from content_worker.domain import FallbackReason
+
+log = get_logger(__name__)
+
+
+class ModelUnavailable(Exception):
+    """The model cannot produce an answer for this request now; serve a fallback."""
+
+    def __init__(self, reason: FallbackReason, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class ModelAnswer:
+    content: str | None
+    refusal: str | None
+    finish_reason: str | None
+    model: str
+    input_tokens: int
+    output_tokens: int
+    headers: Mapping[str, str]
+
+
+_client: openai.OpenAI | None = None
+_client_pid: int | None = None
+_client_lock = threading.Lock()
+
+
+def get_client(settings: Settings) -> openai.OpenAI:
+    """One client per process (its connection pool is shared by the worker's threads)."""
+    global _client, _client_pid
+    with _client_lock:
+        if _client is None or _client_pid != os.getpid():
+            assert settings.openai_api_key is not None
+            _client = openai.OpenAI(
+                api_key=settings.openai_api_key.get_secret_value(),
+                base_url=settings.openai_base_url or None,
+                max_retries=0,
+                timeout=settings.openai_timeout_seconds,
+            )
+            _client_pid = os.getpid()
+        return _client
+
+
+def retry_after_seconds(headers: Mapping[str, str] | None) -> float | None:
+    """The server's requested wait, from `retry-after-ms` or `Retry-After` (seconds or a date)."""
+    if not headers:
+        return None
+    value = headers.get("retry-after-ms")
+    if value:
+        try:
+            return max(0.0, float(value) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value)
+        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+
+
+def backoff_seconds(attempt: int, settings: Settings) -> float:
+    """Full jitter: uniform in [0, min(cap, base · 2^(attempt-1))]."""
+    ceiling = min(
+        settings.openai_backoff_max_seconds,
+        settings.openai_backoff_base_seconds * 2 ** (attempt - 1),
+    )
+    return random.uniform(0, ceiling)
+
+
+def complete(
+    settings: Settings,
+    *,
+    messages: list[dict[str, str]],
+    response_format: dict[str, Any],
+    max_tokens: int,
+    sleep: Callable[[float], None] = time.sleep,
+    on_rate_limited: Callable[[float], None] | None = None,
+) -> ModelAnswer:
+    """Call the model, retrying transient failures; raise ModelUnavailable when it cannot answer."""
+    if settings.openai_api_key is None:
+        raise ModelUnavailable(FallbackReason.no_api_key, "OPENAI_API_KEY is not set")
+    client = get_client(settings)
+    last_reason, last_detail = FallbackReason.model_error, "no attempt made"
+    for attempt in range(1, settings.openai_max_attempts + 1):
+        stop_timer = metrics.timer(metrics.MODEL_CALL_TIME)
+        try:
+            raw = client.chat.completions.with_raw_response.create(
+                model=settings.openai_model,
+                messages=messages,  # type: ignore[arg-type]
+                response_format=response_format,  # type: ignore[arg-type]
+                max_tokens=max_tokens,
+                temperature=0.4,
+            )
+            completion = raw.parse()
+        except openai.RateLimitError as exc:
+            stop_timer()
+            if _quota_exhausted(exc):
+                metrics.MODEL_CALLS.labels(outcome="quota_exhausted").inc()
+                raise ModelUnavailable(
+                    FallbackReason.model_error, "the model account's quota is exhausted"
+                ) from exc
+            metrics.MODEL_CALLS.labels(outcome="rate_limited").inc()
+            wait = retry_after_seconds(exc.response.headers)
+            if on_rate_limited is not None:
+                on_rate_limited(wait or backoff_seconds(attempt, settings))
+            last_reason, last_detail = FallbackReason.rate_limited, "429 rate limited"
+        except (openai.APITimeoutError, openai.APIConnectionError) as exc:
+            stop_timer()
+            metrics.MODEL_CALLS.labels(
+                outcome="timeout" if isinstance(exc, openai.APITimeoutError) else "connection_error"
+            ).inc()
+            wait = None
+            last_reason, last_detail = FallbackReason.model_error, type(exc).__name__
+        except openai.APIStatusError as exc:
+            stop_timer()
+            metrics.MODEL_CALLS.labels(outcome=f"http_{exc.status_code}").inc()
+            if exc.status_code < 500 and exc.status_code not in (408, 409):
+                raise ModelUnavailable(
+                    FallbackReason.model_error, f"HTTP {exc.status_code} from the model"
+                ) from exc
+            wait = retry_after_seconds(exc.response.headers)
+            last_reason, last_detail = FallbackReason.model_error, f"HTTP {exc.status_code}"
+        else:
+            stop_timer()
+            metrics.MODEL_CALLS.labels(outcome="ok").inc()
+            return _answer(completion, raw.headers)
+        if attempt < settings.openai_max_attempts:
+            delay = min(
+                settings.openai_backoff_max_seconds,
+                wait if wait is not None else backoff_seconds(attempt, settings),
+            )
+            log.info("model_retry", attempt=attempt, delay=round(delay, 3), error=last_detail)
+            sleep(delay)
+    raise ModelUnavailable(
+        last_reason, f"{last_detail} after {settings.openai_max_attempts} attempts"
+    )
+
+
+def _quota_exhausted(exc: openai.RateLimitError) -> bool:
+    body = exc.body if isinstance(exc.body, dict) else {}
+    code = (
+        body.get("code") or (body.get("error") or {}).get("code")
+        if isinstance(body, dict)
+        else None
+    )
+    return code == "insufficient_quota"
+
+
+def _answer(completion: Any, headers: Mapping[str, str]) -> ModelAnswer:
+    choice = completion.choices[0]
+    usage = completion.usage
+    return ModelAnswer(
+        content=choice.message.content,
+        refusal=getattr(choice.message, "refusal", None),
+        finish_reason=choice.finish_reason,
+        model=completion.model,
+        input_tokens=usage.prompt_tokens if usage else 0,
+        output_tokens=usage.completion_tokens if usage else 0,
+        headers=headers,
+    )

@@ -1,0 +1,252 @@
+"""One content job: cache → model → fallback, then one stored piece.
+
+The model call happens outside any database transaction; the piece and the job's terminal
+status are committed together by the job runner (`ailp.jobs.runner`).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from ailp import metrics
+from ailp.config import Settings, get_settings
+from ailp.db.engine import session_scope
+from ailp.jobs.lifecycle import Claim
+from ailp.jobs.runner import JobOutcome, LeaseKeeper, PermanentJobError
+from ailp.logging import get_logger
+from ailp.models import Content, Learner
+from ailp.models.enums import ContentSource
+from ailp.schemas.content import ContentOut
+from content_worker import cache, model_client
+from content_worker.domain import ContentRequest, FallbackReason, GeneratedPiece, normalize_concept
+from content_worker.fallback.builder import build_offline
+from content_worker.model_client import ModelAnswer, ModelUnavailable
+from content_worker.output import OUTPUT_MODELS, response_format
+from content_worker.prompts import PROMPT_VERSION, build_messages
+
+log = get_logger(__name__)
+MAX_GAPS_IN_PROMPT = 5
+
+
+class InvalidOutput(Exception):
+    pass
+
+
+def generate(claim: Claim, _lease: LeaseKeeper) -> JobOutcome:
+    settings = get_settings()
+    fresh = bool(claim.params.get("fresh", False))
+    with session_scope() as session:
+        learner = session.get(Learner, claim.learner_id)
+        if learner is None:
+            raise PermanentJobError("learner_not_found", "The learner was deleted.")
+        request = _request(claim.params, learner)
+        key = cache.cache_key(request, model=settings.openai_model, prompt_version=PROMPT_VERSION)
+        cached = (
+            None
+            if fresh
+            else cache.find_identical(
+                session, key=key, max_age_days=settings.content_cache_max_age_days
+            )
+        )
+        piece = _from_stored(cached, notice=None) if cached else None
+    if piece is None:
+        piece = _write(request, settings)
+    return _outcome(claim, request, piece, key)
+
+
+def _request(params: dict[str, Any], learner: Learner) -> ContentRequest:
+    gaps = learner.knowledge_state.get("top_gaps", []) if learner.knowledge_state else []
+    return ContentRequest(
+        concept=str(params["concept"]),
+        content_type=str(params["content_type"]),
+        experience_level=learner.experience_level,
+        learning_style=learner.preferred_learning_style,
+        niche=learner.target_niche,
+        goals=learner.learning_goals,
+        knowledge_gaps=tuple(
+            str(gap["concept"]) for gap in gaps[:MAX_GAPS_IN_PROMPT] if "concept" in gap
+        ),
+    )
+
+
+def _write(request: ContentRequest, settings: Settings) -> GeneratedPiece:
+    """Ask the model; on any reason it cannot be used, fall back."""
+    spent = _Spend()
+    try:
+        return _ask_model(request, settings, spent)
+    except ModelUnavailable as exc:
+        reason, detail = exc.reason, exc.detail
+    except InvalidOutput as exc:
+        reason, detail = FallbackReason.invalid_output, str(exc)
+    log.warning("content_fallback", reason=reason.value, detail=detail)
+    metrics.FALLBACK_REASONS.labels(reason=reason.value).inc()
+    piece = _nearest_ai_piece(request, reason) or build_offline(request, reason)
+    piece.input_tokens, piece.output_tokens, piece.cost_usd = spent.input, spent.output, spent.cost
+    return piece
+
+
+class _Spend:
+    def __init__(self) -> None:
+        self.input = self.output = 0
+        self.cost = 0.0
+
+    def add(self, answer: ModelAnswer, settings: Settings) -> None:
+        price = settings.model_price(settings.openai_model)
+        cost = (
+            answer.input_tokens / 1000 * price["input"]
+            + answer.output_tokens / 1000 * price["output"]
+        )
+        self.input += answer.input_tokens
+        self.output += answer.output_tokens
+        self.cost += cost
+        metrics.MODEL_TOKENS.labels(direction="input").inc(answer.input_tokens)
+        metrics.MODEL_TOKENS.labels(direction="output").inc(answer.output_tokens)
+        metrics.MODEL_COST.inc(cost)
+
+
+def _ask_model(request: ContentRequest, settings: Settings, spent: _Spend) -> GeneratedPiece:
+    messages = build_messages(request)
+    fmt = response_format(request.content_type)
+    answer = model_client.complete(
+        settings, messages=messages, response_format=fmt, max_tokens=settings.openai_max_tokens
+    )
+    spent.add(answer, settings)
+    try:
+        output = _parse(answer, request.content_type)
+    except InvalidOutput as first_error:
+        # One repair attempt: show the model its answer and what was wrong with it.
+        log.info("model_output_invalid_repairing", error=str(first_error))
+        repair = [
+            *messages,
+            {"role": "assistant", "content": answer.content or ""},
+            {
+                "role": "user",
+                "content": f"That answer was not valid: {first_error}. Reply again with the complete, "
+                "corrected JSON only.",
+            },
+        ]
+        answer = model_client.complete(
+            settings, messages=repair, response_format=fmt, max_tokens=settings.openai_max_tokens
+        )
+        spent.add(answer, settings)
+        output = _parse(answer, request.content_type)
+    return GeneratedPiece(
+        title=output.title,
+        content=output.content,
+        examples=list(output.examples),
+        exercises=[{**item.model_dump(), "concept": request.concept} for item in output.exercises],  # type: ignore[attr-defined]
+        source=ContentSource.openai.value,
+        model=answer.model or settings.openai_model,
+        input_tokens=spent.input,
+        output_tokens=spent.output,
+        cost_usd=spent.cost,
+    )
+
+
+def _parse(answer: ModelAnswer, content_type: str) -> Any:
+    """The answer as the content type's output model; truncated or refused answers are not content."""
+    if answer.refusal:
+        raise InvalidOutput(f"the model refused: {answer.refusal[:200]}")
+    if answer.finish_reason == "length":
+        raise InvalidOutput("the answer was cut off (max_tokens reached)")
+    if not answer.content:
+        raise InvalidOutput("the answer was empty")
+    try:
+        return OUTPUT_MODELS[content_type].model_validate(json.loads(answer.content))
+    except json.JSONDecodeError as exc:
+        raise InvalidOutput(f"the answer is not valid JSON ({exc.msg})") from exc
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'answer'}: {e['msg']}" for e in exc.errors()[:5]
+        )
+        raise InvalidOutput(problems) from exc
+
+
+def _nearest_ai_piece(request: ContentRequest, reason: FallbackReason) -> GeneratedPiece | None:
+    try:
+        with session_scope() as session:
+            stored = cache.find_nearest(session, request=request)
+            return _from_stored(stored, notice=_reuse_notice(reason)) if stored else None
+    except Exception as exc:  # the offline builder needs nothing else
+        log.warning("nearest_ai_piece_unavailable", error=str(exc))
+        return None
+
+
+def _reuse_notice(reason: FallbackReason) -> str:
+    first_sentence = reason.notice.split(". ")[0]
+    return (
+        f"{first_sentence}. You are seeing an earlier AI-written piece on the same concept instead."
+    )
+
+
+def _from_stored(content: Content, *, notice: str | None) -> GeneratedPiece:
+    return GeneratedPiece(
+        title=content.title,
+        content=content.body,
+        examples=list(content.examples),
+        exercises=list(content.exercises),
+        source=ContentSource.cache.value,
+        model=content.model,
+        notice=notice,
+    )
+
+
+def _outcome(claim: Claim, request: ContentRequest, piece: GeneratedPiece, key: str) -> JobOutcome:
+    content_id = uuid.uuid4()
+    created_at = datetime.now(UTC)
+    result = ContentOut(
+        content_id=content_id,
+        learner_id=claim.learner_id,
+        concept=request.concept,
+        content_type=request.content_type,  # type: ignore[arg-type]
+        title=piece.title,
+        content=piece.content,
+        examples=piece.examples,
+        exercises=piece.exercises,  # type: ignore[arg-type]
+        source=piece.source,  # type: ignore[arg-type]
+        model=piece.model,
+        prompt_version=PROMPT_VERSION,
+        usage={
+            "input_tokens": piece.input_tokens,
+            "output_tokens": piece.output_tokens,
+            "cost_usd": piece.cost_usd,
+        },  # type: ignore[arg-type]
+        notice=piece.notice,
+        created_at=created_at,
+    ).model_dump(mode="json")
+
+    def store(session: Any) -> None:
+        session.add(
+            Content(
+                id=content_id,
+                learner_id=claim.learner_id,
+                job_id=claim.job_id,
+                concept=request.concept,
+                concept_key=normalize_concept(request.concept),
+                content_type=request.content_type,
+                experience_level=request.experience_level,
+                title=piece.title[:300],
+                body=piece.content,
+                examples=piece.examples,
+                exercises=result["exercises"],
+                source=piece.source,
+                model=piece.model,
+                prompt_version=PROMPT_VERSION,
+                input_tokens=piece.input_tokens,
+                output_tokens=piece.output_tokens,
+                cost_usd=piece.cost_usd,
+                notice=piece.notice,
+                cache_key=key,
+                created_at=created_at,
+            )
+        )
+        metrics.CONTENT_GENERATED.labels(
+            source=piece.source, content_type=request.content_type
+        ).inc()
+
+    return JobOutcome(result=result, result_url=f"/api/content/{content_id}", store=store)

@@ -1,0 +1,79 @@
+"""One real stack for the integration tests: a throw-away database, its own Redis database,
+the loopback model server, and the gateway, both workers and the sweeper as real processes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.api import Api
+from tests.support.database import create_database, drop_database, flush_redis, redis_url
+from tests.support.model_server import ModelServerProcess
+from tests.support.processes import Stack
+
+INTEGRATION_REDIS_DB = 13
+
+
+@pytest.fixture(scope="session")
+def model_server() -> Iterator[ModelServerProcess]:
+    with ModelServerProcess() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def stack(
+    model_server: ModelServerProcess, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    database_url = create_database()
+    broker_url = redis_url(INTEGRATION_REDIS_DB)
+    flush_redis(broker_url)
+    workdir = Path(tmp_path_factory.mktemp("stack"))
+    stack = Stack(
+        database_url=database_url,
+        redis_url=broker_url,
+        workdir=workdir,
+        openai_base_url=model_server.base_url,
+    )
+    try:
+        stack.start()
+        yield stack
+    finally:
+        stack.stop()
+        drop_database(database_url)
+        flush_redis(broker_url)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_model_server(model_server: ModelServerProcess) -> None:
+    model_server.control.reset()
+
+
+@pytest.fixture
+def api(stack: Stack) -> Iterator[Api]:
+    client = Api(stack.base_url).new_user()
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def anonymous(stack: Stack) -> Iterator[Api]:
+    client = Api(stack.base_url)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def learner(api: Api) -> dict:
+    return api.create_learner()
+
+
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> None:
+    """On failure, attach the services' log tails to the report."""
+    if (
+        call.when == "call"
+        and call.excinfo is not None
+        and "stack" in getattr(item, "funcargs", {})
+    ):
+        item.add_report_section("call", "service logs", item.funcargs["stack"].logs())

@@ -1,0 +1,79 @@
+"""Service tests: one migrated throw-away database for the run; each test inside a transaction
+that is rolled back, so tests see a clean database and leave nothing behind."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine, func
+from sqlalchemy.orm import Session
+
+from ailp.models import Job, Learner, User
+from tests.support.database import create_database, drop_database
+
+
+@pytest.fixture(scope="session")
+def engine() -> Iterator[Engine]:
+    url = create_database("ailp_service")
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg2://", 1))
+    yield engine
+    engine.dispose()
+    drop_database(url)
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Session]:
+    connection = engine.connect()
+    transaction = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield session
+    finally:
+        session.close()
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def learner(db: Session) -> Learner:
+    user = User(
+        username=f"u{uuid.uuid4().hex[:10]}",
+        email=f"{uuid.uuid4().hex[:10]}@example.com",
+        password_hash="x",
+    )
+    db.add(user)
+    db.flush()
+    learner = Learner(
+        user_id=user.id,
+        target_niche="data",
+        experience_level="beginner",
+        preferred_learning_style="visual",
+    )
+    db.add(learner)
+    db.flush()
+    return learner
+
+
+@pytest.fixture
+def make_job(db: Session, learner: Learner) -> Callable[..., Job]:
+    def make(*, published_seconds_ago: float = 0, **values: Any) -> Job:
+        job = Job(
+            id=uuid.uuid4(),
+            user_id=learner.user_id,
+            learner_id=learner.id,
+            kind=values.pop("kind", "analytics"),
+            params=values.pop("params", {"days": 30}),
+            max_attempts=values.pop("max_attempts", 3),
+            published_at=func.now() - timedelta(seconds=published_seconds_ago),
+            **values,
+        )
+        db.add(job)
+        db.flush()
+        db.refresh(job)
+        return job
+
+    return make

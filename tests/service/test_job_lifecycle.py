@@ -1,0 +1,89 @@
+"""Claiming, heartbeating and finishing jobs: the database decides who runs a job."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy.orm import Session
+
+from ailp.jobs import lifecycle
+from ailp.jobs.lifecycle import LostClaim
+from ailp.models import Job
+from ailp.models.enums import JobStatus
+
+
+def _claim(db: Session, job: Job, lease: float = 60) -> lifecycle.Claim | None:
+    return lifecycle.claim(db, job_id=job.id, worker="test:1", lease_seconds=lease)
+
+
+def test_a_queued_job_is_claimed_once(db: Session, make_job: Callable[..., Job]) -> None:
+    job = make_job()
+    claim = _claim(db, job)
+    assert claim is not None and claim.attempts == 1 and claim.kind == "analytics"
+    assert _claim(db, job) is None  # a redelivered message finds it running: no-op
+    db.refresh(job)
+    assert job.status == JobStatus.running and job.worker == "test:1" and job.lease_expires_at
+
+
+@pytest.mark.parametrize("status", ["canceled", "succeeded", "failed"])
+def test_finished_jobs_are_never_claimed(
+    db: Session, make_job: Callable[..., Job], status: str
+) -> None:
+    assert _claim(db, make_job(status=status)) is None
+
+
+def test_an_exhausted_job_is_not_claimed(db: Session, make_job: Callable[..., Job]) -> None:
+    assert _claim(db, make_job(attempts=3, max_attempts=3)) is None
+
+
+def test_unknown_job_is_not_claimed(db: Session) -> None:
+    assert lifecycle.claim(db, job_id=uuid.uuid4(), worker="w", lease_seconds=5) is None
+
+
+def test_only_the_claimant_heartbeats_and_finishes(
+    db: Session, make_job: Callable[..., Job]
+) -> None:
+    job = make_job()
+    claim = _claim(db, job)
+    assert claim is not None
+    stale = dataclasses.replace(claim, token=uuid.uuid4())  # as if the lease had been lost
+    assert lifecycle.heartbeat(db, claim=claim, lease_seconds=60)
+    assert not lifecycle.heartbeat(db, claim=stale, lease_seconds=60)
+    with pytest.raises(LostClaim):
+        lifecycle.succeed(db, claim=stale, result={"x": 1}, result_url=None)
+    lifecycle.succeed(db, claim=claim, result={"x": 1}, result_url="/r")
+    db.refresh(job)
+    assert job.status == JobStatus.succeeded and job.result == {"x": 1} and job.finished_at
+    with pytest.raises(LostClaim):  # a second finish (e.g. a stale retry) changes nothing
+        lifecycle.succeed(db, claim=claim, result={"x": 2}, result_url="/r")
+
+
+def test_retryable_errors_requeue_until_the_last_attempt(
+    db: Session, make_job: Callable[..., Job]
+) -> None:
+    job = make_job(max_attempts=2)
+    first = _claim(db, job)
+    assert first is not None
+    assert (
+        lifecycle.fail_or_retry(db, claim=first, code="boom", message="x", retryable=True)
+        is JobStatus.queued
+    )
+    second = _claim(db, job)
+    assert second is not None and second.attempts == 2
+    assert (
+        lifecycle.fail_or_retry(db, claim=second, code="boom", message="x", retryable=True)
+        is JobStatus.failed
+    )
+    db.refresh(job)
+    assert job.status == JobStatus.failed and job.error_code == "boom" and job.finished_at
+
+
+def test_permanent_errors_fail_at_once(db: Session, make_job: Callable[..., Job]) -> None:
+    job = make_job()
+    claim = _claim(db, job)
+    assert claim is not None
+    status = lifecycle.fail_or_retry(db, claim=claim, code="bad", message="no", retryable=False)
+    assert status is JobStatus.failed

@@ -1,0 +1,60 @@
+"""Throw-away PostgreSQL databases and Redis database numbers for test runs."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
+import redis
+
+from ailp.db.migrate import upgrade
+
+DEFAULT_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def server_url() -> str:
+    """The PostgreSQL server the tests use (TEST_DATABASE_SERVER_URL, else the local default)."""
+    return os.environ.get("TEST_DATABASE_SERVER_URL", DEFAULT_SERVER_URL)
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def create_database(prefix: str = "ailp_test") -> str:
+    """Create and migrate a fresh database; return its URL."""
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    _admin(f'CREATE DATABASE "{name}"')
+    url = with_database(server_url(), name)
+    upgrade(url.replace("postgresql://", "postgresql+psycopg2://", 1))
+    return url
+
+
+def drop_database(url: str) -> None:
+    name = urlsplit(url).path.lstrip("/")
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _admin(statement: str) -> None:
+    connection = psycopg2.connect(server_url())
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+    finally:
+        connection.close()
+
+
+def redis_url(db: int) -> str:
+    base = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    parts = urlsplit(base)
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+def flush_redis(url: str) -> None:
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    client.close()

@@ -1,0 +1,278 @@
+"""Real service processes for the tests: the gateway, both workers and the sweeper.
+
+Each `Stack` runs the same commands that `make up` runs, against its own database and Redis
+database number, on free loopback ports, with short job timings so that recovery paths
+(leases, the sweeper) finish within seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+# Short timings so that lost jobs are recovered within seconds in tests.
+FAST_JOB_SETTINGS = {
+    "JOB_LEASE_SECONDS": "4",
+    "JOB_HEARTBEAT_SECONDS": "1",
+    "JOB_REQUEUE_AFTER_SECONDS": "3",
+    "SWEEPER_INTERVAL_SECONDS": "0.5",
+    "OPENAI_BACKOFF_BASE_SECONDS": "0.05",
+    "OPENAI_BACKOFF_MAX_SECONDS": "2",
+    "OPENAI_TIMEOUT_SECONDS": "5",
+    "ENVIRONMENT": "test",
+    "LOG_LEVEL": "INFO",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until(
+    predicate: Callable[[], Any], *, timeout: float, interval: float = 0.1, message: str = ""
+) -> Any:
+    """Poll `predicate` until it returns a truthy value; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    last_error: BaseException | None = None
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except Exception as exc:  # the thing polled may not be up yet
+            last_error = exc
+        time.sleep(interval)
+    raise TimeoutError(
+        f"timed out after {timeout}s waiting for {message or predicate}: {last_error}"
+    )
+
+
+def child_pids(pid: int) -> list[int]:
+    """Direct children of `pid` (from /proc), e.g. a Celery prefork pool's processes."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command name is in parentheses and may contain spaces; ppid follows it.
+        fields = stat[stat.rfind(")") + 2 :].split()
+        if int(fields[1]) == pid:
+            children.append(int(entry.name))
+    return children
+
+
+@dataclass
+class Service:
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    log_path: Path
+    metrics_dir: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        if self.alive:
+            return
+        shutil.rmtree(self.metrics_dir, ignore_errors=True)
+        self.metrics_dir.mkdir(parents=True)
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            self.argv,
+            cwd=REPO_ROOT,
+            env={**self.env, "PROMETHEUS_MULTIPROC_DIR": str(self.metrics_dir)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def stop(self, timeout: float = 15) -> None:
+        if not self.alive:
+            return
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group: no cleanup, no acknowledgements."""
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait(10)
+
+    def log_tail(self, lines: int = 40) -> str:
+        if not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+@dataclass
+class Stack:
+    """Gateway, content worker, analytics worker and sweeper for one database and Redis db."""
+
+    database_url: str
+    redis_url: str
+    workdir: Path
+    openai_base_url: str | None = None
+    openai_api_key: str | None = "test-key"
+    extra_env: dict[str, str] = field(default_factory=dict)
+    web_concurrency: int = 2
+    services: dict[str, Service] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.content_metrics_port = free_port()
+        self.analytics_metrics_port = free_port()
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        env = {
+            **os.environ,
+            **FAST_JOB_SETTINGS,
+            "DATABASE_URL": self.database_url,
+            "REDIS_URL": self.redis_url,
+            "PORT": str(self.port),
+            "HOST": "127.0.0.1",
+            "WEB_CONCURRENCY": str(self.web_concurrency),
+            "CONTENT_METRICS_PORT": str(self.content_metrics_port),
+            "ANALYTICS_METRICS_PORT": str(self.analytics_metrics_port),
+            "CONTENT_WORKER_CONCURRENCY": "4",
+            "ANALYTICS_WORKER_CONCURRENCY": "2",
+            "OPENAI_API_KEY": self.openai_api_key or "",
+            "OPENAI_BASE_URL": self.openai_base_url or "",
+            **self.extra_env,
+        }
+        env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        python = sys.executable
+        celery = [python, "-m", "celery"]
+        commands = {
+            "gateway": [python, "-m", "gateway"],
+            "content-worker": [
+                *celery,
+                "-A",
+                "content_worker.app",
+                "worker",
+                "-Q",
+                "content",
+                "-n",
+                f"content-{self.port}@%h",
+                "--pool",
+                "threads",
+                "--concurrency",
+                "4",
+                "--without-gossip",
+                "--without-mingle",
+                "-l",
+                "INFO",
+            ],
+            "analytics-worker": [
+                *celery,
+                "-A",
+                "analytics_worker.app",
+                "worker",
+                "-Q",
+                "analytics",
+                "-n",
+                f"analytics-{self.port}@%h",
+                "--pool",
+                "prefork",
+                "--concurrency",
+                "2",
+                "--without-gossip",
+                "--without-mingle",
+                "-l",
+                "INFO",
+            ],
+            "sweeper": [python, "-m", "ailp.cli", "sweeper"],
+        }
+        for name, argv in commands.items():
+            self.services[name] = Service(
+                name=name,
+                argv=argv,
+                env=env,
+                log_path=self.workdir / f"{name}.log",
+                metrics_dir=self.workdir / "metrics" / name,
+            )
+
+    def __getitem__(self, name: str) -> Service:
+        return self.services[name]
+
+    def start(self, *names: str) -> None:
+        for name in names or tuple(self.services):
+            self.services[name].start()
+        if not names or "gateway" in names:
+            self.wait_healthy()
+        for name in names or tuple(self.services):
+            if name.endswith("worker"):
+                self.wait_worker_ready(name)
+
+    def stop(self) -> None:
+        for service in self.services.values():
+            service.stop()
+
+    def restart(self, name: str) -> None:
+        self.services[name].stop()
+        self.start(name)
+
+    def wait_healthy(self, timeout: float = 60) -> None:
+        def healthy() -> bool:
+            gateway = self.services["gateway"]
+            if not gateway.alive:
+                raise RuntimeError(f"gateway exited:\n{gateway.log_tail()}")
+            return httpx.get(f"{self.base_url}/api/health", timeout=2).status_code == 200
+
+        wait_until(healthy, timeout=timeout, interval=0.2, message="gateway health")
+
+    def wait_worker_ready(self, name: str, timeout: float = 60) -> None:
+        service = self.services[name]
+        port = (
+            self.content_metrics_port if name == "content-worker" else self.analytics_metrics_port
+        )
+
+        def ready() -> bool:
+            if not service.alive:
+                raise RuntimeError(f"{name} exited:\n{service.log_tail()}")
+            # The worker logs "ready." once it consumes; its metrics port opens at init.
+            return (
+                b" ready." in service.log_path.read_bytes()
+                and httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).status_code == 200
+            )
+
+        wait_until(ready, timeout=timeout, interval=0.2, message=f"{name} ready")
+
+    def logs(self) -> str:
+        return "\n\n".join(
+            f"== {name} ==\n{service.log_tail()}" for name, service in self.services.items()
+        )
