@@ -14,6 +14,8 @@ from tests.support.model_server import ModelServerProcess
 from tests.support.processes import Stack
 
 INTEGRATION_REDIS_DB = 13
+# Limits low enough for the tests to reach them; each test signs up its own user.
+LIMITS = {"JOB_SUBMISSIONS_PER_MINUTE": "30", "MAX_QUEUED_JOBS_PER_USER": "8"}
 
 
 @pytest.fixture(scope="session")
@@ -35,6 +37,7 @@ def stack(
         redis_url=broker_url,
         workdir=workdir,
         openai_base_url=model_server.base_url,
+        extra_env=LIMITS,
     )
     try:
         stack.start()

@@ -52,7 +52,11 @@ class GatewayMiddleware:
         try:
             if declared is not None and declared > self.max_body_bytes:
                 raise BodyTooLarge
-            await self.app(scope, self._limited(receive), send_with_id)
+            if declared is None and _has_body(scope):
+                # A streamed (chunked) body: read it within the limit before the app sees it,
+                # because FastAPI turns any error raised while it reads a body into a 400.
+                receive = await self._buffered(receive)
+            await self.app(scope, receive, send_with_id)
         except BodyTooLarge:
             if response_started:
                 raise
@@ -74,20 +78,40 @@ class GatewayMiddleware:
                     duration_ms=round(elapsed * 1000, 2),
                 )
 
-    def _limited(self, receive: Receive) -> Receive:
-        received = 0
-        limit = self.max_body_bytes
-
-        async def limited_receive() -> Message:
-            nonlocal received
+    async def _buffered(self, receive: Receive) -> Receive:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise BodyTooLarge
-            return message
+            if message["type"] != "http.request":
+                return _replay(message, receive)
+            body = message.get("body", b"")
+            size += len(body)
+            if size > self.max_body_bytes:
+                raise BodyTooLarge
+            chunks.append(body)
+            if not message.get("more_body", False):
+                break
+        whole = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+        return _replay(whole, receive)
 
-        return limited_receive
+
+def _replay(first: Message, receive: Receive) -> Receive:
+    """Hand `first` to the app, then pass through to the server (e.g. for a disconnect)."""
+    sent = False
+
+    async def replaying_receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return first
+        return await receive()
+
+    return replaying_receive
+
+
+def _has_body(scope: Scope) -> bool:
+    return any(name == b"transfer-encoding" for name, _ in scope["headers"])
 
 
 def _request_id(scope: Scope) -> str:

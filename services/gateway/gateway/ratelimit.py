@@ -1,11 +1,17 @@
-"""Fixed-window abuse limits kept in Redis (shared by every gateway process and replica).
+"""Abuse limits shared by every gateway process and replica, kept in Redis.
+
+Each limit is "at most `limit` events per `window` seconds", enforced with GCRA (the generic cell
+rate algorithm): one key per subject holds a theoretical arrival time, updated atomically by a
+small Lua script that reads Redis's own clock, so replicas with skewed clocks agree. Unlike a
+fixed window it never lets 2 × limit through around a window boundary, and it answers exactly
+how long to wait (`Retry-After`).
 
 When Redis is unreachable the limits fail open: the gateway stays usable and logs the fact.
 """
 
 from __future__ import annotations
 
-import time
+import math
 
 import redis.asyncio as aioredis
 
@@ -14,11 +20,21 @@ from ailp.logging import get_logger
 
 log = get_logger(__name__)
 
-# INCR the window's counter, set its expiry on first use; return the new count and TTL.
-_HIT = """
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return {count, redis.call('TTL', KEYS[1])}
+# KEYS[1]: the subject's key. ARGV: window (ms), limit, cost (1 = count an event, 0 = only check).
+# Returns {allowed (1/0), milliseconds until the next event would be allowed}.
+_GCRA = """
+local now_parts = redis.call('TIME')
+local now = now_parts[1] * 1000 + math.floor(now_parts[2] / 1000)
+local window = tonumber(ARGV[1])
+local interval = window / tonumber(ARGV[2])
+local cost = tonumber(ARGV[3])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local new_tat = tat + interval * math.max(cost, 1)
+local wait = new_tat - window - now
+if wait > 0 then return {0, math.ceil(wait)} end
+if cost > 0 then redis.call('SET', KEYS[1], new_tat, 'PX', math.ceil(new_tat - now)) end
+return {1, 0}
 """
 
 
@@ -26,35 +42,34 @@ class RateLimiter:
     def __init__(self, client: aioredis.Redis, prefix: str = "ailp:limit") -> None:
         self._client = client
         self._prefix = prefix
-        self._hit = client.register_script(_HIT)
+        self._gcra = client.register_script(_GCRA)
 
-    def _key(self, name: str, subject: str, window: int) -> str:
-        return f"{self._prefix}:{name}:{subject}:{int(time.time()) // window}"
+    def _key(self, name: str, subject: str) -> str:
+        return f"{self._prefix}:{name}:{subject}"
 
     async def hit(self, name: str, subject: str, *, limit: int, window: int, detail: str) -> None:
-        """Count one event; raise 429 when the window already holds `limit` events."""
-        try:
-            count, ttl = await self._hit(keys=[self._key(name, subject, window)], args=[window])
-        except (aioredis.RedisError, OSError) as exc:
-            log.warning("rate_limit_unavailable", limit=name, error=str(exc))
-            return
-        if int(count) > limit:
-            raise TooManyRequests(detail, retry_after=max(1, int(ttl)))
+        """Count one event; raise 429 if it exceeds the limit (the event is then not counted)."""
+        await self._run(name, subject, limit=limit, window=window, detail=detail, cost=1)
 
     async def check(self, name: str, subject: str, *, limit: int, window: int, detail: str) -> None:
-        """Raise 429 when the window already holds `limit` events, without counting one."""
-        key = self._key(name, subject, window)
+        """Raise 429 if one more event would exceed the limit, without counting one."""
+        await self._run(name, subject, limit=limit, window=window, detail=detail, cost=0)
+
+    async def reset(self, name: str, subject: str) -> None:
         try:
-            async with self._client.pipeline(transaction=False) as pipe:
-                count, ttl = await pipe.get(key).ttl(key).execute()
+            await self._client.delete(self._key(name, subject))
+        except (aioredis.RedisError, OSError) as exc:
+            log.warning("rate_limit_unavailable", limit=name, error=str(exc))
+
+    async def _run(
+        self, name: str, subject: str, *, limit: int, window: int, detail: str, cost: int
+    ) -> None:
+        try:
+            allowed, wait_ms = await self._gcra(
+                keys=[self._key(name, subject)], args=[window * 1000, limit, cost]
+            )
         except (aioredis.RedisError, OSError) as exc:
             log.warning("rate_limit_unavailable", limit=name, error=str(exc))
             return
-        if count is not None and int(count) >= limit:
-            raise TooManyRequests(detail, retry_after=max(1, int(ttl)))
-
-    async def reset(self, name: str, subject: str, *, window: int) -> None:
-        try:
-            await self._client.delete(self._key(name, subject, window))
-        except (aioredis.RedisError, OSError):
-            pass
+        if not int(allowed):
+            raise TooManyRequests(detail, retry_after=math.ceil(int(wait_ms) / 1000))

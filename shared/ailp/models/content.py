@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     Integer,
-    Numeric,
     String,
     Text,
     Uuid,
@@ -68,9 +68,7 @@ class Content(Base):
     prompt_version: Mapped[str] = mapped_column(String(32), nullable=False)
     input_tokens: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
     output_tokens: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
-    cost_usd: Mapped[float] = mapped_column(
-        Numeric(12, 6, asdecimal=False), nullable=False, server_default="0"
-    )
+    cost_usd: Mapped[float] = mapped_column(Float, nullable=False, server_default="0")
     notice: Mapped[str | None] = mapped_column(Text)
     cache_key: Mapped[str] = mapped_column(String(64), nullable=False)
     created_at: Mapped[CreatedAt]

@@ -63,5 +63,5 @@ async def sign_in(
             detail=_TOO_MANY,
         )
         raise Unauthorized("Wrong username or password.")
-    await limiter.reset(_FAILURES_ACCOUNT, account, window=window)
+    await limiter.reset(_FAILURES_ACCOUNT, account)
     return issue_token(settings, row["id"])

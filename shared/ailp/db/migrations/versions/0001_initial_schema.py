@@ -272,7 +272,7 @@ def upgrade() -> None:
         sa.Column("output_tokens", sa.Integer(), server_default="0", nullable=False),
         sa.Column(
             "cost_usd",
-            sa.Numeric(precision=12, scale=6, asdecimal=False),
+            sa.Float(),
             server_default="0",
             nullable=False,
         ),

@@ -1,0 +1,163 @@
+"""Nothing accepted is lost: kill workers, flush or restart the broker, restart the gateway."""
+
+from __future__ import annotations
+
+import psycopg2
+import pytest
+import redis
+
+from tests.support.api import Api
+from tests.support.model_server import ModelServerProcess
+from tests.support.processes import Stack, wait_until
+from tests.support.servers import PrivateRedis
+
+pytestmark = pytest.mark.fault
+
+
+def _job_row(stack: Stack, job_id: str) -> dict:
+    with psycopg2.connect(stack.database_url) as connection, connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT status, attempts, worker, error_code FROM jobs WHERE id = %s", (job_id,)
+        )
+        status, attempts, worker, error_code = cursor.fetchone()
+        cursor.execute("SELECT count(*) FROM content WHERE job_id = %s", (job_id,))
+        (content_rows,) = cursor.fetchone()
+    return {
+        "status": status,
+        "attempts": attempts,
+        "worker": worker,
+        "error_code": error_code,
+        "content_rows": content_rows,
+    }
+
+
+def _wait_running(api: Api, job_id: str) -> None:
+    wait_until(
+        lambda: api.http.get(f"/api/jobs/{job_id}").json()["status"] == "running",
+        timeout=30,
+        message=f"job {job_id} running",
+    )
+
+
+def test_sigkilled_worker_mid_job_still_succeeds_exactly_once(
+    make_stack, model_server: ModelServerProcess
+) -> None:
+    stack: Stack = make_stack()
+    stack.start()
+    api = Api(stack.base_url).new_user()
+    learner = api.create_learner()
+    model_server.control.add_rule("interrupted lesson", mode="slow", delay=2)
+    job_id = api.submit_content(learner["id"], concept="Interrupted lesson").json()["id"]
+    _wait_running(api, job_id)
+
+    stack["content-worker"].kill()  # SIGKILL: no acknowledgement, no cleanup, mid model call
+    stack.start("content-worker")
+
+    job = api.wait_job(job_id, timeout=60)
+    assert job["status"] == "succeeded" and job["attempts"] == 2
+    assert _job_row(stack, job_id)["content_rows"] == 1
+
+
+def test_killed_prefork_child_job_is_recovered(make_stack) -> None:
+    stack: Stack = make_stack()
+    stack.start()
+    api = Api(stack.base_url).new_user()
+    learner = api.create_learner()
+    parent = stack["analytics-worker"].pid
+    from tests.support.processes import child_pids
+
+    children = wait_until(lambda: child_pids(parent), timeout=10, message="prefork children")
+    import os
+    import signal
+
+    os.kill(children[0], signal.SIGKILL)  # the pool replaces it; its task (if any) is redelivered
+    jobs = [api.submit_analytics(learner["id"]).json()["id"] for _ in range(10)]
+    assert {api.wait_job(job_id)["status"] for job_id in jobs} == {"succeeded"}
+
+
+def test_flushed_broker_loses_no_job(make_stack) -> None:
+    stack: Stack = make_stack()
+    stack.start("gateway", "sweeper")  # no workers: messages wait in Redis
+    api = Api(stack.base_url).new_user()
+    learner = api.create_learner()
+    jobs = [api.submit_analytics(learner["id"]).json()["id"] for _ in range(5)]
+    jobs += [
+        api.submit_content(learner["id"], concept=f"Flushed {i}").json()["id"] for i in range(3)
+    ]
+    client = redis.Redis.from_url(stack.redis_url)
+    assert client.llen("analytics") >= 5
+    client.flushdb()  # every queued message is gone
+    stack.start("content-worker", "analytics-worker")
+    finished = [api.wait_job(job_id, timeout=60) for job_id in jobs]
+    assert {job["status"] for job in finished} == {"succeeded"}
+
+
+def test_redis_restart_loses_no_job_and_health_reports_it(make_stack) -> None:
+    private = PrivateRedis().start()
+    try:
+        stack: Stack = make_stack(broker_url=private.url)
+        stack.start()
+        api = Api(stack.base_url).new_user()
+        learner = api.create_learner()
+        before = api.submit_analytics(learner["id"]).json()["id"]
+        assert api.wait_job(before)["status"] == "succeeded"
+
+        private.stop()
+        health = api.http.get("/api/health")
+        assert health.status_code == 503
+        assert (
+            health.json()["checks"]["redis"].startswith("error")
+            and health.json()["checks"]["database"] == "ok"
+        )
+        accepted = api.submit_analytics(learner["id"])  # the row is durable even without a broker
+        assert accepted.status_code == 202
+
+        private.start()
+        wait_until(
+            lambda: api.http.get("/api/health").status_code == 200,
+            timeout=30,
+            message="health back",
+        )
+        assert api.wait_job(accepted.json()["id"], timeout=60)["status"] == "succeeded"
+        after = api.submit_analytics(learner["id"]).json()["id"]
+        assert api.wait_job(after, timeout=60)["status"] == "succeeded"
+    finally:
+        private.destroy()
+
+
+def test_gateway_restart_keeps_jobs_and_tokens(
+    make_stack, model_server: ModelServerProcess
+) -> None:
+    stack: Stack = make_stack()
+    stack.start()
+    api = Api(stack.base_url).new_user()
+    learner = api.create_learner()
+    model_server.control.add_rule("across a restart", mode="slow", delay=2)
+    job_id = api.submit_content(learner["id"], concept="Across a restart").json()["id"]
+    stack["gateway"].kill()
+    stack.start("gateway")
+    assert api.wait_job(job_id, timeout=60)["status"] == "succeeded"  # same token still valid
+
+
+def test_a_job_that_kills_its_worker_every_time_fails_while_others_flow(
+    make_stack, model_server: ModelServerProcess
+) -> None:
+    stack: Stack = make_stack()
+    stack.start()
+    api = Api(stack.base_url).new_user()
+    learner = api.create_learner()
+    model_server.control.add_rule("poison pill", mode="slow", delay=60)
+    poison = api.submit_content(learner["id"], concept="Poison pill").json()["id"]
+    others: list[str] = []
+    for attempt in range(1, 4):
+        _wait_running(api, poison)
+        assert _job_row(stack, poison)["attempts"] == attempt
+        stack["content-worker"].kill()
+        stack.start("content-worker")
+        others.append(api.submit_content(learner["id"], concept=f"Healthy {attempt}").json()["id"])
+        others.append(api.submit_analytics(learner["id"]).json()["id"])
+
+    failed = api.wait_job(poison, timeout=60)
+    assert failed["status"] == "failed" and failed["attempts"] == 3
+    assert failed["error"]["code"] == "worker_lost" and "killed" in failed["error"]["message"]
+    assert {api.wait_job(job_id, timeout=60)["status"] for job_id in others} == {"succeeded"}

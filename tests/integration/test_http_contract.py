@@ -1,0 +1,100 @@
+"""Cross-cutting HTTP rules: problem details, request ids, body limits, health and metrics."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.support.api import Api
+from tests.support.processes import Stack
+
+
+def test_every_response_carries_a_request_id(anonymous: Api) -> None:
+    generated = anonymous.http.get("/api/health/live")
+    assert len(generated.headers["X-Request-ID"]) >= 16
+    echoed = anonymous.http.get("/api/health/live", headers={"X-Request-ID": "client-abc-123"})
+    assert echoed.headers["X-Request-ID"] == "client-abc-123"
+    problem = anonymous.http.get("/api/learners", headers={"X-Request-ID": "err-1"})
+    assert problem.status_code == 401 and problem.headers["X-Request-ID"] == "err-1"
+    hostile = anonymous.http.get("/api/health/live", headers={"X-Request-ID": "a" * 500})
+    assert hostile.headers["X-Request-ID"] != "a" * 500
+
+
+def test_bodies_over_one_mebibyte_are_413(api: Api, learner: dict) -> None:
+    big = (
+        b'{"responses": ['
+        + b'{"concept": "x", "correct": true},' * 40_000
+        + b'{"concept": "x", "correct": true}]}'
+    )
+    assert len(big) > 1024 * 1024
+    response = api.http.post(
+        f"/api/learners/{learner['id']}/responses",
+        content=big,
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.json()["status"] == 413
+
+    def chunks():  # no Content-Length: the limit applies while streaming
+        for _ in range(1100):
+            yield b" " * 1024
+
+    streamed = api.http.post(
+        f"/api/learners/{learner['id']}/responses",
+        content=chunks(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert streamed.status_code == 413
+
+
+def test_malformed_json_is_a_422_problem(api: Api, learner: dict) -> None:
+    response = api.http.post(
+        f"/api/learners/{learner['id']}/sessions",
+        content=b"{not json",
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_unknown_paths_and_methods_are_problems(anonymous: Api) -> None:
+    missing = anonymous.http.get("/api/nothing-here")
+    assert missing.status_code == 404 and missing.json()["title"] == "Not Found"
+    wrong_method = anonymous.http.put("/api/health")
+    assert wrong_method.status_code == 405 and wrong_method.json()["status"] == 405
+
+
+def test_health_and_liveness(anonymous: Api) -> None:
+    health = anonymous.http.get("/api/health").json()
+    assert health == {
+        "status": "ok",
+        "checks": {"database": "ok", "redis": "ok"},
+        "version": health["version"],
+    }
+    assert anonymous.http.get("/api/health/live").json() == {"status": "ok"}
+
+
+def test_openapi_and_docs(anonymous: Api) -> None:
+    schema = anonymous.http.get("/openapi.json").json()
+    assert "/api/learners/{learner_id}/generate-content" in schema["paths"]
+    assert anonymous.http.get("/docs").status_code == 200
+
+
+def test_metrics_of_all_three_services(api: Api, learner: dict, stack: Stack) -> None:
+    api.wait_job(api.submit_analytics(learner["id"]).json()["id"])
+    api.wait_job(api.submit_content(learner["id"], concept="Metrics check").json()["id"])
+    gateway = httpx.get(f"{stack.base_url}/metrics").text
+    assert (
+        'ailp_http_requests_total{method="POST",route="/api/learners/{learner_id}/analytics",status="202"}'
+        in gateway
+    )
+    assert "ailp_http_request_duration_seconds_bucket" in gateway
+    assert "ailp_jobs_submitted_total" in gateway
+    content = httpx.get(f"http://127.0.0.1:{stack.content_metrics_port}/metrics").text
+    assert 'ailp_jobs_finished_total{kind="content",outcome="succeeded"}' in content
+    assert 'ailp_model_calls_total{outcome="ok"}' in content
+    assert "ailp_model_tokens_total" in content and "ailp_model_cost_usd_total" in content
+    assert 'ailp_content_generated_total{content_type="lesson",source="openai"}' in content
+    assert "ailp_queue_depth_jobs" in content and "ailp_broker_queue_length" in content
+    analytics = httpx.get(f"http://127.0.0.1:{stack.analytics_metrics_port}/metrics").text
+    assert 'ailp_jobs_finished_total{kind="analytics",outcome="succeeded"}' in analytics
+    assert "ailp_job_latency_seconds_bucket" in analytics

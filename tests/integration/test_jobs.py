@@ -1,0 +1,171 @@
+"""The polling API: 202 + Location, poll, list, cancel, idempotency keys and job limits."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+
+from tests.support.api import Api
+from tests.support.model_server import ModelServerProcess
+from tests.support.processes import wait_until
+
+
+def _hold_content_worker(
+    model_server: ModelServerProcess, concept: str, seconds: float = 4
+) -> None:
+    """Make model calls for `concept` hang for a while, so that jobs stay running or queued."""
+    model_server.control.add_rule(concept, mode="slow", delay=seconds)
+
+
+def test_accepting_and_polling(api: Api, learner: dict) -> None:
+    response = api.submit_analytics(learner["id"])
+    assert response.status_code == 202
+    job = response.json()
+    assert response.headers["Location"] == f"/api/jobs/{job['id']}"
+    assert int(response.headers["Retry-After"]) >= 1
+    assert job["status"] == "queued" and job["kind"] == "analytics" and job["attempts"] == 0
+    assert job["result"] is None and job["error"] is None
+    uuid.UUID(job["id"])
+    done = api.wait_job(job["id"])
+    assert done["status"] == "succeeded" and done["attempts"] == 1
+    assert done["started_at"] and done["finished_at"] >= done["started_at"] >= done["created_at"]
+    final = api.http.get(f"/api/jobs/{job['id']}")
+    assert "Retry-After" not in final.headers
+
+
+def test_listing_filters_and_cursor(api: Api) -> None:
+    first, second = api.create_learner(), api.create_learner()
+    ids = [api.submit_analytics(first["id"]).json()["id"] for _ in range(3)]
+    other = api.submit_analytics(second["id"]).json()["id"]
+    for job_id in [*ids, other]:
+        api.wait_job(job_id)
+    page = api.http.get("/api/jobs", params={"learner_id": first["id"], "limit": 2}).json()
+    assert [job["id"] for job in page["items"]] == ids[::-1][:2]
+    rest = api.http.get(
+        "/api/jobs", params={"learner_id": first["id"], "limit": 2, "cursor": page["next_cursor"]}
+    ).json()
+    assert [job["id"] for job in rest["items"]] == [ids[0]] and rest["next_cursor"] is None
+    everything = api.http.get(
+        "/api/jobs", params={"kind": "analytics", "status": "succeeded"}
+    ).json()
+    assert {job["id"] for job in everything["items"]} == {*ids, other}
+    assert api.http.get("/api/jobs", params={"status": "exploded"}).status_code == 422
+    assert api.http.get("/api/jobs", params={"kind": "content"}).json()["items"] == []
+
+
+def test_cancel_a_queued_job_but_not_a_running_or_finished_one(
+    api: Api, learner: dict, model_server: ModelServerProcess
+) -> None:
+    _hold_content_worker(model_server, "hold-for-cancel")
+    # The content worker runs 4 jobs at once; the 5th and later wait in the queue.
+    jobs = [
+        api.submit_content(learner["id"], concept=f"hold-for-cancel {i}").json() for i in range(6)
+    ]
+    running = wait_until(
+        lambda: next(
+            (j for j in jobs if api.http.get(f"/api/jobs/{j['id']}").json()["status"] == "running"),
+            None,
+        ),
+        timeout=20,
+        message="a running job",
+    )
+    queued = next(
+        j
+        for j in reversed(jobs)
+        if api.http.get(f"/api/jobs/{j['id']}").json()["status"] == "queued"
+    )
+
+    canceled = api.http.delete(f"/api/jobs/{queued['id']}")
+    assert canceled.status_code == 200 and canceled.json()["status"] == "canceled"
+    assert canceled.json()["finished_at"]
+    assert api.http.delete(f"/api/jobs/{queued['id']}").status_code == 409
+    assert api.http.delete(f"/api/jobs/{running['id']}").status_code == 409
+
+    finished = [api.wait_job(j["id"]) for j in jobs]
+    assert {j["status"] for j in finished if j["id"] != queued["id"]} == {"succeeded"}
+    assert api.wait_job(queued["id"])["status"] == "canceled"  # never ran
+    assert api.http.get(f"/api/jobs/{queued['id']}").json()["attempts"] == 0
+
+
+def test_unknown_and_foreign_jobs_are_404(api: Api, learner: dict, stack) -> None:
+    job = api.submit_analytics(learner["id"]).json()
+    stranger = Api(stack.base_url).new_user()
+    try:
+        assert stranger.http.get(f"/api/jobs/{job['id']}").status_code == 404
+        assert stranger.http.delete(f"/api/jobs/{job['id']}").status_code == 404
+        assert stranger.http.get("/api/jobs").json()["items"] == []
+    finally:
+        stranger.close()
+    assert api.http.get(f"/api/jobs/{uuid.uuid4()}").status_code == 404
+    assert api.http.get("/api/jobs/not-a-uuid").status_code == 422
+
+
+def test_idempotency_key_returns_the_same_job(api: Api, learner: dict, stack) -> None:
+    path = f"/api/learners/{learner['id']}/analytics"
+    key = {"Idempotency-Key": f"key-{uuid.uuid4()}"}
+    first = api.http.post(path, json={"days": 14}, headers=key)
+    again = api.http.post(path, json={"days": 14}, headers=key)
+    assert first.status_code == again.status_code == 202
+    assert first.json()["id"] == again.json()["id"]
+    assert again.headers["Location"] == first.headers["Location"]
+
+    changed = api.http.post(path, json={"days": 15}, headers=key)
+    assert changed.status_code == 422 and "Idempotency-Key" in changed.json()["detail"]
+
+    other_user = Api(stack.base_url).new_user()
+    try:
+        their_learner = other_user.create_learner()
+        theirs = other_user.http.post(
+            f"/api/learners/{their_learner['id']}/analytics", json={"days": 14}, headers=key
+        )
+        assert theirs.status_code == 202 and theirs.json()["id"] != first.json()["id"]
+    finally:
+        other_user.close()
+
+    jobs = api.http.get("/api/jobs", params={"learner_id": learner["id"]}).json()["items"]
+    assert len(jobs) == 1
+
+
+@pytest.mark.parametrize("key", ["", "k" * 256, "tab\there"])
+def test_invalid_idempotency_keys_are_422(api: Api, learner: dict, key: str) -> None:
+    response = api.http.post(
+        f"/api/learners/{learner['id']}/analytics", json={}, headers={"Idempotency-Key": key}
+    )
+    assert response.status_code == 422
+
+
+def test_submissions_per_minute_are_limited(api: Api, learner: dict) -> None:
+    """30 a minute: a burst of 30 passes, then one more every 2 s (GCRA)."""
+    started = time.monotonic()
+    statuses = []
+    while len(statuses) < 60 and 429 not in statuses:
+        response = api.submit_analytics(learner["id"])
+        statuses.append(response.status_code)
+        if response.status_code == 202:
+            api.http.delete(f"/api/jobs/{response.json()['id']}")  # keep the unfinished count low
+    regained = int((time.monotonic() - started) / 2)  # one submission regained every 2 s
+    assert statuses[:30] == [202] * 30
+    assert 429 in statuses and statuses.index(429) <= 30 + regained
+    limited = api.submit_analytics(learner["id"])
+    assert limited.status_code == 429 and 1 <= int(limited.headers["Retry-After"]) <= 2
+    assert "a minute" in limited.json()["detail"]
+
+
+def test_unfinished_jobs_per_user_are_limited(
+    api: Api, learner: dict, model_server: ModelServerProcess
+) -> None:
+    _hold_content_worker(model_server, "hold-for-limit", seconds=3)
+    accepted = []
+    for i in range(9):
+        response = api.submit_content(learner["id"], concept=f"hold-for-limit {i}")
+        if response.status_code != 202:
+            break
+        accepted.append(response.json()["id"])
+    assert len(accepted) == 8
+    assert response.status_code == 429 and "unfinished" in response.json()["detail"]
+    for job_id in accepted:
+        api.http.delete(f"/api/jobs/{job_id}")
+    for job_id in accepted:
+        assert api.wait_job(job_id)["status"] in {"succeeded", "canceled"}

@@ -1,0 +1,39 @@
+"""Hand-built task messages (published by the async gateway) equal what Celery publishes."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import redis
+
+from ailp.config import Settings
+from ailp.queue.celery_app import make_celery
+from ailp.queue.messages import task_message
+from ailp.queue.names import GENERATE_CONTENT_TASK
+from tests.support.database import flush_redis, redis_url
+
+
+def test_message_has_the_same_shape_as_celerys_own() -> None:
+    url = redis_url(12)
+    flush_redis(url)
+    app = make_celery("message-test", Settings(redis_url=url))
+    app.send_task(GENERATE_CONTENT_TASK, args=["job-1"], queue="content")
+    client = redis.Redis.from_url(url)
+    try:
+        celerys = json.loads(client.lrange("content", 0, -1)[0])
+    finally:
+        flush_redis(url)
+        client.close()
+    ours = json.loads(task_message(GENERATE_CONTENT_TASK, "content", ["job-1"]))
+
+    assert ours.keys() == celerys.keys()
+    assert ours["headers"].keys() == celerys["headers"].keys()
+    assert ours["properties"].keys() == celerys["properties"].keys()
+    for key in ("content-type", "content-encoding"):
+        assert ours[key] == celerys[key]
+    assert ours["properties"]["delivery_info"] == celerys["properties"]["delivery_info"]
+    assert ours["headers"]["task"] == celerys["headers"]["task"]
+    assert json.loads(base64.b64decode(ours["body"])) == json.loads(
+        base64.b64decode(celerys["body"])
+    )
