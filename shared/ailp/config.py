@@ -97,10 +97,16 @@ class Settings(BaseSettings):
     analytics_metrics_port: int = Field(default=9102, ge=0, le=65535)
     metrics_host: str = "127.0.0.1"
 
-    @field_validator("openai_api_key", mode="before")
+    @field_validator("openai_api_key", "openai_base_url", "broker_url", "web_dist_dir", mode="before")
     @classmethod
-    def _empty_key_is_none(cls, value: object) -> object:
+    def _empty_is_none(cls, value: object) -> object:
+        # `FOO=` in .env or docker-compose means "not set", not the empty string.
         return None if value in ("", None) else value
+
+    @field_validator("jwt_secret", mode="before")
+    @classmethod
+    def _empty_secret_is_default(cls, value: object) -> object:
+        return DEV_JWT_SECRET if value in ("", None) else value
 
     @property
     def celery_broker_url(self) -> str:

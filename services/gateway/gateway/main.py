@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from ailp import __version__
 from ailp.config import Settings, get_settings
 from ailp.logging import configure_logging, get_logger
-from gateway import problems
+from gateway import openapi, problems
 from gateway.activity.router import router as activity_router
 from gateway.analytics.router import router as analytics_router
 from gateway.auth.router import router as auth_router
@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     problems.install(app)
+    openapi.install(app)
     for router in (
         health_router,
         auth_router,

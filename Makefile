@@ -1,0 +1,63 @@
+# ailp — developer entry points. Recipes stay thin: the logic lives in deploy/scripts/.
+# Settings come from the environment and .env (see .env.example).
+
+SHELL := bash
+.DEFAULT_GOAL := help
+SCRIPTS := deploy/scripts
+
+# Extra arguments for `make test` / `make bench`, e.g. make test ARGS="-k jobs -x".
+ARGS ?=
+
+.PHONY: help install up down status logs gateway content-worker analytics-worker sweeper \
+	migrate test bench lint admin clean
+
+help: ## Show this help
+	@echo "ailp — make targets (settings: environment or .env, see .env.example)"
+	@echo
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+install: ## Install uv if missing and sync the venv from uv.lock
+	@$(SCRIPTS)/install.sh
+
+up: ## Start Postgres/Redis if needed, migrate, run all services in the background
+	@$(SCRIPTS)/up.sh
+
+down: ## Stop the services started by `make up` (exactly those in .run/pids)
+	@$(SCRIPTS)/down.sh
+
+status: ## Show which services run (by PID file) and their health
+	@$(SCRIPTS)/status.sh
+
+logs: ## Follow all service logs (.run/logs/*.log)
+	@$(SCRIPTS)/logs.sh
+
+gateway: ## Run the gateway in the foreground
+	@$(SCRIPTS)/run-service.sh gateway
+
+content-worker: ## Run one content worker in the foreground
+	@$(SCRIPTS)/run-service.sh content-worker
+
+analytics-worker: ## Run one analytics worker in the foreground
+	@$(SCRIPTS)/run-service.sh analytics-worker
+
+sweeper: ## Run the job sweeper in the foreground
+	@$(SCRIPTS)/run-service.sh sweeper
+
+migrate: ## Create the database if missing and apply migrations (ailp migrate)
+	@$(SCRIPTS)/migrate.sh
+
+test: ## Run the test suite (ARGS="..." passes pytest arguments)
+	@$(SCRIPTS)/test.sh $(ARGS)
+
+bench: ## Run the benchmark against the local services (ARGS="...")
+	@$(SCRIPTS)/bench.sh $(ARGS)
+
+lint: ## ruff check + ruff format --check
+	@$(SCRIPTS)/lint.sh
+
+admin: ## Make an existing user an admin: make admin USERNAME=alice
+	@if [[ -z "$(USERNAME)" ]]; then echo "usage: make admin USERNAME=<username>" >&2; exit 2; fi
+	@$(SCRIPTS)/run-service.sh make-admin "$(USERNAME)"
+
+clean: ## Remove .run (logs, PID files, metrics); refuses while services run
+	@$(SCRIPTS)/clean.sh
