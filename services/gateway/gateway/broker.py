@@ -44,5 +44,19 @@ class Broker:
             return False
         return True
 
+    async def check_eviction_policy(self) -> None:
+        """Warn loudly unless Redis refuses to evict keys (eviction silently drops queued tasks)."""
+        try:
+            policy = (await self.client.config_get("maxmemory-policy")).get("maxmemory-policy")
+        except (aioredis.RedisError, OSError) as exc:
+            log.warning("redis_policy_unknown", error=str(exc))
+            return
+        if policy not in ("noeviction", b"noeviction"):
+            log.warning(
+                "redis_eviction_policy_unsafe",
+                policy=str(policy),
+                advice="set maxmemory-policy noeviction; evicted queue keys lose tasks",
+            )
+
     async def close(self) -> None:
         await self.client.aclose()

@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.pool = await create_pool(settings)
         app.state.broker = Broker(settings)
         app.state.limiter = RateLimiter(app.state.broker.client)
+        await app.state.broker.check_eviction_policy()
         log.info("gateway_started", version=__version__)
         try:
             yield

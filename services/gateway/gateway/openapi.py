@@ -32,7 +32,12 @@ class Problem(BaseModel):
                     "title": "Validation failed",
                     "status": 422,
                     "detail": "The request is not valid: concept: String should have at least 1 character.",
-                    "errors": [{"loc": ["body", "concept"], "msg": "String should have at least 1 character"}],
+                    "errors": [
+                        {
+                            "loc": ["body", "concept"],
+                            "msg": "String should have at least 1 character",
+                        }
+                    ],
                 }
             ]
         },
@@ -42,7 +47,9 @@ class Problem(BaseModel):
     title: str
     status: int
     detail: str
-    errors: list[ProblemError] | None = Field(default=None, description="Validation errors, one per field.")
+    errors: list[ProblemError] | None = Field(
+        default=None, description="Validation errors, one per field."
+    )
 
 
 _COMMON = {
@@ -64,7 +71,9 @@ def install(app: FastAPI) -> None:
             title=app.title, version=app.version, description=app.description, routes=app.routes
         )
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        components["Problem"] = Problem.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
         for name, definition in components["Problem"].pop("$defs", {}).items():
             components[name] = definition
         for name in ("HTTPValidationError", "ValidationError"):
