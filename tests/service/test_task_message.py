@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 
 import redis
 
@@ -11,21 +12,21 @@ from ailp.config import Settings
 from ailp.queue.celery_app import make_celery
 from ailp.queue.messages import task_message
 from ailp.queue.names import GENERATE_CONTENT_TASK
-from tests.support.database import flush_redis, redis_url
+from tests.support.database import redis_url
 
 
 def test_message_has_the_same_shape_as_celerys_own() -> None:
     url = redis_url(12)
-    flush_redis(url)
+    queue = f"message-test-{uuid.uuid4().hex}"  # a list of its own: nothing else pushes to it
     app = make_celery("message-test", Settings(redis_url=url))
-    app.send_task(GENERATE_CONTENT_TASK, args=["job-1"], queue="content")
+    app.send_task(GENERATE_CONTENT_TASK, args=["job-1"], queue=queue)
     client = redis.Redis.from_url(url)
     try:
-        celerys = json.loads(client.lrange("content", 0, -1)[0])
+        celerys = json.loads(client.lrange(queue, 0, -1)[0])
     finally:
-        flush_redis(url)
+        client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
         client.close()
-    ours = json.loads(task_message(GENERATE_CONTENT_TASK, "content", ["job-1"]))
+    ours = json.loads(task_message(GENERATE_CONTENT_TASK, queue, ["job-1"]))
 
     assert ours.keys() == celerys.keys()
     assert ours["headers"].keys() == celerys["headers"].keys()
