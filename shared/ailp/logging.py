@@ -55,10 +55,11 @@ def configure_logging(service: str, level: str = "INFO", fmt: str = "json") -> N
     root.setLevel(level.upper())
     # The access log is written by the gateway's own middleware, with the request id.
     logging.getLogger("uvicorn.access").disabled = True
-    for name in ("uvicorn", "uvicorn.error", "celery", "httpx", "openai"):
+    for name in ("uvicorn", "uvicorn.error", "celery", "httpx", "httpx2", "openai"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for noisy in ("httpx", "httpx2", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def _add_service(service: str) -> Any:

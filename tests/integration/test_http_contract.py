@@ -98,3 +98,20 @@ def test_metrics_of_all_three_services(api: Api, learner: dict, stack: Stack) ->
     analytics = httpx.get(f"http://127.0.0.1:{stack.analytics_metrics_port}/metrics").text
     assert 'ailp_jobs_finished_total{kind="analytics",outcome="succeeded"}' in analytics
     assert "ailp_job_latency_seconds_bucket" in analytics
+
+
+def _counter(text: str, sample: str) -> float:
+    for line in text.splitlines():
+        if line.startswith(sample + " "):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_gateway_metrics_add_up_across_its_processes(anonymous: Api, stack: Stack) -> None:
+    """Two uvicorn processes serve the gateway; /metrics must count the requests of both."""
+    sample = 'ailp_http_requests_total{method="GET",route="/api/health/live",status="200"}'
+    before = _counter(httpx.get(f"{stack.base_url}/metrics").text, sample)
+    for _ in range(60):  # new connections, so both processes get some
+        httpx.get(f"{stack.base_url}/api/health/live")
+    after = _counter(httpx.get(f"{stack.base_url}/metrics").text, sample)
+    assert after - before == 60

@@ -83,16 +83,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _mount_web_app(app: FastAPI, settings: Settings) -> None:
-    """Serve the built web app (services/web/dist) at / when it exists."""
+    """Serve the built web app (WEB_DIST_DIR, e.g. services/web/dist) at `/`, same origin as the API.
+
+    Files are served as they are; any other GET outside /api, /docs and /metrics answers
+    index.html, so the single-page app's own routes (e.g. /learners/3) survive a reload.
+    """
     if not settings.web_dist_dir:
         return
-    dist = Path(settings.web_dist_dir)
-    if not (dist / "index.html").is_file():
+    dist = Path(settings.web_dist_dir).resolve()
+    index = dist / "index.html"
+    if not index.is_file():
         log.warning("web_app_not_built", path=str(dist))
         return
+    from starlette.responses import FileResponse
     from starlette.staticfiles import StaticFiles
 
-    app.mount("/", StaticFiles(directory=dist, html=True), name="web")
+    if (dist / "assets").is_dir():
+        app.mount("/assets", StaticFiles(directory=dist / "assets"), name="web-assets")
 
+    @app.get("/{path:path}", include_in_schema=False)
+    async def web_app(path: str) -> FileResponse:
+        if path.startswith(("api/", "docs", "redoc", "openapi.json", "metrics")):
+            from starlette.exceptions import HTTPException
 
-app = create_app()
+            raise HTTPException(status_code=404)
+        candidate = (dist / path).resolve()
+        if path and candidate.is_file() and candidate.is_relative_to(dist):
+            return FileResponse(candidate)
+        return FileResponse(index, headers={"Cache-Control": "no-cache"})
