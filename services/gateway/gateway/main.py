@@ -13,6 +13,7 @@ from ailp.config import Settings, get_settings
 from ailp.logging import configure_logging, get_logger
 from gateway import openapi, problems
 from gateway.activity.router import router as activity_router
+from gateway.admin.router import router as admin_router
 from gateway.analytics.router import router as analytics_router
 from gateway.auth.router import router as auth_router
 from gateway.broker import Broker
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         jobs_router,
         content_router,
         analytics_router,
+        admin_router,
     ):
         app.include_router(router)
     _mount_web_app(app, settings)
@@ -111,3 +113,6 @@ def _mount_web_app(app: FastAPI, settings: Settings) -> None:
         if path and candidate.is_file() and candidate.is_relative_to(dist):
             return FileResponse(candidate)
         return FileResponse(index, headers={"Cache-Control": "no-cache"})
+
+
+app = create_app()
