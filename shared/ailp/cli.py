@@ -21,6 +21,16 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("sweeper", help="re-publish lost jobs and fail exhausted ones, forever")
     admin = commands.add_parser("make-admin", help="give an existing user the admin role")
     admin.add_argument("username")
+    batch = commands.add_parser(
+        "recompute-analytics",
+        help="queue an analytics job for every learner and show progress; resumes an interrupted run",
+    )
+    batch.add_argument("--days", type=int, default=30, help="analytics window (default 30)")
+    batch.add_argument("--chunk", type=int, default=1000, help="learners per submitted chunk")
+    batch.add_argument(
+        "--new", action="store_true", help="start a new run even if one is unfinished"
+    )
+    batch.add_argument("--no-wait", action="store_true", help="return once every job is submitted")
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -40,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "make-admin":
         return _make_admin(args.username)
+    if args.command == "recompute-analytics":
+        return _recompute_analytics(args.days, args.chunk, new=args.new, wait=not args.no_wait)
     return 2
 
 
@@ -61,6 +73,54 @@ def _make_admin(username: str) -> int:
         return 1
     print(f"{username} is now an admin")
     return 0
+
+
+def _recompute_analytics(days: int, chunk: int, *, new: bool, wait: bool) -> int:
+    import time
+
+    import redis
+
+    from ailp.db.engine import session_scope
+    from ailp.jobs import batch
+    from ailp.models import BatchRun
+
+    settings = get_settings()
+    client = redis.Redis.from_url(settings.celery_broker_url)
+    with session_scope() as session:
+        run, resumed = batch.open_run(session, days=days, new=new)
+        run_id, total = run.id, run.total
+    print(f"{'resuming' if resumed else 'started'} batch {run_id} for {total} learners", flush=True)
+    started = time.monotonic()
+
+    def show(progress: batch.Progress) -> None:
+        rate = progress.finished / max(time.monotonic() - started, 1e-9)
+        print(
+            f"submitted {progress.submitted}/{progress.total} · finished {progress.finished} "
+            f"(failed {progress.failed}) · queued {progress.queued} · running {progress.running} "
+            f"· {rate:.0f} learners/s",
+            flush=True,
+        )
+
+    while True:
+        with session_scope() as session:
+            run = session.get(BatchRun, run_id)
+            assert run is not None
+            job_ids = batch.submit_chunk(session, run, chunk=chunk, settings=settings)
+        if not job_ids:
+            break
+        batch.publish_chunk(client, job_ids)
+        with session_scope() as session:
+            show(batch.progress(session, run_id))
+    if not wait:
+        return 0
+    while True:
+        with session_scope() as session:
+            progress = batch.progress(session, run_id)
+        show(progress)
+        if progress.done:
+            print(f"done: {progress.succeeded} succeeded, {progress.failed} failed", flush=True)
+            return 0 if progress.failed == 0 else 1
+        time.sleep(1)
 
 
 if __name__ == "__main__":

@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     job_heartbeat_seconds: float = Field(default=15.0, gt=0)
     job_requeue_after_seconds: float = Field(default=30.0, gt=0)
     sweeper_interval_seconds: float = Field(default=5.0, gt=0)
+    # New sessions/responses schedule one analytics recomputation per learner after this delay.
+    analytics_recompute_delay_seconds: float = Field(default=10.0, ge=0)
+    analytics_recompute_days: int = Field(default=30, ge=1, le=365)
     content_task_time_limit: int = Field(default=600, ge=10)
     analytics_task_time_limit: int = Field(default=300, ge=10)
 
@@ -97,7 +100,9 @@ class Settings(BaseSettings):
     analytics_metrics_port: int = Field(default=9102, ge=0, le=65535)
     metrics_host: str = "127.0.0.1"
 
-    @field_validator("openai_api_key", "openai_base_url", "broker_url", "web_dist_dir", mode="before")
+    @field_validator(
+        "openai_api_key", "openai_base_url", "broker_url", "web_dist_dir", mode="before"
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         # `FOO=` in .env or docker-compose means "not set", not the empty string.

@@ -15,13 +15,13 @@ from tests.support.processes import Stack
 
 INTEGRATION_REDIS_DB = 13
 # Limits low enough for the tests to reach them; each test signs up its own user.
-LIMITS = {"JOB_SUBMISSIONS_PER_MINUTE": "30", "MAX_QUEUED_JOBS_PER_USER": "8"}
-
-
-@pytest.fixture(scope="session")
-def model_server() -> Iterator[ModelServerProcess]:
-    with ModelServerProcess() as server:
-        yield server
+# Automatic recomputation is effectively off here (tests ask for analytics explicitly);
+# tests/integration/test_learner_model.py checks it on a stack of its own.
+SETTINGS = {
+    "JOB_SUBMISSIONS_PER_MINUTE": "30",
+    "MAX_QUEUED_JOBS_PER_USER": "8",
+    "ANALYTICS_RECOMPUTE_DELAY_SECONDS": "3600",
+}
 
 
 @pytest.fixture(scope="session")
@@ -37,7 +37,7 @@ def stack(
         redis_url=broker_url,
         workdir=workdir,
         openai_base_url=model_server.base_url,
-        extra_env=LIMITS,
+        extra_env=SETTINGS,
     )
     try:
         stack.start()
@@ -70,13 +70,3 @@ def anonymous(stack: Stack) -> Iterator[Api]:
 @pytest.fixture
 def learner(api: Api) -> dict:
     return api.create_learner()
-
-
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> None:
-    """On failure, attach the services' log tails to the report."""
-    if (
-        call.when == "call"
-        and call.excinfo is not None
-        and "stack" in getattr(item, "funcargs", {})
-    ):
-        item.add_report_section("call", "service logs", item.funcargs["stack"].logs())

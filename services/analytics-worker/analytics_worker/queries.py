@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -64,3 +65,20 @@ def wrong_answers_by_concept(
         {"learner_id": learner_id, "start": as_of - timedelta(days=days), "as_of": as_of},
     ).all()
     return [ConceptAnswers(row.concept, row.total, row.incorrect) for row in rows]
+
+
+_ANSWER_HISTORY = text(
+    """
+    SELECT concept, correct, answered_at
+    FROM exercise_responses
+    WHERE learner_id = :learner_id AND answered_at <= :as_of
+    ORDER BY concept, answered_at, id
+    """
+)
+
+
+def answer_history(session: Session, *, learner_id: int, as_of: datetime) -> list[Any]:
+    """Every answer up to `as_of`, grouped by concept, oldest first within a concept."""
+    return list(
+        session.execute(_ANSWER_HISTORY, {"learner_id": learner_id, "as_of": as_of}).tuples()
+    )

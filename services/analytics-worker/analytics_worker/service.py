@@ -13,7 +13,8 @@ from ailp.db.engine import session_scope
 from ailp.jobs.lifecycle import Claim
 from ailp.jobs.runner import JobOutcome, LeaseKeeper, PermanentJobError
 from ailp.models import AnalyticsResult, Learner
-from analytics_worker import formulas, queries
+from analytics_worker import formulas, learner_model, queries
+from analytics_worker.recommendations import recommend
 
 TOP_GAPS_IN_STATE = 10
 
@@ -33,16 +34,22 @@ def compute(claim: Claim, _lease: LeaseKeeper) -> JobOutcome:
         answers = queries.wrong_answers_by_concept(
             session, learner_id=claim.learner_id, as_of=as_of, days=days
         )
-    computed_at = datetime.now(UTC)
+        history = queries.answer_history(session, learner_id=claim.learner_id, as_of=as_of)
     velocity = formulas.velocity(aggregates, days)
     gaps = formulas.knowledge_gaps(answers, level)
+    concepts = learner_model.concept_mastery(history)
+    recommendations = recommend(gaps, concepts, as_of)
+    concepts = [_serialized(entry) for entry in concepts]
+    computed_at = datetime.now(UTC)
     result: dict[str, Any] = {
         "learner_id": claim.learner_id,
-        "as_of": as_of.isoformat(),
+        "as_of": _iso(as_of),
         "window_days": days,
         "velocity": velocity,
         "knowledge_gaps": gaps,
-        "computed_at": computed_at.isoformat(),
+        "mastery": concepts,
+        "recommendations": recommendations,
+        "computed_at": _iso(computed_at),
     }
 
     def store(session: Session) -> None:
@@ -62,7 +69,7 @@ def compute(claim: Claim, _lease: LeaseKeeper) -> JobOutcome:
             .where(Learner.id == claim.learner_id)
             .values(
                 engagement_metrics={**velocity, "as_of": result["as_of"], "window_days": days},
-                knowledge_state=_knowledge_state(gaps, result["as_of"]),
+                knowledge_state=_knowledge_state(gaps, concepts, result["as_of"]),
             )
         )
 
@@ -73,14 +80,34 @@ def compute(claim: Claim, _lease: LeaseKeeper) -> JobOutcome:
     )
 
 
-def _knowledge_state(gaps: list[dict[str, Any]], as_of: str) -> dict[str, Any]:
+def _knowledge_state(
+    gaps: list[dict[str, Any]], concepts: list[dict[str, Any]], as_of: str
+) -> dict[str, Any]:
     return {
         "as_of": as_of,
+        "concepts": {
+            entry["concept"]: {
+                key: entry[key] for key in ("p_mastery", "mastered", "next_review_at")
+            }
+            for entry in concepts
+        },
         "top_gaps": [
             {key: gap[key] for key in ("concept", "error_rate", "severity", "priority_score")}
             for gap in gaps[:TOP_GAPS_IN_STATE]
         ],
     }
+
+
+def _serialized(entry: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **entry,
+        "last_answered_at": _iso(entry["last_answered_at"]),
+        "next_review_at": _iso(entry["next_review_at"]),
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
 
 
 def _parse_as_of(value: Any) -> datetime:

@@ -9,7 +9,8 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ailp.config import Settings
-from ailp.errors import Unauthorized
+from ailp.errors import Forbidden, Unauthorized
+from ailp.models.enums import Role
 from gateway.broker import Broker
 from gateway.ratelimit import RateLimiter
 from gateway.security import user_id_from_token
@@ -45,11 +46,23 @@ def _current_user_id(
     return user_id_from_token(request.app.state.settings, credentials.credentials)
 
 
+async def _current_admin_id(
+    request: Request, user_id: Annotated[int, Depends(_current_user_id)]
+) -> int:
+    role = await request.app.state.pool.fetchval("SELECT role FROM users WHERE id = $1", user_id)
+    if role is None:
+        raise Unauthorized("The account behind this token no longer exists. Sign in again.")
+    if role != Role.admin:
+        raise Forbidden("This needs an administrator account.")
+    return user_id
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]
 PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
 BrokerDep = Annotated[Broker, Depends(_broker)]
 LimiterDep = Annotated[RateLimiter, Depends(_limiter)]
 CurrentUserId = Annotated[int, Depends(_current_user_id)]
+CurrentAdminId = Annotated[int, Depends(_current_admin_id)]
 
 
 def client_address(request: Request) -> str:

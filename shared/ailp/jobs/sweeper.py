@@ -6,7 +6,8 @@ advisory lock makes extra replicas idle) looks at unfinished job rows and:
 
 * fails a running job whose lease expired after its last attempt (it keeps killing its worker);
 * puts back to `queued` a running job whose lease expired (its worker died; heartbeats stopped);
-* re-publishes a queued job nobody claimed within `JOB_REQUEUE_AFTER_SECONDS` of its last publish.
+* re-publishes a queued job nobody claimed within `JOB_REQUEUE_AFTER_SECONDS` of its last publish;
+* creates the analytics jobs that new activity scheduled (`ailp.jobs.schedules`).
 
 Re-publishing is harmless: a worker that receives a message for a job it cannot claim does nothing.
 """
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session
 from ailp import metrics
 from ailp.config import Settings, get_settings
 from ailp.db.engine import session_scope
+from ailp.jobs.schedules import create_due_analytics_jobs
 from ailp.logging import get_logger
 from ailp.models import Job
 from ailp.models.enums import JobStatus
@@ -115,6 +117,10 @@ def sweep(session: Session, settings: Settings) -> SweepReport:
             metrics.JOBS_SWEPT.labels(kind=job.kind, reason="unclaimed").inc()
     if republish:
         session.execute(update(Job).where(Job.id.in_(republish)).values(published_at=func.now()))
+
+    for job_id in create_due_analytics_jobs(session, settings):
+        report.to_publish.append((job_id, "analytics"))
+        metrics.JOBS_SWEPT.labels(kind="analytics", reason="scheduled").inc()
     return report
 
 

@@ -5,10 +5,13 @@ from ailp.models.analytics import AnalyticsResult
 from ailp.models.content import Content
 from ailp.models.job import Job
 from ailp.models.learner import Learner
+from ailp.models.schedule import AnalyticsSchedule, BatchRun
 from ailp.models.user import User
 
 __all__ = [
     "AnalyticsResult",
+    "AnalyticsSchedule",
+    "BatchRun",
     "Content",
     "ExerciseResponse",
     "Job",

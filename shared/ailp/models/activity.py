@@ -41,6 +41,8 @@ class LearningSession(Base):
         ),
         # Newest-first listing and the analytics window both walk this index.
         Index("ix_learning_sessions_learner_start", "learner_id", "session_start", "id"),
+        # Platform-wide counts for the admin dashboard.
+        Index("ix_learning_sessions_created", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

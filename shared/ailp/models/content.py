@@ -31,6 +31,7 @@ class Content(Base):
         CheckConstraint(check_in("content_type", values(ContentType)), name="content_type"),
         CheckConstraint(check_in("source", values(ContentSource)), name="source"),
         Index("ix_content_learner_created", "learner_id", "created_at", "id"),
+        Index("ix_content_created", "created_at"),
         # Cache look-ups: the newest model-written piece for an identical request.
         Index(
             "ix_content_cache_key",

@@ -47,6 +47,8 @@ class Job(Base):
             "user_id",
             postgresql_where=text("status IN ('queued', 'running')"),
         ),
+        Index("ix_jobs_created", "created_at"),
+        Index("ix_jobs_batch", "batch_id", "status", postgresql_where=text("batch_id IS NOT NULL")),
         Index(
             "uq_jobs_user_idempotency_key",
             "user_id",
@@ -74,6 +76,10 @@ class Job(Base):
     error_message: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     result_url: Mapped[str | None] = mapped_column(String(255))
+    # Set for jobs submitted by a batch recomputation (`ailp recompute-analytics`).
+    batch_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("batch_runs.id", ondelete="SET NULL")
+    )
     # A random token per claim: only the current claimant may heartbeat or finish the job.
     claim_token: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     worker: Mapped[str | None] = mapped_column(String(255))

@@ -15,6 +15,7 @@ class User(Base):
         # Usernames and e-mail addresses are unique regardless of case.
         Index("uq_users_username_lower", text("lower(username)"), unique=True),
         Index("uq_users_email_lower", text("lower(email)"), unique=True),
+        Index("ix_users_created", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

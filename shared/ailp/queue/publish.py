@@ -5,8 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
+import redis
 from celery import Celery
 
+from ailp.queue.messages import task_message
 from ailp.queue.names import route_for
 
 
@@ -29,3 +31,12 @@ def retry_publisher(app: Celery) -> Callable[[uuid.UUID, str, float], None]:
         publish_job(app, job_id=job_id, kind=kind, countdown=countdown)
 
     return retry
+
+
+def publish_many(client: redis.Redis, *, kind: str, job_ids: list[uuid.UUID]) -> None:
+    """Push many job tasks in one round trip (batch submissions; messages as the gateway builds)."""
+    route = route_for(kind)
+    with client.pipeline(transaction=False) as pipe:
+        for job_id in job_ids:
+            pipe.lpush(route.queue, task_message(route.task, route.queue, [str(job_id)]))
+        pipe.execute()

@@ -32,10 +32,32 @@ class KnowledgeGap(BaseModel):
     severity: Severity
 
 
+class ConceptMastery(BaseModel):
+    concept: str
+    p_mastery: float = Field(
+        description="Bayesian Knowledge Tracing estimate that the concept is mastered"
+    )
+    mastered: bool = Field(description="p_mastery ≥ 0.95")
+    attempts: int
+    correct: int
+    last_answered_at: datetime
+    next_review_at: datetime | None = Field(description="When FSRS schedules the next review")
+
+
+class Recommendation(BaseModel):
+    concept: str
+    reason: Literal["knowledge_gap", "review_due", "not_mastered"]
+    priority: int = Field(description="1 is the first thing to study")
+
+
 class AnalyticsOut(BaseModel):
     learner_id: int
     as_of: datetime
     window_days: int
     velocity: Velocity
     knowledge_gaps: list[KnowledgeGap]
+    mastery: list[ConceptMastery] = Field(
+        default_factory=list, description="Per concept answered up to as_of, sorted by concept"
+    )
+    recommendations: list[Recommendation] = Field(default_factory=list, description="Best first")
     computed_at: datetime

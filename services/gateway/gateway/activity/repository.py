@@ -29,6 +29,11 @@ answers AS (
     INSERT INTO exercise_responses (learner_id, concept, correct, answered_at, session_id)
     SELECT session.learner_id, a.concept, a.correct, a.answered_at, session.id
     FROM session, unnest($11::text[], $12::bool[], $13::timestamptz[]) AS a(concept, correct, answered_at)
+),
+scheduled AS (  -- coalesced: a pending recomputation absorbs this one
+    INSERT INTO analytics_schedules (learner_id, due_at)
+    SELECT learner_id, now() + make_interval(secs => $14::float8) FROM session
+    ON CONFLICT (learner_id) DO NOTHING
 )
 SELECT * FROM session
 """
@@ -41,6 +46,11 @@ stored AS (
     FROM learner, unnest($3::text[], $4::bool[], $5::timestamptz[], $6::uuid[], $7::bigint[])
         AS r(concept, correct, answered_at, content_id, session_id)
     RETURNING 1
+),
+scheduled AS (  -- coalesced: a pending recomputation absorbs this one
+    INSERT INTO analytics_schedules (learner_id, due_at)
+    SELECT id, now() + make_interval(secs => $8::float8) FROM learner
+    ON CONFLICT (learner_id) DO NOTHING
 )
 SELECT (SELECT count(*) FROM learner) AS learners, (SELECT count(*) FROM stored) AS stored
 """
@@ -53,6 +63,7 @@ async def insert_session(
     learner_id: int,
     session: dict[str, Any],
     answers: list[tuple[str, bool, datetime]],
+    recompute_delay: float,
 ) -> asyncpg.Record:
     row = await pool.fetchrow(
         _INSERT_SESSION,
@@ -69,6 +80,7 @@ async def insert_session(
         [answer[0] for answer in answers],
         [answer[1] for answer in answers],
         [answer[2] for answer in answers],
+        recompute_delay,
     )
     if row is None:
         raise not_found(learner_id)
@@ -114,7 +126,12 @@ async def list_sessions(
 
 
 async def insert_responses(
-    pool: asyncpg.Pool, *, user_id: int, learner_id: int, responses: list[dict[str, Any]]
+    pool: asyncpg.Pool,
+    *,
+    user_id: int,
+    learner_id: int,
+    responses: list[dict[str, Any]],
+    recompute_delay: float,
 ) -> int:
     await _check_references(pool, user_id=user_id, learner_id=learner_id, responses=responses)
     try:
@@ -127,6 +144,7 @@ async def insert_responses(
             [r["answered_at"] for r in responses],
             [r["content_id"] for r in responses],
             [r["session_id"] for r in responses],
+            recompute_delay,
         )
     except asyncpg.ForeignKeyViolationError as exc:
         raise Unprocessable("A referenced session or content piece no longer exists.") from exc

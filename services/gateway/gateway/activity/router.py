@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, status
 
 from gateway.activity import repository
 from gateway.activity.schemas import ResponsesIn, SessionCreate, SessionOut, StoredOut
-from gateway.deps import CurrentUserId, PoolDep
+from gateway.deps import CurrentUserId, PoolDep, SettingsDep
 from gateway.pagination import Page, bigint_id, decode_cursor, encode_cursor
 from gateway.validation import RowId, UtcDatetime
 
@@ -20,7 +20,11 @@ router = APIRouter(prefix="/api/learners/{learner_id}", tags=["activity"])
     summary="Log a study session",
 )
 async def create_session(
-    learner_id: RowId, data: SessionCreate, user_id: CurrentUserId, pool: PoolDep
+    learner_id: RowId,
+    data: SessionCreate,
+    user_id: CurrentUserId,
+    pool: PoolDep,
+    settings: SettingsDep,
 ) -> Any:
     row = await repository.insert_session(
         pool,
@@ -28,6 +32,7 @@ async def create_session(
         learner_id=learner_id,
         session=data.model_dump(),
         answers=data.answers,
+        recompute_delay=settings.analytics_recompute_delay_seconds,
     )
     return dict(row)
 
@@ -70,12 +75,17 @@ async def list_sessions(
     summary="Record exercise answers (1–1,000)",
 )
 async def create_responses(
-    learner_id: RowId, data: ResponsesIn, user_id: CurrentUserId, pool: PoolDep
+    learner_id: RowId,
+    data: ResponsesIn,
+    user_id: CurrentUserId,
+    pool: PoolDep,
+    settings: SettingsDep,
 ) -> Any:
     stored = await repository.insert_responses(
         pool,
         user_id=user_id,
         learner_id=learner_id,
         responses=[item.model_dump() for item in data.responses],
+        recompute_delay=settings.analytics_recompute_delay_seconds,
     )
     return {"stored": stored}

@@ -1,0 +1,43 @@
+"""What the offline builders produce before it becomes a GeneratedPiece."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One exercise or quiz question; `choices` is None for an open question."""
+
+    prompt: str
+    answer: str
+    explanation: str
+    choices: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A complete offline piece: title, Markdown body, examples and questions."""
+
+    title: str
+    content: str
+    examples: tuple[str, ...]
+    questions: tuple[Question, ...]
+    library_concept: str | None  # the curated entry's name, None for a generic guide
+
+
+def exercise_dicts(questions: Sequence[Question], concept: str) -> list[dict[str, Any]]:
+    """The questions in the piece's exercise shape, with ids q1, q2, ..."""
+    return [
+        {
+            "id": f"q{number}",
+            "prompt": question.prompt,
+            "choices": list(question.choices) if question.choices is not None else None,
+            "answer": question.answer,
+            "explanation": question.explanation,
+            "concept": concept,
+        }
+        for number, question in enumerate(questions, start=1)
+    ]

@@ -1,0 +1,84 @@
+"""The learner's request, cleaned into the values the offline builders write from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from content_worker.domain import ContentRequest, normalize_concept
+
+CONTENT_TYPES = ("lesson", "quiz", "exercise")
+LEVELS = ("beginner", "intermediate", "advanced")
+STYLES = ("visual", "auditory", "reading", "kinesthetic")
+
+_MAX_GAPS = 5
+_NICHE_LABELS = {"tech_career": "tech careers", "data": "data", "languages": "languages"}
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    concept: str  # exactly as requested (each exercise's "concept")
+    topic: str  # the concept as a display name
+    content_type: str  # one of CONTENT_TYPES
+    level: str  # one of LEVELS
+    style: str  # one of STYLES
+    niche: str  # as requested
+    niche_label: str  # readable niche, e.g. "tech careers"
+    goals: str | None
+    gaps: tuple[str, ...]  # other concepts to revisit, most urgent first
+
+
+def _choice(value: str, allowed: tuple[str, ...], default: str) -> str:
+    value = value.strip().casefold()
+    return value if value in allowed else default
+
+
+def display_name(concept: str) -> str:
+    """The requested concept as a title: single spaces, at most 120 characters."""
+    text = " ".join(concept.split())[:120].strip()
+    return text or "your chosen topic"
+
+
+def niche_label(niche: str) -> str:
+    key = niche.strip().casefold()
+    if key in _NICHE_LABELS:
+        return _NICHE_LABELS[key]
+    text = " ".join(key.replace("_", " ").replace("-", " ").split())
+    return text or "your field"
+
+
+def _gaps(concept: str, gaps: tuple[str, ...]) -> tuple[str, ...]:
+    seen = {normalize_concept(concept)}
+    kept: list[str] = []
+    for gap in gaps:
+        key = normalize_concept(gap)
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(display_name(gap))
+    return tuple(kept[:_MAX_GAPS])
+
+
+def profile_of(request: ContentRequest) -> Profile:
+    goals = " ".join((request.goals or "").split())[:300].rstrip(" .")
+    return Profile(
+        concept=request.concept,
+        topic=display_name(request.concept),
+        content_type=_choice(request.content_type, CONTENT_TYPES, "lesson"),
+        level=_choice(request.experience_level, LEVELS, "intermediate"),
+        style=_choice(request.learning_style, STYLES, "reading"),
+        niche=request.niche,
+        niche_label=niche_label(request.niche),
+        goals=goals or None,
+        gaps=_gaps(request.concept, request.knowledge_gaps),
+    )
+
+
+def practice_medium(niche: str) -> str:
+    """Where a hands-on learner in this niche practises, as a phrase after "work it through"."""
+    key = niche.casefold()
+    if "lang" in key:
+        return "out loud and in writing"
+    if "data" in key or "analy" in key or "stat" in key:
+        return "in a spreadsheet or a Python notebook"
+    if any(word in key for word in ("tech", "software", "dev", "program", "code", "engineer")):
+        return "in your editor or terminal"
+    return "on paper or in a notebook"

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from gateway.admin import repository
+from gateway.admin.schemas import AdminStats
+from gateway.deps import CurrentAdminId, PoolDep, SettingsDep
+
+router = APIRouter(prefix="/api/admin", tags=["admin"])
+
+
+@router.get(
+    "/stats",
+    response_model=AdminStats,
+    summary="The business dashboard: growth, engagement, AI performance and spend",
+    responses={403: {"description": "not an administrator"}},
+)
+async def admin_stats(
+    _admin: CurrentAdminId,
+    pool: PoolDep,
+    settings: SettingsDep,
+    days: Annotated[int, Query(ge=1, le=365, description="Window for the windowed figures")] = 30,
+) -> Any:
+    return await repository.stats(pool, days=days, budget_usd=settings.openai_daily_budget_usd)
