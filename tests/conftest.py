@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -54,6 +55,15 @@ def make_stack(
             drop_database(database_url)
         if broker_url:
             flush_redis(broker_url)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A terminated test run (CI timeout, Ctrl-C from a script) still tears its stacks down."""
+
+    def interrupt(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> None:

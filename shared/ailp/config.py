@@ -89,12 +89,18 @@ class Settings(BaseSettings):
     openai_rpm_limit: int = Field(default=3500, ge=1)
     openai_tpm_limit: int = Field(default=90_000, ge=1)
     openai_daily_budget_usd: float = Field(default=2.0, ge=0)
+    # The RPM/TPM limits hold for every window of this length (60 s: per minute).
+    openai_limit_window_seconds: float = Field(default=60.0, gt=0)
+    # A call that would wait longer than this for the limits gives its worker slot back and
+    # re-queues its job instead (nothing is lost; no attempt is used).
+    openai_max_inline_wait_seconds: float = Field(default=5.0, ge=0)
     # JSON object {model: {"input": usd_per_1k, "output": usd_per_1k}} merged over the defaults.
     openai_prices: dict[str, dict[str, float]] = Field(default_factory=dict)
     content_cache_max_age_days: int = Field(default=30, ge=1)
 
     # --- workers -----------------------------------------------------------------------------
-    content_worker_concurrency: int = Field(default=8, ge=1, le=256)
+    # Model calls wait on the network: one process keeps this many in flight (threads).
+    content_worker_concurrency: int = Field(default=32, ge=1, le=256)
     analytics_worker_concurrency: int = Field(default=2, ge=1, le=64)
     content_metrics_port: int = Field(default=9101, ge=0, le=65535)
     analytics_metrics_port: int = Field(default=9102, ge=0, le=65535)

@@ -7,6 +7,7 @@ database number, on free loopback ports, with short job timings so that recovery
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
 import signal
@@ -62,6 +63,15 @@ def wait_until(
     )
 
 
+def _die_with_parent() -> None:
+    """Runs in the child before exec: if the test process dies, so does the service (Linux)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
 def child_pids(pid: int) -> list[int]:
     """Direct children of `pid` (from /proc), e.g. a Celery prefork pool's processes."""
     children = []
@@ -101,6 +111,7 @@ class Service:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         log.close()
 
@@ -150,6 +161,7 @@ class Stack:
     openai_api_key: str | None = "test-key"
     extra_env: dict[str, str] = field(default_factory=dict)
     web_concurrency: int = 2
+    content_workers: int = 1
     services: dict[str, Service] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -169,6 +181,7 @@ class Stack:
             "CONTENT_METRICS_PORT": str(self.content_metrics_port),
             "ANALYTICS_METRICS_PORT": str(self.analytics_metrics_port),
             "CONTENT_WORKER_CONCURRENCY": "4",
+            "OPENAI_MAX_TOKENS": "1200",
             "ANALYTICS_WORKER_CONCURRENCY": "2",
             "OPENAI_API_KEY": self.openai_api_key or "",
             "OPENAI_BASE_URL": self.openai_base_url or "",
@@ -217,11 +230,18 @@ class Stack:
             ],
             "sweeper": [python, "-m", "ailp.cli", "sweeper"],
         }
+        service_env = {name: env for name in commands}
+        for replica in range(2, self.content_workers + 1):  # more content-worker replicas
+            name = f"content-worker-{replica}"
+            argv = list(commands["content-worker"])
+            argv[argv.index("-n") + 1] = f"content{replica}-{self.port}@%h"
+            commands[name] = argv
+            service_env[name] = {**env, "CONTENT_METRICS_PORT": str(free_port())}
         for name, argv in commands.items():
             self.services[name] = Service(
                 name=name,
                 argv=argv,
-                env=env,
+                env=service_env[name],
                 log_path=self.workdir / f"{name}.log",
                 metrics_dir=self.workdir / "metrics" / name,
             )
@@ -235,7 +255,7 @@ class Stack:
         if not names or "gateway" in names:
             self.wait_healthy()
         for name in names or tuple(self.services):
-            if name.endswith("worker"):
+            if "worker" in name:
                 self.wait_worker_ready(name)
 
     def stop(self) -> None:

@@ -8,6 +8,7 @@ client and the database pool are thread-safe and shared by the threads.
 from __future__ import annotations
 
 from ailp.config import get_settings
+from ailp.db.engine import set_pool_size
 from ailp.queue.celery_app import make_celery
 from ailp.queue.names import CONTENT_QUEUE
 from ailp.queue.worker import install_worker_hooks
@@ -19,6 +20,8 @@ app.conf.update(
     task_time_limit=settings.content_task_time_limit,
     worker_concurrency=settings.content_worker_concurrency,
 )
+# Each running job holds a connection at times, and its lease heartbeat another.
+set_pool_size(settings.content_worker_concurrency + 4)
 install_worker_hooks(
     app, service="content-worker", queue=CONTENT_QUEUE, metrics_port=settings.content_metrics_port
 )

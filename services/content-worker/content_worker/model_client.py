@@ -1,7 +1,7 @@
 """The model call: the official `openai` client with exactly one retry layer (this one).
 
 The client is built once per process, lazily (so never before a fork), with `max_retries=0` and
-a fixed timeout. Transient errors (429, 5xx, timeouts, connection errors) are retried here with
+a fixed timeout; every attempt passes the shared budget and rate limits (`content_worker.gate`). Transient errors (429, 5xx, timeouts, connection errors) are retried here with
 exponential backoff and full jitter, honouring `retry-after-ms` / `Retry-After` when the server
 sends them. Errors that retrying cannot fix (400, 401, 403, 404, exhausted quota) stop at once.
 """
@@ -23,6 +23,8 @@ from ailp import metrics
 from ailp.config import Settings
 from ailp.logging import get_logger
 from content_worker.domain import FallbackReason
+from content_worker.gate import GateClosed, ModelGate, estimate_prompt_tokens
+from content_worker.limits import parse_reset
 
 log = get_logger(__name__)
 
@@ -36,7 +38,7 @@ class ModelUnavailable(Exception):
         self.detail = detail
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ModelAnswer:
     content: str | None
     refusal: str | None
@@ -45,6 +47,7 @@ class ModelAnswer:
     input_tokens: int
     output_tokens: int
     headers: Mapping[str, str]
+    cost_usd: float = 0.0
 
 
 _client: openai.OpenAI | None = None
@@ -99,20 +102,30 @@ def backoff_seconds(attempt: int, settings: Settings) -> float:
 
 def complete(
     settings: Settings,
+    gate: ModelGate,
     *,
     messages: list[dict[str, str]],
     response_format: dict[str, Any],
     max_tokens: int,
     sleep: Callable[[float], None] = time.sleep,
-    on_rate_limited: Callable[[float], None] | None = None,
 ) -> ModelAnswer:
-    """Call the model, retrying transient failures; raise ModelUnavailable when it cannot answer."""
+    """Call the model, retrying transient failures; raise ModelUnavailable when it cannot answer.
+
+    Every attempt is admitted by the gate (budget and shared limits) and settled afterwards.
+    A 429 makes every replica pause (the gate's shared cool-down) rather than only this call.
+    """
     if settings.openai_api_key is None:
         raise ModelUnavailable(FallbackReason.no_api_key, "OPENAI_API_KEY is not set")
     client = get_client(settings)
+    prompt_tokens = estimate_prompt_tokens(messages)
     last_reason, last_detail = FallbackReason.model_error, "no attempt made"
     for attempt in range(1, settings.openai_max_attempts + 1):
+        try:
+            admission = gate.admit(prompt_tokens, max_tokens)
+        except GateClosed as exc:
+            raise ModelUnavailable(exc.reason, exc.detail) from exc
         stop_timer = metrics.timer(metrics.MODEL_CALL_TIME)
+        pause: float | None = None
         try:
             raw = client.chat.completions.with_raw_response.create(
                 model=settings.openai_model,
@@ -124,41 +137,47 @@ def complete(
             completion = raw.parse()
         except openai.RateLimitError as exc:
             stop_timer()
+            gate.settle(admission, 0, 0)
             if _quota_exhausted(exc):
                 metrics.MODEL_CALLS.labels(outcome="quota_exhausted").inc()
                 raise ModelUnavailable(
                     FallbackReason.model_error, "the model account's quota is exhausted"
                 ) from exc
             metrics.MODEL_CALLS.labels(outcome="rate_limited").inc()
-            wait = retry_after_seconds(exc.response.headers)
-            if on_rate_limited is not None:
-                on_rate_limited(wait or backoff_seconds(attempt, settings))
+            wait = retry_after_seconds(exc.response.headers) or parse_reset(
+                exc.response.headers.get("x-ratelimit-reset-requests")
+            )
+            gate.slow_down(wait if wait else backoff_seconds(attempt, settings))
             last_reason, last_detail = FallbackReason.rate_limited, "429 rate limited"
         except (openai.APITimeoutError, openai.APIConnectionError) as exc:
             stop_timer()
-            metrics.MODEL_CALLS.labels(
-                outcome="timeout" if isinstance(exc, openai.APITimeoutError) else "connection_error"
-            ).inc()
-            wait = None
+            timed_out = isinstance(exc, openai.APITimeoutError)
+            # A timed-out call may still be billed: keep its worst-case reservation.
+            gate.settle(
+                admission, prompt_tokens if timed_out else 0, max_tokens if timed_out else 0
+            )
+            metrics.MODEL_CALLS.labels(outcome="timeout" if timed_out else "connection_error").inc()
+            pause = backoff_seconds(attempt, settings)
             last_reason, last_detail = FallbackReason.model_error, type(exc).__name__
         except openai.APIStatusError as exc:
             stop_timer()
+            gate.settle(admission, 0, 0)
             metrics.MODEL_CALLS.labels(outcome=f"http_{exc.status_code}").inc()
             if exc.status_code < 500 and exc.status_code not in (408, 409):
                 raise ModelUnavailable(
                     FallbackReason.model_error, f"HTTP {exc.status_code} from the model"
                 ) from exc
-            wait = retry_after_seconds(exc.response.headers)
+            pause = retry_after_seconds(exc.response.headers) or backoff_seconds(attempt, settings)
             last_reason, last_detail = FallbackReason.model_error, f"HTTP {exc.status_code}"
         else:
             stop_timer()
             metrics.MODEL_CALLS.labels(outcome="ok").inc()
-            return _answer(completion, raw.headers)
-        if attempt < settings.openai_max_attempts:
-            delay = min(
-                settings.openai_backoff_max_seconds,
-                wait if wait is not None else backoff_seconds(attempt, settings),
-            )
+            answer = _answer(completion, raw.headers)
+            answer.cost_usd = gate.settle(admission, answer.input_tokens, answer.output_tokens)
+            gate.read_headers(raw.headers)
+            return answer
+        if attempt < settings.openai_max_attempts and pause is not None:
+            delay = min(settings.openai_backoff_max_seconds, pause)
             log.info("model_retry", attempt=attempt, delay=round(delay, 3), error=last_detail)
             sleep(delay)
     raise ModelUnavailable(

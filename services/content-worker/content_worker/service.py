@@ -25,6 +25,7 @@ from ailp.schemas.content import ContentOut
 from content_worker import cache, model_client
 from content_worker.domain import ContentRequest, FallbackReason, GeneratedPiece, normalize_concept
 from content_worker.fallback.builder import build_offline
+from content_worker.gate import get_gate
 from content_worker.model_client import ModelAnswer, ModelUnavailable
 from content_worker.output import OUTPUT_MODELS, response_format
 from content_worker.prompts import PROMPT_VERSION, build_messages
@@ -95,27 +96,27 @@ class _Spend:
         self.input = self.output = 0
         self.cost = 0.0
 
-    def add(self, answer: ModelAnswer, settings: Settings) -> None:
-        price = settings.model_price(settings.openai_model)
-        cost = (
-            answer.input_tokens / 1000 * price["input"]
-            + answer.output_tokens / 1000 * price["output"]
-        )
+    def add(self, answer: ModelAnswer) -> None:
         self.input += answer.input_tokens
         self.output += answer.output_tokens
-        self.cost += cost
+        self.cost += answer.cost_usd
         metrics.MODEL_TOKENS.labels(direction="input").inc(answer.input_tokens)
         metrics.MODEL_TOKENS.labels(direction="output").inc(answer.output_tokens)
-        metrics.MODEL_COST.inc(cost)
+        metrics.MODEL_COST.inc(answer.cost_usd)
 
 
 def _ask_model(request: ContentRequest, settings: Settings, spent: _Spend) -> GeneratedPiece:
     messages = build_messages(request)
     fmt = response_format(request.content_type)
+    gate = get_gate(settings)
     answer = model_client.complete(
-        settings, messages=messages, response_format=fmt, max_tokens=settings.openai_max_tokens
+        settings,
+        gate,
+        messages=messages,
+        response_format=fmt,
+        max_tokens=settings.openai_max_tokens,
     )
-    spent.add(answer, settings)
+    spent.add(answer)
     try:
         output = _parse(answer, request.content_type)
     except InvalidOutput as first_error:
@@ -131,9 +132,13 @@ def _ask_model(request: ContentRequest, settings: Settings, spent: _Spend) -> Ge
             },
         ]
         answer = model_client.complete(
-            settings, messages=repair, response_format=fmt, max_tokens=settings.openai_max_tokens
+            settings,
+            gate,
+            messages=repair,
+            response_format=fmt,
+            max_tokens=settings.openai_max_tokens,
         )
-        spent.add(answer, settings)
+        spent.add(answer)
         output = _parse(answer, request.content_type)
     return GeneratedPiece(
         title=output.title,

@@ -16,12 +16,19 @@ from ailp.config import Settings, get_settings
 
 _engine: Engine | None = None
 _session_factory: sessionmaker[Session] | None = None
+_pool_size: int | None = None
+
+
+def set_pool_size(size: int) -> None:
+    """Size this process's pool (before first use), e.g. to a thread pool's concurrency."""
+    global _pool_size
+    _pool_size = size
 
 
 def build_engine(settings: Settings) -> Engine:
     return create_engine(
         settings.sqlalchemy_url,
-        pool_size=settings.db_pool_size,
+        pool_size=_pool_size or settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         # A database restart must give errors while it is down and none after (DESIGN.md).
         pool_pre_ping=True,

@@ -157,3 +157,28 @@ def fail_or_retry(
     if result.rowcount != 1:
         raise LostClaim(str(claim.job_id))
     return status
+
+
+def defer(session: Session, *, claim: Claim, delay_seconds: float) -> None:
+    """Give the job back to the queue without using an attempt (e.g. to wait for rate limits).
+
+    `published_at` is set to when it will be published again, so the sweeper leaves it alone
+    until then.
+    """
+    result = session.execute(
+        update(Job)
+        .where(
+            Job.id == claim.job_id,
+            Job.claim_token == claim.token,
+            Job.status == JobStatus.running.value,
+        )
+        .values(
+            status=JobStatus.queued.value,
+            attempts=Job.attempts - 1,
+            claim_token=None,
+            lease_expires_at=None,
+            published_at=func.now() + timedelta(seconds=delay_seconds),
+        )
+    )
+    if result.rowcount != 1:
+        raise LostClaim(str(claim.job_id))

@@ -31,6 +31,17 @@ from ailp.models.enums import JobStatus
 log = get_logger(__name__)
 
 
+class Deferred(Exception):
+    """Not now: put the job back in the queue for `delay` seconds without using an attempt."""
+
+    MAX_DELAY = 60.0  # stays far below the broker's visibility timeout
+
+    def __init__(self, delay: float, reason: str) -> None:
+        super().__init__(reason)
+        self.delay = min(max(delay, 0.5), self.MAX_DELAY)
+        self.reason = reason
+
+
 class PermanentJobError(Exception):
     """An error that retrying cannot fix (bad parameters, a missing learner)."""
 
@@ -129,16 +140,17 @@ def run_job(
             log.info("job_started")
             stop_timer = metrics.timer(metrics.JOB_RUN_TIME, kind=kind)
             try:
-                outcome = _execute(claim, handler, settings)
+                outcome, countdown = _execute(claim, handler, settings)
             finally:
                 stop_timer()
             _observe(claim, kind, outcome)
-            if outcome == "retried":
-                retry(claim.job_id, kind, _backoff(claim.attempts))
+            if countdown is not None:
+                retry(claim.job_id, kind, countdown)
             return outcome
 
 
-def _execute(claim: Claim, handler: Handler, settings: Settings) -> str:
+def _execute(claim: Claim, handler: Handler, settings: Settings) -> tuple[str, float | None]:
+    """Run the handler; return the outcome and, when the job must be published again, when."""
     try:
         with LeaseKeeper(claim, settings) as lease:
             result = handler(claim, lease)
@@ -148,15 +160,31 @@ def _execute(claim: Claim, handler: Handler, settings: Settings) -> str:
                     session, claim=claim, result=result.result, result_url=result.result_url
                 )
         log.info("job_succeeded")
-        return "succeeded"
+        return "succeeded", None
     except LostClaim:
         log.warning("job_claim_lost_before_finish")
-        return "lost"
+        return "lost", None
+    except Deferred as exc:
+        return _defer(claim, exc)
     except PermanentJobError as exc:
-        return _record_failure(claim, exc.code, exc.message, retryable=False)
+        return _record_failure(claim, exc.code, exc.message, retryable=False), None
     except Exception as exc:
         log.exception("job_error")
-        return _record_failure(claim, "internal_error", _describe(exc), retryable=True)
+        outcome = _record_failure(claim, "internal_error", _describe(exc), retryable=True)
+        return outcome, _backoff(claim.attempts) if outcome == "retried" else None
+
+
+def _defer(claim: Claim, deferral: Deferred) -> tuple[str, float | None]:
+    try:
+        with session_scope() as session:
+            lifecycle.defer(session, claim=claim, delay_seconds=deferral.delay)
+    except LostClaim:
+        return "lost", None
+    except Exception:
+        log.exception("job_deferral_not_recorded")  # the lease expires; the sweeper takes over
+        return "lost", None
+    log.info("job_deferred", delay=round(deferral.delay, 2), reason=deferral.reason)
+    return "deferred", deferral.delay
 
 
 def _record_failure(claim: Claim, code: str, message: str, *, retryable: bool) -> str:

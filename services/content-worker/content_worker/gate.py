@@ -1,0 +1,147 @@
+"""Admission to the model: budget first, then the shared rate limits, then the call.
+
+`ModelGate.admit` blocks while the wait is short, and raises `Deferred` when it is long, so the
+job gives its worker slot back and comes back later (see `ailp.jobs.runner`). Whatever happens
+to the call, `settle` turns the reservations into what was really used. If Redis cannot be
+reached, nothing is spent: the call is refused and the learner gets fallback content.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import redis
+
+from ailp import metrics
+from ailp.config import Settings
+from ailp.jobs.runner import Deferred
+from ailp.logging import get_logger
+from ailp.redis import get_redis
+from content_worker.budget import BudgetReservation, DailyBudget
+from content_worker.domain import FallbackReason
+from content_worker.limits import ModelRateLimiter, Reservation, parse_reset
+
+log = get_logger(__name__)
+
+
+class GateClosed(Exception):
+    def __init__(self, reason: FallbackReason, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    limit: Reservation
+    budget: BudgetReservation
+
+
+def estimate_prompt_tokens(messages: list[dict[str, str]]) -> int:
+    """A deliberately high estimate (≈ 3 characters per token plus per-message overhead)."""
+    return sum(math.ceil(len(message["content"]) / 3) + 8 for message in messages) + 16
+
+
+class ModelGate:
+    def __init__(
+        self,
+        settings: Settings,
+        client: redis.Redis,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        budget: DailyBudget | None = None,
+    ) -> None:
+        self.settings = settings
+        self.limiter = ModelRateLimiter(
+            client,
+            requests=settings.openai_rpm_limit,
+            tokens=settings.openai_tpm_limit,
+            window_seconds=settings.openai_limit_window_seconds,
+        )
+        self.budget = budget or DailyBudget(client, budget_usd=settings.openai_daily_budget_usd)
+        self._price = settings.model_price(settings.openai_model)
+        self._sleep = sleep
+
+    def cost(self, input_tokens: int, output_tokens: int) -> float:
+        return (
+            input_tokens / 1000 * self._price["input"]
+            + output_tokens / 1000 * self._price["output"]
+        )
+
+    def admit(self, prompt_tokens: int, max_tokens: int) -> Admission:
+        try:
+            budget = self.budget.try_reserve(self.cost(prompt_tokens, max_tokens))
+            if budget is None:
+                self._observe_budget()
+                raise GateClosed(FallbackReason.budget_exhausted, "the daily budget is spent")
+            try:
+                limit = self._wait_for_limits(prompt_tokens + max_tokens)
+            except BaseException:
+                self.budget.settle(budget, 0.0)
+                raise
+        except (redis.RedisError, OSError) as exc:
+            raise GateClosed(FallbackReason.limiter_unavailable, f"Redis: {exc}") from exc
+        return Admission(limit, budget)
+
+    def _wait_for_limits(self, tokens: int) -> Reservation:
+        waited = 0.0
+        try:
+            while True:
+                reservation, wait = self.limiter.try_reserve(tokens)
+                if reservation is not None:
+                    return reservation
+                if waited + wait > self.settings.openai_max_inline_wait_seconds:
+                    raise Deferred(wait, "waiting for the shared model rate limits")
+                self._sleep(wait)
+                waited += wait
+        finally:
+            if waited:
+                metrics.LIMITER_WAIT.observe(waited)
+
+    def settle(self, admission: Admission, input_tokens: int, output_tokens: int) -> float:
+        """Record what a call really used; returns its cost. Never raises."""
+        cost = self.cost(input_tokens, output_tokens)
+        try:
+            self.limiter.settle(admission.limit, input_tokens + output_tokens)
+            self.budget.settle(admission.budget, cost)
+            self._observe_budget()
+        except (redis.RedisError, OSError) as exc:
+            log.warning("model_usage_not_settled", error=str(exc))
+        return cost
+
+    def slow_down(self, seconds: float) -> None:
+        """Every replica pauses (after a 429)."""
+        try:
+            self.limiter.cool_down(seconds)
+        except (redis.RedisError, OSError) as exc:
+            log.warning("model_cool_down_not_shared", error=str(exc))
+
+    def read_headers(self, headers: Mapping[str, str]) -> None:
+        """Honour the server's own view: nothing left → everyone waits for its reset."""
+        for kind in ("requests", "tokens"):
+            remaining = headers.get(f"x-ratelimit-remaining-{kind}")
+            if remaining is not None and remaining.strip() == "0":
+                reset = parse_reset(headers.get(f"x-ratelimit-reset-{kind}"))
+                if reset:
+                    self.slow_down(reset)
+
+    def _observe_budget(self) -> None:
+        spent = self.budget.spent_today_usd()
+        metrics.SPEND_TODAY.set(spent)
+        metrics.BUDGET_REMAINING.set(max(0.0, self.budget.budget_usd - spent))
+
+
+_gate: ModelGate | None = None
+_gate_lock = threading.Lock()
+
+
+def get_gate(settings: Settings) -> ModelGate:
+    global _gate
+    with _gate_lock:
+        if _gate is None:
+            _gate = ModelGate(settings, get_redis())
+        return _gate

@@ -1,0 +1,166 @@
+"""The organisation's model limits, shared by every content-worker replica through Redis.
+
+* Requests and tokens per window (`OPENAI_RPM_LIMIT`, `OPENAI_TPM_LIMIT`, per
+  `OPENAI_LIMIT_WINDOW_SECONDS`, 60 by default) are enforced as a strict sliding window: a
+  sorted set holds one member per call in the window (scored by its start time, carrying its
+  token count) and a counter holds the window's token sum. A call reserves one request and its
+  worst-case tokens (prompt estimate + max_tokens) before it is made and settles to the real
+  `usage` after. No window of that length ever sees more than the limits, across all replicas,
+  which a GCRA or token bucket would not guarantee (they allow a burst on top of the refill).
+* A 429 from the model, or rate-limit headers saying nothing is left, set a shared cool-down:
+  every replica waits until it has passed, not just the call that saw it.
+
+The scripts read Redis's own clock, so replicas with skewed clocks agree. A reservation is made
+just before its request is sent, yet the model server sees the request a little later (thread
+scheduling, connection set-up); each reservation therefore holds its place for the window plus
+`DELIVERY_MARGIN_SECONDS`, so that windows measured at the server never see more than the limits. A small Lua script is
+used instead of a library because no well-kept Python library offers a strict multi-resource
+(requests and tokens) sliding window with reservations that are settled afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+
+import redis
+
+_NOW = """
+local clock = redis.call('TIME')
+local now = clock[1] * 1000 + math.floor(clock[2] / 1000)
+"""
+
+# KEYS: window zset, token-sum counter, cool-down key.
+# ARGV: window ms, request limit, token limit, tokens to reserve, member id.
+# Returns {1, 0} when reserved, else {0, milliseconds to wait}.
+_RESERVE = (
+    _NOW
+    + """
+local window = tonumber(ARGV[1])
+local max_requests = tonumber(ARGV[2])
+local max_tokens = tonumber(ARGV[3])
+local tokens = math.min(tonumber(ARGV[4]), max_tokens)
+local cool_until = tonumber(redis.call('GET', KEYS[3]) or 0)
+if cool_until > now then return {0, cool_until - now} end
+local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if #expired > 0 then
+    local freed = 0
+    for _, member in ipairs(expired) do freed = freed + tonumber(string.match(member, ':(%d+)$')) end
+    redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+    redis.call('DECRBY', KEYS[2], freed)
+end
+local count = redis.call('ZCARD', KEYS[1])
+local used = tonumber(redis.call('GET', KEYS[2]) or 0)
+if count < max_requests and used + tokens <= max_tokens then
+    redis.call('ZADD', KEYS[1], now, ARGV[5] .. ':' .. tokens)
+    redis.call('INCRBY', KEYS[2], tokens)
+    redis.call('PEXPIRE', KEYS[1], window * 2)
+    redis.call('PEXPIRE', KEYS[2], window * 2)
+    return {1, 0}
+end
+local wait = 1
+local entries = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+if count >= max_requests then
+    local index = (count - max_requests) * 2 + 2
+    wait = math.max(wait, tonumber(entries[index]) + window - now)
+end
+if used + tokens > max_tokens then
+    local needed, freed = used + tokens - max_tokens, 0
+    for i = 1, #entries, 2 do
+        freed = freed + tonumber(string.match(entries[i], ':(%d+)$'))
+        if freed >= needed then
+            wait = math.max(wait, tonumber(entries[i + 1]) + window - now)
+            break
+        end
+    end
+end
+return {0, wait}
+"""
+)
+
+# KEYS: window zset, token-sum counter. ARGV: member id, reserved tokens, actual tokens.
+_SETTLE = """
+local member = ARGV[1] .. ':' .. ARGV[2]
+local score = redis.call('ZSCORE', KEYS[1], member)
+if not score then return 0 end
+redis.call('ZREM', KEYS[1], member)
+redis.call('ZADD', KEYS[1], score, ARGV[1] .. ':' .. ARGV[3])
+redis.call('INCRBY', KEYS[2], tonumber(ARGV[3]) - tonumber(ARGV[2]))
+return 1
+"""
+
+# KEYS: cool-down key. ARGV: milliseconds from now. Only ever extends the cool-down.
+_COOL_DOWN = (
+    _NOW
+    + """
+local until_ms = now + tonumber(ARGV[1])
+local current = tonumber(redis.call('GET', KEYS[1]) or 0)
+if until_ms > current then redis.call('SET', KEYS[1], until_ms, 'PX', tonumber(ARGV[1])) end
+return until_ms
+"""
+)
+
+
+DELIVERY_MARGIN_SECONDS = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    member: str
+    tokens: int
+
+
+class ModelRateLimiter:
+    def __init__(
+        self,
+        client: redis.Redis,
+        *,
+        requests: int,
+        tokens: int,
+        window_seconds: float = 60.0,
+        prefix: str = "ailp:model",
+    ) -> None:
+        self.requests = requests
+        self.tokens = tokens
+        self.window_ms = int((window_seconds + DELIVERY_MARGIN_SECONDS) * 1000)
+        self._keys = [f"{prefix}:window", f"{prefix}:window-tokens", f"{prefix}:cool-down"]
+        self._reserve = client.register_script(_RESERVE)
+        self._settle = client.register_script(_SETTLE)
+        self._cool_down = client.register_script(_COOL_DOWN)
+
+    def try_reserve(self, tokens: int) -> tuple[Reservation | None, float]:
+        """Reserve one request and `tokens`, or return (None, seconds to wait before retrying)."""
+        member = uuid.uuid4().hex
+        reserved, wait_ms = self._reserve(
+            keys=self._keys,
+            args=[self.window_ms, self.requests, self.tokens, max(0, tokens), member],
+        )
+        if int(reserved):
+            return Reservation(member, min(max(0, tokens), self.tokens)), 0.0
+        return None, int(wait_ms) / 1000
+
+    def settle(self, reservation: Reservation, actual_tokens: int) -> None:
+        """Replace the reserved worst case by what the call really used."""
+        self._settle(
+            keys=self._keys[:2],
+            args=[reservation.member, reservation.tokens, max(0, int(actual_tokens))],
+        )
+
+    def cool_down(self, seconds: float) -> None:
+        """Make every replica wait `seconds` before its next call (after a 429)."""
+        self._cool_down(keys=self._keys[2:], args=[max(1, int(seconds * 1000))])
+
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_reset(value: str | None) -> float | None:
+    """OpenAI's `x-ratelimit-reset-*` durations, e.g. "1s", "6m0s", "20ms"."""
+    if not value:
+        return None
+    parts = _DURATION.findall(value)
+    if not parts:
+        return None
+    return sum(float(number) * _UNIT_SECONDS[unit] for number, unit in parts)
