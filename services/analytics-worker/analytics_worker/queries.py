@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from ailp.models import LearnerConceptState
+from analytics_worker import review
 from analytics_worker.formulas import RECENT_DAYS, ConceptAnswers, SessionAggregates
+from analytics_worker.learner_model import Answers, ConceptState
 
 _SESSIONS = text(
     """
@@ -67,18 +71,121 @@ def wrong_answers_by_concept(
     return [ConceptAnswers(row.concept, row.total, row.incorrect) for row in rows]
 
 
-_ANSWER_HISTORY = text(
+_ANSWERS_SINCE = text(
     """
-    SELECT concept, correct, answered_at
+    SELECT concept,
+           count(*) FILTER (WHERE id <= :after) AS folded,
+           array_agg(correct ORDER BY answered_at, id) FILTER (WHERE id > :after) AS correct,
+           array_agg(answered_at ORDER BY answered_at, id) FILTER (WHERE id > :after) AS answered_at,
+           max(id) AS through_id
     FROM exercise_responses
-    WHERE learner_id = :learner_id AND answered_at <= :as_of
-    ORDER BY concept, answered_at, id
+    WHERE learner_id = :learner_id
+    GROUP BY concept
+    """
+)
+
+_HISTORIES = text(
+    """
+    SELECT concept,
+           array_agg(correct ORDER BY answered_at, id) AS correct,
+           array_agg(answered_at ORDER BY answered_at, id) AS answered_at,
+           max(id) AS through_id
+    FROM exercise_responses
+    WHERE learner_id = :learner_id AND concept = ANY(:concepts)
+      AND (CAST(:up_to AS timestamptz) IS NULL OR answered_at <= :up_to)
+    GROUP BY concept
+    """
+)
+
+_UPSERT_STATE = text(
+    """
+    INSERT INTO learner_concept_states
+        (learner_id, concept, attempts, correct, p_mastery, card, last_answered_at, through_id,
+         updated_at)
+    VALUES (:learner_id, :concept, :attempts, :correct, :p_mastery, CAST(:card AS jsonb),
+            :last_answered_at, :through_id, now())
+    ON CONFLICT (learner_id, concept) DO UPDATE SET
+        attempts = EXCLUDED.attempts, correct = EXCLUDED.correct, p_mastery = EXCLUDED.p_mastery,
+        card = EXCLUDED.card, last_answered_at = EXCLUDED.last_answered_at,
+        through_id = EXCLUDED.through_id, updated_at = now()
+    WHERE learner_concept_states.through_id <= EXCLUDED.through_id
     """
 )
 
 
-def answer_history(session: Session, *, learner_id: int, as_of: datetime) -> list[Any]:
-    """Every answer up to `as_of`, grouped by concept, oldest first within a concept."""
-    return list(
-        session.execute(_ANSWER_HISTORY, {"learner_id": learner_id, "as_of": as_of}).tuples()
+@dataclass(frozen=True, slots=True)
+class ConceptDelta:
+    """One concept's answers newer than the watermark, and how many older ones exist."""
+
+    folded: int
+    new: Answers | None
+    through_id: int
+
+
+def load_states(session: Session, *, learner_id: int) -> dict[str, ConceptState]:
+    rows = session.execute(
+        select(LearnerConceptState).where(LearnerConceptState.learner_id == learner_id)
+    ).scalars()
+    return {
+        row.concept: ConceptState(
+            concept=row.concept,
+            attempts=row.attempts,
+            correct=row.correct,
+            p_mastery=row.p_mastery,
+            card=review.load(row.card),
+            last_answered_at=row.last_answered_at,
+            through_id=row.through_id,
+        )
+        for row in rows
+    }
+
+
+def answers_since(session: Session, *, learner_id: int, after: int) -> dict[str, ConceptDelta]:
+    """Per concept: answers with id > `after` (time order) and the count of the others."""
+    rows = session.execute(_ANSWERS_SINCE, {"learner_id": learner_id, "after": after}).all()
+    return {
+        row.concept: ConceptDelta(
+            folded=row.folded,
+            new=Answers(row.concept, row.correct, row.answered_at, row.through_id)
+            if row.correct
+            else None,
+            through_id=row.through_id,
+        )
+        for row in rows
+    }
+
+
+def histories(
+    session: Session, *, learner_id: int, concepts: list[str], up_to: datetime | None = None
+) -> dict[str, Answers]:
+    """Whole answer histories of `concepts` (optionally only up to `up_to`), oldest first."""
+    if not concepts:
+        return {}
+    rows = session.execute(
+        _HISTORIES, {"learner_id": learner_id, "concepts": concepts, "up_to": up_to}
+    ).all()
+    return {
+        row.concept: Answers(row.concept, row.correct, row.answered_at, row.through_id)
+        for row in rows
+    }
+
+
+def save_states(session: Session, *, learner_id: int, states: list[ConceptState]) -> None:
+    if not states:
+        return
+    session.execute(
+        _UPSERT_STATE,
+        [
+            {
+                "learner_id": learner_id,
+                "concept": state.concept,
+                "attempts": state.attempts,
+                "correct": state.correct,
+                "p_mastery": state.p_mastery,
+                "card": json.dumps(review.dump(state.card)),
+                "last_answered_at": state.last_answered_at,
+                "through_id": state.through_id,
+            }
+            for state in states
+        ],
     )

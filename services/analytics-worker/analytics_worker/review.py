@@ -8,17 +8,36 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from fsrs import Card, Rating, Scheduler
 
 _scheduler = Scheduler(enable_fuzzing=False)
 
 
+def new_card(first_review: datetime) -> Card:
+    # An explicit id: without one, fsrs stamps the clock and sleeps 1 ms to keep ids unique.
+    return Card(card_id=0, due=first_review)
+
+
+def review(card: Card, answered_at: datetime, correct: bool) -> Card:
+    reviewed, _ = _scheduler.review_card(
+        card, Rating.Good if correct else Rating.Again, review_datetime=answered_at
+    )
+    return reviewed
+
+
 def next_review_at(answers: Iterable[tuple[datetime, bool]]) -> datetime | None:
     """When the concept is next due, after reviewing `answers` (oldest first); None if none."""
     card: Card | None = None
     for answered_at, correct in answers:
-        card, _ = _scheduler.review_card(
-            card or Card(), Rating.Good if correct else Rating.Again, review_datetime=answered_at
-        )
+        card = review(card or new_card(answered_at), answered_at, correct)
     return card.due if card is not None else None
+
+
+def dump(card: Card) -> dict[str, Any]:
+    return card.to_dict()
+
+
+def load(data: dict[str, Any]) -> Card:
+    return Card.from_dict(data)  # type: ignore[arg-type]

@@ -34,10 +34,9 @@ def compute(claim: Claim, _lease: LeaseKeeper) -> JobOutcome:
         answers = queries.wrong_answers_by_concept(
             session, learner_id=claim.learner_id, as_of=as_of, days=days
         )
-        history = queries.answer_history(session, learner_id=claim.learner_id, as_of=as_of)
+        changed, concepts = _learner_model(session, claim.learner_id, as_of)
     velocity = formulas.velocity(aggregates, days)
     gaps = formulas.knowledge_gaps(answers, level)
-    concepts = learner_model.concept_mastery(history)
     recommendations = recommend(gaps, concepts, as_of)
     concepts = [_serialized(entry) for entry in concepts]
     computed_at = datetime.now(UTC)
@@ -53,6 +52,7 @@ def compute(claim: Claim, _lease: LeaseKeeper) -> JobOutcome:
     }
 
     def store(session: Session) -> None:
+        queries.save_states(session, learner_id=claim.learner_id, states=changed)
         session.add(
             AnalyticsResult(
                 id=uuid.uuid4(),
@@ -78,6 +78,32 @@ def compute(claim: Claim, _lease: LeaseKeeper) -> JobOutcome:
         result_url=f"/api/learners/{claim.learner_id}/analytics",
         store=store,
     )
+
+
+def _learner_model(
+    session: Session, learner_id: int, as_of: datetime
+) -> tuple[
+    dict[str, learner_model.ConceptState], list[learner_model.ConceptState], list[dict[str, Any]]
+]:
+    """Continue the stored per-concept states with new answers; mastery entries up to `as_of`."""
+    stored = queries.load_states(session, learner_id=learner_id)
+    watermark = max((state.through_id for state in stored.values()), default=0)
+    deltas = queries.answers_since(session, learner_id=learner_id, after=watermark)
+    replay = queries.histories(
+        session, learner_id=learner_id, concepts=learner_model.concepts_to_replay(stored, deltas)
+    )
+    states, changed = learner_model.refresh(stored, deltas, replay)
+    # Concepts answered after as_of (an as_of in the past) are replayed up to as_of only.
+    later = [concept for concept, state in states.items() if state.last_answered_at > as_of]
+    truncated = queries.histories(session, learner_id=learner_id, concepts=later, up_to=as_of)
+    entries = []
+    for concept in sorted(states):
+        if concept in later:
+            if concept in truncated:
+                entries.append(learner_model.entry(learner_model.fold(None, truncated[concept])))
+        else:
+            entries.append(learner_model.entry(states[concept]))
+    return changed, entries
 
 
 def _knowledge_state(

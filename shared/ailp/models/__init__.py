@@ -1,7 +1,7 @@
 """ORM models: the schema every service shares. Import from here, e.g. `from ailp.models import Job`."""
 
 from ailp.models.activity import ExerciseResponse, LearningSession
-from ailp.models.analytics import AnalyticsResult
+from ailp.models.analytics import AnalyticsResult, LearnerConceptState
 from ailp.models.content import Content
 from ailp.models.job import Job
 from ailp.models.learner import Learner
@@ -16,6 +16,7 @@ __all__ = [
     "ExerciseResponse",
     "Job",
     "Learner",
+    "LearnerConceptState",
     "LearningSession",
     "User",
 ]

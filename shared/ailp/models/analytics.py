@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, Uuid
+from sqlalchemy import BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Uuid
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -29,3 +29,26 @@ class AnalyticsResult(Base):
     window_days: Mapped[int] = mapped_column(Integer, nullable=False)
     result: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
     computed_at: Mapped[CreatedAt]
+
+
+class LearnerConceptState(Base):
+    """The learner model of one concept, folded over all of its answers so far.
+
+    Analytics jobs continue from this state with the answers that arrived since (`through_id`
+    is the newest answer folded in), so a learner with 100,000 answers is not replayed from the
+    start on every job. An answer that arrives out of time order makes that concept be replayed.
+    """
+
+    __tablename__ = "learner_concept_states"
+
+    learner_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True
+    )
+    concept: Mapped[str] = mapped_column(String(200), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False)
+    correct: Mapped[int] = mapped_column(Integer, nullable=False)
+    p_mastery: Mapped[float] = mapped_column(Float, nullable=False)
+    card: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
+    last_answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    through_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    updated_at: Mapped[CreatedAt]

@@ -1,29 +1,78 @@
-"""Per-concept mastery entries from an answer history grouped by concept."""
+"""Incremental learner model: folding new answers equals replaying everything."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from analytics_worker.learner_model import concept_mastery
+from analytics_worker.learner_model import Answers, concepts_to_replay, entry, fold, refresh
 from analytics_worker.mastery import p_mastery
+from analytics_worker.review import next_review_at
 
 T = datetime(2026, 3, 1, tzinfo=UTC)
 
 
-def test_entries_per_concept() -> None:
-    history = [
-        ("b", True, T),
-        ("b", False, T + timedelta(days=1)),
-        ("a", True, T + timedelta(hours=1)),
-    ]
-    history.sort(key=lambda row: (row[0], row[2]))
-    entries = concept_mastery(history)
-    assert [e["concept"] for e in entries] == ["a", "b"]
-    b = entries[1]
-    assert b["attempts"] == 2 and b["correct"] == 1
-    assert b["p_mastery"] == pytest.approx(p_mastery([True, False]))
-    assert b["last_answered_at"] == T + timedelta(days=1)
-    assert b["next_review_at"] > b["last_answered_at"]
-    assert entries[0]["mastered"] is False
+@dataclass
+class Delta:
+    folded: int
+    new: Answers | None
+    through_id: int
+
+
+def _answers(concept: str, pattern: list[bool], start: int = 0, first_id: int = 1) -> Answers:
+    times = [T + timedelta(days=start + i) for i in range(len(pattern))]
+    return Answers(concept, pattern, times, first_id + len(pattern) - 1)
+
+
+def test_entry_from_scratch() -> None:
+    state = fold(None, _answers("joins", [True, False, True]))
+    result = entry(state)
+    assert result["attempts"] == 3 and result["correct"] == 2
+    assert result["p_mastery"] == pytest.approx(p_mastery([True, False, True]))
+    assert result["last_answered_at"] == T + timedelta(days=2)
+    assert result["next_review_at"] == next_review_at(
+        [(T + timedelta(days=i), ok) for i, ok in enumerate([True, False, True])]
+    )
+    assert state.through_id == 3
+
+
+@given(st.lists(st.booleans(), min_size=2, max_size=40), st.integers(1, 39))
+def test_folding_in_two_steps_equals_one_replay(pattern: list[bool], cut: int) -> None:
+    cut = min(cut, len(pattern) - 1)
+    whole = fold(None, _answers("c", pattern))
+    first = fold(None, _answers("c", pattern[:cut]))
+    continued = fold(first, _answers("c", pattern[cut:], start=cut, first_id=cut + 1))
+    assert entry(continued) == entry(whole)
+    assert continued.through_id == whole.through_id
+
+
+def test_which_concepts_must_be_replayed() -> None:
+    known = fold(None, _answers("known", [True, True]))
+    states = {"known": known, "late": fold(None, _answers("late", [True]))}
+    deltas = {
+        "known": Delta(2, _answers("known", [False], start=5, first_id=10), 10),  # appended
+        "late": Delta(2, None, 4),  # one answer committed below the watermark: count differs
+        "fresh": Delta(0, _answers("fresh", [True]), 11),  # new concept: nothing to replay
+        "orphan": Delta(3, None, 3),  # folded answers but no state
+        "older": Delta(0, None, 0),
+    }
+    states["older"] = fold(None, _answers("older", [True], start=9))
+    deltas["older"] = Delta(1, _answers("older", [False], start=1, first_id=20), 20)  # out of order
+    assert sorted(concepts_to_replay(states, deltas)) == ["late", "older", "orphan"]
+
+
+def test_refresh_applies_replays_and_appends() -> None:
+    known = fold(None, _answers("known", [True]))
+    deltas = {
+        "known": Delta(1, _answers("known", [False], start=3, first_id=5), 5),
+        "new": Delta(0, _answers("new", [True, True], first_id=6), 7),
+    }
+    current, changed = refresh({"known": known}, deltas, {})
+    assert current["known"].attempts == 2 and current["new"].attempts == 2
+    assert {state.concept for state in changed} == {"known", "new"}
+    unchanged, none = refresh(current, {"known": Delta(2, None, 5), "new": Delta(2, None, 7)}, {})
+    assert none == [] and unchanged == current
