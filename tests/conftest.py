@@ -8,11 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.database import create_database, drop_database, flush_redis, redis_url
+from tests.support.database import (
+    PRIVATE_REDIS_DB,
+    create_database,
+    drop_database,
+    flush_redis,
+    redis_url,
+)
 from tests.support.model_server import ModelServerProcess
 from tests.support.processes import Stack
-
-PRIVATE_REDIS_DB = 14
 
 
 @pytest.fixture(scope="session")

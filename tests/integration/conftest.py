@@ -3,18 +3,22 @@ the loopback model server, and the gateway, both workers and the sweeper as real
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support.api import Api
-from tests.support.database import create_database, drop_database, flush_redis, redis_url
+from tests.support.database import (
+    INTEGRATION_REDIS_DB,
+    create_database,
+    drop_database,
+    flush_redis,
+    redis_url,
+)
 from tests.support.model_server import ModelServerProcess
 from tests.support.processes import Stack
 
-INTEGRATION_REDIS_DB = int(os.environ.get("AILP_TEST_REDIS_DB", "13"))
 # Limits low enough for the tests to reach them; each test signs up its own user.
 # Automatic recomputation is effectively off here (tests ask for analytics explicitly);
 # tests/integration/test_learner_model.py checks it on a stack of its own.

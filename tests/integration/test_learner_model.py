@@ -26,9 +26,15 @@ def _iso(moment: datetime) -> str:
 @pytest.fixture(scope="module")
 def model_stack(model_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """A stack with automatic recomputation after 1 s (the shared stack turns it off)."""
-    from tests.support.database import create_database, drop_database, flush_redis, redis_url
+    from tests.support.database import (
+        SCRATCH_REDIS_DB,
+        create_database,
+        drop_database,
+        flush_redis,
+        redis_url,
+    )
 
-    database_url, broker_url = create_database("ailp_model"), redis_url(12)
+    database_url, broker_url = create_database("ailp_model"), redis_url(SCRATCH_REDIS_DB)
     flush_redis(broker_url)
     stack = Stack(
         database_url=database_url,

@@ -13,12 +13,12 @@ import redis
 
 from content_worker.budget import DailyBudget
 from content_worker.limits import ModelRateLimiter, parse_reset
-from tests.support.database import redis_url
+from tests.support.database import SCRATCH_REDIS_DB, redis_url
 
 
 @pytest.fixture
 def client() -> Iterator[redis.Redis]:
-    connection = redis.Redis.from_url(redis_url(12))
+    connection = redis.Redis.from_url(redis_url(SCRATCH_REDIS_DB))
     yield connection
     connection.close()
 
@@ -69,7 +69,10 @@ def test_concurrent_reservations_never_exceed_the_limit(client: redis.Redis) -> 
 
     def reserve() -> None:
         limiter = ModelRateLimiter(
-            redis.Redis.from_url(redis_url(12)), requests=10, tokens=10**6, prefix=prefix
+            redis.Redis.from_url(redis_url(SCRATCH_REDIS_DB)),
+            requests=10,
+            tokens=10**6,
+            prefix=prefix,
         )
         reservation, _ = limiter.try_reserve(5)
         with lock:
@@ -123,7 +126,9 @@ def test_concurrent_budget_reservations_do_not_overshoot(client: redis.Redis) ->
     lock = threading.Lock()
 
     def reserve() -> None:
-        budget = DailyBudget(redis.Redis.from_url(redis_url(12)), budget_usd=0.10, prefix=prefix)
+        budget = DailyBudget(
+            redis.Redis.from_url(redis_url(SCRATCH_REDIS_DB)), budget_usd=0.10, prefix=prefix
+        )
         granted = budget.try_reserve(0.03) is not None
         with lock:
             results.append(granted)

@@ -12,11 +12,11 @@ from ailp.config import Settings
 from ailp.queue.celery_app import make_celery
 from ailp.queue.messages import task_message
 from ailp.queue.names import GENERATE_CONTENT_TASK
-from tests.support.database import redis_url
+from tests.support.database import SCRATCH_REDIS_DB, redis_url
 
 
 def test_message_has_the_same_shape_as_celerys_own() -> None:
-    url = redis_url(12)
+    url = redis_url(SCRATCH_REDIS_DB)
     queue = f"message-test-{uuid.uuid4().hex}"  # a list of its own: nothing else pushes to it
     app = make_celery("message-test", Settings(redis_url=url))
     app.send_task(GENERATE_CONTENT_TASK, args=["job-1"], queue=queue)

@@ -48,6 +48,15 @@ def _admin(statement: str) -> None:
         connection.close()
 
 
+# The Redis database numbers a test run uses: BASE (the shared integration stack), BASE + 1
+# (private stacks), BASE + 2 (the learner-model stack and Redis-level service tests). Override
+# AILP_TEST_REDIS_DB to run two suites side by side on one Redis.
+REDIS_DB_BASE = int(os.environ.get("AILP_TEST_REDIS_DB", "11"))
+INTEGRATION_REDIS_DB = REDIS_DB_BASE
+PRIVATE_REDIS_DB = REDIS_DB_BASE + 1
+SCRATCH_REDIS_DB = REDIS_DB_BASE + 2
+
+
 def redis_url(db: int) -> str:
     base = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
     parts = urlsplit(base)
