@@ -40,6 +40,15 @@ class GeneratedPiece:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+class ModelUnavailable(Exception):
+    """The model cannot be used for this request now; serve fallback content for `reason`."""
+
+    def __init__(self, reason: FallbackReason, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
 class FallbackReason(StrEnum):
     """Why the model was not used; each has a plain sentence for the learner."""
 

@@ -22,17 +22,10 @@ from ailp.jobs.runner import Deferred
 from ailp.logging import get_logger
 from ailp.redis import get_redis
 from content_worker.budget import BudgetReservation, DailyBudget
-from content_worker.domain import FallbackReason
+from content_worker.domain import FallbackReason, ModelUnavailable
 from content_worker.limits import ModelRateLimiter, Reservation, parse_reset
 
 log = get_logger(__name__)
-
-
-class GateClosed(Exception):
-    def __init__(self, reason: FallbackReason, detail: str) -> None:
-        super().__init__(detail)
-        self.reason = reason
-        self.detail = detail
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,14 +70,14 @@ class ModelGate:
             budget = self.budget.try_reserve(self.cost(prompt_tokens, max_tokens))
             if budget is None:
                 self._observe_budget()
-                raise GateClosed(FallbackReason.budget_exhausted, "the daily budget is spent")
+                raise ModelUnavailable(FallbackReason.budget_exhausted, "the daily budget is spent")
             try:
                 limit = self._wait_for_limits(prompt_tokens + max_tokens)
             except BaseException:
                 self.budget.settle(budget, 0.0)
                 raise
         except (redis.RedisError, OSError) as exc:
-            raise GateClosed(FallbackReason.limiter_unavailable, f"Redis: {exc}") from exc
+            raise ModelUnavailable(FallbackReason.limiter_unavailable, f"Redis: {exc}") from exc
         return Admission(limit, budget)
 
     def _wait_for_limits(self, tokens: int) -> Reservation:

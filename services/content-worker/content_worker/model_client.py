@@ -22,20 +22,11 @@ import openai
 from ailp import metrics
 from ailp.config import Settings
 from ailp.logging import get_logger
-from content_worker.domain import FallbackReason
-from content_worker.gate import GateClosed, ModelGate, estimate_prompt_tokens
+from content_worker.domain import FallbackReason, ModelUnavailable
+from content_worker.gate import ModelGate, estimate_prompt_tokens
 from content_worker.limits import parse_reset
 
 log = get_logger(__name__)
-
-
-class ModelUnavailable(Exception):
-    """The model cannot produce an answer for this request now; serve a fallback."""
-
-    def __init__(self, reason: FallbackReason, detail: str) -> None:
-        super().__init__(detail)
-        self.reason = reason
-        self.detail = detail
 
 
 @dataclass(slots=True)
@@ -120,10 +111,7 @@ def complete(
     prompt_tokens = estimate_prompt_tokens(messages)
     last_reason, last_detail = FallbackReason.model_error, "no attempt made"
     for attempt in range(1, settings.openai_max_attempts + 1):
-        try:
-            admission = gate.admit(prompt_tokens, max_tokens)
-        except GateClosed as exc:
-            raise ModelUnavailable(exc.reason, exc.detail) from exc
+        admission = gate.admit(prompt_tokens, max_tokens)  # may raise ModelUnavailable
         stop_timer = metrics.timer(metrics.MODEL_CALL_TIME)
         pause: float | None = None
         try:

@@ -23,10 +23,16 @@ from ailp.models import Content, Learner
 from ailp.models.enums import ContentSource
 from ailp.schemas.content import ContentOut
 from content_worker import cache, model_client
-from content_worker.domain import ContentRequest, FallbackReason, GeneratedPiece, normalize_concept
+from content_worker.domain import (
+    ContentRequest,
+    FallbackReason,
+    GeneratedPiece,
+    ModelUnavailable,
+    normalize_concept,
+)
 from content_worker.fallback.builder import build_offline
 from content_worker.gate import get_gate
-from content_worker.model_client import ModelAnswer, ModelUnavailable
+from content_worker.model_client import ModelAnswer
 from content_worker.output import OUTPUT_MODELS, response_format
 from content_worker.prompts import PROMPT_VERSION, build_messages
 
@@ -106,39 +112,38 @@ class _Spend:
 
 
 def _ask_model(request: ContentRequest, settings: Settings, spent: _Spend) -> GeneratedPiece:
-    messages = build_messages(request)
-    fmt = response_format(request.content_type)
     gate = get_gate(settings)
-    answer = model_client.complete(
-        settings,
-        gate,
-        messages=messages,
-        response_format=fmt,
-        max_tokens=settings.openai_max_tokens,
-    )
-    spent.add(answer)
+    fmt = response_format(request.content_type)
+
+    def ask(messages: list[dict[str, str]]) -> ModelAnswer:
+        answer = model_client.complete(
+            settings,
+            gate,
+            messages=messages,
+            response_format=fmt,
+            max_tokens=settings.openai_max_tokens,
+        )
+        spent.add(answer)
+        return answer
+
+    messages = build_messages(request)
+    answer = ask(messages)
     try:
         output = _parse(answer, request.content_type)
     except InvalidOutput as first_error:
         # One repair attempt: show the model its answer and what was wrong with it.
         log.info("model_output_invalid_repairing", error=str(first_error))
-        repair = [
-            *messages,
-            {"role": "assistant", "content": answer.content or ""},
-            {
-                "role": "user",
-                "content": f"That answer was not valid: {first_error}. Reply again with the complete, "
-                "corrected JSON only.",
-            },
-        ]
-        answer = model_client.complete(
-            settings,
-            gate,
-            messages=repair,
-            response_format=fmt,
-            max_tokens=settings.openai_max_tokens,
+        answer = ask(
+            [
+                *messages,
+                {"role": "assistant", "content": answer.content or ""},
+                {
+                    "role": "user",
+                    "content": f"That answer was not valid: {first_error}. Reply again with the "
+                    "complete, corrected JSON only.",
+                },
+            ]
         )
-        spent.add(answer)
         output = _parse(answer, request.content_type)
     return GeneratedPiece(
         title=output.title,

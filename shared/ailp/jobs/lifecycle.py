@@ -41,6 +41,15 @@ def _lease(seconds: float) -> Any:
     return func.now() + timedelta(seconds=seconds)
 
 
+def _held_by(claim: Claim) -> tuple[Any, ...]:
+    """The job is still running under this claim (the fencing condition of every later write)."""
+    return (
+        Job.id == claim.job_id,
+        Job.claim_token == claim.token,
+        Job.status == JobStatus.running.value,
+    )
+
+
 def claim(
     session: Session, *, job_id: uuid.UUID, worker: str, lease_seconds: float
 ) -> Claim | None:
@@ -91,11 +100,7 @@ def heartbeat(session: Session, *, claim: Claim, lease_seconds: float) -> bool:
     """Extend the lease; False when the job is no longer ours."""
     result = session.execute(
         update(Job)
-        .where(
-            Job.id == claim.job_id,
-            Job.claim_token == claim.token,
-            Job.status == JobStatus.running.value,
-        )
+        .where(*_held_by(claim))
         .values(heartbeat_at=func.now(), lease_expires_at=_lease(lease_seconds))
     )
     return result.rowcount == 1
@@ -107,11 +112,7 @@ def succeed(
     """Mark the job succeeded in the caller's transaction (the one that stored its output)."""
     finished_at = session.execute(
         update(Job)
-        .where(
-            Job.id == claim.job_id,
-            Job.claim_token == claim.token,
-            Job.status == JobStatus.running.value,
-        )
+        .where(*_held_by(claim))
         .values(
             status=JobStatus.succeeded.value,
             result=result,
@@ -145,15 +146,7 @@ def fail_or_retry(
         values["finished_at"] = func.now()
     else:
         values["published_at"] = func.now()
-    result = session.execute(
-        update(Job)
-        .where(
-            Job.id == claim.job_id,
-            Job.claim_token == claim.token,
-            Job.status == JobStatus.running.value,
-        )
-        .values(**values)
-    )
+    result = session.execute(update(Job).where(*_held_by(claim)).values(**values))
     if result.rowcount != 1:
         raise LostClaim(str(claim.job_id))
     return status
@@ -167,11 +160,7 @@ def defer(session: Session, *, claim: Claim, delay_seconds: float) -> None:
     """
     result = session.execute(
         update(Job)
-        .where(
-            Job.id == claim.job_id,
-            Job.claim_token == claim.token,
-            Job.status == JobStatus.running.value,
-        )
+        .where(*_held_by(claim))
         .values(
             status=JobStatus.queued.value,
             attempts=Job.attempts - 1,
