@@ -1,0 +1,337 @@
+"""`python -m bench`: run every scenario once, print one table, write bench-results/<ts>.json.
+
+It starts everything it measures and stops it again, even on failure or Ctrl-C: a throw-away
+migrated database, one empty Redis database number (the first free of 10, 9, 8, ... or
+BENCH_REDIS_DB; flushed afterwards), the gateway, the two ceiling apps and, for the last phase,
+one analytics worker. Only PostgreSQL and Redis themselves must be running
+(`deploy/scripts/bench.sh` makes sure of that).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+
+from ailp.config import Settings
+from bench import analytics, cpu, load, profile, report
+from bench.apps import CREATE_CEILING_TABLE
+from bench.report import echo
+from bench.seed import create_users, cursor_for
+from bench.servers import Servers, claim_redis_db
+from tests.support.database import create_database, drop_database, flush_redis
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--duration", type=float, default=10, help="seconds measured per scenario")
+    parser.add_argument("--warmup", type=float, default=2, help="seconds of warm-up per scenario")
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument(
+        "--users", type=int, default=256, help="users (one learner each) the load cycles through"
+    )
+    parser.add_argument(
+        "--learners", type=int, default=1000, help="analytics learners (one job each)"
+    )
+    parser.add_argument(
+        "--sessions", type=int, default=100, help="study sessions per analytics learner"
+    )
+    parser.add_argument(
+        "--responses", type=int, default=20, help="exercise answers per analytics learner"
+    )
+    parser.add_argument(
+        "--only", default="", help="comma-separated HTTP scenario keys (default: all)"
+    )
+    parser.add_argument("--skip-http", action="store_true", help="only the analytics phase")
+    parser.add_argument("--skip-analytics", action="store_true", help="only the HTTP phase")
+    parser.add_argument("--results-dir", type=Path, default=REPO_ROOT / "bench-results")
+    parser.add_argument("--keep-logs", action="store_true", help="keep the services' logs")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument(
+        "--profile",
+        default="",
+        help="comma-separated scenario keys (or 'analytics') to sample with py-spy during the\n"
+        "measurement; prints the top functions (figures of a profiled run are a bit lower)",
+    )
+    return parser.parse_args(argv)
+
+
+def _terminate(signum: int, _frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
+    started = datetime.now(UTC)
+    clock = time.monotonic()
+    workdir = Path(tempfile.mkdtemp(prefix="ailp-bench-"))
+    keep_workdir = args.keep_logs or bool(args.profile)
+    cleanup = ExitStack()
+    try:
+        rc, hard_failure = _run(args, started, clock, workdir, cleanup)
+        keep_workdir = keep_workdir or hard_failure
+        return rc
+    except KeyboardInterrupt:
+        keep_workdir = True
+        echo("==> interrupted")
+        return 130
+    except BaseException:
+        keep_workdir = True
+        raise
+    finally:
+        # A second Ctrl-C must not leave processes or the database behind.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        echo("==> cleaning up (processes, database, Redis db)")
+        cleanup.close()
+        if keep_workdir:
+            echo(f"    logs kept in {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _run(
+    args: argparse.Namespace, started: datetime, clock: float, workdir: Path, cleanup: ExitStack
+) -> tuple[int, bool]:
+    """Run everything; return the exit code and whether something broke (errors, lost jobs)."""
+    settings_box = load.LoadSettings(
+        duration_s=args.duration,
+        warmup_s=args.warmup,
+        connections=args.connections,
+        threads=args.threads,
+    )
+    machine = report.machine()
+    echo(f"==> machine: {machine['nproc']} cores, {machine['cpu']}, load {machine['loadavg']}")
+
+    database_url = create_database("ailp_bench")
+    cleanup.callback(drop_database, database_url)
+    broker_url = claim_redis_db()
+    cleanup.callback(flush_redis, broker_url)
+    with cursor_for(database_url) as cursor:
+        cursor.execute(CREATE_CEILING_TABLE)
+    versions = report.versions(database_url, broker_url)
+    echo("==> versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
+
+    jwt_secret = secrets.token_urlsafe(48)
+    servers = Servers(database_url, broker_url, workdir, jwt_secret)
+    cleanup.callback(servers.stop)
+    echo(f"==> starting gateway and ceilings (logs: {workdir})")
+    servers.start_http()
+    settings = Settings(jwt_secret=SecretStr(jwt_secret))
+    users = create_users(database_url, settings, args.users)
+
+    results: dict[str, load.ScenarioResult] = {}
+    profiled = {key for key in args.profile.split(",") if key}
+    profiles: dict[str, Any] = {}
+    lost: dict[str, Any] | None = None
+    if not args.skip_http:
+        read_jobs = load.create_read_jobs(servers.gateway_url, users)
+        only = {key for key in args.only.split(",") if key}
+        plan = load.scenarios(servers=servers, users=users, read_jobs=read_jobs)
+        unknown = (only | (profiled - {"analytics"})) - {scenario.key for scenario in plan}
+        if unknown:
+            raise SystemExit(
+                f"unknown scenario {', '.join(sorted(unknown))}; "
+                f"known: {', '.join(scenario.key for scenario in plan)}, analytics"
+            )
+        for scenario in plan:
+            if only and scenario.key not in only:
+                continue
+            echo(f"==> {scenario.label}: {args.warmup:g}s warm-up + {args.duration:g}s")
+            collapsed = workdir / f"{scenario.key}.pyspy.txt"
+            result = load.run_scenario(
+                scenario,
+                settings_box,
+                workdir,
+                database_url,
+                profile_to=collapsed if scenario.key in profiled else None,
+            )
+            results[scenario.key] = result
+            if scenario.key in profiled:
+                result.label += " [py-spy]"
+            if scenario.key in profiled and collapsed.exists():
+                summary = profile.summarise(collapsed)
+                profiles[scenario.key] = summary
+                _print_profile(scenario.label, summary, collapsed)
+            r = result.result
+            echo(
+                f"    {r.rps:,.0f} req/s  p50 {r.p50_ms:.2f} ms  p99 {r.p99_ms:.2f} ms  "
+                f"errors {r.errors}"
+                + (f"  statuses {result.statuses}" if result.statuses else "")
+                + f"\n    CPU % of machine: {cpu.brief(result.cpu)}"
+            )
+        servers.stop_ceilings()
+        if not only or "gateway_submit" in only:
+            accepted = set(read_jobs.values())
+            if "gateway_submit" in results:
+                accepted |= results["gateway_submit"].accepted_ids
+            lost = load.check_accepted(database_url, broker_url, accepted)
+            lost["publish_failed_logged"] = _count_lines(
+                servers.stack["gateway"].log_path, b"job_publish_failed"
+            )
+            echo(
+                f"==> accepted jobs: {lost['accepted']:,} answered 202 · {lost['rows']:,} rows · "
+                f"{lost['messages']:,} messages in the broker · lost {lost['lost']} · "
+                f"rows without a message {lost['rows_without_message']} · "
+                f"in flight when wrk stopped {lost['in_flight_at_stop']}"
+            )
+
+    analytics_result: dict[str, Any] | None = None
+    if not args.skip_analytics:
+        echo("==> analytics end to end")
+        analytics_result = analytics.run(
+            servers,
+            users,
+            learners=args.learners,
+            sessions=args.sessions,
+            responses=args.responses,
+            timeout_s=max(120.0, args.learners / 10),
+            log=lambda message: echo(f"    {message}"),
+            profile_to=workdir / "analytics.pyspy.txt" if "analytics" in profiled else None,
+        )
+        echo(
+            f"    {analytics_result['jobs_per_s']} jobs/s over {analytics_result['span_s']}s "
+            f"(wall clock {analytics_result['wall_jobs_per_s']} jobs/s), "
+            f"statuses {analytics_result['statuses']}"
+        )
+
+    if "analytics" in profiled and analytics_result is not None:
+        collapsed = workdir / "analytics.pyspy.txt"
+        if collapsed.exists():
+            summary = profile.summarise(collapsed, pool_marker="Worker.workloop")
+            profiles["analytics"] = summary
+            _print_profile("analytics worker", summary, collapsed)
+
+    gateway_log = servers.stack["gateway"].log_path
+    access_lines = _count_lines(gateway_log, b'"gateway.access"')
+    servers.stop()
+    rows, verdicts = report.evaluate(results, lost, analytics_result)
+    elapsed = time.monotonic() - clock
+    machine["loadavg_end"] = list(os.getloadavg())
+
+    print()
+    print(
+        f"ailp benchmark — {started:%Y-%m-%d %H:%M} UTC — {machine['nproc']} cores "
+        f"({machine['cpu']}), load generator on the same cores — "
+        f"wrk -t{args.threads} -c{args.connections}, {args.warmup:g}s warm-up + "
+        f"{args.duration:g}s per scenario"
+    )
+    print(report.render(rows))
+    print(report.LEGEND)
+    passed = all(v["pass"] for v in verdicts)
+    print(
+        f"\n{'all targets met' if passed else 'TARGETS MISSED'} · took {elapsed:.0f}s · "
+        f"load average {machine['loadavg'][0]:.2f} → {machine['loadavg_end'][0]:.2f}"
+    )
+
+    path = args.results_dir / f"{started:%Y%m%dT%H%M%SZ}.json"
+    report.write_json(
+        path,
+        {
+            "started_at": started.isoformat(),
+            "elapsed_s": round(elapsed, 1),
+            "machine": machine,
+            "versions": versions,
+            "settings": {
+                **vars(args),
+                "results_dir": str(args.results_dir),
+                "gateway_env": {
+                    k: v for k, v in servers.stack["gateway"].env.items() if k in _REPORTED_ENV
+                },
+            },
+            "scenarios": {key: result.as_dict() for key, result in results.items()},
+            "profiles": profiles or None,
+            "accepted_jobs": lost,
+            "analytics": analytics_result,
+            "gateway_access_log_lines": access_lines,
+            "verdicts": verdicts,
+            "table": [row.__dict__ for row in rows],
+        },
+    )
+    shown = path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
+    print(f"figures written to {shown}")
+    hard_failure = _hard_failure(results, lost, analytics_result)
+    if hard_failure:
+        print(f"errors, lost jobs or unfinished analytics: the services' logs stay in {workdir}")
+    return (1 if args.check and not passed else 0), hard_failure
+
+
+def _print_profile(label: str, summary: dict[str, Any], collapsed: Path) -> None:
+    if not summary.get("inclusive"):
+        echo(f"==> {label}: no py-spy samples (see {collapsed})")
+        return
+    main_share = summary.get("main_process_share")
+    echo(
+        f"==> {label}: py-spy profile, {summary['samples']} samples"
+        + (
+            f"; Celery's main process took {main_share:.0%}, shares below are of the pool's"
+            if main_share is not None
+            else ""
+        )
+    )
+    echo("    inclusive:")
+    for name, share in summary["inclusive"]:
+        echo(f"    {share:6.1%}  {name}")
+    echo("    innermost frame:")
+    for name, share in summary["self"][:12]:
+        echo(f"    {share:6.1%}  {name}")
+    echo(f"    collapsed stacks (kept): {collapsed}")
+
+
+def _hard_failure(
+    results: dict[str, load.ScenarioResult],
+    lost: dict[str, Any] | None,
+    analytics_result: dict[str, Any] | None,
+) -> bool:
+    """Errors, lost jobs or unfinished analytics: not slowness, something to look at in the logs."""
+    if any(result.result.errors for result in results.values()):
+        return True
+    if lost and (lost["lost"] or lost["rows_without_message"]):
+        return True
+    return bool(
+        analytics_result
+        and (analytics_result["timed_out"] or analytics_result["statuses"].get("failed"))
+    )
+
+
+_REPORTED_ENV = {
+    "WEB_CONCURRENCY",
+    "ANALYTICS_WORKER_CONCURRENCY",
+    "DB_POOL_SIZE",
+    "LOG_LEVEL",
+    "LOG_FORMAT",
+    "JOB_SUBMISSIONS_PER_MINUTE",
+    "MAX_QUEUED_JOBS_PER_USER",
+    "JOB_LEASE_SECONDS",
+    "JOB_HEARTBEAT_SECONDS",
+    "ENVIRONMENT",
+}
+
+
+def _count_lines(path: Path, needle: bytes) -> int:
+    try:
+        with path.open("rb") as handle:
+            return sum(1 for line in handle if needle in line)
+    except OSError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""The database ceiling: the fastest this stack serves one query, to compare with the gateway.
+
+A minimal FastAPI app on the gateway's own asyncpg pool (`gateway.db.create_pool`) and Redis
+client (`gateway.broker.create_redis`): one endpoint does one primary-key SELECT of a job row
+(the same columns the gateway reads), one does one INSERT plus one LPUSH of a Celery message
+built like the gateway's. No auth, no middleware, no logging. (The other ceiling, a bare ASGI
+app, is `bench.hello`.)
+
+It is served by `python -m bench.serve NAME` exactly as `python -m gateway` serves the gateway.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request, Response, status
+from pydantic import BaseModel, ConfigDict
+
+from ailp.config import get_settings
+from ailp.queue.messages import task_message
+from ailp.queue.names import GENERATE_CONTENT_TASK
+from gateway.broker import create_redis
+from gateway.db import create_pool
+from gateway.jobs.repository import COLUMNS as JOB_COLUMNS
+
+# The ceiling's table and queue: its own, so they never mix with the gateway's jobs.
+CEILING_TABLE = "bench_ceiling_rows"
+CEILING_QUEUE = "bench_ceiling"
+CREATE_CEILING_TABLE = f"""
+CREATE TABLE IF NOT EXISTS {CEILING_TABLE} (
+    id uuid PRIMARY KEY,
+    params jsonb NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+)
+"""
+
+
+class SubmitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    concept: str
+    content_type: str
+
+
+def create_ceiling_app() -> FastAPI:
+    settings = get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.pool = await create_pool(settings)
+        app.state.redis = create_redis(settings.celery_broker_url)
+        try:
+            yield
+        finally:
+            await app.state.redis.aclose()
+            await app.state.pool.close()
+
+    app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
+    select_sql = f"SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1"
+    insert_sql = f"INSERT INTO {CEILING_TABLE} (id, params) VALUES ($1, $2::jsonb)"
+
+    @app.get("/select/{row_id}")
+    async def select_one(row_id: uuid.UUID, request: Request, response: Response) -> Any:
+        row = await request.app.state.pool.fetchrow(select_sql, row_id)
+        if row is None:
+            response.status_code = status.HTTP_404_NOT_FOUND
+            return {"detail": "not found"}
+        return dict(row)
+
+    @app.post("/insert", status_code=status.HTTP_202_ACCEPTED)
+    async def insert_and_push(data: SubmitIn, request: Request) -> Any:
+        row_id = uuid.uuid4()
+        await request.app.state.pool.execute(insert_sql, row_id, data.model_dump())
+        await request.app.state.redis.lpush(
+            CEILING_QUEUE, task_message(GENERATE_CONTENT_TASK, CEILING_QUEUE, [str(row_id)])
+        )
+        return {"id": str(row_id)}
+
+    return app

@@ -1,0 +1,97 @@
+"""Optional: sample a process tree with py-spy during a measurement (`--profile KEY,...`).
+
+py-spy comes from PyPI through uv (`uvx py-spy`) when it is not on PATH. The collapsed stacks
+are summarised as sample shares per function, which is enough to see what dominates a request or
+a job (auth, validation, logging, metrics, the ORM, Celery's own work, waiting for PostgreSQL).
+Idle threads are not sampled, so an event loop waiting for I/O does not count.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+
+class PySpy:
+    def __init__(self, pid: int, output: Path) -> None:
+        self.output = output
+        command = ["py-spy"] if shutil.which("py-spy") else ["uvx", "py-spy"]
+        self.process = subprocess.Popen(
+            [
+                *command,
+                "record",
+                "--pid",
+                str(pid),
+                "--subprocesses",
+                "--rate",
+                "250",
+                "--format",
+                "raw",
+                "--output",
+                str(output),
+                "--nonblocking",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+
+
+def _short(frame: str) -> str:
+    """ "function (path/to/file.py:123)" → "function (to/file.py)", so a function's lines add up."""
+    name, _, where = frame.partition(" (")
+    where = where.rstrip(")").rsplit(":", 1)[0]
+    return f"{name} ({'/'.join(Path(where).parts[-2:])})" if where else name
+
+
+def summarise(collapsed: Path, top: int = 25, pool_marker: str | None = None) -> dict[str, object]:
+    """Where the samples went.
+
+    With `pool_marker` (a frame only the pool processes have, e.g. billiard's `Worker.workloop`)
+    the shares are of the pool processes' samples, and `main_process_share` says how many the
+    other processes (Celery's main process) took. `inclusive`: functions by share of samples
+    with the function anywhere on the stack (frames on nearly every stack, the servers' own
+    scaffolding, left out); `self`: by share of samples where the function was the innermost
+    frame (a blocking call in C, such as waiting for PostgreSQL, shows up as its Python caller).
+    """
+    inclusive: Counter[str] = Counter()
+    innermost: Counter[str] = Counter()
+    total = pool = 0
+    for line in collapsed.read_text(errors="replace").splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack or not count_text.isdigit():
+            continue
+        count = int(count_text)
+        total += count
+        frames = stack.split(";")
+        if pool_marker and not any(pool_marker in frame for frame in frames):
+            continue  # e.g. Celery's main process: consuming, dispatching to the pool, acking
+        pool += count
+        calls = [frame for frame in frames if not frame.startswith("process ")]
+        for name in {_short(frame) for frame in calls}:
+            inclusive[name] += count
+        innermost[_short(calls[-1])] += count
+    if not pool:
+        return {"samples": total, "main_process_share": None, "inclusive": [], "self": []}
+    return {
+        "samples": total,
+        "main_process_share": round((total - pool) / total, 4) if pool_marker else None,
+        "inclusive": [
+            (name, round(count / pool, 4))
+            for name, count in inclusive.most_common()
+            if count < 0.99 * pool
+        ][:top],
+        "self": [(name, round(count / pool, 4)) for name, count in innermost.most_common(top)],
+    }

@@ -1,0 +1,140 @@
+"""Run wrk and read its report.
+
+wrk prints a fixed text report; `parse` turns it into a `WrkResult`. Only `--latency` runs give
+the percentiles (p99 comes from wrk's latency distribution). Socket errors and non-2xx/3xx
+responses are kept so that a scenario with errors can be flagged rather than trusted.
+"""
+
+from __future__ import annotations
+
+import re
+import resource
+import shutil
+import subprocess
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+LUA_DIR = Path(__file__).resolve().parent / "lua"
+
+# Time units wrk prints (units.c): microseconds up to hours.
+_TIME_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+_TIME = r"([0-9.]+)(us|ms|s|m|h)"
+
+_LATENCY_LINE = re.compile(rf"^\s*Latency\s+{_TIME}\s+{_TIME}\s+{_TIME}\s+([0-9.]+)%", re.M)
+_PERCENTILE = re.compile(rf"^\s*(50|75|90|99)%\s+{_TIME}\s*$", re.M)
+_TOTAL = re.compile(rf"^\s*(\d+) requests in {_TIME},", re.M)
+_RPS = re.compile(r"^Requests/sec:\s+([0-9.]+)", re.M)
+_SOCKET_ERRORS = re.compile(
+    r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", re.M
+)
+_NON_2XX = re.compile(r"Non-2xx or 3xx responses: (\d+)", re.M)
+
+
+class WrkOutputError(ValueError):
+    """wrk's output is not a report we understand (it failed, or its format changed)."""
+
+
+@dataclass
+class WrkResult:
+    requests: int
+    duration_s: float
+    rps: float
+    latency_avg_ms: float
+    latency_stdev_ms: float
+    latency_max_ms: float
+    percentiles_ms: dict[str, float]
+    socket_errors: dict[str, int] = field(
+        default_factory=lambda: {"connect": 0, "read": 0, "write": 0, "timeout": 0}
+    )
+    non_2xx: int = 0
+
+    @property
+    def p50_ms(self) -> float:
+        return self.percentiles_ms["50"]
+
+    @property
+    def p99_ms(self) -> float:
+        return self.percentiles_ms["99"]
+
+    @property
+    def errors(self) -> int:
+        return self.non_2xx + sum(self.socket_errors.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "errors": self.errors}
+
+
+def to_ms(value: str, unit: str) -> float:
+    return float(value) * _TIME_UNITS_MS[unit]
+
+
+def parse(text: str) -> WrkResult:
+    """Read wrk's text report (run with `--latency`)."""
+    latency = _LATENCY_LINE.search(text)
+    total = _TOTAL.search(text)
+    rps = _RPS.search(text)
+    if not (latency and total and rps):
+        raise WrkOutputError(f"not a wrk report:\n{text}")
+    percentiles = {m.group(1): to_ms(m.group(2), m.group(3)) for m in _PERCENTILE.finditer(text)}
+    if set(percentiles) != {"50", "75", "90", "99"}:
+        raise WrkOutputError(f"no latency distribution (run wrk with --latency):\n{text}")
+    result = WrkResult(
+        requests=int(total.group(1)),
+        duration_s=to_ms(total.group(2), total.group(3)) / 1000,
+        rps=float(rps.group(1)),
+        latency_avg_ms=to_ms(latency.group(1), latency.group(2)),
+        latency_stdev_ms=to_ms(latency.group(3), latency.group(4)),
+        latency_max_ms=to_ms(latency.group(5), latency.group(6)),
+        percentiles_ms=percentiles,
+    )
+    if errors := _SOCKET_ERRORS.search(text):
+        names = ("connect", "read", "write", "timeout")
+        result.socket_errors = {name: int(errors.group(i + 1)) for i, name in enumerate(names)}
+    if non_2xx := _NON_2XX.search(text):
+        result.non_2xx = int(non_2xx.group(1))
+    return result
+
+
+def version() -> str:
+    """wrk's first output line (it prints its version with usage text, exiting non-zero)."""
+    out = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
+    return (out.stdout or out.stderr).splitlines()[0].strip() if (out.stdout or out.stderr) else ""
+
+
+def run(
+    url: str,
+    *,
+    duration_s: float,
+    connections: int,
+    threads: int,
+    script: str | None = None,
+    script_args: list[str] | None = None,
+    timeout_s: float = 5.0,
+) -> tuple[WrkResult, str, float]:
+    """Run wrk once: its parsed report, the raw text, and the CPU seconds wrk used."""
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed (deploy/scripts/bench.sh installs it: apt wrk)")
+    argv = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{duration_s:g}s",
+        f"--timeout={timeout_s:g}s",
+        "--latency",
+    ]
+    if script:
+        argv += ["-s", str(LUA_DIR / script)]
+    argv.append(url)
+    if script_args:
+        argv += ["--", *script_args]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    completed = subprocess.run(
+        argv, capture_output=True, text=True, timeout=duration_s + timeout_s + 30, check=False
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_s = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    text = completed.stdout + completed.stderr
+    if completed.returncode != 0:
+        raise RuntimeError(f"wrk exited with {completed.returncode}:\n{text}")
+    return parse(completed.stdout), text, cpu_s
