@@ -14,6 +14,7 @@ from ailp.config import Settings
 from ailp.logging import get_logger
 from ailp.queue.messages import task_message
 from ailp.queue.names import route_for
+from gateway.ratelimit import GCRA_DECISION
 
 log = get_logger(__name__)
 
@@ -28,21 +29,40 @@ def create_redis(url: str) -> aioredis.Redis:
     )
 
 
+# The submission limit's decision and the task push in one atomic round trip.
+# KEYS[1]: the limit key, KEYS[2]: the queue. ARGV: window (ms), limit, 1, message.
+_PUSH_WITHIN_LIMIT = (
+    GCRA_DECISION
+    + """
+redis.call('LPUSH', KEYS[2], ARGV[4])
+return {1, 0}
+"""
+)
+
+
 class Broker:
     def __init__(self, settings: Settings) -> None:
         self.client = create_redis(settings.celery_broker_url)
+        self._push_within_limit = self.client.register_script(_PUSH_WITHIN_LIMIT)
 
-    async def publish_job(self, job_id: uuid.UUID, kind: str) -> bool:
-        """Push the job's task. False when the broker is unreachable: the sweeper publishes later."""
+    async def publish_job_within_limit(
+        self, job_id: uuid.UUID, kind: str, *, limit_key: str, limit: int, window: int
+    ) -> tuple[bool, float]:
+        """Count a submission against its limit and, if allowed, push the task — atomically.
+
+        Returns (allowed, seconds to wait). When Redis is unreachable the submission is allowed
+        (limits fail open) and the sweeper publishes the job later.
+        """
         route = route_for(kind)
+        message = task_message(route.task, route.queue, [str(job_id)])
         try:
-            await self.client.lpush(
-                route.queue, task_message(route.task, route.queue, [str(job_id)])
+            allowed, wait_ms = await self._push_within_limit(
+                keys=[limit_key, route.queue], args=[window * 1000, limit, 1, message]
             )
         except (aioredis.RedisError, OSError) as exc:
             log.warning("job_publish_failed", job_id=str(job_id), error=str(exc))
-            return False
-        return True
+            return True, 0.0
+        return bool(int(allowed)), int(wait_ms) / 1000
 
     async def check_eviction_policy(self) -> None:
         """Warn loudly unless Redis refuses to evict keys (eviction silently drops queued tasks)."""

@@ -16,26 +16,26 @@ from gateway.ratelimit import RateLimiter
 from gateway.security import user_id_from_token
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def _pool(request: Request) -> asyncpg.Pool:
+async def _pool(request: Request) -> asyncpg.Pool:
     return request.app.state.pool
 
 
-def _broker(request: Request) -> Broker:
+async def _broker(request: Request) -> Broker:
     return request.app.state.broker
 
 
-def _limiter(request: Request) -> RateLimiter:
+async def _limiter(request: Request) -> RateLimiter:
     return request.app.state.limiter
 
 
 _bearer = HTTPBearer(auto_error=False, description="The `access_token` from POST /api/auth/token")
 
 
-def _current_user_id(
+async def _current_user_id(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> int:

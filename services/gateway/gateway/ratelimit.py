@@ -21,8 +21,9 @@ from ailp.logging import get_logger
 log = get_logger(__name__)
 
 # KEYS[1]: the subject's key. ARGV: window (ms), limit, cost (1 = count an event, 0 = only check).
-# Returns {allowed (1/0), milliseconds until the next event would be allowed}.
-_GCRA = """
+# Returns {allowed (1/0), milliseconds until the next event would be allowed}. Scripts that act
+# on the decision append their own lines after `GCRA_DECISION` (see `gateway.broker`).
+GCRA_DECISION = """
 local now_parts = redis.call('TIME')
 local now = now_parts[1] * 1000 + math.floor(now_parts[2] / 1000)
 local window = tonumber(ARGV[1])
@@ -34,8 +35,8 @@ local new_tat = tat + interval * math.max(cost, 1)
 local wait = new_tat - window - now
 if wait > 0 then return {0, math.ceil(wait)} end
 if cost > 0 then redis.call('SET', KEYS[1], new_tat, 'PX', math.ceil(new_tat - now)) end
-return {1, 0}
 """
+_GCRA = GCRA_DECISION + "return {1, 0}\n"
 
 
 class RateLimiter:
@@ -44,7 +45,7 @@ class RateLimiter:
         self._prefix = prefix
         self._gcra = client.register_script(_GCRA)
 
-    def _key(self, name: str, subject: str) -> str:
+    def key(self, name: str, subject: str) -> str:
         return f"{self._prefix}:{name}:{subject}"
 
     async def hit(self, name: str, subject: str, *, limit: int, window: int, detail: str) -> None:
@@ -57,7 +58,7 @@ class RateLimiter:
 
     async def reset(self, name: str, subject: str) -> None:
         try:
-            await self._client.delete(self._key(name, subject))
+            await self._client.delete(self.key(name, subject))
         except (aioredis.RedisError, OSError) as exc:
             log.warning("rate_limit_unavailable", limit=name, error=str(exc))
 
@@ -66,7 +67,7 @@ class RateLimiter:
     ) -> None:
         try:
             allowed, wait_ms = await self._gcra(
-                keys=[self._key(name, subject)], args=[window * 1000, limit, cost]
+                keys=[self.key(name, subject)], args=[window * 1000, limit, cost]
             )
         except (aioredis.RedisError, OSError) as exc:
             log.warning("rate_limit_unavailable", limit=name, error=str(exc))

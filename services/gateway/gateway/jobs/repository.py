@@ -80,6 +80,11 @@ async def by_idempotency_key(
     )
 
 
+async def delete_unpublished(pool: asyncpg.Pool, *, job_id: uuid.UUID) -> None:
+    """Remove a job refused after its insert (never published, never returned to the client)."""
+    await pool.execute("DELETE FROM jobs WHERE id = $1 AND status = 'queued'", job_id)
+
+
 async def release_idempotency_key(pool: asyncpg.Pool, *, job_id: uuid.UUID) -> None:
     await pool.execute("UPDATE jobs SET idempotency_key = NULL WHERE id = $1", job_id)
 

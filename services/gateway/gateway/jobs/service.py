@@ -8,6 +8,7 @@ holds a 202 and the job will run.
 from __future__ import annotations
 
 import hashlib
+import math
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -58,14 +59,6 @@ async def enqueue(
     *,
     submission: Submission,
 ) -> dict[str, Any]:
-    await limiter.hit(
-        "job-submissions",
-        str(submission.user_id),
-        limit=settings.job_submissions_per_minute,
-        window=60,
-        detail=f"You may submit at most {settings.job_submissions_per_minute} jobs a minute. "
-        "Wait until Retry-After has passed.",
-    )
     fingerprint = request_hash(submission) if submission.idempotency_key else None
     if submission.idempotency_key:
         replay = await _replay(pool, settings, submission, fingerprint)
@@ -102,8 +95,23 @@ async def enqueue(
             "to finish (or cancel queued ones) before submitting more.",
             retry_after=10,
         )
+    # The submission limit is decided together with the push (one Redis round trip); a refused
+    # submission's row is removed again before anyone could see it.
+    allowed, wait = await broker.publish_job_within_limit(
+        job_id,
+        submission.kind,
+        limit_key=limiter.key("job-submissions", str(submission.user_id)),
+        limit=settings.job_submissions_per_minute,
+        window=60,
+    )
+    if not allowed:
+        await repository.delete_unpublished(pool, job_id=job_id)
+        raise TooManyRequests(
+            f"You may submit at most {settings.job_submissions_per_minute} jobs a minute. "
+            "Wait until Retry-After has passed.",
+            retry_after=math.ceil(wait),
+        )
     metrics.JOBS_SUBMITTED.labels(kind=submission.kind).inc()
-    await broker.publish_job(job_id, submission.kind)
     log.info("job_accepted", job_id=str(job_id), kind=submission.kind)
     return repository.to_api(row)
 
