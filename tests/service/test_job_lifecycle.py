@@ -50,8 +50,8 @@ def test_only_the_claimant_heartbeats_and_finishes(
     claim = _claim(db, job)
     assert claim is not None
     stale = dataclasses.replace(claim, token=uuid.uuid4())  # as if the lease had been lost
-    assert lifecycle.heartbeat(db, claim=claim, lease_seconds=60)
-    assert not lifecycle.heartbeat(db, claim=stale, lease_seconds=60)
+    assert lifecycle.heartbeat(db, token=claim.token, lease_seconds=60) == 1
+    assert lifecycle.heartbeat(db, token=stale.token, lease_seconds=60) == 0
     with pytest.raises(LostClaim):
         lifecycle.succeed(db, claim=stale, result={"x": 1}, result_url=None)
     lifecycle.succeed(db, claim=claim, result={"x": 1}, result_url="/r")
@@ -87,3 +87,22 @@ def test_permanent_errors_fail_at_once(db: Session, make_job: Callable[..., Job]
     assert claim is not None
     status = lifecycle.fail_or_retry(db, claim=claim, code="bad", message="no", retryable=False)
     assert status is JobStatus.failed
+
+
+def test_a_batch_claim_takes_the_asked_jobs_and_steals_the_oldest_others(
+    db: Session, make_job: Callable[..., Job]
+) -> None:
+    asked = make_job()
+    others = [make_job() for _ in range(3)]
+    deferred = make_job(published_seconds_ago=-60)  # waiting for its countdown: not stolen
+    running = make_job()
+    assert _claim(db, running)
+    claims = lifecycle.claim_batch(
+        db, job_ids=[asked.id], worker="w", lease_seconds=60, steal_kind="analytics", steal=2
+    )
+    taken = {claim.job_id for claim in claims}
+    assert asked.id in taken and len(taken) == 3
+    assert taken - {asked.id} <= {job.id for job in others}
+    assert deferred.id not in taken and running.id not in taken
+    assert len({claim.token for claim in claims}) == 1
+    assert lifecycle.heartbeat(db, token=claims[0].token, lease_seconds=60) == 3

@@ -9,9 +9,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ailp.db.engine import session_scope
 from ailp.jobs.lifecycle import Claim
-from ailp.jobs.runner import JobOutcome, LeaseKeeper, PermanentJobError
+from ailp.jobs.runner import JobOutcome, PermanentJobError
 from ailp.models import AnalyticsResult, Learner
 from analytics_worker import formulas, learner_model, queries
 from analytics_worker.recommendations import recommend
@@ -19,22 +18,20 @@ from analytics_worker.recommendations import recommend
 TOP_GAPS_IN_STATE = 10
 
 
-def compute(claim: Claim, _lease: LeaseKeeper) -> JobOutcome:
+def compute(claim: Claim, session: Session) -> JobOutcome:
+    """Read and compute one learner's analytics on `session`; return what to store."""
     days = int(claim.params.get("days", 30))
     as_of = _parse_as_of(claim.params.get("as_of"))
-    with session_scope() as session:
-        level = session.scalar(
-            select(Learner.experience_level).where(Learner.id == claim.learner_id)
-        )
-        if level is None:
-            raise PermanentJobError("learner_not_found", "The learner was deleted.")
-        aggregates = queries.session_aggregates(
-            session, learner_id=claim.learner_id, as_of=as_of, days=days
-        )
-        answers = queries.wrong_answers_by_concept(
-            session, learner_id=claim.learner_id, as_of=as_of, days=days
-        )
-        changed, concepts = _learner_model(session, claim.learner_id, as_of)
+    level = session.scalar(select(Learner.experience_level).where(Learner.id == claim.learner_id))
+    if level is None:
+        raise PermanentJobError("learner_not_found", "The learner was deleted.")
+    aggregates = queries.session_aggregates(
+        session, learner_id=claim.learner_id, as_of=as_of, days=days
+    )
+    answers = queries.wrong_answers_by_concept(
+        session, learner_id=claim.learner_id, as_of=as_of, days=days
+    )
+    changed, concepts = _learner_model(session, claim.learner_id, as_of)
     velocity = formulas.velocity(aggregates, days)
     gaps = formulas.knowledge_gaps(answers, level)
     recommendations = recommend(gaps, concepts, as_of)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ailp.config import Settings
 from ailp.models import BatchRun, Learner
-from ailp.queue.publish import publish_many
+from ailp.queue.publish import publish_analytics_batches
 
 KIND = "analytics-recompute"
 
@@ -104,8 +104,11 @@ def submit_chunk(
     return [row.id for row in rows]
 
 
+JOBS_PER_MESSAGE = 25
+
+
 def publish_chunk(client: redis.Redis, job_ids: list[uuid.UUID]) -> None:
-    publish_many(client, kind="analytics", job_ids=job_ids)
+    publish_analytics_batches(client, job_ids=job_ids, size=JOBS_PER_MESSAGE)
 
 
 def progress(session: Session, run_id: uuid.UUID) -> Progress:

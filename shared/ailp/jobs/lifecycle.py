@@ -13,11 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import func, text, update
 from sqlalchemy.orm import Session
 
 from ailp.models import Job
 from ailp.models.enums import JobStatus
+
+# Core statements on the table: the hot path of every job, without the ORM's bulk-update work.
+jobs = Job.__table__
 
 
 class LostClaim(Exception):
@@ -44,66 +47,100 @@ def _lease(seconds: float) -> Any:
 def _held_by(claim: Claim) -> tuple[Any, ...]:
     """The job is still running under this claim (the fencing condition of every later write)."""
     return (
-        Job.id == claim.job_id,
-        Job.claim_token == claim.token,
-        Job.status == JobStatus.running.value,
+        jobs.c.id == claim.job_id,
+        jobs.c.claim_token == claim.token,
+        jobs.c.status == JobStatus.running.value,
     )
+
+
+_CLAIM = text(
+    """
+    WITH asked AS (
+        SELECT id FROM jobs
+        WHERE id = ANY(:ids) AND status = 'queued' AND attempts < max_attempts
+        FOR UPDATE SKIP LOCKED
+    ),
+    stolen AS (
+        SELECT id FROM jobs
+        WHERE :steal > 0 AND kind = :kind AND status = 'queued' AND attempts < max_attempts
+          AND published_at <= now() AND NOT (id = ANY(:ids))
+        ORDER BY created_at
+        LIMIT :steal
+        FOR UPDATE SKIP LOCKED
+    )
+    UPDATE jobs SET
+        status = 'running',
+        attempts = attempts + 1,
+        claim_token = :token,
+        worker = :worker,
+        started_at = coalesce(started_at, now()),
+        heartbeat_at = now(),
+        lease_expires_at = now() + make_interval(secs => :lease)
+    WHERE id IN (SELECT id FROM asked UNION ALL SELECT id FROM stolen)
+    RETURNING id, kind, user_id, learner_id, params, attempts, max_attempts, created_at
+    """
+)
+
+
+def claim_batch(
+    session: Session,
+    *,
+    job_ids: list[uuid.UUID],
+    worker: str,
+    lease_seconds: float,
+    steal_kind: str = "",
+    steal: int = 0,
+) -> list[Claim]:
+    """Take the queued ones among `job_ids`, plus up to `steal` other queued jobs of
+    `steal_kind` (oldest first, none that another worker is claiming). All share one token.
+
+    Workers pull work from the database, the truth; a task message whose job was taken this way
+    finds nothing to claim later, which is harmless.
+    """
+    token = uuid.uuid4()
+    rows = session.execute(
+        _CLAIM,
+        {
+            "ids": job_ids,
+            "kind": steal_kind,
+            "steal": steal,
+            "token": token,
+            "worker": worker[:255],
+            "lease": lease_seconds,
+        },
+    ).all()
+    return [
+        Claim(
+            row.id,
+            token,
+            row.kind,
+            row.user_id,
+            row.learner_id,
+            row.params,
+            row.attempts,
+            row.max_attempts,
+            row.created_at,
+        )
+        for row in sorted(rows, key=lambda row: row.created_at)
+    ]
 
 
 def claim(
     session: Session, *, job_id: uuid.UUID, worker: str, lease_seconds: float
 ) -> Claim | None:
     """Take a queued job, or return None when it is not ours to run (already taken or finished)."""
-    token = uuid.uuid4()
-    row = session.execute(
-        update(Job)
-        .where(
-            Job.id == job_id,
-            Job.status == JobStatus.queued.value,
-            Job.attempts < Job.max_attempts,
-        )
-        .values(
-            status=JobStatus.running.value,
-            attempts=Job.attempts + 1,
-            claim_token=token,
-            worker=worker[:255],
-            started_at=func.coalesce(Job.started_at, func.now()),
-            heartbeat_at=func.now(),
-            lease_expires_at=_lease(lease_seconds),
-        )
-        .returning(
-            Job.kind,
-            Job.user_id,
-            Job.learner_id,
-            Job.params,
-            Job.attempts,
-            Job.max_attempts,
-            Job.created_at,
-        )
-    ).one_or_none()
-    if row is None:
-        return None
-    return Claim(
-        job_id,
-        token,
-        row.kind,
-        row.user_id,
-        row.learner_id,
-        row.params,
-        row.attempts,
-        row.max_attempts,
-        row.created_at,
-    )
+    claims = claim_batch(session, job_ids=[job_id], worker=worker, lease_seconds=lease_seconds)
+    return claims[0] if claims else None
 
 
-def heartbeat(session: Session, *, claim: Claim, lease_seconds: float) -> bool:
-    """Extend the lease; False when the job is no longer ours."""
+def heartbeat(session: Session, *, token: uuid.UUID, lease_seconds: float) -> int:
+    """Extend the lease of every job still running under `token`; how many there are."""
     result = session.execute(
-        update(Job)
-        .where(*_held_by(claim))
+        update(jobs)
+        .where(jobs.c.claim_token == token, jobs.c.status == JobStatus.running.value)
         .values(heartbeat_at=func.now(), lease_expires_at=_lease(lease_seconds))
     )
-    return result.rowcount == 1
+    return result.rowcount
 
 
 def succeed(
@@ -111,7 +148,7 @@ def succeed(
 ) -> datetime:
     """Mark the job succeeded in the caller's transaction (the one that stored its output)."""
     finished_at = session.execute(
-        update(Job)
+        update(jobs)
         .where(*_held_by(claim))
         .values(
             status=JobStatus.succeeded.value,
@@ -122,7 +159,7 @@ def succeed(
             finished_at=func.now(),
             lease_expires_at=None,
         )
-        .returning(Job.finished_at)
+        .returning(jobs.c.finished_at)
     ).scalar_one_or_none()
     if finished_at is None:
         raise LostClaim(str(claim.job_id))
@@ -146,7 +183,7 @@ def fail_or_retry(
         values["finished_at"] = func.now()
     else:
         values["published_at"] = func.now()
-    result = session.execute(update(Job).where(*_held_by(claim)).values(**values))
+    result = session.execute(update(jobs).where(*_held_by(claim)).values(**values))
     if result.rowcount != 1:
         raise LostClaim(str(claim.job_id))
     return status
@@ -159,11 +196,11 @@ def defer(session: Session, *, claim: Claim, delay_seconds: float) -> None:
     until then.
     """
     result = session.execute(
-        update(Job)
+        update(jobs)
         .where(*_held_by(claim))
         .values(
             status=JobStatus.queued.value,
-            attempts=Job.attempts - 1,
+            attempts=jobs.c.attempts - 1,
             claim_token=None,
             lease_expires_at=None,
             published_at=func.now() + timedelta(seconds=delay_seconds),

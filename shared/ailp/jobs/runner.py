@@ -67,17 +67,17 @@ def worker_name() -> str:
 
 
 class LeaseKeeper:
-    """Heartbeats the job's lease on a background thread while the job runs.
+    """Heartbeats the lease of the jobs claimed under one token while they run (a thread).
 
-    `lost` is set when the job stopped being ours; long handlers may check it and give up early.
+    `lost` is set when none of them is ours any more; long handlers may check it and give up.
     """
 
-    def __init__(self, claim: Claim, settings: Settings) -> None:
-        self.claim = claim
+    def __init__(self, token: uuid.UUID, settings: Settings) -> None:
+        self.token = token
         self.lost = threading.Event()
         self._settings = settings
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"lease-{claim.job_id}", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=f"lease-{token}", daemon=True)
 
     def __enter__(self) -> LeaseKeeper:
         self._thread.start()
@@ -97,7 +97,7 @@ class LeaseKeeper:
             try:
                 with session_scope() as session:
                     alive = lifecycle.heartbeat(
-                        session, claim=self.claim, lease_seconds=self._settings.job_lease_seconds
+                        session, token=self.token, lease_seconds=self._settings.job_lease_seconds
                     )
             except Exception as exc:  # the database may be briefly away; the lease has slack
                 log.warning("job_heartbeat_failed", error=str(exc))
@@ -143,7 +143,7 @@ def run_job(
                 outcome, countdown = _execute(claim, handler, settings)
             finally:
                 stop_timer()
-            _observe(claim, kind, outcome)
+            observe(claim, kind, outcome)
             if countdown is not None:
                 retry(claim.job_id, kind, countdown)
             return outcome
@@ -152,7 +152,7 @@ def run_job(
 def _execute(claim: Claim, handler: Handler, settings: Settings) -> tuple[str, float | None]:
     """Run the handler; return the outcome and, when the job must be published again, when."""
     try:
-        with LeaseKeeper(claim, settings) as lease:
+        with LeaseKeeper(claim.token, settings) as lease:
             result = handler(claim, lease)
             with session_scope() as session:
                 result.store(session)
@@ -167,11 +167,11 @@ def _execute(claim: Claim, handler: Handler, settings: Settings) -> tuple[str, f
     except Deferred as exc:
         return _defer(claim, exc)
     except PermanentJobError as exc:
-        return _record_failure(claim, exc.code, exc.message, retryable=False), None
+        return record_failure(claim, exc.code, exc.message, retryable=False), None
     except Exception as exc:
         log.exception("job_error")
-        outcome = _record_failure(claim, "internal_error", _describe(exc), retryable=True)
-        return outcome, _backoff(claim.attempts) if outcome == "retried" else None
+        outcome = record_failure(claim, "internal_error", describe(exc), retryable=True)
+        return outcome, backoff(claim.attempts) if outcome == "retried" else None
 
 
 def _defer(claim: Claim, deferral: Deferred) -> tuple[str, float | None]:
@@ -187,7 +187,7 @@ def _defer(claim: Claim, deferral: Deferred) -> tuple[str, float | None]:
     return "deferred", deferral.delay
 
 
-def _record_failure(claim: Claim, code: str, message: str, *, retryable: bool) -> str:
+def record_failure(claim: Claim, code: str, message: str, *, retryable: bool) -> str:
     try:
         with session_scope() as session:
             status = lifecycle.fail_or_retry(
@@ -207,7 +207,7 @@ def _record_failure(claim: Claim, code: str, message: str, *, retryable: bool) -
     return "retried"
 
 
-def _observe(claim: Claim, kind: str, outcome: str) -> None:
+def observe(claim: Claim, kind: str, outcome: str) -> None:
     metrics.JOBS_FINISHED.labels(kind=kind, outcome=outcome).inc()
     if outcome in ("succeeded", "failed"):
         metrics.JOB_LATENCY.labels(kind=kind).observe(
@@ -215,10 +215,10 @@ def _observe(claim: Claim, kind: str, outcome: str) -> None:
         )
 
 
-def _backoff(attempts: int) -> float:
+def backoff(attempts: int) -> float:
     return float(min(60, 2**attempts))
 
 
-def _describe(exc: BaseException) -> str:
+def describe(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {text}"[:500] if text else type(exc).__name__

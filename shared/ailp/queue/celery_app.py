@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import Celery
 
 from ailp.config import Settings, get_settings
-from ailp.queue.names import ROUTES
+from ailp.queue.names import ANALYTICS_QUEUE, COMPUTE_ANALYTICS_BATCH_TASK, ROUTES
 
 
 def make_celery(main: str, settings: Settings | None = None) -> Celery:
@@ -36,7 +36,10 @@ def make_celery(main: str, settings: Settings | None = None) -> Celery:
         worker_redirect_stdouts=False,
         worker_send_task_events=False,
         task_send_sent_event=False,
-        task_routes={route.task: {"queue": route.queue} for route in ROUTES.values()},
+        task_routes={
+            **{route.task: {"queue": route.queue} for route in ROUTES.values()},
+            COMPUTE_ANALYTICS_BATCH_TASK: {"queue": ANALYTICS_QUEUE},
+        },
         task_default_queue="default",
         enable_utc=True,
         timezone="UTC",

@@ -11,6 +11,8 @@ ANALYTICS_QUEUE = "analytics"
 
 GENERATE_CONTENT_TASK = "ailp.content.generate"
 COMPUTE_ANALYTICS_TASK = "ailp.analytics.compute"
+# Many analytics jobs in one message (batch recomputation); args: [[job_id, ...]].
+COMPUTE_ANALYTICS_BATCH_TASK = "ailp.analytics.compute_batch"
 
 
 class Route(NamedTuple):

@@ -9,7 +9,7 @@ import redis
 from celery import Celery
 
 from ailp.queue.messages import task_message
-from ailp.queue.names import route_for
+from ailp.queue.names import COMPUTE_ANALYTICS_BATCH_TASK, route_for
 
 
 def publish_job(app: Celery, *, job_id: uuid.UUID | str, kind: str, countdown: float = 0) -> None:
@@ -33,10 +33,11 @@ def retry_publisher(app: Celery) -> Callable[[uuid.UUID, str, float], None]:
     return retry
 
 
-def publish_many(client: redis.Redis, *, kind: str, job_ids: list[uuid.UUID]) -> None:
-    """Push many job tasks in one round trip (batch submissions; messages as the gateway builds)."""
-    route = route_for(kind)
+def publish_analytics_batches(client: redis.Redis, *, job_ids: list[uuid.UUID], size: int) -> None:
+    """Push analytics jobs `size` to a message, in one round trip (batch recomputation)."""
+    queue = route_for("analytics").queue
     with client.pipeline(transaction=False) as pipe:
-        for job_id in job_ids:
-            pipe.lpush(route.queue, task_message(route.task, route.queue, [str(job_id)]))
+        for start in range(0, len(job_ids), size):
+            chunk = [str(job_id) for job_id in job_ids[start : start + size]]
+            pipe.lpush(queue, task_message(COMPUTE_ANALYTICS_BATCH_TASK, queue, [chunk]))
         pipe.execute()

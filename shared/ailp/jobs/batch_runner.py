@@ -1,0 +1,143 @@
+"""Run many short jobs in one task delivery, on one database connection.
+
+For short, database-bound jobs (analytics) the per-task overhead — broker round trips,
+connection checkouts and their pings, commits — costs more than the work itself. A delivery
+therefore claims the jobs it was asked for and, if told to, steals up to `steal` more queued jobs
+of its kind from the database (workers pull work from the truth; the task messages of stolen jobs
+later find nothing to claim, which is harmless). It computes them one by one on one connection and
+commits every output with its job's terminal status in one transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from ailp import metrics
+from ailp.config import Settings, get_settings
+from ailp.db.engine import get_engine
+from ailp.jobs import lifecycle
+from ailp.jobs.lifecycle import Claim, LostClaim
+from ailp.jobs.runner import (
+    JobOutcome,
+    LeaseKeeper,
+    PermanentJobError,
+    Retry,
+    backoff,
+    describe,
+    observe,
+    record_failure,
+    worker_name,
+)
+from ailp.logging import bound_context, get_logger
+
+log = get_logger(__name__)
+
+Compute = Callable[[Claim, Session], JobOutcome]
+
+
+def run_batch(
+    job_ids: list[str],
+    *,
+    kind: str,
+    compute: Compute,
+    retry: Retry,
+    steal: int = 0,
+    settings: Settings | None = None,
+) -> dict[str, int]:
+    """Execute one delivery for `job_ids` (plus stolen jobs); count the outcomes."""
+    settings = settings or get_settings()
+    ids = _uuids(job_ids)
+    counts: dict[str, int] = {}
+    with bound_context(kind=kind), get_engine().connect() as connection:
+        session = Session(bind=connection, expire_on_commit=False)
+        claims = lifecycle.claim_batch(
+            session,
+            job_ids=ids,
+            worker=worker_name(),
+            lease_seconds=settings.job_lease_seconds,
+            steal_kind=kind,
+            steal=steal,
+        )
+        session.commit()
+        skipped = len(set(ids) - {claim.job_id for claim in claims})
+        if skipped:  # already taken, finished or canceled: a redelivery is harmless
+            metrics.JOBS_FINISHED.labels(kind=kind, outcome="skipped").inc(skipped)
+        if not claims:
+            return {"skipped": len(ids)}
+        with LeaseKeeper(claims[0].token, settings):
+            outcomes, failures = _compute_all(session, claims, compute)
+            stored = _store_all(session, outcomes)
+        for claim in claims:
+            outcome = stored.get(claim.job_id) or _fail(claim, failures.get(claim.job_id), retry)
+            observe(claim, kind, outcome)
+            counts[outcome] = counts.get(outcome, 0) + 1
+    log.info("job_batch_done", **counts)
+    return counts
+
+
+def _uuids(job_ids: list[str]) -> list[uuid.UUID]:
+    parsed = []
+    for job_id in job_ids:
+        try:
+            parsed.append(uuid.UUID(job_id))
+        except ValueError:
+            log.error("job_id_invalid", job_id=job_id)
+    return parsed
+
+
+def _compute_all(
+    session: Session, claims: list[Claim], compute: Compute
+) -> tuple[dict[uuid.UUID, tuple[Claim, JobOutcome]], dict[uuid.UUID, Exception]]:
+    outcomes: dict[uuid.UUID, tuple[Claim, JobOutcome]] = {}
+    failures: dict[uuid.UUID, Exception] = {}
+    for claim in claims:
+        with bound_context(job_id=str(claim.job_id), attempt=claim.attempts):
+            stop_timer = metrics.timer(metrics.JOB_RUN_TIME, kind=claim.kind)
+            try:
+                outcomes[claim.job_id] = (claim, compute(claim, session))
+            except Exception as exc:
+                if not isinstance(exc, PermanentJobError):
+                    log.exception("job_error")
+                failures[claim.job_id] = exc
+            finally:
+                session.rollback()  # reads only: end the snapshot, keep the connection
+                stop_timer()
+    return outcomes, failures
+
+
+def _store_all(
+    session: Session, outcomes: dict[uuid.UUID, tuple[Claim, JobOutcome]]
+) -> dict[uuid.UUID, str]:
+    """Mark each job succeeded (fenced by its claim) and store its output, in one transaction."""
+    stored: dict[uuid.UUID, str] = {}
+    try:
+        for job_id, (claim, outcome) in outcomes.items():
+            try:
+                lifecycle.succeed(
+                    session, claim=claim, result=outcome.result, result_url=outcome.result_url
+                )
+            except LostClaim:
+                stored[job_id] = "lost"  # someone else holds it now: store nothing for it
+                continue
+            outcome.store(session)
+            stored[job_id] = "succeeded"
+        session.commit()
+    except Exception:
+        session.rollback()
+        log.exception("job_batch_store_failed")
+        return {}  # every job falls back to a retry
+    return stored
+
+
+def _fail(claim: Claim, error: Exception | None, retry: Retry) -> str:
+    with bound_context(job_id=str(claim.job_id), attempt=claim.attempts):
+        if isinstance(error, PermanentJobError):
+            return record_failure(claim, error.code, error.message, retryable=False)
+        message = describe(error) if error else "the batch could not be stored"
+        outcome = record_failure(claim, "internal_error", message, retryable=True)
+        if outcome == "retried":
+            retry(claim.job_id, claim.kind, backoff(claim.attempts))
+        return outcome
