@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from ailp.models import LearnerConceptState
@@ -97,21 +97,6 @@ _HISTORIES = text(
     """
 )
 
-_UPSERT_STATE = text(
-    """
-    INSERT INTO learner_concept_states
-        (learner_id, concept, attempts, correct, p_mastery, card, last_answered_at, through_id,
-         updated_at)
-    VALUES (:learner_id, :concept, :attempts, :correct, :p_mastery, CAST(:card AS jsonb),
-            :last_answered_at, :through_id, now())
-    ON CONFLICT (learner_id, concept) DO UPDATE SET
-        attempts = EXCLUDED.attempts, correct = EXCLUDED.correct, p_mastery = EXCLUDED.p_mastery,
-        card = EXCLUDED.card, last_answered_at = EXCLUDED.last_answered_at,
-        through_id = EXCLUDED.through_id, updated_at = now()
-    WHERE learner_concept_states.through_id <= EXCLUDED.through_id
-    """
-)
-
 
 @dataclass(frozen=True, slots=True)
 class ConceptDelta:
@@ -171,10 +156,10 @@ def histories(
 
 
 def save_states(session: Session, *, learner_id: int, states: list[ConceptState]) -> None:
+    """Upsert the changed states in one statement; never replace a state by an older one."""
     if not states:
         return
-    session.execute(
-        _UPSERT_STATE,
+    statement = insert(LearnerConceptState).values(
         [
             {
                 "learner_id": learner_id,
@@ -182,10 +167,26 @@ def save_states(session: Session, *, learner_id: int, states: list[ConceptState]
                 "attempts": state.attempts,
                 "correct": state.correct,
                 "p_mastery": state.p_mastery,
-                "card": json.dumps(review.dump(state.card)),
+                "card": review.dump(state.card),
                 "last_answered_at": state.last_answered_at,
                 "through_id": state.through_id,
             }
             for state in states
-        ],
+        ]
+    )
+    excluded = statement.excluded
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["learner_id", "concept"],
+            set_={
+                "attempts": excluded.attempts,
+                "correct": excluded.correct,
+                "p_mastery": excluded.p_mastery,
+                "card": excluded.card,
+                "last_answered_at": excluded.last_answered_at,
+                "through_id": excluded.through_id,
+                "updated_at": func.now(),
+            },
+            where=LearnerConceptState.through_id <= excluded.through_id,
+        )
     )

@@ -15,9 +15,19 @@ from fsrs import Card, Rating, Scheduler
 _scheduler = Scheduler(enable_fuzzing=False)
 
 
+class _Card(Card):
+    """fsrs copies the card on every review with `copy.copy` (about a third of a review's cost
+    through `__reduce_ex__`); a plain attribute copy gives the same card, faster."""
+
+    def __copy__(self) -> _Card:
+        clone = object.__new__(_Card)
+        clone.__dict__.update(self.__dict__)
+        return clone
+
+
 def new_card(first_review: datetime) -> Card:
     # An explicit id: without one, fsrs stamps the clock and sleeps 1 ms to keep ids unique.
-    return Card(card_id=0, due=first_review)
+    return _Card(card_id=0, due=first_review)
 
 
 def review(card: Card, answered_at: datetime, correct: bool) -> Card:
@@ -40,4 +50,6 @@ def dump(card: Card) -> dict[str, Any]:
 
 
 def load(data: dict[str, Any]) -> Card:
-    return Card.from_dict(data)  # type: ignore[arg-type]
+    card = object.__new__(_Card)
+    card.__dict__.update(Card.from_dict(data).__dict__)  # type: ignore[arg-type]
+    return card
