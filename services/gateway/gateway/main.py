@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from starlette.convertors import PathConvertor, register_url_convertor
 
 from ailp import __version__
 from ailp.config import Settings, get_settings
@@ -84,6 +85,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+class _WebPath(PathConvertor):
+    """Any path but the API's own (`/api/…`, `/docs`, `/redoc`, `/openapi.json`, `/metrics`),
+    so that unknown API paths and methods keep their 404/405 problems."""
+
+    regex = r"(?!api/|api$|docs|redoc|openapi\.json|metrics).*"
+
+
 def _mount_web_app(app: FastAPI, settings: Settings) -> None:
     """Serve the built web app (WEB_DIST_DIR, e.g. services/web/dist) at `/`, same origin as the API.
 
@@ -103,12 +111,10 @@ def _mount_web_app(app: FastAPI, settings: Settings) -> None:
     if (dist / "assets").is_dir():
         app.mount("/assets", StaticFiles(directory=dist / "assets"), name="web-assets")
 
-    @app.get("/{path:path}", include_in_schema=False)
-    async def web_app(path: str) -> FileResponse:
-        if path.startswith(("api/", "docs", "redoc", "openapi.json", "metrics")):
-            from starlette.exceptions import HTTPException
+    register_url_convertor("webpath", _WebPath())
 
-            raise HTTPException(status_code=404)
+    @app.api_route("/{path:webpath}", methods=["GET", "HEAD"], include_in_schema=False)
+    async def web_app(path: str) -> FileResponse:
         candidate = (dist / path).resolve()
         if path and candidate.is_file() and candidate.is_relative_to(dist):
             return FileResponse(candidate)
