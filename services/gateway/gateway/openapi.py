@@ -90,11 +90,21 @@ def install(app: FastAPI) -> None:
 def _document_problems(operation: dict[str, Any], *, public: bool) -> None:
     responses = operation.setdefault("responses", {})
     problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    for status, description in _COMMON.items():
+    statuses = dict(_COMMON)
+    if any(parameter.get("in") == "path" for parameter in operation.get("parameters", [])):
+        statuses["404"] = "Not found, or not yours (the two are indistinguishable)"
+    if "requestBody" in operation:
+        statuses["400"] = "The body could not be parsed"
+    for status, description in statuses.items():
         if public and status == "401" and "401" not in responses:
             continue
-        entry = responses.setdefault(status, {"description": description})
-        entry["content"] = problem
+        responses.setdefault(status, {"description": description})
     for status, entry in responses.items():
-        if status.startswith(("4", "5")):
+        if status.startswith(("4", "5")) and not _declares_own_body(entry):
             entry["content"] = problem
+
+
+def _declares_own_body(entry: dict[str, Any]) -> bool:
+    """A route that documented its own error body (e.g. health's 503) keeps it."""
+    schema = entry.get("content", {}).get("application/json", {}).get("schema", {})
+    return "$ref" in schema and not schema["$ref"].endswith("/HTTPValidationError")

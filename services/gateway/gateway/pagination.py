@@ -12,6 +12,7 @@ import orjson
 from pydantic import BaseModel
 
 from ailp.errors import Unprocessable
+from gateway.validation import in_supported_range
 
 _MAX_BIGINT = 2**63 - 1
 
@@ -38,10 +39,11 @@ def decode_cursor(cursor: str | None, parse_id: Callable[[str], K]) -> tuple[dat
         parsed_at = datetime.fromisoformat(at)
         if parsed_at.tzinfo is None:
             raise ValueError("naive timestamp")
-        return parsed_at, parse_id(item_id)
+        return in_supported_range(parsed_at), parse_id(item_id)
     except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError) as exc:
         raise Unprocessable(
-            "The cursor is not valid. Pass the `next_cursor` value from the previous page unchanged."
+            "The cursor is not valid. Pass the `next_cursor` value from the previous page unchanged.",
+            errors=[{"loc": ["query", "cursor"], "msg": "not a cursor this list issued"}],
         ) from exc
 
 

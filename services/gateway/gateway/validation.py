@@ -1,13 +1,21 @@
-"""Reusable field types for request bodies."""
+"""Reusable field types for request bodies: every rule that keeps bad input a 4xx."""
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Path
-from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    Field,
+    Strict,
+    StringConstraints,
+)
 
 
 def _no_control_characters(value: str) -> str:
@@ -21,8 +29,64 @@ def _no_control_except_newlines(value: str) -> str:
     return value
 
 
-def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+# Timestamps a learning platform can meaningfully hold; outside, the database and Python
+# datetimes overflow, so such values are refused as input errors.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def in_supported_range(value: datetime) -> datetime:
+    """`value` in UTC, or ValueError when it is outside 1900-01-01 .. 2200-01-01 UTC."""
+    try:
+        moment = value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("timestamp out of range (1900-01-01 to 2200-01-01 UTC)") from exc
+    if not EARLIEST <= moment < LATEST:
+        raise ValueError("timestamp out of range (1900-01-01 to 2200-01-01 UTC)")
+    return moment
+
+
+def _iso_text_only(value: object) -> object:
+    # pydantic would read a bare number as Unix time; the contract says ISO 8601 strings.
+    if not isinstance(value, str | datetime):
+        raise ValueError("must be an ISO 8601 timestamp string with a time zone offset")
+    return value
+
+
+MAX_JSON_DEPTH = 16
+_MIN_INT, _MAX_INT = -(2**63), 2**63 - 1
+
+
+def storable_json(value: Any, depth: int = 0) -> Any:
+    """Free-form JSON that PostgreSQL's jsonb and our encoder accept: bounded depth, 64-bit
+    integers, finite numbers, text without NUL characters or lone surrogates."""
+    if depth > MAX_JSON_DEPTH:
+        raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels")
+    if isinstance(value, str):
+        _storable_text(value)
+    elif isinstance(value, bool) or value is None:
+        pass
+    elif isinstance(value, int):
+        if not _MIN_INT <= value <= _MAX_INT:
+            raise ValueError("integers must fit in 64 bits")
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("numbers must be finite")
+    elif isinstance(value, list):
+        for item in value:
+            storable_json(item, depth + 1)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _storable_text(key)
+            storable_json(item, depth + 1)
+    return value
+
+
+def _storable_text(text: str) -> None:
+    if "\x00" in text:
+        raise ValueError("text must not contain NUL characters")
+    if any("\ud800" <= char <= "\udfff" for char in text):
+        raise ValueError("text must not contain unpaired surrogate characters")
 
 
 def label(max_length: int) -> type[str]:
@@ -42,7 +106,13 @@ def text_block(max_length: int) -> type[str]:
 
 
 # Any ISO 8601 timestamp with an offset; stored and emitted in UTC.
-UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+UtcDatetime = Annotated[
+    AwareDatetime, BeforeValidator(_iso_text_only), AfterValidator(in_supported_range)
+]
+
+# Numbers in request bodies: `true` is not 1.
+StrictInt = Annotated[int, Strict()]
+StrictFloat = Annotated[float, Strict()]
 
 MAX_BIGINT = 2**63 - 1
 

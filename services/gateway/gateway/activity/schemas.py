@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -16,10 +17,19 @@ from pydantic import (
     model_validator,
 )
 
-from gateway.validation import BigId, UtcDatetime, label
+from gateway.validation import (
+    BigId,
+    StrictFloat,
+    StrictInt,
+    UtcDatetime,
+    label,
+    storable_json,
+)
 
 Concept = label(200)
-Score = Annotated[float, Field(ge=0, le=1)]
+Score = Annotated[StrictFloat, Field(ge=0, le=1)]
+FreeJson = Annotated[list[Any], AfterValidator(storable_json)]
+ExerciseItems = Annotated[list[dict[str, Any]], AfterValidator(storable_json)]
 
 _concept = TypeAdapter(Concept)
 _timestamp = TypeAdapter(UtcDatetime)
@@ -47,14 +57,14 @@ class SessionCreate(BaseModel):
 
     session_start: UtcDatetime
     session_end: UtcDatetime | None = None
-    duration_minutes: int | None = Field(
+    duration_minutes: StrictInt | None = Field(
         default=None,
         ge=0,
         le=100_000,
         description="Defaults to session_end - session_start in whole minutes.",
     )
-    content_accessed: list[Any] = Field(default_factory=list, max_length=1000)
-    exercises_completed: list[dict[str, Any]] = Field(
+    content_accessed: FreeJson = Field(default_factory=list, max_length=1000)
+    exercises_completed: ExerciseItems = Field(
         default_factory=list,
         max_length=1000,
         description="Items with `concept` (string) and `correct` (bool), optionally `answered_at`, "
@@ -96,6 +106,8 @@ class SessionCreate(BaseModel):
                 )
             except ValueError as exc:
                 raise ValueError(f"exercises_completed[{index}]: {exc}") from exc
+            if raw_time is not None:  # stored as given, but in UTC like every timestamp
+                item["answered_at"] = answered_at.isoformat().replace("+00:00", "Z")
             answers.append((clean, correct, answered_at))
         return answers
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gateway.validation import UtcDatetime
+from gateway.validation import StrictInt, UtcDatetime
 
 
 class AnalyticsRequest(BaseModel):
@@ -13,7 +13,7 @@ class AnalyticsRequest(BaseModel):
         },
     )
 
-    days: int = Field(default=30, ge=1, le=365, description="Window length in days.")
+    days: StrictInt = Field(default=30, ge=1, le=365, description="Window length in days.")
     as_of: UtcDatetime | None = Field(
         default=None, description="End of the window; defaults to now."
     )

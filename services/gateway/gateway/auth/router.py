@@ -53,6 +53,7 @@ async def register(data: RegisterIn, pool: PoolDep) -> Any:
     openapi_extra=_TOKEN_BODY,
     responses={
         401: {"description": "wrong credentials"},
+        415: {"description": "neither a form nor JSON"},
         429: {"description": "too many failures"},
     },
 )

@@ -33,6 +33,13 @@ class TokenIn(BaseModel):
     username: str = Field(min_length=1, max_length=120)
     password: str = Field(min_length=1, max_length=1024)
 
+    @field_validator("username", "password")
+    @classmethod
+    def _no_nul(cls, value: str) -> str:
+        if "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value
+
 
 class TokenOut(BaseModel):
     access_token: str

@@ -37,14 +37,22 @@ async def get_learner(learner_id: RowId, user_id: CurrentUserId, pool: PoolDep) 
     return dict(await repository.get(pool, user_id=user_id, learner_id=learner_id))
 
 
-@router.patch("/{learner_id}", response_model=LearnerOut, summary="Change a learner profile")
+@router.patch(
+    "/{learner_id}",
+    response_model=LearnerOut,
+    summary="Change a learner profile",
+    responses={409: {"description": "a profile for that niche exists"}},
+)
 async def update_learner(
     learner_id: RowId, data: LearnerUpdate, user_id: CurrentUserId, pool: PoolDep
 ) -> Any:
     changes = data.model_dump(mode="json", exclude_unset=True)
     nulls = [name for name in _NOT_NULL if name in changes and changes[name] is None]
     if nulls:
-        raise Unprocessable(f"{', '.join(nulls)} cannot be null; omit a field to keep its value.")
+        raise Unprocessable(
+            f"{', '.join(nulls)} cannot be null; omit a field to keep its value.",
+            errors=[{"loc": ["body", name], "msg": "may not be null"} for name in nulls],
+        )
     return dict(
         await repository.update(pool, user_id=user_id, learner_id=learner_id, changes=changes)
     )
