@@ -12,6 +12,7 @@ from tests.support.database import (
     PRIVATE_REDIS_DB,
     create_database,
     drop_database,
+    drop_template,
     flush_redis,
     redis_url,
 )
@@ -61,6 +62,10 @@ def make_stack(
             flush_redis(broker_url)
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    drop_template()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """A terminated test run (CI timeout, Ctrl-C from a script) still tears its stacks down."""
 
@@ -75,8 +80,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> None:
     if call.when != "call" or call.excinfo is None:
         return
     stacks = [stack for stack, _, _ in getattr(item, "ailp_stacks", [])]
-    shared = getattr(item, "funcargs", {}).get("stack")
-    if isinstance(shared, Stack):
-        stacks.append(shared)
+    stacks += [
+        value for value in getattr(item, "funcargs", {}).values() if isinstance(value, Stack)
+    ]
     for stack in stacks:
         item.add_report_section("call", "service logs", stack.logs())

@@ -40,10 +40,8 @@ def _wait_running(api: Api, job_id: str) -> None:
 
 
 def test_sigkilled_worker_mid_job_still_succeeds_exactly_once(
-    make_stack, model_server: ModelServerProcess
+    stack: Stack, model_server: ModelServerProcess
 ) -> None:
-    stack: Stack = make_stack()
-    stack.start()
     api = Api(stack.base_url).new_user()
     learner = api.create_learner()
     model_server.control.add_rule("interrupted lesson", mode="slow", delay=2)
@@ -58,9 +56,7 @@ def test_sigkilled_worker_mid_job_still_succeeds_exactly_once(
     assert _job_row(stack, job_id)["content_rows"] == 1
 
 
-def test_killed_prefork_child_job_is_recovered(make_stack) -> None:
-    stack: Stack = make_stack()
-    stack.start()
+def test_killed_prefork_child_job_is_recovered(stack: Stack) -> None:
     api = Api(stack.base_url).new_user()
     learner = api.create_learner()
     parent = stack["analytics-worker"].pid
@@ -75,9 +71,9 @@ def test_killed_prefork_child_job_is_recovered(make_stack) -> None:
     assert {api.wait_job(job_id)["status"] for job_id in jobs} == {"succeeded"}
 
 
-def test_flushed_broker_loses_no_job(make_stack) -> None:
-    stack: Stack = make_stack()
-    stack.start("gateway", "sweeper")  # no workers: messages wait in Redis
+def test_flushed_broker_loses_no_job(stack: Stack) -> None:
+    for worker in ("content-worker", "analytics-worker"):
+        stack[worker].stop()  # no workers: messages wait in Redis
     api = Api(stack.base_url).new_user()
     learner = api.create_learner()
     jobs = [api.submit_analytics(learner["id"]).json()["id"] for _ in range(5)]
@@ -126,10 +122,8 @@ def test_redis_restart_loses_no_job_and_health_reports_it(make_stack) -> None:
 
 
 def test_gateway_restart_keeps_jobs_and_tokens(
-    make_stack, model_server: ModelServerProcess
+    stack: Stack, model_server: ModelServerProcess
 ) -> None:
-    stack: Stack = make_stack()
-    stack.start()
     api = Api(stack.base_url).new_user()
     learner = api.create_learner()
     model_server.control.add_rule("across a restart", mode="slow", delay=2)
@@ -140,10 +134,8 @@ def test_gateway_restart_keeps_jobs_and_tokens(
 
 
 def test_a_job_that_kills_its_worker_every_time_fails_while_others_flow(
-    make_stack, model_server: ModelServerProcess
+    stack: Stack, model_server: ModelServerProcess
 ) -> None:
-    stack: Stack = make_stack()
-    stack.start()
     api = Api(stack.base_url).new_user()
     learner = api.create_learner()
     model_server.control.add_rule("poison pill", mode="slow", delay=60)

@@ -78,6 +78,17 @@ def test_transient_errors_are_retried(
     assert statuses[-3:] == [429, 500, 200]
 
 
+def test_a_timed_out_call_is_retried(
+    api: Api, learner: dict, model_server: ModelServerProcess
+) -> None:
+    model_server.control.script(
+        {"mode": "hang", "delay": 8}
+    )  # longer than OPENAI_TIMEOUT_SECONDS (5)
+    content = _generate(api, learner, concept="Slow model", content_type="lesson")["result"]
+    assert content["source"] == "openai"
+    assert [r["status"] for r in model_server.control.requests()][-1] == 200
+
+
 def test_an_invalid_answer_gets_one_repair_attempt(
     api: Api, learner: dict, model_server: ModelServerProcess
 ) -> None:

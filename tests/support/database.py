@@ -24,13 +24,32 @@ def with_database(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
+_template: str | None = None
+
+
+def _migrated_template() -> str:
+    """A database migrated once per test run; new databases are copied from it (fast)."""
+    global _template
+    if _template is None:
+        name = f"ailp_template_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        _admin(f'CREATE DATABASE "{name}"')
+        upgrade(with_database(server_url(), name).replace("postgresql://", "postgresql+psycopg2://", 1))
+        _template = name
+    return _template
+
+
+def drop_template() -> None:
+    global _template
+    if _template is not None:
+        _admin(f'DROP DATABASE IF EXISTS "{_template}" WITH (FORCE)')
+        _template = None
+
+
 def create_database(prefix: str = "ailp_test") -> str:
-    """Create and migrate a fresh database; return its URL."""
+    """Create a fresh, migrated database (a copy of the run's template); return its URL."""
     name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    _admin(f'CREATE DATABASE "{name}"')
-    url = with_database(server_url(), name)
-    upgrade(url.replace("postgresql://", "postgresql+psycopg2://", 1))
-    return url
+    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{_migrated_template()}"')
+    return with_database(server_url(), name)
 
 
 def drop_database(url: str) -> None:
