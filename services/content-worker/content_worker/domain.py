@@ -20,6 +20,8 @@ class ContentRequest:
     goals: str | None = None
     # The learner's weakest concepts, most urgent first (from the analytics worker).
     knowledge_gaps: tuple[str, ...] = ()
+    # P(mastered) of the requested concept by the learner model, when it has been answered.
+    concept_mastery: float | None = None
 
 
 @dataclass(slots=True)

@@ -32,12 +32,12 @@ from content_worker.domain import (
 )
 from content_worker.fallback.builder import build_offline
 from content_worker.gate import get_gate
+from content_worker.learner_context import content_request
 from content_worker.model_client import ModelAnswer
 from content_worker.output import OUTPUT_MODELS, response_format
 from content_worker.prompts import PROMPT_VERSION, build_messages
 
 log = get_logger(__name__)
-MAX_GAPS_IN_PROMPT = 5
 
 
 class InvalidOutput(Exception):
@@ -51,7 +51,7 @@ def generate(claim: Claim, _lease: LeaseKeeper) -> JobOutcome:
         learner = session.get(Learner, claim.learner_id)
         if learner is None:
             raise PermanentJobError("learner_not_found", "The learner was deleted.")
-        request = _request(claim.params, learner)
+        request = content_request(claim.params, learner)
         key = cache.cache_key(request, model=settings.openai_model, prompt_version=PROMPT_VERSION)
         cached = (
             None
@@ -64,21 +64,6 @@ def generate(claim: Claim, _lease: LeaseKeeper) -> JobOutcome:
     if piece is None:
         piece = _write(request, settings)
     return _outcome(claim, request, piece, key)
-
-
-def _request(params: dict[str, Any], learner: Learner) -> ContentRequest:
-    gaps = learner.knowledge_state.get("top_gaps", []) if learner.knowledge_state else []
-    return ContentRequest(
-        concept=str(params["concept"]),
-        content_type=str(params["content_type"]),
-        experience_level=learner.experience_level,
-        learning_style=learner.preferred_learning_style,
-        niche=learner.target_niche,
-        goals=learner.learning_goals,
-        knowledge_gaps=tuple(
-            str(gap["concept"]) for gap in gaps[:MAX_GAPS_IN_PROMPT] if "concept" in gap
-        ),
-    )
 
 
 def _write(request: ContentRequest, settings: Settings) -> GeneratedPiece:

@@ -16,6 +16,17 @@ _GAPS = (
     "The learner struggles with: {gaps}. Where it fits naturally, connect the material to these "
     "weak spots and include one item that revisits them."
 )
+_MASTERY = {
+    "low": "The learner model rates this concept as barely known yet: start from the fundamentals.",
+    "mid": "The learner already knows the basics of this concept: consolidate and apply them.",
+    "high": "The learner has nearly mastered this concept: go deeper (edge cases, transfer).",
+}
+
+
+def _mastery_instruction(p: float | None) -> str:
+    if p is None:
+        return ""
+    return _MASTERY["low" if p < 0.4 else "mid" if p < 0.8 else "high"]
 
 
 @cache
@@ -33,6 +44,7 @@ def build_messages(request: ContentRequest, version: str = PROMPT_VERSION) -> li
         "niche": request.niche,
         "goals": request.goals,
         "knowledge_gaps": list(request.knowledge_gaps),
+        "mastery_of_this_concept": request.concept_mastery,
     }
     gaps = _GAPS.format(gaps=json.dumps(list(request.knowledge_gaps), ensure_ascii=False))
     # "<" and ">" are escaped so that no value can close the <learner_request> tag early.
@@ -43,7 +55,14 @@ def build_messages(request: ContentRequest, version: str = PROMPT_VERSION) -> li
     )
     user = Template(_template(version, request.content_type)).substitute(
         request_json=request_json,
-        gaps_instruction=gaps if request.knowledge_gaps else "",
+        gaps_instruction="\n".join(
+            part
+            for part in (
+                gaps if request.knowledge_gaps else "",
+                _mastery_instruction(request.concept_mastery),
+            )
+            if part
+        ),
     )
     return [
         {"role": "system", "content": _template(version, "system")},
