@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -46,9 +47,15 @@ def in_supported_range(value: datetime) -> datetime:
     return moment
 
 
+_ISO_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
 def _iso_text_only(value: object) -> object:
-    # pydantic would read a bare number as Unix time; the contract says ISO 8601 strings.
-    if not isinstance(value, str | datetime):
+    # pydantic would read a number, or a string of digits, as Unix time; the contract says
+    # ISO 8601 date-times.
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE_TIME.match(value):
         raise ValueError("must be an ISO 8601 timestamp string with a time zone offset")
     return value
 

@@ -1,0 +1,442 @@
+"""Schema-driven fuzzing of the live gateway with schemathesis, against its own /openapi.json.
+
+Every documented operation is exercised with generated requests in two modes: `positive` (data
+that fits the schema, aimed at a real learner, job and content piece so that requests reach the
+core logic) and `negative` (data that violates the schema). Each response must not be a 5xx, must
+match the documented schema for its status (errors are `application/problem+json` `Problem`
+bodies), must have a documented content type and the documented headers (Location and Retry-After
+on 202). All requests are authenticated as a user of this module and carry
+`X-Forwarded-For: 10.250.0.1`, so failed sign-ins while fuzzing `POST /api/auth/token` only count
+against that address.
+
+The run is bounded and reproducible: Hypothesis is derandomized, keeps no example database, and
+runs a few dozen examples per operation and mode.
+
+Below the run: replays of the minimal requests the fuzzer once found answering 500 (NUL
+characters, lone surrogates and beyond-64-bit integers in free-form JSON, timestamps at the edges
+of the datetime range, a NUL in the sign-in username), and checks that the document describes
+what the gateway answers (404, 409, 415 and 400 where they occur; health's 503 as the health
+object).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pytest
+import requests
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis import GenerationMode, checks
+
+from tests.support.api import Api
+from tests.support.processes import Stack
+
+FORWARDED_FOR = "10.250.0.1"
+CHECKS = [
+    checks.not_a_server_error,
+    checks.response_schema_conformance,
+    checks.content_type_conformance,
+    checks.response_headers_conformance,
+]
+# Every operation of the document; test_the_fuzzed_operations_are_all_the_documented_ones keeps
+# this list honest when endpoints are added.
+OPERATIONS = [
+    ("GET", "/api/health"),
+    ("GET", "/api/health/live"),
+    ("POST", "/api/auth/register"),
+    ("POST", "/api/auth/token"),
+    ("GET", "/api/users/me"),
+    ("GET", "/api/learners"),
+    ("POST", "/api/learners"),
+    ("GET", "/api/learners/{learner_id}"),
+    ("PATCH", "/api/learners/{learner_id}"),
+    ("DELETE", "/api/learners/{learner_id}"),
+    ("POST", "/api/learners/{learner_id}/sessions"),
+    ("GET", "/api/learners/{learner_id}/sessions"),
+    ("POST", "/api/learners/{learner_id}/responses"),
+    ("GET", "/api/jobs/{job_id}"),
+    ("DELETE", "/api/jobs/{job_id}"),
+    ("GET", "/api/jobs"),
+    ("POST", "/api/learners/{learner_id}/generate-content"),
+    ("GET", "/api/content/{content_id}"),
+    ("GET", "/api/learners/{learner_id}/content"),
+    ("POST", "/api/learners/{learner_id}/analytics"),
+    ("GET", "/api/learners/{learner_id}/analytics"),
+    ("GET", "/api/admin/stats"),
+]
+NOTHING_TO_NEGATE = {("GET", "/api/health"), ("GET", "/api/health/live")}
+# argon2 makes sign-up and sign-in slow on purpose: fewer examples there.
+MAX_EXAMPLES = {("POST", "/api/auth/register"): 5, ("POST", "/api/auth/token"): 8}
+DEFAULT_MAX_EXAMPLES = 20
+
+
+# --- fixtures ----------------------------------------------------------------------------------------
+@dataclass
+class Target:
+    base_url: str
+    headers: dict[str, str]
+    learner_id: int
+    disposable_learner_id: int
+    job_id: str
+    content_id: str
+    # The negative mode may send valid ids of its own caller's resources (and DELETE them), so
+    # it runs as a user of its own that owns nothing the other tests use.
+    negative_headers: dict[str, str]
+    # Each enqueueing operation fuzzes as its own user: 30 submissions a minute per user.
+    enqueue_headers: dict[str, dict[str, str]]
+    enqueue_learner: dict[str, int]
+    session: requests.Session
+
+
+def _user(base_url: str) -> Api:
+    client = Api(base_url)
+    client.http.headers["X-Forwarded-For"] = FORWARDED_FOR
+    return client.new_user()
+
+
+@pytest.fixture(scope="module")
+def target(stack: Stack) -> Iterator[Target]:
+    owner, content_user, analytics_user, negative_user = (_user(stack.base_url) for _ in range(4))
+    negative_user.create_learner()
+    learner = owner.create_learner()
+    disposable = owner.create_learner()
+    content_job = owner.wait_job(
+        owner.submit_content(learner["id"], concept="Fuzzing").json()["id"]
+    )
+    analytics_job = owner.wait_job(owner.submit_analytics(learner["id"]).json()["id"])
+    assert content_job["status"] == analytics_job["status"] == "succeeded"
+    owner.http.post(
+        f"/api/learners/{learner['id']}/sessions", json={"session_start": "2026-11-01T09:00:00Z"}
+    )
+
+    def headers(client: Api) -> dict[str, str]:
+        return {"Authorization": f"Bearer {client.token}", "X-Forwarded-For": FORWARDED_FOR}
+
+    session = requests.Session()
+    try:
+        yield Target(
+            base_url=stack.base_url,
+            headers=headers(owner),
+            learner_id=learner["id"],
+            disposable_learner_id=disposable["id"],
+            job_id=analytics_job["id"],
+            content_id=content_job["result"]["content_id"],
+            negative_headers=headers(negative_user),
+            enqueue_headers={
+                "/api/learners/{learner_id}/generate-content": headers(content_user),
+                "/api/learners/{learner_id}/analytics": headers(analytics_user),
+            },
+            enqueue_learner={
+                "/api/learners/{learner_id}/generate-content": content_user.create_learner()["id"],
+                "/api/learners/{learner_id}/analytics": analytics_user.create_learner()["id"],
+            },
+            session=session,
+        )
+    finally:
+        session.close()
+        for client in (owner, content_user, analytics_user, negative_user):
+            client.close()
+
+
+@pytest.fixture(scope="module")
+def schema(stack: Stack) -> schemathesis.BaseSchema:
+    return schemathesis.openapi.from_url(
+        f"{stack.base_url}/openapi.json", headers={"X-Forwarded-For": FORWARDED_FOR}
+    )
+
+
+def _path_parameters(target: Target, method: str, path: str) -> dict[str, Any] | None:
+    """Real ids for the positive mode, so that requests get past the 404 into the logic."""
+    if path in target.enqueue_learner:
+        return {"learner_id": target.enqueue_learner[path]}
+    if "{learner_id}" in path:
+        learner = target.disposable_learner_id if method == "DELETE" else target.learner_id
+        return {"learner_id": learner}
+    if "{job_id}" in path:
+        return {"job_id": target.job_id}
+    if "{content_id}" in path:
+        return {"content_id": target.content_id}
+    return None
+
+
+# --- the fuzzing run -----------------------------------------------------------------------------------
+def _fuzz_params() -> Iterator[Any]:
+    for method, path in OPERATIONS:
+        for mode in ("positive", "negative"):
+            if mode == "negative" and (method, path) in NOTHING_TO_NEGATE:
+                continue
+            yield pytest.param(method, path, mode, id=f"{method} {path} {mode}")
+
+
+@pytest.mark.parametrize(("method", "path", "mode"), list(_fuzz_params()))
+def test_the_gateway_answers_as_its_schema_says(
+    schema: schemathesis.BaseSchema, target: Target, method: str, path: str, mode: str
+) -> None:
+    operation = schema[path][method]
+    positive = mode == "positive"
+    strategy = operation.as_strategy(
+        GenerationMode(mode),
+        path_parameters=_path_parameters(target, method, path) if positive else None,
+    )
+    if positive:
+        headers = target.enqueue_headers.get(path, target.headers)
+    else:
+        headers = target.negative_headers
+
+    @settings(
+        max_examples=MAX_EXAMPLES.get((method, path), DEFAULT_MAX_EXAMPLES),
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.explicit, Phase.generate, Phase.shrink],
+        suppress_health_check=list(HealthCheck),
+        print_blob=False,
+    )
+    @given(case=strategy)
+    def fuzz(case: schemathesis.Case) -> None:
+        case.call_and_validate(
+            base_url=target.base_url,
+            session=target.session,
+            headers=headers,
+            checks=CHECKS,
+            timeout=30,
+        )
+
+    fuzz()
+
+
+def test_the_fuzzed_operations_are_all_the_documented_ones(schema: schemathesis.BaseSchema) -> None:
+    documented = {
+        (method.upper(), path)
+        for path, operations in schema.raw_schema["paths"].items()
+        for method in operations
+    }
+    assert documented == set(OPERATIONS)
+
+
+# --- replays of what the fuzzer once found (each answered 500) ----------------------------------------
+FINDINGS = [
+    pytest.param(
+        "POST",
+        "/api/learners/{learner_id}/sessions",
+        {},
+        {"session_start": "2026-11-01T09:00:00Z", "exercises_completed": [{"\x00": 1}]},
+        id="sessions-nul-key-in-exercises_completed",
+    ),
+    pytest.param(
+        "POST",
+        "/api/learners/{learner_id}/sessions",
+        {},
+        {"session_start": "2026-11-01T09:00:00Z", "content_accessed": ["a\x00b"]},
+        id="sessions-nul-in-content_accessed",
+    ),
+    pytest.param(
+        "POST",
+        "/api/learners/{learner_id}/sessions",
+        {},
+        {"session_start": "2026-11-01T09:00:00Z", "content_accessed": [876050756799401203597312]},
+        id="sessions-huge-integer-in-content_accessed",
+    ),
+    pytest.param(
+        "POST",
+        "/api/learners/{learner_id}/sessions",
+        {},
+        {"session_start": "2026-11-01T09:00:00Z", "exercises_completed": [{"\udb31": []}]},
+        id="sessions-lone-surrogate-in-exercises_completed",
+    ),
+    pytest.param(
+        "POST",
+        "/api/learners/{learner_id}/sessions",
+        {},
+        {"session_start": "0001-01-01T00:00:00+00:01"},
+        id="sessions-session_start-before-year-1-in-utc",
+    ),
+    pytest.param(
+        "GET",
+        "/api/learners/{learner_id}/sessions",
+        {"until": "9999-12-31T23:59:59-00:01"},
+        None,
+        id="sessions-until-after-year-9999-in-utc",
+    ),
+    pytest.param(
+        "POST",
+        "/api/learners/{learner_id}/responses",
+        {},
+        {
+            "responses": [
+                {"concept": "x", "correct": True, "answered_at": "0001-01-01T00:00:00+01:00"}
+            ]
+        },
+        id="responses-answered_at-before-year-1-in-utc",
+    ),
+    pytest.param(
+        "POST",
+        "/api/learners/{learner_id}/analytics",
+        {},
+        {"as_of": "9999-12-31T23:59:59-14:00"},
+        id="analytics-as_of-after-year-9999-in-utc",
+    ),
+    pytest.param(
+        "POST",
+        "/api/auth/token",
+        {},
+        {"username": "\x00", "password": "0"},
+        id="token-nul-username",
+    ),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "query", "body"), FINDINGS)
+def test_schemathesis_findings(
+    schema: schemathesis.BaseSchema,
+    target: Target,
+    method: str,
+    path: str,
+    query: dict[str, str],
+    body: Any,
+) -> None:
+    """The minimal failing requests of the fuzzing run, replayed with the same checks."""
+    operation = schema[path][method]
+    case = operation.Case(
+        path_parameters={"learner_id": target.learner_id} if "{learner_id}" in path else None,
+        query=query or None,
+        **({"body": body, "media_type": "application/json"} if body is not None else {}),
+    )
+    case.call_and_validate(
+        base_url=target.base_url, session=target.session, headers=target.headers, checks=CHECKS
+    )
+
+
+@pytest.mark.parametrize(
+    ("session_end", "status"),
+    [
+        ("9999-12-31T23:59:59.999999Z", 422),  # was stored, and echoed back as a naive +infinity
+        ("2199-12-31T23:59:59.999999Z", 201),  # the latest supported moment
+    ],
+)
+def test_an_edge_of_range_timestamp_is_refused_or_echoed_with_a_timezone(
+    schema: schemathesis.BaseSchema, target: Target, session_end: str, status: int
+) -> None:
+    """Timestamps outside 1900-01-01 .. 2200-01-01 UTC are a 422 (the database would hold the far
+    ends as +/-infinity, which asyncpg reads back as naive datetimes); inside, they are echoed
+    in UTC, and either answer matches the document."""
+    case = schema["/api/learners/{learner_id}/sessions"]["POST"].Case(
+        path_parameters={"learner_id": target.learner_id},
+        body={"session_start": "2026-11-01T09:00:00Z", "session_end": session_end},
+        media_type="application/json",
+    )
+    response = case.call(base_url=target.base_url, session=target.session, headers=target.headers)
+    assert response.status_code == status, response.text
+    if status == 201:
+        emitted = response.json()["session_end"]
+        assert emitted.endswith(("Z", "+00:00")), f"emitted without UTC: {emitted}"
+        assert datetime.fromisoformat(emitted) == datetime.fromisoformat(session_end)
+    case.validate_response(response, checks=[checks.status_code_conformance, *CHECKS])
+
+
+# --- what the document says versus what the gateway answers ---------------------------------------------
+def _answers(method: str, path: str, status: int, **case: Any) -> Any:
+    return pytest.param(method, path, status, case, id=f"{status} {method} {path}")
+
+
+_MISSING_LEARNER = {"path_parameters": {"learner_id": 2**62}}
+STATUS_CASES = [
+    _answers("GET", "/api/learners/{learner_id}", 404, **_MISSING_LEARNER),
+    _answers(
+        "PATCH", "/api/learners/{learner_id}", 404, body={"learning_goals": "x"}, **_MISSING_LEARNER
+    ),
+    _answers("DELETE", "/api/learners/{learner_id}", 404, **_MISSING_LEARNER),
+    _answers("GET", "/api/learners/{learner_id}/sessions", 404, **_MISSING_LEARNER),
+    _answers(
+        "POST",
+        "/api/learners/{learner_id}/sessions",
+        404,
+        body={"session_start": "2026-11-01T09:00:00Z"},
+        **_MISSING_LEARNER,
+    ),
+    _answers(
+        "POST",
+        "/api/learners/{learner_id}/responses",
+        404,
+        body={"responses": [{"concept": "x", "correct": True}]},
+        **_MISSING_LEARNER,
+    ),
+    _answers("GET", "/api/learners/{learner_id}/content", 404, **_MISSING_LEARNER),
+    _answers("GET", "/api/learners/{learner_id}/analytics", 404, **_MISSING_LEARNER),
+    _answers("GET", "/api/jobs/{job_id}", 404, path_parameters={"job_id": str(uuid.UUID(int=7))}),
+    _answers(
+        "DELETE", "/api/jobs/{job_id}", 404, path_parameters={"job_id": str(uuid.UUID(int=7))}
+    ),
+    _answers(
+        "GET",
+        "/api/content/{content_id}",
+        404,
+        path_parameters={"content_id": str(uuid.UUID(int=7))},
+    ),
+    _answers("PATCH", "/api/learners/{learner_id}", 409, body="duplicate niche"),
+    _answers("POST", "/api/auth/token", 415, raw=(b"username=x", "text/plain")),
+    _answers("POST", "/api/learners", 400, raw=(b'{"target_niche": "\xff"}', "application/json")),
+    _answers("GET", "/api/learners/{learner_id}", 200),
+    _answers("POST", "/api/learners/{learner_id}/analytics", 404, body={}, **_MISSING_LEARNER),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "status", "spec"), STATUS_CASES)
+def test_every_status_the_gateway_answers_is_documented(
+    schema: schemathesis.BaseSchema,
+    target: Target,
+    method: str,
+    path: str,
+    status: int,
+    spec: dict[str, Any],
+) -> None:
+    operation = schema[path][method]
+    spec = dict(spec)
+    path_parameters = spec.pop("path_parameters", None)
+    if path_parameters is None and "{learner_id}" in path:
+        path_parameters = {"learner_id": target.learner_id}
+    if spec.get("body") == "duplicate niche":
+        owner = requests.Session()
+        owner.headers.update(target.headers)
+        niche = f"dup_{uuid.uuid4().hex[:8]}"
+        created = owner.post(
+            f"{target.base_url}/api/learners",
+            json={
+                "target_niche": niche,
+                "experience_level": "beginner",
+                "preferred_learning_style": "visual",
+            },
+        )
+        assert created.status_code == 201, created.text
+        spec["body"] = {"target_niche": niche}
+        owner.close()
+    raw = spec.pop("raw", None)
+    if raw is not None:
+        response = target.session.request(
+            method,
+            target.base_url + operation.path,
+            data=raw[0],
+            headers={**target.headers, "Content-Type": raw[1]},
+        )
+        case = operation.Case(path_parameters=path_parameters)
+    else:
+        if "body" in spec:
+            spec["media_type"] = "application/json"
+        case = operation.Case(path_parameters=path_parameters, **spec)
+        response = case.call(
+            base_url=target.base_url, session=target.session, headers=target.headers
+        )
+    assert response.status_code == status, response.text
+    case.validate_response(response, checks=[checks.status_code_conformance, *CHECKS])
+
+
+def test_the_health_503_is_documented_as_the_health_object(schema: schemathesis.BaseSchema) -> None:
+    """GET /api/health answers 503 with the health object ({status, checks, version},
+    application/json; see tests/fault), not a Problem, and the document says so."""
+    responses = schema.raw_schema["paths"]["/api/health"]["get"]["responses"]
+    assert responses["503"]["content"] == responses["200"]["content"], responses
