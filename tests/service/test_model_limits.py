@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import redis
 
-from content_worker.budget import DailyBudget
+from content_worker.budget import BudgetWait, DailyBudget
 from content_worker.limits import ModelRateLimiter, parse_reset
 from tests.support.database import SCRATCH_REDIS_DB, redis_url
 
@@ -105,40 +105,54 @@ def test_budget_is_reserved_settled_and_resets_at_utc_midnight(client: redis.Red
     budget = DailyBudget(client, budget_usd=1.00, clock=clock, prefix=_prefix())
     first = budget.try_reserve(0.60)
     assert first is not None
-    assert budget.try_reserve(0.50) is None  # 1.10 would overshoot
-    budget.settle(first, 0.20)  # the real cost was lower
+    with pytest.raises(BudgetWait):  # 1.10 would overshoot, unless the first call costs less
+        budget.try_reserve(0.50)
+    budget.settle(first, 0.20)  # it did: its real cost was lower
     second = budget.try_reserve(0.50)
     assert second is not None and budget.spent_today_usd() == pytest.approx(0.70)
-    assert budget.try_reserve(0.31) is None
+    budget.settle(second, 0.50)
+    assert budget.try_reserve(0.31) is None  # nothing in flight: spent for today
 
     clock.now = datetime(2026, 11, 28, 23, 59, 59, tzinfo=UTC)
     assert budget.try_reserve(0.31) is None
     clock.now += timedelta(seconds=2)  # 00:00:01 UTC the next day
     assert budget.spent_today_usd() == 0
-    assert budget.try_reserve(0.99) is not None
+    third = budget.try_reserve(0.99)
+    assert third is not None
     budget.settle(second, 0.40)  # a late settlement lands on the day it was reserved
     assert budget.spent_today_usd() == pytest.approx(0.99)
 
 
+def test_a_reservation_never_settled_stops_blocking_after_its_expiry(client: redis.Redis) -> None:
+    dying = DailyBudget(client, budget_usd=1.00, prefix=(prefix := _prefix()), in_flight_seconds=0)
+    assert dying.try_reserve(0.90) is not None  # its worker dies before settling
+    budget = DailyBudget(client, budget_usd=1.00, prefix=prefix)
+    assert budget.try_reserve(0.50) is None  # its worst case stays spent; nothing to wait for
+
+
 def test_concurrent_budget_reservations_do_not_overshoot(client: redis.Redis) -> None:
     prefix = _prefix()
-    results: list[bool] = []
+    results: list[str] = []
     lock = threading.Lock()
 
     def reserve() -> None:
         budget = DailyBudget(
             redis.Redis.from_url(redis_url(SCRATCH_REDIS_DB)), budget_usd=0.10, prefix=prefix
         )
-        granted = budget.try_reserve(0.03) is not None
+        try:
+            outcome = "granted" if budget.try_reserve(0.03) is not None else "spent"
+        except BudgetWait:
+            outcome = "wait"  # the granted calls may still settle below their reservations
         with lock:
-            results.append(granted)
+            results.append(outcome)
 
     threads = [threading.Thread(target=reserve) for _ in range(20)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert results.count(True) == 3  # 3 × 0.03 ≤ 0.10 < 4 × 0.03
+    assert results.count("granted") == 3  # 3 × 0.03 ≤ 0.10 < 4 × 0.03
+    assert results.count("wait") == 17
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
@@ -71,15 +72,23 @@ def wrong_answers_by_concept(
     return [ConceptAnswers(row.concept, row.total, row.incorrect) for row in rows]
 
 
+_FOLDED_COUNTS = text(
+    """
+    SELECT concept, count(*) AS folded, max(id) AS through_id
+    FROM exercise_responses
+    WHERE learner_id = :learner_id AND id <= :after
+    GROUP BY concept
+    """
+)
+
 _ANSWERS_SINCE = text(
     """
     SELECT concept,
-           count(*) FILTER (WHERE id <= :after) AS folded,
-           array_agg(correct ORDER BY answered_at, id) FILTER (WHERE id > :after) AS correct,
-           array_agg(answered_at ORDER BY answered_at, id) FILTER (WHERE id > :after) AS answered_at,
+           array_agg(correct ORDER BY answered_at, id) AS correct,
+           array_agg(answered_at ORDER BY answered_at, id) AS answered_at,
            max(id) AS through_id
     FROM exercise_responses
-    WHERE learner_id = :learner_id
+    WHERE learner_id = :learner_id AND id > :after
     GROUP BY concept
     """
 )
@@ -127,17 +136,18 @@ def load_states(session: Session, *, learner_id: int) -> dict[str, ConceptState]
 
 def answers_since(session: Session, *, learner_id: int, after: int) -> dict[str, ConceptDelta]:
     """Per concept: answers with id > `after` (time order) and the count of the others."""
-    rows = session.execute(_ANSWERS_SINCE, {"learner_id": learner_id, "after": after}).all()
-    return {
-        row.concept: ConceptDelta(
-            folded=row.folded,
-            new=Answers(row.concept, row.correct, row.answered_at, row.through_id)
-            if row.correct
-            else None,
-            through_id=row.through_id,
-        )
-        for row in rows
-    }
+    parameters = {"learner_id": learner_id, "after": after}
+    deltas: dict[str, ConceptDelta] = {}
+    if after > 0:
+        for row in session.execute(_FOLDED_COUNTS, parameters):
+            deltas[row.concept] = ConceptDelta(
+                folded=row.folded, new=None, through_id=row.through_id
+            )
+    for row in session.execute(_ANSWERS_SINCE, parameters):
+        folded = deltas[row.concept].folded if row.concept in deltas else 0
+        new = Answers(row.concept, row.correct, row.answered_at, row.through_id)
+        deltas[row.concept] = ConceptDelta(folded=folded, new=new, through_id=row.through_id)
+    return deltas
 
 
 def histories(
@@ -156,10 +166,11 @@ def histories(
 
 
 def save_states(session: Session, *, learner_id: int, states: list[ConceptState]) -> None:
-    """Upsert the changed states in one statement; never replace a state by an older one."""
+    """Upsert the changed states (one batched statement); never replace a state by an older one."""
     if not states:
         return
-    statement = insert(LearnerConceptState).values(
+    session.execute(
+        _UPSERT_STATE,
         [
             {
                 "learner_id": learner_id,
@@ -172,21 +183,28 @@ def save_states(session: Session, *, learner_id: int, states: list[ConceptState]
                 "through_id": state.through_id,
             }
             for state in states
-        ]
+        ],
     )
+
+
+def _upsert_state_statement() -> Any:
+    # One statement compiled once and cached; SQLAlchemy's "insertmanyvalues" sends the rows of
+    # an executemany in batched multi-row INSERTs.
+    statement = insert(LearnerConceptState)
     excluded = statement.excluded
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["learner_id", "concept"],
-            set_={
-                "attempts": excluded.attempts,
-                "correct": excluded.correct,
-                "p_mastery": excluded.p_mastery,
-                "card": excluded.card,
-                "last_answered_at": excluded.last_answered_at,
-                "through_id": excluded.through_id,
-                "updated_at": func.now(),
-            },
-            where=LearnerConceptState.through_id <= excluded.through_id,
-        )
+    return statement.on_conflict_do_update(
+        index_elements=["learner_id", "concept"],
+        set_={
+            "attempts": excluded.attempts,
+            "correct": excluded.correct,
+            "p_mastery": excluded.p_mastery,
+            "card": excluded.card,
+            "last_answered_at": excluded.last_answered_at,
+            "through_id": excluded.through_id,
+            "updated_at": func.now(),
+        },
+        where=LearnerConceptState.through_id <= excluded.through_id,
     )
+
+
+_UPSERT_STATE = _upsert_state_statement()

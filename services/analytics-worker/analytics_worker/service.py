@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from ailp.jobs.lifecycle import Claim
@@ -50,8 +50,8 @@ def compute(claim: Claim, session: Session) -> JobOutcome:
 
     def store(session: Session) -> None:
         queries.save_states(session, learner_id=claim.learner_id, states=changed)
-        session.add(
-            AnalyticsResult(
+        session.execute(
+            insert(AnalyticsResult.__table__).values(
                 id=uuid.uuid4(),
                 learner_id=claim.learner_id,
                 job_id=claim.job_id,
@@ -61,9 +61,10 @@ def compute(claim: Claim, session: Session) -> JobOutcome:
                 computed_at=computed_at,
             )
         )
+        learners = Learner.__table__
         session.execute(
-            update(Learner)
-            .where(Learner.id == claim.learner_id)
+            update(learners)
+            .where(learners.c.id == claim.learner_id)
             .values(
                 engagement_metrics={**velocity, "as_of": result["as_of"], "window_days": days},
                 knowledge_state=_knowledge_state(gaps, concepts, result["as_of"]),
@@ -79,9 +80,7 @@ def compute(claim: Claim, session: Session) -> JobOutcome:
 
 def _learner_model(
     session: Session, learner_id: int, as_of: datetime
-) -> tuple[
-    dict[str, learner_model.ConceptState], list[learner_model.ConceptState], list[dict[str, Any]]
-]:
+) -> tuple[list[learner_model.ConceptState], list[dict[str, Any]]]:
     """Continue the stored per-concept states with new answers; mastery entries up to `as_of`."""
     stored = queries.load_states(session, learner_id=learner_id)
     watermark = max((state.through_id for state in stored.values()), default=0)

@@ -20,8 +20,9 @@ app.conf.update(
     task_time_limit=settings.content_task_time_limit,
     worker_concurrency=settings.content_worker_concurrency,
 )
-# Each running job holds a connection at times, and its lease heartbeat another.
-set_pool_size(settings.content_worker_concurrency + 4)
+# Threads hold a connection only briefly (claim, read the learner, store); they wait on the
+# model with none. A bounded pool keeps many replicas within PostgreSQL's max_connections.
+set_pool_size(min(settings.content_worker_concurrency + 4, 12))
 install_worker_hooks(
     app, service="content-worker", queue=CONTENT_QUEUE, metrics_port=settings.content_metrics_port
 )

@@ -21,11 +21,15 @@ from ailp.config import Settings
 from ailp.jobs.runner import Deferred
 from ailp.logging import get_logger
 from ailp.redis import get_redis
-from content_worker.budget import BudgetReservation, DailyBudget
+from content_worker.budget import BudgetReservation, BudgetWait, DailyBudget
 from content_worker.domain import FallbackReason, ModelUnavailable
 from content_worker.limits import ModelRateLimiter, Reservation, parse_reset
 
 log = get_logger(__name__)
+
+
+BUDGET_POLL_SECONDS = 0.25
+BUDGET_RETRY_SECONDS = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +71,7 @@ class ModelGate:
 
     def admit(self, prompt_tokens: int, max_tokens: int) -> Admission:
         try:
-            budget = self.budget.try_reserve(self.cost(prompt_tokens, max_tokens))
-            if budget is None:
-                self._observe_budget()
-                raise ModelUnavailable(FallbackReason.budget_exhausted, "the daily budget is spent")
+            budget = self._reserve_budget(self.cost(prompt_tokens, max_tokens))
             try:
                 limit = self._wait_for_limits(prompt_tokens + max_tokens)
             except BaseException:
@@ -79,6 +80,23 @@ class ModelGate:
         except (redis.RedisError, OSError) as exc:
             raise ModelUnavailable(FallbackReason.limiter_unavailable, f"Redis: {exc}") from exc
         return Admission(limit, budget)
+
+    def _reserve_budget(self, cost: float) -> BudgetReservation:
+        """The budget for one call; waits while calls in flight may still give budget back."""
+        waited = 0.0
+        while True:
+            try:
+                reservation = self.budget.try_reserve(cost)
+            except BudgetWait as exc:
+                if waited >= self.settings.openai_max_inline_wait_seconds:
+                    raise Deferred(BUDGET_RETRY_SECONDS, f"budget: {exc}") from exc
+                self._sleep(BUDGET_POLL_SECONDS)
+                waited += BUDGET_POLL_SECONDS
+                continue
+            if reservation is None:
+                self._observe_budget()
+                raise ModelUnavailable(FallbackReason.budget_exhausted, "the daily budget is spent")
+            return reservation
 
     def _wait_for_limits(self, tokens: int) -> Reservation:
         waited = 0.0

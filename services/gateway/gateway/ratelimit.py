@@ -34,7 +34,7 @@ if tat < now then tat = now end
 local new_tat = tat + interval * math.max(cost, 1)
 local wait = new_tat - window - now
 if wait > 0 then return {0, math.ceil(wait)} end
-if cost > 0 then redis.call('SET', KEYS[1], new_tat, 'PX', math.ceil(new_tat - now)) end
+if cost > 0 then redis.call('SET', KEYS[1], new_tat, 'PX', math.max(1, math.ceil(new_tat - now))) end
 """
 _GCRA = GCRA_DECISION + "return {1, 0}\n"
 

@@ -68,6 +68,9 @@ class ExerciseResponse(Base):
     __table_args__ = (
         Index("ix_exercise_responses_learner_answered", "learner_id", "answered_at"),
         Index("ix_exercise_responses_learner_concept", "learner_id", "concept", "answered_at"),
+        # The learner model's watermark: answers since an id, and per-concept counts below it
+        # (an index-only scan).
+        Index("ix_exercise_responses_learner_id", "learner_id", "id", postgresql_include=["concept"]),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

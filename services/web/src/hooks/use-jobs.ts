@@ -1,0 +1,70 @@
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type Query } from "@tanstack/react-query";
+
+import { isApiError } from "@/lib/api/client";
+import { cancelJob, getJob, listJobs, type JobPoll } from "@/lib/api/endpoints";
+import { isTerminal, type JobKind, type JobStatus } from "@/lib/api/types";
+import { queryKeys } from "@/lib/query-keys";
+
+const MIN_POLL_MS = 1000;
+const MAX_POLL_MS = 10_000;
+const DEFAULT_POLL_MS = 1500;
+
+/** Poll again after the server's Retry-After (clamped), and stop once the job is finished. */
+export function pollInterval(poll: JobPoll | undefined): number | false {
+  if (!poll) return DEFAULT_POLL_MS;
+  if (isTerminal(poll.job.status)) return false;
+  const wanted = poll.retryAfter !== null ? poll.retryAfter * 1000 : DEFAULT_POLL_MS;
+  return Math.min(MAX_POLL_MS, Math.max(MIN_POLL_MS, wanted));
+}
+
+export function useJob(id: string | null) {
+  return useQuery({
+    queryKey: queryKeys.job(id ?? ""),
+    queryFn: ({ signal }) => getJob(id ?? "", signal),
+    enabled: id !== null,
+    refetchInterval: (query: Query<JobPoll>) => (query.state.status === "error" ? false : pollInterval(query.state.data)),
+    refetchIntervalInBackground: true,
+    retry: (count, error) => !(isApiError(error) && error.status >= 400 && error.status < 500) && count < 3,
+  });
+}
+
+export interface JobFilters {
+  learnerId?: number;
+  status?: JobStatus | "all";
+  kind?: JobKind | "all";
+}
+
+export function useJobList(filters: JobFilters) {
+  return useInfiniteQuery({
+    queryKey: queryKeys.jobs(filters),
+    queryFn: ({ pageParam, signal }) =>
+      listJobs(
+        {
+          learner_id: filters.learnerId,
+          status: filters.status === "all" ? undefined : filters.status,
+          kind: filters.kind === "all" ? undefined : filters.kind,
+          limit: 20,
+          cursor: pageParam,
+        },
+        signal,
+      ),
+    initialPageParam: null as string | null,
+    getNextPageParam: (page) => page.next_cursor,
+    enabled: filters.learnerId !== undefined,
+  });
+}
+
+export function useCancelJob() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => cancelJob(id),
+    onSuccess: (job) => {
+      queryClient.setQueryData<JobPoll>(queryKeys.job(job.id), { job, retryAfter: null });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.allJobs });
+    },
+    onError: (_error, id) => {
+      // 409: it started or finished meanwhile; show its real state.
+      void queryClient.invalidateQueries({ queryKey: queryKeys.job(id) });
+    },
+  });
+}

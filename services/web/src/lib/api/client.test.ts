@@ -1,0 +1,95 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+import { ApiMock, problem } from "@/test/api-mock";
+
+import { api, ApiError, buildUrl, configureApiClient, parseRetryAfter, request } from "./client";
+
+describe("api client", () => {
+  afterEach(() => configureApiClient({ getToken: () => null, onUnauthorized: () => undefined }));
+
+  it("sends the bearer token and JSON, and returns the body", async () => {
+    const mock = new ApiMock().on("POST /api/learners", { status: 201, body: { id: 3 } }).install();
+    configureApiClient({ getToken: () => "tok" });
+    const learner = await api<{ id: number }>("/api/learners", { method: "POST", json: { target_niche: "data" } });
+    expect(learner).toEqual({ id: 3 });
+    const [sent] = mock.calls("POST /api/learners");
+    expect(sent?.headers.get("authorization")).toBe("Bearer tok");
+    expect(sent?.headers.get("content-type")).toBe("application/json");
+    expect(sent?.body).toEqual({ target_niche: "data" });
+  });
+
+  it("turns problem details into an ApiError with field errors", async () => {
+    new ApiMock()
+      .on(
+        "POST /api/auth/register",
+        problem(422, "The request is not valid: username: too short.", {
+          title: "Validation failed",
+          errors: [{ loc: ["body", "username"], msg: "String should have at least 3 characters", type: "string_too_short" }],
+        }),
+      )
+      .install();
+    const error = await api("/api/auth/register", { method: "POST", json: {}, auth: false }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    const apiError = error as ApiError;
+    expect(apiError.status).toBe(422);
+    expect(apiError.title).toBe("Validation failed");
+    expect(apiError.errors[0]?.loc).toEqual(["body", "username"]);
+  });
+
+  it("keeps the conflicting field of a 409", async () => {
+    new ApiMock().on("POST /api/auth/register", problem(409, "That username is taken.", { field: "username" })).install();
+    const error = (await api("/api/auth/register", { method: "POST", json: {}, auth: false }).catch((e: unknown) => e)) as ApiError;
+    expect(error.field).toBe("username");
+    expect(error.detail).toBe("That username is taken.");
+  });
+
+  it("reports a 401 on an authenticated request, not on sign-in", async () => {
+    const onUnauthorized = vi.fn();
+    configureApiClient({ getToken: () => "expired", onUnauthorized });
+    new ApiMock().on("GET /api/users/me", problem(401, "The access token is not valid.")).on("POST /api/auth/token", problem(401, "Wrong username or password.")).install();
+    await expect(api("/api/users/me")).rejects.toBeInstanceOf(ApiError);
+    expect(onUnauthorized).toHaveBeenCalledTimes(1);
+    await expect(api("/api/auth/token", { method: "POST", form: { username: "a", password: "b" }, auth: false })).rejects.toMatchObject({
+      status: 401,
+      detail: "Wrong username or password.",
+    });
+    expect(onUnauthorized).toHaveBeenCalledTimes(1);
+  });
+
+  it("sends forms url-encoded", async () => {
+    const mock = new ApiMock().on("POST /api/auth/token", { body: { access_token: "t", token_type: "bearer", expires_in: 60 } }).install();
+    await api("/api/auth/token", { method: "POST", form: { username: "ada", password: "pw" }, auth: false });
+    expect(mock.calls("POST /api/auth/token")[0]?.body).toEqual({ username: "ada", password: "pw" });
+  });
+
+  it("answers a sensible error for a body that is not problem details", async () => {
+    vi.stubGlobal("fetch", vi.fn(() => Promise.resolve(new Response("<html>bad gateway</html>", { status: 502, headers: { "content-type": "text/html" } }))));
+    await expect(api("/api/health")).rejects.toMatchObject({ status: 502, title: "Bad gateway" });
+  });
+
+  it("reports a network failure as status 0", async () => {
+    vi.stubGlobal("fetch", vi.fn(() => Promise.reject(new TypeError("Failed to fetch"))));
+    await expect(api("/api/health")).rejects.toMatchObject({ status: 0, title: "Network error" });
+  });
+
+  it("returns headers with the data, and nothing for 204", async () => {
+    new ApiMock()
+      .on("GET /api/jobs/1", { body: { id: "1" }, headers: { "retry-after": "2" } })
+      .on("DELETE /api/learners/1", { status: 204 })
+      .install();
+    const poll = await request<{ id: string }>("/api/jobs/1");
+    expect(poll.headers.get("retry-after")).toBe("2");
+    expect(await api("/api/learners/1", { method: "DELETE" })).toBeUndefined();
+  });
+
+  it("builds query strings without empty values", () => {
+    expect(buildUrl("/api/jobs", { learner_id: 3, status: undefined, kind: null, cursor: "" })).toBe("/api/jobs?learner_id=3");
+  });
+
+  it("parses Retry-After in seconds or as a date", () => {
+    expect(parseRetryAfter("2")).toBe(2);
+    expect(parseRetryAfter(null)).toBeNull();
+    const now = Date.parse("2026-11-28T10:00:00Z");
+    expect(parseRetryAfter("Sat, 28 Nov 2026 10:00:30 GMT", now)).toBe(30);
+  });
+});

@@ -1,0 +1,198 @@
+// The one place that talks HTTP: a typed fetch wrapper that sends the bearer token, encodes
+// bodies and query strings, and turns every error answer into an `ApiError` built from the
+// gateway's RFC 9457 problem details.
+import type { Problem, ProblemError } from "./types";
+import { isRecord } from "../utils";
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly title: string;
+  readonly detail: string;
+  readonly problem: Problem;
+  /** Seconds from a `Retry-After` header (429, 503), when sent. */
+  readonly retryAfter: number | null;
+
+  constructor(problem: Problem, retryAfter: number | null = null) {
+    super(problem.detail || problem.title);
+    this.name = "ApiError";
+    this.status = problem.status;
+    this.title = problem.title;
+    this.detail = problem.detail;
+    this.problem = problem;
+    this.retryAfter = retryAfter;
+  }
+
+  get errors(): ProblemError[] {
+    return this.problem.errors ?? [];
+  }
+
+  /** `field` of a 409 (duplicate username/email): the field the conflict concerns. */
+  get field(): string | undefined {
+    return this.problem.field;
+  }
+}
+
+export function isApiError(error: unknown): error is ApiError {
+  return error instanceof ApiError;
+}
+
+export type Query = Record<string, string | number | boolean | null | undefined>;
+
+export interface RequestOptions {
+  method?: "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
+  /** A JSON body. */
+  json?: unknown;
+  /** A form body (application/x-www-form-urlencoded). */
+  form?: Record<string, string>;
+  query?: Query;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Send the bearer token and treat 401 as "signed out" (default true). */
+  auth?: boolean;
+}
+
+export interface ApiResponse<T> {
+  data: T;
+  status: number;
+  headers: Headers;
+}
+
+interface ClientConfig {
+  baseUrl: string;
+  getToken: () => string | null;
+  /** Called when an authenticated request answers 401 (expired or revoked token). */
+  onUnauthorized: (error: ApiError) => void;
+}
+
+const config: ClientConfig = {
+  baseUrl: "",
+  getToken: () => null,
+  onUnauthorized: () => undefined,
+};
+
+export function configureApiClient(update: Partial<ClientConfig>): void {
+  Object.assign(config, update);
+}
+
+export function buildUrl(path: string, query?: Query): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== undefined && value !== null && value !== "") params.set(key, String(value));
+  }
+  const qs = params.toString();
+  return `${config.baseUrl}${path}${qs ? `?${qs}` : ""}`;
+}
+
+/** `Retry-After` in seconds (delta-seconds or an HTTP date), or null. */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | null {
+  if (!value) return null;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return null;
+  return Math.max(0, (date - now) / 1000);
+}
+
+const STATUS_TITLES: Record<number, string> = {
+  400: "Bad request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not found",
+  409: "Conflict",
+  413: "Too large",
+  422: "Validation failed",
+  429: "Too many requests",
+  500: "Server error",
+  502: "Bad gateway",
+  503: "Service unavailable",
+  504: "Gateway timeout",
+};
+
+function fallbackDetail(status: number): string {
+  if (status === 429) return "Too many requests. Wait a moment and try again.";
+  if (status >= 500) return "The server could not answer right now. Try again in a moment.";
+  return "The request could not be completed.";
+}
+
+/** Read a problem-details body; anything else becomes a problem with a sensible message. */
+export async function problemFromResponse(response: Response): Promise<Problem> {
+  const status = response.status;
+  const fallback: Problem = {
+    title: STATUS_TITLES[status] ?? `HTTP ${status}`,
+    status,
+    detail: fallbackDetail(status),
+  };
+  const type = response.headers.get("content-type") ?? "";
+  if (!type.includes("json")) return fallback;
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    return fallback;
+  }
+  if (!isRecord(body)) return fallback;
+  const problem: Problem = {
+    type: typeof body.type === "string" ? body.type : undefined,
+    title: typeof body.title === "string" ? body.title : fallback.title,
+    status: typeof body.status === "number" ? body.status : status,
+    detail: typeof body.detail === "string" ? body.detail : fallback.detail,
+  };
+  if (Array.isArray(body.errors)) {
+    problem.errors = body.errors.filter(isRecord).map((item) => ({
+      loc: Array.isArray(item.loc)
+        ? item.loc.filter((part): part is string | number => typeof part === "string" || typeof part === "number")
+        : [],
+      msg: typeof item.msg === "string" ? item.msg : "Invalid value",
+      type: typeof item.type === "string" ? item.type : null,
+    }));
+  }
+  if (typeof body.field === "string") problem.field = body.field;
+  return problem;
+}
+
+export async function request<T>(path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+  const { method = "GET", json, form, query, signal, auth = true } = options;
+  const headers = new Headers(options.headers);
+  headers.set("Accept", "application/json, application/problem+json");
+  let body: BodyInit | undefined;
+  if (json !== undefined) {
+    headers.set("Content-Type", "application/json");
+    body = JSON.stringify(json);
+  } else if (form !== undefined) {
+    body = new URLSearchParams(form);
+  }
+  const token = auth ? config.getToken() : null;
+  if (token) headers.set("Authorization", `Bearer ${token}`);
+
+  let response: Response;
+  try {
+    response = await fetch(buildUrl(path, query), { method, headers, body, signal });
+  } catch (cause) {
+    if (cause instanceof DOMException && cause.name === "AbortError") throw cause;
+    throw new ApiError({
+      title: "Network error",
+      status: 0,
+      detail: "Could not reach the server. Check your connection and try again.",
+    });
+  }
+
+  if (!response.ok) {
+    const error = new ApiError(
+      await problemFromResponse(response),
+      parseRetryAfter(response.headers.get("retry-after")),
+    );
+    if (response.status === 401 && auth && token) config.onUnauthorized(error);
+    throw error;
+  }
+  if (response.status === 204) {
+    return { data: undefined as T, status: response.status, headers: response.headers };
+  }
+  const text = await response.text();
+  const data = (text ? JSON.parse(text) : undefined) as T;
+  return { data, status: response.status, headers: response.headers };
+}
+
+/** The body of a successful answer. */
+export async function api<T>(path: string, options?: RequestOptions): Promise<T> {
+  return (await request<T>(path, options)).data;
+}

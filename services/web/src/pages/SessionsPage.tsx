@@ -1,0 +1,44 @@
+import { CalendarPlus } from "lucide-react";
+import { useState } from "react";
+
+import { PageHeader } from "@/components/common/PageHeader";
+import { RequireLearner } from "@/components/learners/RequireLearner";
+import { SessionDialog } from "@/components/sessions/SessionDialog";
+import { SessionList } from "@/components/sessions/SessionList";
+import { TimerCard } from "@/components/sessions/TimerCard";
+import { Button } from "@/components/ui/button";
+import type { Learner } from "@/lib/api/types";
+import { emptyDraft, type SessionDraft } from "@/lib/sessions";
+
+function SessionsView({ learner }: { learner: Learner }) {
+  const [draft, setDraft] = useState<SessionDraft | null>(null);
+  return (
+    <>
+      <PageHeader
+        title="Study sessions"
+        description="Time your study, log what you did, and watch your velocity grow."
+        actions={
+          <Button variant="outline" onClick={() => setDraft(emptyDraft())}>
+            <CalendarPlus aria-hidden="true" /> Log a past session
+          </Button>
+        }
+      />
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-[22rem_minmax(0,1fr)]">
+        <div>
+          <TimerCard learner={learner} />
+        </div>
+        <section aria-labelledby="sessions-heading" className="grid grid-cols-1 content-start gap-3">
+          <h2 id="sessions-heading" className="text-lg font-semibold">
+            Recent sessions
+          </h2>
+          <SessionList learnerId={learner.id} />
+        </section>
+      </div>
+      <SessionDialog learnerId={learner.id} draft={draft} onClose={() => setDraft(null)} />
+    </>
+  );
+}
+
+export default function SessionsPage() {
+  return <RequireLearner>{(learner) => <SessionsView key={learner.id} learner={learner} />}</RequireLearner>;
+}

@@ -1,0 +1,55 @@
+import { screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+
+import { ApiMock, problem } from "@/test/api-mock";
+import { renderApp } from "@/test/render";
+
+import SignUpPage from "./SignUpPage";
+
+async function fillAndSubmit(username = "ada", email = "ada@example.com", password = "correct-horse-42") {
+  await userEvent.type(screen.getByLabelText("Username"), username);
+  await userEvent.type(screen.getByLabelText("Email"), email);
+  await userEvent.type(screen.getByLabelText("Password"), password);
+  await userEvent.click(screen.getByRole("button", { name: "Create account" }));
+}
+
+describe("SignUpPage", () => {
+  it("checks the rules before sending", async () => {
+    const mock = new ApiMock().install();
+    renderApp(<SignUpPage />, { signedIn: false });
+    await fillAndSubmit("a b", "not-an-email", "short");
+    expect(screen.getByLabelText("Username")).toHaveAccessibleDescription("Use only letters, digits, '.', '_' and '-'.");
+    expect(screen.getByLabelText("Email")).toHaveAccessibleDescription("Enter a valid email address.");
+    expect(screen.getByLabelText("Password")).toHaveAccessibleDescription("Use at least 8 characters.");
+    expect(mock.requests).toHaveLength(0);
+  });
+
+  it("shows a duplicate username next to the username", async () => {
+    new ApiMock()
+      .on("POST /api/auth/register", problem(409, "That username is already registered. Choose another username, or sign in.", { field: "username" }))
+      .install();
+    renderApp(<SignUpPage />, { signedIn: false });
+    await fillAndSubmit();
+    const field = screen.getByLabelText("Username");
+    expect(await screen.findByText(/That username is already registered/)).toBeInTheDocument();
+    expect(field).toHaveAttribute("aria-invalid", "true");
+    expect(field).toHaveAccessibleDescription("That username is already registered. Choose another username, or sign in.");
+    expect(screen.getByLabelText("Email")).not.toHaveAttribute("aria-invalid");
+  });
+
+  it("maps the server's validation errors to their fields", async () => {
+    new ApiMock()
+      .on(
+        "POST /api/auth/register",
+        problem(422, "The request is not valid.", {
+          errors: [{ loc: ["body", "email"], msg: "value is not a valid email address: The domain name example.invalid does not exist.", type: "value_error" }],
+        }),
+      )
+      .install();
+    renderApp(<SignUpPage />, { signedIn: false });
+    await fillAndSubmit("ada", "ada@example.invalid");
+    expect(await screen.findByText("The domain name example.invalid does not exist.")).toBeInTheDocument();
+    expect(screen.getByLabelText("Email")).toHaveAttribute("aria-invalid", "true");
+  });
+});

@@ -1,0 +1,79 @@
+import { Loader2 } from "lucide-react";
+import { useState, type SubmitEvent } from "react";
+import { Link } from "react-router";
+
+import { AuthLayout } from "@/components/auth/AuthLayout";
+import { PasswordInput } from "@/components/auth/PasswordInput";
+import { Alert, AlertDescription } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { Field } from "@/components/ui/field";
+import { Input } from "@/components/ui/input";
+import { register } from "@/lib/api/endpoints";
+import { useAuth } from "@/lib/auth/auth-context";
+import { toFormErrors, type FormErrors } from "@/lib/errors";
+import { validateSignUp, type SignUpField } from "@/lib/validation";
+
+const FIELDS = ["username", "email", "password"] as const;
+
+export default function SignUpPage() {
+  const { signIn } = useAuth();
+  const [values, setValues] = useState<Record<SignUpField, string>>({ username: "", email: "", password: "" });
+  const [errors, setErrors] = useState<FormErrors<SignUpField>>({ fields: {}, form: null });
+  const [pending, setPending] = useState(false);
+
+  const set = (field: SignUpField) => (event: { target: { value: string } }) =>
+    setValues((current) => ({ ...current, [field]: event.target.value }));
+
+  async function handleSubmit(event: SubmitEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const local = validateSignUp(values);
+    if (Object.keys(local).length > 0) {
+      setErrors({ fields: local, form: null });
+      return;
+    }
+    setPending(true);
+    setErrors({ fields: {}, form: null });
+    try {
+      await register({ username: values.username.trim(), email: values.email.trim(), password: values.password });
+      await signIn(values.username.trim(), values.password);
+    } catch (error) {
+      setErrors(toFormErrors(error, FIELDS));
+      setPending(false);
+    }
+  }
+
+  return (
+    <AuthLayout title="Create your account" description="It takes a minute. Then tell us what you want to learn.">
+      <form onSubmit={(event) => void handleSubmit(event)} noValidate className="grid grid-cols-1 gap-4">
+        {errors.form ? (
+          <Alert variant="destructive" role="alert">
+            <AlertDescription className="text-foreground">{errors.form}</AlertDescription>
+          </Alert>
+        ) : null}
+        <Field id="signup-username" label="Username" hint="3–80 characters: letters, digits, '.', '_' or '-'." error={errors.fields.username}>
+          {(control) => (
+            <Input {...control} name="username" autoComplete="username" autoCapitalize="none" spellCheck={false} value={values.username} onChange={set("username")} />
+          )}
+        </Field>
+        <Field id="signup-email" label="Email" error={errors.fields.email}>
+          {(control) => <Input {...control} name="email" type="email" autoComplete="email" value={values.email} onChange={set("email")} />}
+        </Field>
+        <Field id="signup-password" label="Password" hint="At least 8 characters." error={errors.fields.password}>
+          {(control) => (
+            <PasswordInput {...control} name="password" autoComplete="new-password" value={values.password} onChange={set("password")} />
+          )}
+        </Field>
+        <Button type="submit" size="lg" disabled={pending} className="mt-2 w-full">
+          {pending ? <Loader2 className="animate-spin" aria-hidden="true" /> : null}
+          Create account
+        </Button>
+      </form>
+      <p className="mt-6 text-center text-sm text-muted-foreground">
+        Already have an account?{" "}
+        <Link to="/sign-in" className="font-medium text-primary underline-offset-4 hover:underline">
+          Sign in
+        </Link>
+      </p>
+    </AuthLayout>
+  );
+}

@@ -1,0 +1,56 @@
+import "@testing-library/jest-dom/vitest";
+
+import { cleanup } from "@testing-library/react";
+import { cloneElement, createElement, type ReactElement } from "react";
+import type * as Recharts from "recharts";
+import { afterEach, vi } from "vitest";
+
+import { resetToasts } from "@/lib/toast";
+
+// What jsdom lacks and Radix UI / Recharts use.
+class ResizeObserverStub {
+  observe(): void {}
+  unobserve(): void {}
+  disconnect(): void {}
+}
+
+const polyfills: Record<string, unknown> = {
+  scrollIntoView: () => undefined,
+  hasPointerCapture: () => false,
+  releasePointerCapture: () => undefined,
+};
+for (const [name, implementation] of Object.entries(polyfills)) {
+  if (!(name in Element.prototype)) Object.defineProperty(Element.prototype, name, { value: implementation, writable: true });
+}
+if (!("ResizeObserver" in globalThis)) {
+  Object.defineProperty(globalThis, "ResizeObserver", { value: ResizeObserverStub, writable: true });
+}
+if (!("matchMedia" in window)) {
+  Object.defineProperty(window, "matchMedia", {
+    writable: true,
+    value: (query: string) => ({
+      matches: false,
+      media: query,
+      onchange: null,
+      addEventListener: () => undefined,
+      removeEventListener: () => undefined,
+      dispatchEvent: () => false,
+    }),
+  });
+}
+
+afterEach(() => {
+  cleanup();
+  resetToasts();
+  window.sessionStorage.clear();
+  window.localStorage.clear();
+});
+
+// Charts need a measured container; jsdom measures nothing. Give ResponsiveContainer a size.
+vi.mock("recharts", async (importOriginal) => {
+  const actual = await importOriginal<typeof Recharts>();
+  function ResponsiveContainer({ children }: { children: ReactElement<{ width?: number; height?: number }> }) {
+    return createElement("div", { style: { width: 600, height: 300 } }, cloneElement(children, { width: 600, height: 300 }));
+  }
+  return { ...actual, ResponsiveContainer };
+});
