@@ -1,10 +1,15 @@
-"""`python -m bench`: run every scenario once, print one table, write bench-results/<ts>.json.
+"""`python -m bench`: run every part once, print one table, write bench-results/<ts>.json.
 
-It starts everything it measures and stops it again, even on failure or Ctrl-C: a throw-away
-migrated database, one empty Redis database number (the first free of 10, 9, 8, ... or
-BENCH_REDIS_DB; flushed afterwards), the gateway, the two ceiling apps and, for the last phase,
-one analytics worker. Only PostgreSQL and Redis themselves must be running
-(`deploy/scripts/bench.sh` makes sure of that).
+It starts everything it measures and stops it again, even on failure or Ctrl-C: throw-away
+migrated databases (one for the HTTP and analytics phases, one for content generation, one for
+the learner model), one empty Redis database number (the first free of 10, 9, 8, ... or
+BENCH_REDIS_DB; emptied between parts and flushed afterwards), the gateway, the two ceiling apps,
+content workers with the loopback model server, and analytics workers. Only PostgreSQL and Redis
+themselves must be running (`deploy/scripts/bench.sh` makes sure of that).
+
+Parts (`--only`, comma-separated; default all): http (or single HTTP scenario keys), analytics,
+limits, budget (alias: content), learner-big, learner-growth, learner-batch (alias:
+learner-model).
 """
 
 from __future__ import annotations
@@ -25,12 +30,12 @@ from typing import Any
 from pydantic import SecretStr
 
 from ailp.config import Settings
-from bench import analytics, cpu, load, profile, report
+from bench import analytics, content, cpu, learner, load, parts, profile, report
 from bench.apps import CREATE_CEILING_TABLE
 from bench.report import echo
 from bench.seed import create_users, cursor_for
 from bench.servers import Servers, claim_redis_db
-from tests.support.database import create_database, drop_database, flush_redis
+from tests.support.database import create_database, drop_database, flush_redis, server_url
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,18 +61,48 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--responses", type=int, default=20, help="exercise answers per analytics learner"
     )
     parser.add_argument(
-        "--only", default="", help="comma-separated HTTP scenario keys (default: all)"
+        "--only",
+        default="",
+        help="comma-separated parts and/or HTTP scenario keys (default: all): http, analytics,\n"
+        "limits, budget, content (= limits,budget), learner-big, learner-growth,\n"
+        "learner-batch, learner-model (= the three learner parts), or e.g. gateway_submit",
     )
-    parser.add_argument("--skip-http", action="store_true", help="only the analytics phase")
-    parser.add_argument("--skip-analytics", action="store_true", help="only the HTTP phase")
+    parser.add_argument("--skip-http", action="store_true", help="leave out the HTTP scenarios")
+    parser.add_argument(
+        "--skip-analytics", action="store_true", help="leave out the analytics end-to-end phase"
+    )
+    group = parser.add_argument_group("content generation (limits, budget)")
+    group.add_argument("--rpm", type=int, default=600, help="OPENAI_RPM_LIMIT for `limits`")
+    group.add_argument("--model-delay", type=float, default=0.3, help="model answer time, s")
+    group.add_argument("--content-jobs", type=int, default=1300, help="jobs queued per phase")
+    group.add_argument("--content-phase", type=float, default=75, help="seconds per phase")
+    group.add_argument("--replicas", default="1,2", help="content-worker replicas per phase")
+    group.add_argument("--budget-usd", type=float, default=0.10, help="daily budget, USD")
+    group.add_argument("--budget-jobs", type=int, default=60, help="jobs submitted at once")
+    group = parser.add_argument_group("learner model (learner-big, learner-growth, learner-batch)")
+    group.add_argument("--big-responses", type=int, default=100_000)
+    group.add_argument("--big-sessions", type=int, default=10_000)
+    group.add_argument("--big-concepts", type=int, default=300)
+    group.add_argument(
+        "--growth", default="100,1000,10000", help="answers per learner, comma-separated"
+    )
+    group.add_argument("--batch-learners", type=int, default=10_000)
+    group.add_argument("--batch-responses", type=int, default=100)
+    group.add_argument(
+        "--batch-timeout",
+        type=float,
+        default=120,
+        help="stop the batch after this many seconds (the rate is then over the jobs done)",
+    )
     parser.add_argument("--results-dir", type=Path, default=REPO_ROOT / "bench-results")
     parser.add_argument("--keep-logs", action="store_true", help="keep the services' logs")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument(
         "--profile",
         default="",
-        help="comma-separated scenario keys (or 'analytics') to sample with py-spy during the\n"
-        "measurement; prints the top functions (figures of a profiled run are a bit lower)",
+        help="comma-separated scenario keys (or analytics, limits, learner-big, learner-batch)\n"
+        "to sample with py-spy during the measurement; prints the top functions (figures\n"
+        "of a profiled run are a bit lower)",
     )
     return parser.parse_args(argv)
 
@@ -107,10 +142,29 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
+PROFILE_PARTS = {"analytics", parts.LIMITS, parts.LEARNER_BIG, parts.LEARNER_BATCH}
+
+
 def _run(
     args: argparse.Namespace, started: datetime, clock: float, workdir: Path, cleanup: ExitStack
 ) -> tuple[int, bool]:
     """Run everything; return the exit code and whether something broke (errors, lost jobs)."""
+    try:
+        selection = parts.select(
+            args.only,
+            load.SCENARIO_KEYS,
+            skip_http=args.skip_http,
+            skip_analytics=args.skip_analytics,
+        )
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from exc
+    profiled = {key for key in args.profile.split(",") if key}
+    unknown = profiled - set(load.SCENARIO_KEYS) - PROFILE_PARTS
+    if unknown:
+        raise SystemExit(
+            f"cannot profile {', '.join(sorted(unknown))}; known: "
+            f"{', '.join([*load.SCENARIO_KEYS, *sorted(PROFILE_PARTS)])}"
+        )
     settings_box = load.LoadSettings(
         duration_s=args.duration,
         warmup_s=args.warmup,
@@ -119,110 +173,134 @@ def _run(
     )
     machine = report.machine()
     echo(f"==> machine: {machine['nproc']} cores, {machine['cpu']}, load {machine['loadavg']}")
+    echo("==> parts: " + ", ".join(part for part in parts.PARTS if part in selection))
 
-    database_url = create_database("ailp_bench")
-    cleanup.callback(drop_database, database_url)
     broker_url = claim_redis_db()
     cleanup.callback(flush_redis, broker_url)
-    with cursor_for(database_url) as cursor:
-        cursor.execute(CREATE_CEILING_TABLE)
-    versions = report.versions(database_url, broker_url)
+    jwt_secret = secrets.token_urlsafe(48)
+    main_part = parts.HTTP in selection or parts.ANALYTICS in selection
+    database_url = None
+    if main_part:
+        database_url = create_database("ailp_bench")
+        cleanup.callback(drop_database, database_url)
+        with cursor_for(database_url) as cursor:
+            cursor.execute(CREATE_CEILING_TABLE)
+    versions = report.versions(database_url or server_url(), broker_url)
     echo("==> versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
 
-    jwt_secret = secrets.token_urlsafe(48)
-    servers = Servers(database_url, broker_url, workdir, jwt_secret)
-    cleanup.callback(servers.stop)
-    echo(f"==> starting gateway and ceilings (logs: {workdir})")
-    servers.start_http()
-    settings = Settings(jwt_secret=SecretStr(jwt_secret))
-    users = create_users(database_url, settings, args.users)
-
     results: dict[str, load.ScenarioResult] = {}
-    profiled = {key for key in args.profile.split(",") if key}
     profiles: dict[str, Any] = {}
     lost: dict[str, Any] | None = None
-    if not args.skip_http:
-        read_jobs = load.create_read_jobs(servers.gateway_url, users)
-        only = {key for key in args.only.split(",") if key}
-        plan = load.scenarios(servers=servers, users=users, read_jobs=read_jobs)
-        unknown = (only | (profiled - {"analytics"})) - {scenario.key for scenario in plan}
-        if unknown:
-            raise SystemExit(
-                f"unknown scenario {', '.join(sorted(unknown))}; "
-                f"known: {', '.join(scenario.key for scenario in plan)}, analytics"
-            )
-        for scenario in plan:
-            if only and scenario.key not in only:
-                continue
-            echo(f"==> {scenario.label}: {args.warmup:g}s warm-up + {args.duration:g}s")
-            collapsed = workdir / f"{scenario.key}.pyspy.txt"
-            result = load.run_scenario(
-                scenario,
+    analytics_result: dict[str, Any] | None = None
+    gateway_env: dict[str, str] = {}
+    access_lines = None
+    if main_part:
+        assert database_url is not None
+        servers = Servers(database_url, broker_url, workdir, jwt_secret)
+        cleanup.callback(servers.stop)
+        echo(f"==> starting gateway and ceilings (logs: {workdir})")
+        servers.start_http()
+        settings = Settings(jwt_secret=SecretStr(jwt_secret))
+        users = create_users(database_url, settings, args.users)
+        if parts.HTTP in selection:
+            results, lost = _http_phase(
+                args,
+                selection,
+                servers,
+                users,
                 settings_box,
                 workdir,
                 database_url,
-                profile_to=collapsed if scenario.key in profiled else None,
+                broker_url,
+                profiled,
+                profiles,
             )
-            results[scenario.key] = result
-            if scenario.key in profiled:
-                result.label += " [py-spy]"
-            if scenario.key in profiled and collapsed.exists():
-                summary = profile.summarise(collapsed)
-                profiles[scenario.key] = summary
-                _print_profile(scenario.label, summary, collapsed)
-            r = result.result
-            echo(
-                f"    {r.rps:,.0f} req/s  p50 {r.p50_ms:.2f} ms  p99 {r.p99_ms:.2f} ms  "
-                f"errors {r.errors}"
-                + (f"  statuses {result.statuses}" if result.statuses else "")
-                + f"\n    CPU % of machine: {cpu.brief(result.cpu)}"
-            )
-        servers.stop_ceilings()
-        if not only or "gateway_submit" in only:
-            accepted = set(read_jobs.values())
-            if "gateway_submit" in results:
-                accepted |= results["gateway_submit"].accepted_ids
-            lost = load.check_accepted(database_url, broker_url, accepted)
-            lost["publish_failed_logged"] = _count_lines(
-                servers.stack["gateway"].log_path, b"job_publish_failed"
+        if parts.ANALYTICS in selection:
+            echo("==> analytics end to end")
+            analytics_result = analytics.run(
+                servers,
+                users,
+                learners=args.learners,
+                sessions=args.sessions,
+                responses=args.responses,
+                timeout_s=max(120.0, args.learners / 10),
+                log=lambda message: echo(f"    {message}"),
+                profile_to=workdir / "analytics.pyspy.txt" if "analytics" in profiled else None,
             )
             echo(
-                f"==> accepted jobs: {lost['accepted']:,} answered 202 · {lost['rows']:,} rows · "
-                f"{lost['messages']:,} messages in the broker · lost {lost['lost']} · "
-                f"rows without a message {lost['rows_without_message']} · "
-                f"in flight when wrk stopped {lost['in_flight_at_stop']}"
+                f"    {analytics_result['jobs_per_s']} jobs/s over {analytics_result['span_s']}s "
+                f"(wall clock {analytics_result['wall_jobs_per_s']} jobs/s), "
+                f"statuses {analytics_result['statuses']}"
             )
+            if "analytics" in profiled:
+                collapsed = workdir / "analytics.pyspy.txt"
+                if collapsed.exists():
+                    summary = profile.summarise(collapsed, pool_marker="Worker.workloop")
+                    profiles["analytics"] = summary
+                    _print_profile("analytics worker", summary, collapsed)
+        gateway_env = {k: v for k, v in servers.stack["gateway"].env.items() if k in _REPORTED_ENV}
+        access_lines = _count_lines(servers.stack["gateway"].log_path, b'"gateway.access"')
+        servers.stop()
 
-    analytics_result: dict[str, Any] | None = None
-    if not args.skip_analytics:
-        echo("==> analytics end to end")
-        analytics_result = analytics.run(
-            servers,
-            users,
-            learners=args.learners,
-            sessions=args.sessions,
-            responses=args.responses,
-            timeout_s=max(120.0, args.learners / 10),
+    content_result: dict[str, Any] | None = None
+    if selection.parts & parts.CONTENT_PARTS:
+        echo("==> content generation within the model limits and the budget")
+        content_result = content.run(
+            selection,
+            jwt_secret=jwt_secret,
+            redis_url=broker_url,
+            workdir=workdir / "content",
+            cleanup=cleanup,
             log=lambda message: echo(f"    {message}"),
-            profile_to=workdir / "analytics.pyspy.txt" if "analytics" in profiled else None,
+            settings=content.ContentSettings(
+                rpm=args.rpm,
+                model_delay_s=args.model_delay,
+                jobs=args.content_jobs,
+                phase_s=args.content_phase,
+                replicas=tuple(int(n) for n in args.replicas.split(",") if n.strip()),
+                budget_usd=args.budget_usd,
+                budget_jobs=args.budget_jobs,
+            ),
+            profile=profiled,
         )
-        echo(
-            f"    {analytics_result['jobs_per_s']} jobs/s over {analytics_result['span_s']}s "
-            f"(wall clock {analytics_result['wall_jobs_per_s']} jobs/s), "
-            f"statuses {analytics_result['statuses']}"
+        if parts.LIMITS in profiled:
+            collapsed = workdir / "content" / "limits_1.pyspy.txt"
+            if collapsed.exists():
+                summary = profile.summarise(collapsed)
+                profiles["limits"] = summary
+                _print_profile("content worker (1 replica)", summary, collapsed)
+
+    learner_result: dict[str, Any] | None = None
+    if selection.parts & parts.LEARNER_PARTS:
+        echo("==> the learner model at scale")
+        learner_result = learner.run(
+            selection,
+            jwt_secret=jwt_secret,
+            redis_url=broker_url,
+            workdir=workdir / "learner",
+            cleanup=cleanup,
+            log=lambda message: echo(f"    {message}"),
+            settings=learner.LearnerSettings(
+                big_sessions=args.big_sessions,
+                big_responses=args.big_responses,
+                big_concepts=args.big_concepts,
+                growth_sizes=tuple(int(n) for n in args.growth.split(",") if n.strip()),
+                batch_learners=args.batch_learners,
+                batch_responses=args.batch_responses,
+                batch_timeout_s=args.batch_timeout,
+            ),
+            profile=profiled,
         )
+        for key, label in ((parts.LEARNER_BIG, "cold job"), (parts.LEARNER_BATCH, "batch")):
+            collapsed = workdir / "learner" / f"{key}.pyspy.txt"
+            if key in profiled and collapsed.exists():
+                summary = profile.summarise(collapsed, pool_marker="Worker.workloop")
+                profiles[key] = summary
+                _print_profile(f"analytics worker, {label}", summary, collapsed)
 
-    if "analytics" in profiled and analytics_result is not None:
-        collapsed = workdir / "analytics.pyspy.txt"
-        if collapsed.exists():
-            summary = profile.summarise(collapsed, pool_marker="Worker.workloop")
-            profiles["analytics"] = summary
-            _print_profile("analytics worker", summary, collapsed)
-
-    gateway_log = servers.stack["gateway"].log_path
-    access_lines = _count_lines(gateway_log, b'"gateway.access"')
-    servers.stop()
-    rows, verdicts = report.evaluate(results, lost, analytics_result)
+    rows, verdicts = report.evaluate(
+        results, lost, analytics_result, content=content_result, learner=learner_result
+    )
     elapsed = time.monotonic() - clock
     machine["loadavg_end"] = list(os.getloadavg())
 
@@ -235,6 +313,10 @@ def _run(
     )
     print(report.render(rows))
     print(report.LEGEND)
+    growth = report.render_growth(learner_result)
+    if growth:
+        print()
+        print(growth)
     passed = all(v["pass"] for v in verdicts)
     print(
         f"\n{'all targets met' if passed else 'TARGETS MISSED'} · took {elapsed:.0f}s · "
@@ -252,14 +334,15 @@ def _run(
             "settings": {
                 **vars(args),
                 "results_dir": str(args.results_dir),
-                "gateway_env": {
-                    k: v for k, v in servers.stack["gateway"].env.items() if k in _REPORTED_ENV
-                },
+                "parts": sorted(selection.parts),
+                "gateway_env": gateway_env or None,
             },
             "scenarios": {key: result.as_dict() for key, result in results.items()},
             "profiles": profiles or None,
             "accepted_jobs": lost,
             "analytics": analytics_result,
+            "content": content_result,
+            "learner_model": learner_result,
             "gateway_access_log_lines": access_lines,
             "verdicts": verdicts,
             "table": [row.__dict__ for row in rows],
@@ -267,10 +350,71 @@ def _run(
     )
     shown = path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
     print(f"figures written to {shown}")
-    hard_failure = _hard_failure(results, lost, analytics_result)
+    hard_failure = _hard_failure(results, lost, analytics_result, content_result, learner_result)
     if hard_failure:
-        print(f"errors, lost jobs or unfinished analytics: the services' logs stay in {workdir}")
+        print(f"errors, lost jobs or unfinished jobs: the services' logs stay in {workdir}")
     return (1 if args.check and not passed else 0), hard_failure
+
+
+def _http_phase(
+    args: argparse.Namespace,
+    selection: parts.Selection,
+    servers: Servers,
+    users: list[Any],
+    settings_box: load.LoadSettings,
+    workdir: Path,
+    database_url: str,
+    broker_url: str,
+    profiled: set[str],
+    profiles: dict[str, Any],
+) -> tuple[dict[str, load.ScenarioResult], dict[str, Any] | None]:
+    results: dict[str, load.ScenarioResult] = {}
+    lost: dict[str, Any] | None = None
+    read_jobs = load.create_read_jobs(servers.gateway_url, users)
+    plan = load.scenarios(servers=servers, users=users, read_jobs=read_jobs)
+    assert tuple(scenario.key for scenario in plan) == load.SCENARIO_KEYS
+    for scenario in plan:
+        if scenario.key not in selection.scenarios:
+            continue
+        echo(f"==> {scenario.label}: {args.warmup:g}s warm-up + {args.duration:g}s")
+        collapsed = workdir / f"{scenario.key}.pyspy.txt"
+        result = load.run_scenario(
+            scenario,
+            settings_box,
+            workdir,
+            database_url,
+            profile_to=collapsed if scenario.key in profiled else None,
+        )
+        results[scenario.key] = result
+        if scenario.key in profiled:
+            result.label += " [py-spy]"
+        if scenario.key in profiled and collapsed.exists():
+            summary = profile.summarise(collapsed)
+            profiles[scenario.key] = summary
+            _print_profile(scenario.label, summary, collapsed)
+        r = result.result
+        echo(
+            f"    {r.rps:,.0f} req/s  p50 {r.p50_ms:.2f} ms  p99 {r.p99_ms:.2f} ms  "
+            f"errors {r.errors}"
+            + (f"  statuses {result.statuses}" if result.statuses else "")
+            + f"\n    CPU % of machine: {cpu.brief(result.cpu)}"
+        )
+    servers.stop_ceilings()
+    if "gateway_submit" in selection.scenarios:
+        accepted = set(read_jobs.values())
+        if "gateway_submit" in results:
+            accepted |= results["gateway_submit"].accepted_ids
+        lost = load.check_accepted(database_url, broker_url, accepted)
+        lost["publish_failed_logged"] = _count_lines(
+            servers.stack["gateway"].log_path, b"job_publish_failed"
+        )
+        echo(
+            f"==> accepted jobs: {lost['accepted']:,} answered 202 · {lost['rows']:,} rows · "
+            f"{lost['messages']:,} messages in the broker · lost {lost['lost']} · "
+            f"rows without a message {lost['rows_without_message']} · "
+            f"in flight when wrk stopped {lost['in_flight_at_stop']}"
+        )
+    return results, lost
 
 
 def _print_profile(label: str, summary: dict[str, Any], collapsed: Path) -> None:
@@ -299,16 +443,19 @@ def _hard_failure(
     results: dict[str, load.ScenarioResult],
     lost: dict[str, Any] | None,
     analytics_result: dict[str, Any] | None,
+    content_result: dict[str, Any] | None = None,
+    learner_result: dict[str, Any] | None = None,
 ) -> bool:
-    """Errors, lost jobs or unfinished analytics: not slowness, something to look at in the logs."""
+    """Errors, lost jobs or unfinished jobs: not slowness, something to look at in the logs."""
     if any(result.result.errors for result in results.values()):
         return True
     if lost and (lost["lost"] or lost["rows_without_message"]):
         return True
-    return bool(
-        analytics_result
-        and (analytics_result["timed_out"] or analytics_result["statuses"].get("failed"))
-    )
+    if analytics_result and (
+        analytics_result["timed_out"] or analytics_result["statuses"].get("failed")
+    ):
+        return True
+    return report.part_failures(content_result, learner_result) > 0
 
 
 _REPORTED_ENV = {

@@ -121,3 +121,16 @@ def brief(shares: dict[str, float]) -> str:
         return ""
     names = {"app": "app", "wrk": "wrk", "postgres": "pg", "redis": "redis", "other": "other"}
     return " ".join(f"{short} {shares.get(name, 0):.0f}" for name, short in names.items())
+
+
+def tree_seconds(before: Sample, after: Sample, roots: list[int]) -> float:
+    """CPU seconds the process trees under `roots` spent between two samples."""
+    pids = _descendants(after.procs, roots) | _descendants(before.procs, roots)
+    ticks = 0
+    for pid in pids:
+        end = after.procs.get(pid)
+        if end is None:
+            continue
+        start = before.procs.get(pid)
+        ticks += end.ticks - (start.ticks if start and start.comm == end.comm else 0)
+    return ticks / _TICKS

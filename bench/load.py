@@ -191,6 +191,17 @@ def create_read_jobs(gateway_url: str, users: list[BenchUser]) -> dict[int, str]
     return jobs
 
 
+# The HTTP scenarios' keys in run order (`scenarios` builds them; `--only` accepts them).
+SCENARIO_KEYS = (
+    "hello",
+    "ceiling_select",
+    "gateway_get_job",
+    "gateway_get_learner",
+    "ceiling_insert",
+    "gateway_submit",
+)
+
+
 def scenarios(
     servers: Servers,
     users: list[BenchUser],

@@ -78,8 +78,10 @@ def summarise(collapsed: Path, top: int = 25, pool_marker: str | None = None) ->
         frames = stack.split(";")
         if pool_marker and not any(pool_marker in frame for frame in frames):
             continue  # e.g. Celery's main process: consuming, dispatching to the pool, acking
-        pool += count
         calls = [frame for frame in frames if not frame.startswith("process ")]
+        if not calls:  # a sample of a process with no Python frame (e.g. a thread starting)
+            continue
+        pool += count
         for name in {_short(frame) for frame in calls}:
             inclusive[name] += count
         innermost[_short(calls[-1])] += count

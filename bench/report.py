@@ -43,6 +43,9 @@ TARGETS: dict[str, tuple[str, float, float]] = {
     "gateway_submit": ("ceiling_insert", 0.40, 200.0),
 }
 ANALYTICS_TARGET_JOBS_PER_S = 100.0
+UTILISATION_TARGET = 0.90  # of the RPM limit, in the busiest full 60 s window
+JOB_TARGET_MS = 1000.0  # one analytics job of the big learner, in the worker
+BATCH_TARGET_PER_S = 200.0  # learners recomputed per second by one analytics worker
 
 
 def machine() -> dict[str, Any]:
@@ -123,7 +126,7 @@ class Row:
 
 HEADERS = Row(
     scenario="scenario",
-    rps="req/s",
+    rps="req/s · figure",
     p50="p50 ms",
     p99="p99 ms",
     errors="errors",
@@ -139,7 +142,11 @@ ratio: req/s ÷ the ceiling's (what the targets use). ratio by CPU: the ceiling'
 ÷ this row's, counting the app, wrk, the benchmark database's backends and Redis: the req/s ratio
 to expect on a quiet machine. CPU%: share of all cores during the measured run; other = processes
 outside the benchmark; (noisy) = other above 20%, so req/s and p99 there say more about the
-machine than about the code."""
+machine than about the code. Content rows: ratio = utilisation (model requests in the busiest
+full 60 s window ÷ the RPM limit); app = the content workers, wrk = the loopback model server;
+errors = fallbacks and failed jobs. Learner rows: app = the analytics worker (and, for the batch,
+the `ailp recompute-analytics` command); worker = started_at→finished_at, (visible) = started_at
+until the bench sees the job succeeded (storing and commit included)."""
 RIGHT = {"rps", "p50", "p99", "errors", "ratio", "cpu_ms", "cpu_ratio", "cpu"}
 
 
@@ -147,6 +154,9 @@ def evaluate(
     results: dict[str, ScenarioResult],
     lost: dict[str, Any] | None,
     analytics: dict[str, Any] | None,
+    *,
+    content: dict[str, Any] | None = None,
+    learner: dict[str, Any] | None = None,
 ) -> tuple[list[Row], list[dict[str, Any]]]:
     """The table rows, and the same verdicts as data for the JSON file.
 
@@ -224,6 +234,10 @@ def evaluate(
         verdicts.append({"check": "zero_lost", "lost": lost["lost"], "pass": passed})
     if analytics is not None:
         rows.extend(_analytics_rows(analytics, verdicts))
+    if content is not None:
+        rows.extend(content_rows(content, verdicts))
+    if learner is not None:
+        rows.extend(learner_rows(learner, verdicts))
     return rows, verdicts
 
 
@@ -258,6 +272,302 @@ def _analytics_rows(analytics: dict[str, Any], verdicts: list[dict[str, Any]]) -
             target="(info)",
         ),
     ]
+
+
+def _verdict(passed: bool, shares: dict[str, float] | None, problem: str = "") -> str:
+    noisy = (shares or {}).get("other", 0) > NOISY_OTHER_PERCENT
+    return ("PASS" if passed else "FAIL") + (
+        f" ({problem})" if problem else " (noisy)" if noisy else ""
+    )
+
+
+def _is_noisy(shares: dict[str, float] | None) -> bool:
+    return (shares or {}).get("other", 0) > NOISY_OTHER_PERCENT
+
+
+def content_rows(content: dict[str, Any], verdicts: list[dict[str, Any]]) -> list[Row]:
+    """Content generation at the RPM limit (per replica count) and under a low budget."""
+    rows: list[Row] = []
+    for key in sorted(k for k in content if k.startswith("limits_")):
+        phase = content[key]
+        limit = phase["rpm_limit"]
+        shares = phase.get("cpu_share_percent") or {}
+        errors = phase["fallbacks"] + phase["statuses_at_stop"].get("failed", 0)
+        utilisation = phase.get("utilisation")
+        util_pass = utilisation is not None and utilisation >= UTILISATION_TARGET and not errors
+        peak_pass = phase["peak_any_60s"] <= limit
+        replicas = phase["replicas"]
+        verdicts.append(
+            {
+                "check": f"content_{key}_utilisation",
+                "utilisation": utilisation,
+                "min_utilisation": UTILISATION_TARGET,
+                "jobs_per_s": phase["jobs_per_s"],
+                "errors": errors,
+                "noisy": _is_noisy(shares),
+                "pass": util_pass,
+            }
+        )
+        verdicts.append(
+            {
+                "check": f"content_{key}_peak_60s",
+                "peak": phase["peak_any_60s"],
+                "limit": limit,
+                "noisy": _is_noisy(shares),
+                "pass": peak_pass,
+            }
+        )
+        quietest = phase.get("quietest_full_60s")
+        rows += [
+            Row(
+                scenario=f"content {replicas} replica{'s' if replicas > 1 else ''} @ RPM {limit} "
+                f"({phase['completed']:,} jobs in {phase['phase_s']:.0f}s; p50/p99 = job run)",
+                rps=f"{phase['jobs_per_s']:,.1f} jobs/s",
+                p50=_maybe(phase.get("job_run_ms_p50")),
+                p99=_maybe(phase.get("job_run_ms_p99")),
+                errors=str(errors),
+                ratio=f"{utilisation:.0%}" if utilisation is not None else "n/a",
+                cpu_ms=_maybe(phase.get("worker_cpu_ms_per_job"), 3),
+                target=f"utilisation ≥{UTILISATION_TARGET:.0%}",
+                verdict=_verdict(util_pass, shares, "fallbacks" if errors else ""),
+                cpu=cpu_columns(shares),
+            ),
+            Row(
+                scenario="  peak model requests in any 60 s (model server)",
+                ratio=f"{phase['peak_any_60s']}/{limit}",
+                target=f"≤{limit}",
+                verdict=_verdict(peak_pass, shares),
+            ),
+            Row(
+                scenario="  sustained: quietest full 60 s window",
+                rps=f"{quietest / 60:,.1f} req/s" if quietest is not None else "",
+                ratio=f"{quietest / limit:.0%}" if quietest is not None else "n/a",
+                target="(info)",
+            ),
+        ]
+    budget = content.get("budget")
+    if budget is not None:
+        shares = budget.get("cpu_share_percent") or {}
+        failed = budget["statuses"].get("failed", 0) + (budget["jobs"] - budget["finished"])
+        passed = budget["overshoot_usd"] <= budget["max_call_usd"] + 1e-9 and not failed
+        verdicts.append(
+            {
+                "check": "content_budget_overshoot",
+                "overshoot_usd": budget["overshoot_usd"],
+                "max_overshoot_usd": budget["max_call_usd"],
+                "noisy": _is_noisy(shares),
+                "pass": passed,
+            }
+        )
+        rows += [
+            Row(
+                scenario=f"content budget ${budget['budget_usd']:g}/day, {budget['jobs']} jobs "
+                "at once, 2 replicas: overshoot",
+                rps=f"spent ${budget['spend_log_usd']:.4f}",
+                errors=str(failed),
+                ratio=_usd(budget["overshoot_usd"], signed=True),
+                target=f"≤ {_usd(budget['max_call_usd'], signed=True)} (1 call)",
+                verdict=_verdict(passed, shares, "unfinished" if failed else ""),
+                cpu=cpu_columns(shares),
+            ),
+            Row(
+                scenario=f"  AI pieces {budget['model_pieces']}, budget notices "
+                f"{budget['budget_notices']} of {budget['jobs']}",
+                rps=f"rows ${budget['spend_rows_usd']:.4f}",
+                ratio=f"{_usd(budget['unused_budget_usd'])} unused",
+                target="(info)",
+            ),
+        ]
+    return rows
+
+
+def learner_rows(learner: dict[str, Any], verdicts: list[dict[str, Any]]) -> list[Row]:
+    """One big learner's jobs, the growth with history size, and the batch recomputation."""
+    rows: list[Row] = []
+    big = learner.get("big")
+    if big is not None:
+        size = f"{big['responses'] / 1000:,.0f}k answers, {big['concepts']} concepts"
+        labels = {
+            "cold": "cold job",
+            "warm": "warm job",
+            "plus_new": f"+{big['new_responses']} answers job",
+        }
+        for key, label in labels.items():
+            job = big["jobs"].get(key)
+            if job is None:
+                continue
+            shares = job.get("cpu_share_percent") or {}
+            worker_ms = job.get("worker_ms")
+            ok = job["status"] == "succeeded"
+            passed = ok and worker_ms is not None and worker_ms < JOB_TARGET_MS
+            verdicts.append(
+                {
+                    "check": f"learner_big_{key}_ms",
+                    "worker_ms": worker_ms,
+                    "max_ms": JOB_TARGET_MS,
+                    "noisy": _is_noisy(shares),
+                    "pass": passed,
+                }
+            )
+            visible = job.get("started_to_visible_ms")
+            rows.append(
+                Row(
+                    scenario=f"learner {size}: {label} (worker; visible)",
+                    rps=f"{_ms(worker_ms)} ms ({_ms(visible)})",
+                    errors="0" if ok else "1",
+                    cpu_ms=_maybe(job.get("worker_cpu_ms"), 0),
+                    target=f"<{JOB_TARGET_MS:g} ms",
+                    verdict=_verdict(passed, shares, "" if ok else job["status"]),
+                    cpu=cpu_columns(shares),
+                )
+            )
+    for entry in learner.get("growth") or []:
+        rows.append(
+            Row(
+                scenario=f"  growth: {entry['responses']:,} answers, cold / warm (worker)",
+                rps=f"{_ms(entry['cold'].get('worker_ms'))} / {_ms(entry['warm'].get('worker_ms'))} ms",
+                errors=str(
+                    sum(1 for job in (entry["cold"], entry["warm"]) if job["status"] != "succeeded")
+                ),
+                target="(info)",
+            )
+        )
+    batch = learner.get("batch")
+    if batch is not None:
+        shares = batch.get("cpu_share_percent") or {}
+        rate = batch.get("learners_per_s") or 0.0
+        # A run stopped at the benchmark's time bound is judged on the jobs it finished.
+        unfinished = (
+            0 if batch["timed_out"] else batch["jobs"] - batch["succeeded"] - batch["failed"]
+        )
+        problems = batch["failed"] + unfinished
+        passed = rate >= BATCH_TARGET_PER_S and not problems
+        verdicts.append(
+            {
+                "check": "learner_batch_learners_per_s",
+                "learners_per_s": rate,
+                "min_learners_per_s": BATCH_TARGET_PER_S,
+                "noisy": _is_noisy(shares),
+                "pass": passed,
+            }
+        )
+        rows += [
+            Row(
+                scenario=f"batch recompute {batch['jobs']:,} learners × "
+                f"{learner['settings']['batch_responses']} answers, 1 worker",
+                rps=f"{rate:,.1f} learners/s",
+                errors=str(problems),
+                cpu_ms=_maybe(batch.get("app_cpu_ms_per_learner"), 2),
+                target=f"≥{BATCH_TARGET_PER_S:g} learners/s",
+                verdict=_verdict(passed, shares)
+                + (f" (partial: {batch['succeeded']:,} done)" if batch["timed_out"] else ""),
+                cpu=cpu_columns(shares),
+            ),
+            Row(
+                scenario="  same, the command's wall clock"
+                + (" (stopped at the time bound)" if batch["timed_out"] else ""),
+                rps=f"{batch.get('wall_learners_per_s') or 0:,.1f} learners/s",
+                ratio=f"{batch['wall_s']:.0f}s",
+                target="(info)",
+            ),
+            Row(
+                scenario="  quiet-machine estimate: cores ÷ CPU per learner (worker+pg)",
+                rps=f"{batch['quiet_estimate_learners_per_s']:,.0f} learners/s"
+                if batch.get("quiet_estimate_learners_per_s")
+                else "n/a",
+                cpu_ms=_maybe(batch.get("postgres_cpu_ms_per_learner"), 2) + " pg"
+                if batch.get("postgres_cpu_ms_per_learner") is not None
+                else "",
+                target="(info)",
+            ),
+        ]
+    return rows
+
+
+def render_growth(learner: dict[str, Any] | None) -> str:
+    """The small table of the job's cost by history size (growth sizes, then the big learner)."""
+    if not learner or not (learner.get("growth") or learner.get("big")):
+        return ""
+    lines = [
+        (
+            "answers",
+            "concepts",
+            "sessions",
+            "cold worker ms",
+            "cold visible ms",
+            "cold CPU ms",
+            "warm worker ms",
+            "warm visible ms",
+            "warm CPU ms",
+        )
+    ]
+    entries = list(learner.get("growth") or [])
+    big = learner.get("big")
+    if big is not None and "cold" in big["jobs"] and "warm" in big["jobs"]:
+        entries.append(
+            {
+                "responses": big["responses"],
+                "concepts": big["concepts"],
+                "sessions": big["sessions"],
+                "cold": big["jobs"]["cold"],
+                "warm": big["jobs"]["warm"],
+            }
+        )
+    for entry in entries:
+        lines.append(
+            (
+                f"{entry['responses']:,}",
+                f"{entry['concepts']:,}",
+                f"{entry['sessions']:,}",
+                _ms(entry["cold"].get("worker_ms")),
+                _ms(entry["cold"].get("started_to_visible_ms")),
+                _ms(entry["cold"].get("worker_cpu_ms")),
+                _ms(entry["warm"].get("worker_ms")),
+                _ms(entry["warm"].get("started_to_visible_ms")),
+                _ms(entry["warm"].get("worker_cpu_ms")),
+            )
+        )
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
+    text = [
+        "learner model: one job's time by history size (worker = started→finished; visible ="
+        " started→committed, polled every 5 ms; CPU = the analytics worker's processes meanwhile)"
+    ]
+    for index, line in enumerate(lines):
+        text.append("  ".join(cell.rjust(widths[i]) for i, cell in enumerate(line)))
+        if index == 0:
+            text.append("  ".join("-" * width for width in widths))
+    return "\n".join(text)
+
+
+def part_failures(content: dict[str, Any] | None, learner: dict[str, Any] | None) -> int:
+    """Jobs of the content and learner-model parts that failed, fell back or never finished."""
+    count = 0
+    for key, phase in (content or {}).items():
+        if key.startswith("limits_"):
+            count += phase["fallbacks"] + phase["statuses_at_stop"].get("failed", 0)
+    budget = (content or {}).get("budget")
+    if budget is not None:
+        count += budget["statuses"].get("failed", 0) + (budget["jobs"] - budget["finished"])
+    big = (learner or {}).get("big")
+    jobs = list(big["jobs"].values()) if big else []
+    for entry in (learner or {}).get("growth") or []:
+        jobs += [entry["cold"], entry["warm"]]
+    count += sum(1 for job in jobs if job["status"] != "succeeded")
+    batch = (learner or {}).get("batch")
+    if batch is not None:
+        count += batch["failed"]
+        if not batch["timed_out"]:
+            count += batch["jobs"] - batch["succeeded"] - batch["failed"]
+    return count
+
+
+def _usd(value: float, *, signed: bool = False) -> str:
+    sign = ("−" if value < 0 else "+") if signed else ("−" if value < 0 else "")
+    return f"{sign}${abs(value):.4f}"
+
+
+def _ms(value: float | None) -> str:
+    return f"{value:,.0f}" if value is not None else "n/a"
 
 
 def _noisy(scenario: ScenarioResult) -> bool:

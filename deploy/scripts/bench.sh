@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Run the load benchmark: `deploy/scripts/bench.sh [bench args...]` (`make bench ARGS="..."`).
-# The benchmark starts and stops its own processes (gateway, ceiling apps, one analytics worker)
-# against a throw-away database and an empty Redis database (BENCH_REDIS_DB, else the first empty
-# one of 10, 9, 8, ...), so `make up` is not needed and services it started are left alone. This
-# script only makes sure uv, the venv, PostgreSQL, Redis and wrk (the load generator) are there.
-# `make bench ARGS=--help` lists the options.
+# The benchmark starts and stops its own processes (gateway, ceiling apps, content workers with a
+# loopback OpenAI-compatible model server, analytics workers, `ailp recompute-analytics`) against
+# throw-away databases and an empty Redis database (BENCH_REDIS_DB, else the first empty one of
+# 10, 9, 8, ...), so `make up` is not needed and services it started are left alone. This script
+# only makes sure uv, the venv, PostgreSQL, Redis and wrk (the load generator) are there.
+# `make bench ARGS=--help` lists the options; `make bench ARGS="--only limits,learner-model"`
+# runs some parts only (http, analytics, limits, budget, learner-big, learner-growth,
+# learner-batch; aliases content and learner-model). The whole default run takes ~10 minutes.
 # shellcheck source=deploy/scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 

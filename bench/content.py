@@ -1,0 +1,498 @@
+"""Content generation within the model limits (`limits`) and the daily budget (`budget`).
+
+Everything runs against its own migrated database and the run's Redis database (emptied before
+each phase, so every phase starts with an empty rate-limit window and no spend), with content
+workers from `tests.support`'s `Stack` at the product's defaults (`CONTENT_WORKER_CONCURRENCY`
+32, `OPENAI_MAX_TOKENS` 1800, production job timings, `OPENAI_MAX_INLINE_WAIT_SECONDS` 5) and the
+loopback OpenAI-compatible server answering every call after `delay` seconds.
+
+Jobs are created with bulk SQL (one INSERT … SELECT generate_series) and published exactly as the
+gateway publishes them (the same Celery message, one LPUSH each, in one pipeline), so a phase
+starts with the whole backlog in the queue at once rather than at the gateway's submission rate.
+Every job asks for a distinct concept, so the cache never answers.
+
+limits: `jobs` jobs, RPM limit 600 (TPM and budget set so high they never bind), 1 then 2
+replicas. A phase stops `phase_s` after publishing (or when every job is done); what is left is
+canceled in the database and dropped from Redis with everything else before the next phase.
+From the model server's request log: the peak requests in any 60 s window (all of them, also
+those sent while the workers shut down: it must not exceed the limit) and the busiest and
+quietest full 60 s windows inside the phase (utilisation = busiest / limit; the quietest shows
+whether the rate is sustained after the first window's burst).
+
+budget: a low `OPENAI_DAILY_BUDGET_USD` and known prices, 2 replicas, `budget_jobs` jobs at
+once. Spend is computed from the request log (usage tokens × prices) and from the content rows
+(`SUM(cost_usd)`); overshoot = spend − budget must stay within the largest single call's cost.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import redis
+from pydantic import SecretStr
+
+from ailp.config import Settings
+from ailp.queue.messages import task_message
+from ailp.queue.names import CONTENT_QUEUE, GENERATE_CONTENT_TASK
+from bench import cpu, windows
+from bench.load import cpu_ms_per_item
+from bench.parts import BUDGET, LIMITS, Selection
+from bench.profile import PySpy
+from bench.seed import backend_pids, create_users, cursor_for
+from bench.servers import bench_env, clear_redis, set_concurrency, start_worker
+from tests.support.database import create_database, drop_database
+from tests.support.model_server import ModelServerProcess
+from tests.support.processes import Stack
+
+MODEL = "gpt-4o-mini"
+TERMINAL = ("succeeded", "failed", "canceled")
+WINDOW_S = 60.0
+UTILISATION_TARGET = 0.90
+
+
+@dataclass(frozen=True)
+class ContentSettings:
+    rpm: int = 600
+    model_delay_s: float = 0.3
+    jobs: int = 1300
+    phase_s: float = 75.0
+    replicas: tuple[int, ...] = (1, 2)
+    concurrency: int = 32
+    budget_usd: float = 0.10
+    budget_jobs: int = 60
+    price: dict[str, float] = field(default_factory=lambda: {"input": 0.01, "output": 0.01})
+
+
+def product_env(jwt_secret: str) -> dict[str, str]:
+    """The product's defaults where the tests' Stack shortens them, plus the bench's settings."""
+    return {
+        **bench_env(jwt_secret),
+        "CONTENT_WORKER_CONCURRENCY": "32",
+        "OPENAI_MAX_TOKENS": "1800",
+        "OPENAI_TIMEOUT_SECONDS": "30",
+        "OPENAI_BACKOFF_BASE_SECONDS": "0.5",
+        "OPENAI_BACKOFF_MAX_SECONDS": "20",
+        "OPENAI_MODEL": MODEL,
+        "OPENAI_LIMIT_WINDOW_SECONDS": "60",
+        "OPENAI_MAX_INLINE_WAIT_SECONDS": "5",
+    }
+
+
+def run(
+    selection: Selection,
+    *,
+    jwt_secret: str,
+    redis_url: str,
+    workdir: Path,
+    cleanup: ExitStack,
+    log: Any,
+    settings: ContentSettings,
+    profile: set[str],
+) -> dict[str, Any]:
+    database_url = create_database("ailp_bench_content")
+    cleanup.callback(drop_database, database_url)
+    owners = create_users(database_url, Settings(jwt_secret=SecretStr(jwt_secret)), 16)
+    learners = [user.learner_id for user in owners]
+    server = cleanup.enter_context(ModelServerProcess())
+    out: dict[str, Any] = {"settings": {**settings.__dict__, "replicas": list(settings.replicas)}}
+    if LIMITS in selection:
+        for replicas in settings.replicas:
+            key = f"limits_{replicas}"
+            log(
+                f"limits, {replicas} replica(s): {settings.jobs} jobs, RPM {settings.rpm}, "
+                f"model {settings.model_delay_s:g}s, up to {settings.phase_s:g}s"
+            )
+            spy_to = workdir / f"{key}.pyspy.txt" if LIMITS in profile and replicas == 1 else None
+            out[key] = _limits_phase(
+                database_url,
+                redis_url,
+                workdir / key,
+                server,
+                learners,
+                jwt_secret=jwt_secret,
+                replicas=replicas,
+                settings=settings,
+                profile_to=spy_to,
+            )
+            if spy_to is not None:
+                out[key]["profile_file"] = str(spy_to)
+            r = out[key]
+            log(
+                f"  {r['completed']} jobs in {r['phase_s']:.1f}s = {r['jobs_per_s']:.1f} jobs/s; "
+                f"peak {r['peak_any_60s']} requests in any 60s (limit {settings.rpm}); busiest "
+                f"full 60s window {r['busiest_full_60s']}, quietest {r['quietest_full_60s']}; "
+                f"deferrals {r['deferrals_logged']}; fallbacks {r['fallbacks']}; "
+                f"CPU {cpu.brief(r['cpu_share_percent'])}"
+            )
+    if BUDGET in selection:
+        log(
+            f"budget: ${settings.budget_usd:g} a day, {settings.budget_jobs} jobs at once, "
+            f"2 replicas, prices {settings.price} USD per 1K tokens"
+        )
+        out["budget"] = _budget_phase(
+            database_url,
+            redis_url,
+            workdir / "budget",
+            server,
+            learners,
+            jwt_secret=jwt_secret,
+            settings=settings,
+        )
+        b = out["budget"]
+        log(
+            f"  spend ${b['spend_log_usd']:.4f} (rows ${b['spend_rows_usd']:.4f}, Redis "
+            f"${b['spend_redis_usd']:.4f}) of ${b['budget_usd']:g}: overshoot "
+            f"${b['overshoot_usd']:+.4f} (one call ≤ ${b['max_call_usd']:.4f}); "
+            f"{b['model_pieces']} AI pieces, {b['budget_notices']} with the budget notice"
+        )
+    return out
+
+
+def _stack(
+    database_url: str,
+    redis_url: str,
+    workdir: Path,
+    server: ModelServerProcess,
+    *,
+    jwt_secret: str,
+    replicas: int,
+    concurrency: int,
+    env: dict[str, str],
+) -> tuple[Stack, list[str]]:
+    stack = Stack(
+        database_url=database_url,
+        redis_url=redis_url,
+        workdir=workdir,
+        openai_base_url=server.base_url,
+        openai_api_key="bench-key",
+        extra_env={**product_env(jwt_secret), **env},
+        content_workers=replicas,
+    )
+    names = ["content-worker"] + [f"content-worker-{n}" for n in range(2, replicas + 1)]
+    for name in names:
+        set_concurrency(stack[name], concurrency)
+    return stack, names
+
+
+def create_jobs(database_url: str, learners: list[int], *, count: int, prefix: str) -> list[str]:
+    """`count` queued content jobs for distinct concepts (lessons, quizzes, exercises in turn),
+    spread over `learners`, created in one statement; their ids in creation order."""
+    with cursor_for(database_url) as cursor:
+        cursor.execute(
+            """
+            INSERT INTO jobs (id, user_id, learner_id, kind, params, max_attempts, published_at)
+            SELECT gen_random_uuid(), l.user_id, l.id, 'content',
+                   jsonb_build_object(
+                       'concept', %(prefix)s || ' concept ' || lpad(g::text, 5, '0'),
+                       'content_type', (ARRAY['lesson', 'quiz', 'exercise'])[1 + g %% 3],
+                       'fresh', false),
+                   3, now()
+            FROM generate_series(1, %(count)s) g
+            JOIN learners l ON l.id = (%(learners)s::bigint[])[1 + g %% cardinality(%(learners)s::bigint[])]
+            ORDER BY g
+            RETURNING id::text
+            """,
+            {"prefix": prefix, "count": count, "learners": learners},
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def publish(redis_url: str, job_ids: list[str]) -> None:
+    """The gateway's message for each job, pushed in one round trip."""
+    client = redis.Redis.from_url(redis_url)
+    try:
+        with client.pipeline(transaction=False) as pipe:
+            for job_id in job_ids:
+                pipe.lpush(
+                    CONTENT_QUEUE, task_message(GENERATE_CONTENT_TASK, CONTENT_QUEUE, [job_id])
+                )
+            pipe.execute()
+    finally:
+        client.close()
+
+
+def _done(database_url: str, ids: list[str]) -> tuple[int, int]:
+    """(terminal jobs, connections open to the database)."""
+    with cursor_for(database_url) as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM jobs WHERE id = ANY(%s::uuid[]) AND status IN %s",
+            (ids, TERMINAL),
+        )
+        done = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        connections = cursor.fetchone()[0]
+    return done, connections
+
+
+def _job_rows(database_url: str, ids: list[str]) -> list[tuple[Any, ...]]:
+    with cursor_for(database_url) as cursor:
+        cursor.execute(
+            """
+            SELECT j.status, extract(epoch FROM j.created_at), extract(epoch FROM j.started_at),
+                   extract(epoch FROM j.finished_at), c.source, c.notice, c.cost_usd
+            FROM jobs j LEFT JOIN content c ON c.job_id = j.id
+            WHERE j.id = ANY(%s::uuid[])
+            """,
+            (ids,),
+        )
+        return cursor.fetchall()
+
+
+def _cancel_leftovers(database_url: str, ids: list[str]) -> int:
+    with cursor_for(database_url) as cursor:
+        cursor.execute(
+            """
+            UPDATE jobs SET status = 'canceled', finished_at = now(), claim_token = NULL,
+                            lease_expires_at = NULL
+            WHERE id = ANY(%s::uuid[]) AND status IN ('queued', 'running')
+            """,
+            (ids,),
+        )
+        return cursor.rowcount
+
+
+def _count_in_logs(stack: Stack, names: list[str], needle: bytes) -> int:
+    total = 0
+    for name in names:
+        try:
+            with stack[name].log_path.open("rb") as handle:
+                total += sum(1 for line in handle if needle in line)
+        except OSError:
+            pass
+    return total
+
+
+def _limits_phase(
+    database_url: str,
+    redis_url: str,
+    workdir: Path,
+    server: ModelServerProcess,
+    learners: list[int],
+    *,
+    jwt_secret: str,
+    replicas: int,
+    settings: ContentSettings,
+    profile_to: Path | None,
+) -> dict[str, Any]:
+    clear_redis(redis_url)
+    server.control.reset()
+    server.control.set_default(mode="ok", delay=settings.model_delay_s)
+    stack, names = _stack(
+        database_url,
+        redis_url,
+        workdir,
+        server,
+        jwt_secret=jwt_secret,
+        replicas=replicas,
+        concurrency=settings.concurrency,
+        env={
+            "OPENAI_RPM_LIMIT": str(settings.rpm),
+            "OPENAI_TPM_LIMIT": "10000000",
+            "OPENAI_DAILY_BUDGET_USD": "1000000",
+        },
+    )
+    try:
+        for name in names:
+            start_worker(stack[name], metrics_env="CONTENT_METRICS_PORT")
+        ids = create_jobs(database_url, learners, count=settings.jobs, prefix=f"limits {replicas}r")
+        spy = PySpy(stack[names[0]].pid, profile_to) if profile_to else None
+        model_pid = server._process.pid if server._process else 0
+        before = cpu.sample()
+        started = time.time()
+        publish(redis_url, ids)
+        deadline = started + settings.phase_s
+        done = peak_connections = 0
+        while True:
+            done, connections = _done(database_url, ids)
+            peak_connections = max(peak_connections, connections)
+            if done >= len(ids) or time.time() >= deadline:
+                break
+            for name in names:
+                if not stack[name].alive:
+                    raise RuntimeError(f"{name} exited:\n{stack[name].log_tail()}")
+            time.sleep(0.5)
+        ended = time.time()
+        after = cpu.sample()
+        if spy is not None:
+            spy.stop()
+        pg_backends = backend_pids(database_url)
+        worker_pids = [stack[name].pid for name in names]
+    finally:
+        stack.stop()
+    requests = server.control.requests(since=started - 5)
+    rows = _job_rows(database_url, ids)
+    canceled = _cancel_leftovers(database_url, ids)
+    clear_redis(redis_url)
+
+    shares = cpu.usage(
+        before,
+        after,
+        worker_pids,
+        cpu.tree_seconds(before, after, [model_pid]) if model_pid else 0.0,
+        postgres_backends=pg_backends,
+    )
+    times = [float(entry["at"]) for entry in requests]
+    in_phase = [moment for moment in times if started <= moment <= ended]
+    busiest = windows.busiest_full_window(in_phase, WINDOW_S, started, ended)
+    quietest = windows.quietest_full_window(in_phase, WINDOW_S, started, ended)
+    completed = [row for row in rows if row[0] == "succeeded" and row[3] and float(row[3]) <= ended]
+    sources = Counter(row[4] for row in rows if row[4])
+    statuses = Counter(row[0] for row in rows)
+    run_ms = [(float(row[3]) - float(row[2])) * 1000 for row in completed if row[2]]
+    latency_s = [float(row[3]) - float(row[1]) for row in completed]
+    call_ms = [
+        (float(entry["finished_at"]) - float(entry["at"])) * 1000
+        for entry in requests
+        if entry.get("finished_at")
+    ]
+    phase_s = ended - started
+    return {
+        "replicas": replicas,
+        "concurrency_per_replica": settings.concurrency,
+        "rpm_limit": settings.rpm,
+        "model_delay_s": settings.model_delay_s,
+        "jobs": len(ids),
+        "phase_s": round(phase_s, 2),
+        "completed": len(completed),
+        "jobs_per_s": round(len(completed) / phase_s, 2) if phase_s > 0 else 0.0,
+        "statuses_at_stop": dict(sorted(statuses.items())),
+        "canceled_leftovers": canceled,
+        "sources": dict(sorted(sources.items())),
+        "fallbacks": sum(n for source, n in sources.items() if source != "openai"),
+        "deferrals_logged": _count_in_logs(stack, names, b"job_deferred"),
+        "requests_total": len(times),
+        "requests_in_phase": len(in_phase),
+        "requests_per_job": round(len(times) / len(completed), 3) if completed else None,
+        "non_200": sum(1 for entry in requests if entry.get("status") not in (200, None)),
+        # Safety: every request the server saw, in any 60 s window (also during shutdown).
+        "peak_any_60s": windows.peak_in_any_window(times, WINDOW_S),
+        "busiest_full_60s": busiest,
+        "quietest_full_60s": quietest,
+        "utilisation": round(busiest / settings.rpm, 4) if busiest is not None else None,
+        "sustained_utilisation": round(quietest / settings.rpm, 4)
+        if quietest is not None
+        else None,
+        # The phase's shape: requests per 5 s, and when the first window's worth had been sent.
+        "requests_per_5s": windows.histogram(in_phase, started, ended, 5.0),
+        "first_window_filled_s": _round(windows.time_to_reach(in_phase, started, settings.rpm)),
+        "model_call_ms_p50": _round(windows.percentile(call_ms, 50)),
+        "job_run_ms_p50": _round(windows.percentile(run_ms, 50)),
+        "job_run_ms_p99": _round(windows.percentile(run_ms, 99)),
+        "job_latency_s_p50": _round(windows.percentile(latency_s, 50)),
+        "job_latency_s_max": _round(max(latency_s, default=None)),
+        "db_connections_peak": peak_connections,
+        "cpu_share_percent": shares,
+        "worker_cpu_ms_per_job": cpu_ms_per_item(shares.get("app"), phase_s, len(completed)),
+    }
+
+
+def _budget_phase(
+    database_url: str,
+    redis_url: str,
+    workdir: Path,
+    server: ModelServerProcess,
+    learners: list[int],
+    *,
+    jwt_secret: str,
+    settings: ContentSettings,
+) -> dict[str, Any]:
+    clear_redis(redis_url)
+    server.control.reset()
+    server.control.set_default(mode="ok", delay=settings.model_delay_s)
+    stack, names = _stack(
+        database_url,
+        redis_url,
+        workdir,
+        server,
+        jwt_secret=jwt_secret,
+        replicas=2,
+        concurrency=settings.concurrency,
+        env={
+            "OPENAI_RPM_LIMIT": "100000",
+            "OPENAI_TPM_LIMIT": "100000000",
+            "OPENAI_DAILY_BUDGET_USD": str(settings.budget_usd),
+            "OPENAI_PRICES": json.dumps({MODEL: settings.price}),
+        },
+    )
+    try:
+        for name in names:
+            start_worker(stack[name], metrics_env="CONTENT_METRICS_PORT")
+        ids = create_jobs(database_url, learners, count=settings.budget_jobs, prefix="budget")
+        model_pid = server._process.pid if server._process else 0
+        before = cpu.sample()
+        started = time.time()
+        day = datetime.now(UTC).date().isoformat()
+        publish(redis_url, ids)
+        deadline = started + 120
+        done = 0
+        while time.time() < deadline:
+            done, _ = _done(database_url, ids)
+            if done >= len(ids):
+                break
+            time.sleep(0.2)
+        ended = time.time()
+        after = cpu.sample()
+        pg_backends = backend_pids(database_url)
+        worker_pids = [stack[name].pid for name in names]
+    finally:
+        stack.stop()
+    requests = server.control.requests(since=started - 5)
+    client = redis.Redis.from_url(redis_url)
+    try:
+        spent_micro = int(client.get(f"ailp:budget:{day}") or 0)
+    finally:
+        client.close()
+    rows = _job_rows(database_url, ids)
+    _cancel_leftovers(database_url, ids)
+    clear_redis(redis_url)
+
+    from_log = windows.spend(requests, settings.price)
+    content_rows = [row for row in rows if row[4]]
+    spend_rows = sum(float(row[6] or 0) for row in content_rows)
+    overshoot = from_log["total_usd"] - settings.budget_usd
+    shares = cpu.usage(
+        before,
+        after,
+        worker_pids,
+        cpu.tree_seconds(before, after, [model_pid]) if model_pid else 0.0,
+        postgres_backends=pg_backends,
+    )
+    return {
+        "budget_usd": settings.budget_usd,
+        "price_usd_per_1k": settings.price,
+        "replicas": 2,
+        "jobs": len(ids),
+        "finished": done,
+        "timed_out": done < len(ids),
+        "wall_s": round(ended - started, 2),
+        "statuses": dict(sorted(Counter(row[0] for row in rows).items())),
+        "sources": dict(sorted(Counter(row[4] for row in content_rows).items())),
+        "model_calls": from_log["calls"],
+        "model_calls_paid": from_log["paid_calls"],
+        "spend_log_usd": round(from_log["total_usd"], 6),
+        "spend_rows_usd": round(spend_rows, 6),
+        "spend_redis_usd": spent_micro / 1_000_000,
+        "max_call_usd": round(from_log["max_call_usd"], 6),
+        "mean_call_usd": round(from_log["mean_call_usd"], 6),
+        "overshoot_usd": round(overshoot, 6),
+        "unused_budget_usd": round(max(0.0, -overshoot), 6),
+        "model_pieces": sum(1 for row in content_rows if row[4] == "openai"),
+        "budget_notices": sum(
+            1 for row in content_rows if row[5] and "budget" in str(row[5]).lower()
+        ),
+        "cpu_share_percent": shares,
+    }
+
+
+def _round(value: float | None, digits: int = 2) -> float | None:
+    return round(value, digits) if value is not None else None

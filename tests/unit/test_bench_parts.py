@@ -1,0 +1,213 @@
+"""Choosing what one benchmark run does (bench/parts.py) and how the new rows are judged."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench import parts, report
+
+KEYS = ("hello", "ceiling_select", "gateway_submit")
+
+
+def test_nothing_asked_means_everything() -> None:
+    selection = parts.select("", KEYS)
+    assert selection.parts == frozenset(parts.PARTS)
+    assert selection.scenarios == frozenset(KEYS)
+
+
+def test_parts_and_aliases() -> None:
+    selection = parts.select("limits,learner-model", KEYS)
+    assert selection.parts == {
+        parts.LIMITS,
+        parts.LEARNER_BIG,
+        parts.LEARNER_GROWTH,
+        parts.LEARNER_BATCH,
+    }
+    assert not selection.scenarios
+    assert parts.select("content", KEYS).parts == {parts.LIMITS, parts.BUDGET}
+
+
+def test_a_scenario_key_runs_the_http_part_with_that_scenario_only() -> None:
+    selection = parts.select("gateway_submit,analytics", KEYS)
+    assert selection.parts == {parts.HTTP, parts.ANALYTICS}
+    assert selection.scenarios == {"gateway_submit"}
+    assert parts.select(" http ", KEYS).scenarios == frozenset(KEYS)
+
+
+def test_skips_apply_after_the_selection() -> None:
+    selection = parts.select("", KEYS, skip_http=True, skip_analytics=True)
+    assert parts.HTTP not in selection
+    assert parts.ANALYTICS not in selection
+    assert parts.LIMITS in selection
+    assert not selection.scenarios
+
+
+def test_unknown_names_are_refused() -> None:
+    with pytest.raises(ValueError, match="unknown part or scenario limit"):
+        parts.select("limit", KEYS)
+
+
+def _phase(**overrides):
+    phase = {
+        "replicas": 1,
+        "rpm_limit": 600,
+        "completed": 1200,
+        "phase_s": 80.0,
+        "jobs_per_s": 15.0,
+        "job_run_ms_p50": 400.0,
+        "job_run_ms_p99": 2000.0,
+        "worker_cpu_ms_per_job": 20.0,
+        "fallbacks": 0,
+        "statuses_at_stop": {"succeeded": 1200, "queued": 100},
+        "peak_any_60s": 600,
+        "busiest_full_60s": 600,
+        "quietest_full_60s": 590,
+        "utilisation": 1.0,
+        "cpu_share_percent": {"app": 30.0, "other": 5.0},
+    }
+    phase.update(overrides)
+    return phase
+
+
+def test_content_rows_judge_utilisation_and_the_peak_separately() -> None:
+    verdicts: list[dict] = []
+    rows = report.content_rows(
+        {"limits_1": _phase(), "limits_2": _phase(replicas=2, peak_any_60s=601)}, verdicts
+    )
+    by_check = {v["check"]: v["pass"] for v in verdicts}
+    assert by_check == {
+        "content_limits_1_utilisation": True,
+        "content_limits_1_peak_60s": True,
+        "content_limits_2_utilisation": True,
+        "content_limits_2_peak_60s": False,
+    }
+    assert rows[0].ratio == "100%"
+    assert rows[4].ratio == "601/600"
+    assert rows[4].verdict == "FAIL"
+
+
+def test_low_utilisation_or_fallbacks_fail_and_noise_is_marked() -> None:
+    verdicts: list[dict] = []
+    rows = report.content_rows(
+        {
+            "limits_1": _phase(utilisation=0.85, cpu_share_percent={"other": 40.0}),
+            "limits_2": _phase(replicas=2, fallbacks=3),
+        },
+        verdicts,
+    )
+    assert rows[0].verdict == "FAIL (noisy)"
+    assert rows[3].verdict == "FAIL (fallbacks)"
+
+
+def test_budget_overshoot_within_one_call_passes() -> None:
+    budget = {
+        "budget_usd": 0.1,
+        "jobs": 60,
+        "finished": 60,
+        "statuses": {"succeeded": 60},
+        "spend_log_usd": 0.105,
+        "spend_rows_usd": 0.105,
+        "overshoot_usd": 0.005,
+        "max_call_usd": 0.013,
+        "unused_budget_usd": 0.0,
+        "model_pieces": 8,
+        "budget_notices": 52,
+        "cpu_share_percent": {},
+    }
+    verdicts: list[dict] = []
+    rows = report.content_rows({"budget": budget}, verdicts)
+    assert verdicts == [
+        {
+            "check": "content_budget_overshoot",
+            "overshoot_usd": 0.005,
+            "max_overshoot_usd": 0.013,
+            "noisy": False,
+            "pass": True,
+        }
+    ]
+    assert rows[0].ratio == "+$0.0050"
+    verdicts.clear()
+    report.content_rows({"budget": {**budget, "overshoot_usd": 0.02}}, verdicts)
+    assert verdicts[0]["pass"] is False
+
+
+def _job(worker_ms: float, status: str = "succeeded") -> dict:
+    return {
+        "status": status,
+        "worker_ms": worker_ms,
+        "started_to_visible_ms": worker_ms + 20,
+        "worker_cpu_ms": worker_ms * 0.9,
+        "cpu_share_percent": {},
+    }
+
+
+def test_learner_rows_apply_the_one_second_target_to_each_job() -> None:
+    learner = {
+        "settings": {"batch_responses": 100},
+        "big": {
+            "responses": 100_000,
+            "concepts": 300,
+            "sessions": 10_000,
+            "new_responses": 100,
+            "jobs": {"cold": _job(3200.0), "warm": _job(150.0), "plus_new": _job(180.0)},
+        },
+        "growth": [
+            {
+                "responses": 100,
+                "concepts": 30,
+                "sessions": 10,
+                "cold": _job(20.0),
+                "warm": _job(15.0),
+            }
+        ],
+        "batch": {
+            "jobs": 10_001,
+            "succeeded": 10_001,
+            "failed": 0,
+            "timed_out": False,
+            "learners_per_s": 210.0,
+            "wall_learners_per_s": 180.0,
+            "wall_s": 55.0,
+            "app_cpu_ms_per_learner": 7.0,
+            "postgres_cpu_ms_per_learner": 2.5,
+            "quiet_estimate_learners_per_s": 210.0,
+            "cpu_share_percent": {},
+        },
+    }
+    verdicts: list[dict] = []
+    report.learner_rows(learner, verdicts)
+    assert {v["check"]: v["pass"] for v in verdicts} == {
+        "learner_big_cold_ms": False,
+        "learner_big_warm_ms": True,
+        "learner_big_plus_new_ms": True,
+        "learner_batch_learners_per_s": True,
+    }
+    table = report.render_growth(learner)
+    assert "100,000" in table and "3,200" in table
+    assert report.part_failures(None, learner) == 0
+    learner["big"]["jobs"]["warm"] = _job(150.0, status="queued")
+    assert report.part_failures(None, learner) == 1
+
+
+def test_a_batch_stopped_at_the_time_bound_is_judged_on_what_it_finished() -> None:
+    batch = {
+        "jobs": 10_001,
+        "succeeded": 6_000,
+        "failed": 0,
+        "timed_out": True,
+        "learners_per_s": 50.0,
+        "wall_learners_per_s": 50.0,
+        "wall_s": 120.0,
+        "app_cpu_ms_per_learner": 11.0,
+        "postgres_cpu_ms_per_learner": 3.7,
+        "quiet_estimate_learners_per_s": 136.0,
+        "cpu_share_percent": {"other": 60.0},
+    }
+    learner = {"settings": {"batch_responses": 100}, "batch": batch}
+    verdicts: list[dict] = []
+    rows = report.learner_rows(learner, verdicts)
+    assert rows[0].errors == "0"
+    assert rows[0].verdict == "FAIL (noisy) (partial: 6,000 done)"
+    assert report.part_failures(None, learner) == 0
+    batch["timed_out"] = False
+    assert report.part_failures(None, learner) == 4_001

@@ -1,0 +1,126 @@
+"""The benchmark's window and spend helpers (bench/windows.py), on hand-computed cases."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from bench import windows
+from tests.support.model_server import peak_requests_in_window
+
+
+def _brute_force(times: list[float], window: float, start: float, end: float, pick) -> int:
+    """Slide a window over [start, end - window] in tiny steps (and at every request edge)."""
+    starts = {start, end - window}
+    step = window / 500
+    a = start
+    while a <= end - window:
+        starts.add(a)
+        a += step
+    for moment in times:
+        for candidate in (moment, moment + 1e-6):
+            if start <= candidate <= end - window:
+                starts.add(candidate)
+    return pick(sum(1 for t in times if a <= t < a + window) for a in starts)
+
+
+def test_a_burst_then_silence() -> None:
+    # 600 requests in the first 6 s of an 80 s phase, 600 more from 61 s on.
+    times = [i / 100 for i in range(600)] + [61 + i / 100 for i in range(600)]
+    assert windows.busiest_full_window(times, 60, 0, 80) == 600
+    # The window [6, 66) holds none of the first burst and 500 of the second.
+    assert windows.quietest_full_window(times, 60, 0, 80) == 500
+    assert windows.peak_in_any_window(times, 60) == 600
+
+
+def test_windows_are_half_open() -> None:
+    times = [0.0, 60.0]  # 60 s apart: never in the same 60 s window
+    assert windows.peak_in_any_window(times, 60) == 1
+    assert windows.busiest_full_window(times, 60, 0, 120) == 1
+    assert windows.peak_in_any_window([0.0, 59.999], 60) == 2
+
+
+def test_a_phase_shorter_than_one_window_has_no_full_window() -> None:
+    assert windows.busiest_full_window([1.0, 2.0], 60, 0, 59.5) is None
+    assert windows.quietest_full_window([1.0, 2.0], 60, 0, 59.5) is None
+
+
+def test_a_phase_of_exactly_one_window() -> None:
+    times = [0.0, 30.0, 59.9, 60.0]
+    assert windows.busiest_full_window(times, 60, 0, 60) == 3
+    assert windows.quietest_full_window(times, 60, 0, 60) == 3
+
+
+def test_requests_outside_the_phase_do_not_count() -> None:
+    times = [-5.0, 1.0, 2.0, 100.0]
+    assert windows.busiest_full_window(times, 60, 0, 70) == 2
+    assert windows.quietest_full_window(times, 60, 0, 70) == 0  # [10, 70) is empty
+
+
+def test_no_requests() -> None:
+    assert windows.busiest_full_window([], 60, 0, 80) == 0
+    assert windows.quietest_full_window([], 60, 0, 80) == 0
+    assert windows.peak_in_any_window([], 60) == 0
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_matches_a_brute_force_slide(seed: int) -> None:
+    rng = random.Random(seed)
+    times = sorted(rng.uniform(0, 100) for _ in range(rng.randint(0, 60)))
+    window, start, end = 30.0, 5.0, 95.0
+    assert windows.busiest_full_window(times, window, start, end) == _brute_force(
+        times, window, start, end, max
+    )
+    assert windows.quietest_full_window(times, window, start, end) == _brute_force(
+        times, window, start, end, min
+    )
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_peak_agrees_with_the_model_servers_helper(seed: int) -> None:
+    rng = random.Random(seed)
+    times = [rng.uniform(0, 200) for _ in range(300)]
+    assert windows.peak_in_any_window(times, 60) == peak_requests_in_window(
+        [{"at": t} for t in times], 60
+    )
+
+
+def test_spend_counts_only_answered_calls() -> None:
+    price = {"input": 0.01, "output": 0.02}
+    log = [
+        {"status": 200, "prompt_tokens": 600, "completion_tokens": 500},  # 0.006 + 0.010
+        {"status": 200, "prompt_tokens": 1000, "completion_tokens": 0},  # 0.010
+        {"status": 429, "prompt_tokens": 600, "completion_tokens": 0},
+        {"status": None, "prompt_tokens": 600, "completion_tokens": 0},  # still running
+    ]
+    result = windows.spend(log, price)
+    assert result["calls"] == 4
+    assert result["paid_calls"] == 2
+    assert result["total_usd"] == pytest.approx(0.026)
+    assert result["max_call_usd"] == pytest.approx(0.016)
+    assert result["mean_call_usd"] == pytest.approx(0.013)
+
+
+def test_spend_of_nothing() -> None:
+    result = windows.spend([], {"input": 1.0, "output": 1.0})
+    assert result["total_usd"] == 0.0
+    assert result["max_call_usd"] == 0.0
+
+
+def test_percentile_is_nearest_rank() -> None:
+    values = [float(v) for v in range(1, 101)]
+    assert windows.percentile(values, 50) == 50.0
+    assert windows.percentile(values, 99) == 99.0
+    assert windows.percentile(values, 100) == 100.0
+    assert windows.percentile([7.0], 99) == 7.0
+    assert windows.percentile([], 50) is None
+
+
+def test_histogram_and_time_to_reach() -> None:
+    times = [0.5, 1.0, 4.9, 5.0, 12.0, 20.0]
+    assert windows.histogram(times, 0, 15, 5) == [3, 1, 1]
+    assert windows.histogram([], 0, 0.5, 5) == [0]
+    assert windows.time_to_reach(times, 0, 4) == 5.0
+    assert windows.time_to_reach(times, 1.0, 1) == 0.0
+    assert windows.time_to_reach(times, 0, 7) is None
