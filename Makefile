@@ -9,7 +9,7 @@ SCRIPTS := deploy/scripts
 ARGS ?=
 
 .PHONY: help install up down status logs gateway content-worker analytics-worker sweeper \
-	migrate test bench lint admin clean
+	migrate test bench lint admin clean web-dev web-build
 
 help: ## Show this help
 	@echo "ailp — make targets (settings: environment or .env, see .env.example)"
@@ -58,6 +58,12 @@ lint: ## ruff check + ruff format --check
 admin: ## Make an existing user an admin: make admin USERNAME=alice
 	@if [[ -z "$(USERNAME)" ]]; then echo "usage: make admin USERNAME=<username>" >&2; exit 2; fi
 	@$(SCRIPTS)/run-service.sh make-admin "$(USERNAME)"
+
+web-dev: ## Web app dev server (Vite, hot reload) proxying /api to the gateway on PORT
+	@source $(SCRIPTS)/common.sh && run_web_dev
+
+web-build: ## Build the web app into services/web/dist (when stale; the gateway serves it)
+	@source $(SCRIPTS)/common.sh && ensure_web_build
 
 clean: ## Remove .run (logs, PID files, metrics); refuses while services run
 	@$(SCRIPTS)/clean.sh

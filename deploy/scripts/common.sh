@@ -6,7 +6,8 @@
 # It sets strict mode, finds the repository root, loads `.env` (without overriding variables
 # already in the environment, as pydantic-settings does), fills in the settings' defaults and
 # provides: logging (log/ok/warn/die), ensure_uv, ensure_venv, ensure_postgres, ensure_redis,
-# ensure_database, check_redis_policy, and the PID-file helpers used by up/down/status.
+# ensure_database, check_redis_policy, the web app's helpers (ensure_node, ensure_web_deps,
+# ensure_web_build, ensure_chromium, run_web_dev) and the PID-file helpers used by up/down/status.
 
 set -Eeuo pipefail
 
@@ -211,6 +212,98 @@ use_venv() {
         export VIRTUAL_ENV="$ROOT_DIR/.venv"
         export PATH="$VIRTUAL_ENV/bin:$PATH"
     fi
+}
+
+# --- Node and the web app (services/web) ---------------------------------------------------------
+WEB_DIR="$ROOT_DIR/services/web"
+# shellcheck disable=SC2034 # used by the scripts that source this file
+WEB_DIST="$WEB_DIR/dist"
+NODE_MIN_MAJOR=20
+CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
+
+node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+
+# Node >= 20 (Vite needs 20.19+) and npm. Installs Debian's nodejs and npm when node is missing;
+# Debian 12's own nodejs is 18, so an older Node is reported with what to do about it.
+ensure_node() {
+    if ! have node || ! have npm; then
+        log "Node.js or npm not found: installing Debian's nodejs and npm"
+        apt_install nodejs npm
+    fi
+    if ! have node || ! have npm; then
+        die "node/npm still missing after installing them; install Node >= $NODE_MIN_MAJOR"
+    fi
+    local major
+    major="$(node_major)"
+    if ((major < NODE_MIN_MAJOR)); then
+        die "Node $(node -v) is too old for the web app (need >= $NODE_MIN_MAJOR.19): install a" \
+            "newer Node (e.g. https://github.com/nodesource/distributions) and retry"
+    fi
+}
+
+# `npm ci` when node_modules is missing or older than package-lock.json (npm writes
+# node_modules/.package-lock.json on every install).
+ensure_web_deps() {
+    local stamp="$WEB_DIR/node_modules/.package-lock.json"
+    if [[ -f "$stamp" && ! "$WEB_DIR/package-lock.json" -nt "$stamp" ]]; then
+        return 0
+    fi
+    ensure_node || return 1
+    log "npm ci (services/web; node $(node -v), npm $(npm -v))"
+    (cd "$WEB_DIR" && npm ci --no-audit --no-fund --loglevel=error) >&2 || return 1
+    ok "web app dependencies are installed (services/web/node_modules)"
+}
+
+# True when dist/index.html is missing or any input of the build is newer than it.
+web_build_stale() {
+    local index="$WEB_DIST/index.html" newer
+    [[ -f "$index" ]] || return 0
+    newer="$(find "$WEB_DIR/src" "$WEB_DIR/public" "$WEB_DIR/index.html" "$WEB_DIR/package.json" \
+        "$WEB_DIR/package-lock.json" "$WEB_DIR/vite.config.ts" "$WEB_DIR"/tsconfig*.json \
+        -newer "$index" -type f ! -name '*.test.ts' ! -name '*.test.tsx' -print -quit 2>/dev/null)"
+    [[ -n "$newer" ]]
+}
+
+# Build the web app into services/web/dist when the build is missing or stale. Returns non-zero
+# when it cannot (callers decide whether that is fatal): every step checks its own status, so it
+# also works inside `if ( ensure_web_build )`, where `set -e` does not apply.
+ensure_web_build() {
+    if ! web_build_stale; then
+        ok "web app build is up to date (services/web/dist)"
+        return 0
+    fi
+    ensure_web_deps || return 1
+    log "building the web app (npm run build, services/web/dist)"
+    (cd "$WEB_DIR" && npm run --silent build) >&2 || return 1
+    [[ -f "$WEB_DIST/index.html" ]] || return 1
+    ok "web app built (services/web/dist)"
+}
+
+# Debian's Chromium for the end-to-end tests (Playwright drives it; its own browser download is
+# not used).
+ensure_chromium() {
+    if [[ -x "$CHROMIUM_PATH" ]]; then
+        return 0
+    fi
+    log "Chromium not found at $CHROMIUM_PATH: installing Debian's chromium"
+    apt_install chromium
+    [[ -x "$CHROMIUM_PATH" ]] || die "chromium is installed but $CHROMIUM_PATH is missing; set CHROMIUM_PATH"
+    ok "Chromium $("$CHROMIUM_PATH" --version 2>/dev/null | awk '{print $2}') at $CHROMIUM_PATH"
+}
+
+# `make web-dev`: Vite's dev server (hot reload) with /api, /docs and /openapi.json proxied to the
+# gateway on PORT (start it with `make up`).
+run_web_dev() {
+    ensure_web_deps || die "could not install the web app's dependencies (see above)"
+    local api_url
+    api_url="http://$(url_host "$HOST"):$PORT"
+    if ! http_ok "$api_url/api/health/live"; then
+        warn "no gateway answers on $api_url: the app will load but its API calls fail. Start it" \
+            "with 'make up' (or set PORT to where it runs)."
+    fi
+    log "web dev server on http://127.0.0.1:${WEB_DEV_PORT:-5173} (API: $api_url)"
+    cd "$WEB_DIR"
+    API_PROXY_TARGET="$api_url" exec npm run dev
 }
 
 # --- URLs ---------------------------------------------------------------------------------------

@@ -1,12 +1,32 @@
 #!/usr/bin/env bash
 # Run the test suite: `deploy/scripts/test.sh [pytest args...]`.
-# Makes sure uv, the venv, PostgreSQL and Redis are there; the pytest fixtures create their own
-# throw-away database, worker processes and fake model server.
+# Makes sure uv, the venv, Node, PostgreSQL and Redis are there. The web app's fast checks run
+# first (ESLint, TypeScript, Vitest: they fail fast), then it is built for the end-to-end tests,
+# then pytest runs everything, tests/e2e included (Playwright in Debian's Chromium against a real
+# stack). The pytest fixtures create their own throw-away database, worker processes and fake
+# model server. WEB_CHECKS=0 skips the web app's lint/typecheck/unit tests (not its build).
 # shellcheck source=deploy/scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 ensure_uv
 ensure_venv
+
+# --- the web app --------------------------------------------------------------------------------
+ensure_web_deps || die "could not install the web app's dependencies (npm ci, see above)"
+if [[ "${WEB_CHECKS:-1}" != 0 ]]; then
+    log "web app: eslint"
+    (cd "$WEB_DIR" && npm run --silent lint) || die "web app: ESLint found problems (see above)"
+    log "web app: typecheck (tsc)"
+    (cd "$WEB_DIR" && npm run --silent typecheck) || die "web app: type errors (see above)"
+    log "web app: unit and component tests (vitest)"
+    (cd "$WEB_DIR" && npx --no-install vitest run) || die "web app: Vitest failed (see above)"
+fi
+if ! (ensure_chromium); then
+    warn "Chromium could not be installed: the web app's end-to-end tests will be skipped"
+fi
+ensure_web_build || die "the web app does not build (see above)"
+
+# --- services and pytest --------------------------------------------------------------------------
 ensure_postgres
 ensure_redis
 check_redis_policy

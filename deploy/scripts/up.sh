@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start the whole platform locally, in the background:
-#   PostgreSQL and Redis (when local and not running), the database, migrations, then the gateway,
-#   one content worker, one analytics worker and the sweeper.
+#   PostgreSQL and Redis (when local and not running), the database, migrations, the web app's
+#   build (when missing or stale), then the gateway (serving the API and the web app), one content
+#   worker, one analytics worker and the sweeper.
 # Logs: .run/logs/<name>.log   PIDs: .run/pids/<name>.pid   Stop: make down
 # shellcheck source=deploy/scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -23,6 +24,26 @@ if ! "$SCRIPTS_DIR/run-service.sh" migrate >>"$LOG_DIR/migrate.log" 2>&1; then
     die "migration failed (see above); nothing was started"
 fi
 ok "database is at the latest migration"
+
+# The web app (services/web): built when missing or stale, served by the gateway at / from the
+# same origin as the API. A failed build is not fatal: the API starts without the app.
+web_app=""
+if [[ -z "${WEB_DIST_DIR:-}" || "$(realpath -m "$WEB_DIST_DIR")" == "$WEB_DIST" ]]; then
+    if (ensure_web_build); then
+        export WEB_DIST_DIR="$WEB_DIST"
+        web_app="$WEB_DIST_DIR"
+    else
+        unset WEB_DIST_DIR
+        warn "################################################################################"
+        warn "The web app could not be built (see above). Starting the API WITHOUT it."
+        warn "Fix the problem, then run 'make web-build' and 'make down && make up'."
+        warn "################################################################################"
+    fi
+elif [[ -f "$WEB_DIST_DIR/index.html" ]]; then
+    web_app="$WEB_DIST_DIR" # set in the environment or .env: served as it is
+else
+    warn "WEB_DIST_DIR=$WEB_DIST_DIR has no index.html: the gateway will not serve a web app"
+fi
 # No job control: then a background child is not a process-group leader, so `setsid` below
 # calls setsid() in place instead of forking, and $! is the new session's leader (PGID = PID).
 set +m
@@ -166,6 +187,7 @@ rel() { echo "${1#"$ROOT_DIR"/}"; }
 cat >&2 <<SUMMARY
 
 ${_C_BOLD}ailp${_C_RESET}
+  web app        $([[ -n "$web_app" ]] && echo "$api_url/" || echo "not served (see the warning above)")
   API            $api_url/api   (health: $api_url/api/health)
   API docs       $api_url/docs
   metrics        gateway           $api_url/metrics

@@ -181,7 +181,7 @@ class Stack:
             "CONTENT_METRICS_PORT": str(self.content_metrics_port),
             "ANALYTICS_METRICS_PORT": str(self.analytics_metrics_port),
             "CONTENT_WORKER_CONCURRENCY": "4",
-            "OPENAI_MAX_TOKENS": "1200",
+            "OPENAI_MAX_TOKENS": "2000",
             "ANALYTICS_WORKER_CONCURRENCY": "2",
             "OPENAI_API_KEY": self.openai_api_key or "",
             "OPENAI_BASE_URL": self.openai_base_url or "",

@@ -6,7 +6,6 @@ import { apiPost, expect, navigate, test, tokenOf, uniqueName } from "./fixtures
 const HOLD_JOBS = 4;
 
 test("cancel a queued request", async ({ page }) => {
-  test.skip(test.info().project.name !== "desktop", "one run is enough: it occupies the shared workers");
   const username = uniqueName("cancel");
   await page.goto("/sign-up");
   await page.getByLabel("Username").fill(username);

@@ -16,10 +16,12 @@ import { useAdminStats } from "@/hooks/use-admin";
 import { isApiError } from "@/lib/api/client";
 import { useAuth } from "@/lib/auth/auth-context";
 import { formatPercent } from "@/lib/format";
+import { useDocumentTitle } from "@/hooks/use-document-title";
 
 const WINDOWS = [1, 7, 30, 90, 365];
 
 export default function AdminPage() {
+  useDocumentTitle("Operations");
   const { isAdmin } = useAuth();
   const [days, setDays] = useState(30);
   const stats = useAdminStats(days, isAdmin);

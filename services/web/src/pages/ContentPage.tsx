@@ -19,6 +19,7 @@ import { errorMessage } from "@/lib/errors";
 import { formatDateTime, formatUsd } from "@/lib/format";
 import { useSessionTimer } from "@/lib/timer/timer-context";
 import { toast } from "@/lib/toast";
+import { useDocumentTitle } from "@/hooks/use-document-title";
 
 function NextSteps({ content }: { content: Content }) {
   const generate = useGenerateContent();
@@ -167,6 +168,7 @@ function ContentView({ content }: { content: Content }) {
 export default function ContentPage() {
   const { contentId } = useParams();
   const query = useContent(contentId);
+  useDocumentTitle(query.data?.title ?? "Content");
   if (query.isPending) return <PageSkeleton cards={0} />;
   if (query.error) {
     if (isApiError(query.error) && (query.error.status === 404 || query.error.status === 422)) {

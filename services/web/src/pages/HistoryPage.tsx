@@ -6,8 +6,10 @@ import { JobHistory } from "@/components/history/JobHistory";
 import { RequireLearner } from "@/components/learners/RequireLearner";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { formatNiche } from "@/lib/format";
+import { useDocumentTitle } from "@/hooks/use-document-title";
 
 export default function HistoryPage() {
+  useDocumentTitle("History");
   return (
     <RequireLearner>
       {(learner) => (

@@ -18,6 +18,7 @@ import type { Learner } from "@/lib/api/types";
 import { formatNiche } from "@/lib/format";
 import { useJobTracker } from "@/lib/jobs/job-tracker-context";
 import { recommendationsOf } from "@/lib/learning";
+import { useDocumentTitle } from "@/hooks/use-document-title";
 
 function RecentContent({ learner }: { learner: Learner }) {
   const list = useContentList(learner.id, "all");
@@ -116,5 +117,6 @@ function LearnView({ learner }: { learner: Learner }) {
 }
 
 export default function LearnPage() {
+  useDocumentTitle("Learn");
   return <RequireLearner>{(learner) => <LearnView key={learner.id} learner={learner} />}</RequireLearner>;
 }

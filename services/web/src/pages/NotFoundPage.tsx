@@ -3,8 +3,10 @@ import { Link } from "react-router";
 
 import { EmptyState } from "@/components/common/EmptyState";
 import { Button } from "@/components/ui/button";
+import { useDocumentTitle } from "@/hooks/use-document-title";
 
 export default function NotFoundPage() {
+  useDocumentTitle("Page not found");
   return (
     <EmptyState
       icon={Compass}

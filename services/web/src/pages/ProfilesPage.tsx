@@ -26,6 +26,7 @@ import { errorMessage } from "@/lib/errors";
 import { EXPERIENCE_LABEL, formatDate, formatNiche, STYLE_LABEL } from "@/lib/format";
 import { useActiveLearner } from "@/lib/learner/learner-context";
 import { toast } from "@/lib/toast";
+import { useDocumentTitle } from "@/hooks/use-document-title";
 
 function ProfileCard({ learner, active, onEdit }: { learner: Learner; active: boolean; onEdit: () => void }) {
   const { setActiveId } = useActiveLearner();
@@ -95,6 +96,7 @@ function ProfileCard({ learner, active, onEdit }: { learner: Learner; active: bo
 }
 
 export default function ProfilesPage() {
+  useDocumentTitle("Learning profiles");
   const { learners, active, isLoading, error } = useActiveLearner();
   const [editing, setEditing] = useState<Learner | null>(null);
   const [creating, setCreating] = useState(false);

@@ -26,6 +26,7 @@ import { formatDateTime, formatNiche, formatRelative } from "@/lib/format";
 import { useJobTracker } from "@/lib/jobs/job-tracker-context";
 import { masteryRows, recommendationsOf, reviewSchedule } from "@/lib/learning";
 import { toast } from "@/lib/toast";
+import { useDocumentTitle } from "@/hooks/use-document-title";
 
 const WINDOWS = [7, 30, 90, 365];
 
@@ -166,5 +167,6 @@ function ProgressView({ learner }: { learner: Learner }) {
 }
 
 export default function ProgressPage() {
+  useDocumentTitle("Progress");
   return <RequireLearner>{(learner) => <ProgressView key={learner.id} learner={learner} />}</RequireLearner>;
 }

@@ -9,6 +9,7 @@ import { TimerCard } from "@/components/sessions/TimerCard";
 import { Button } from "@/components/ui/button";
 import type { Learner } from "@/lib/api/types";
 import { emptyDraft, type SessionDraft } from "@/lib/sessions";
+import { useDocumentTitle } from "@/hooks/use-document-title";
 
 function SessionsView({ learner }: { learner: Learner }) {
   const [draft, setDraft] = useState<SessionDraft | null>(null);
@@ -40,5 +41,6 @@ function SessionsView({ learner }: { learner: Learner }) {
 }
 
 export default function SessionsPage() {
+  useDocumentTitle("Study sessions");
   return <RequireLearner>{(learner) => <SessionsView key={learner.id} learner={learner} />}</RequireLearner>;
 }

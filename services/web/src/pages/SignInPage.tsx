@@ -10,11 +10,13 @@ import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { useAuth } from "@/lib/auth/auth-context";
 import { toFormErrors, type FormErrors } from "@/lib/errors";
+import { useDocumentTitle } from "@/hooks/use-document-title";
 
 const FIELDS = ["username", "password"] as const;
 type SignInField = (typeof FIELDS)[number];
 
 export default function SignInPage() {
+  useDocumentTitle("Sign in");
   const { signIn, notice, clearNotice } = useAuth();
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");

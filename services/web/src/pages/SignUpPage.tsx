@@ -12,10 +12,12 @@ import { register } from "@/lib/api/endpoints";
 import { useAuth } from "@/lib/auth/auth-context";
 import { toFormErrors, type FormErrors } from "@/lib/errors";
 import { validateSignUp, type SignUpField } from "@/lib/validation";
+import { useDocumentTitle } from "@/hooks/use-document-title";
 
 const FIELDS = ["username", "email", "password"] as const;
 
 export default function SignUpPage() {
+  useDocumentTitle("Create your account");
   const { signIn } = useAuth();
   const [values, setValues] = useState<Record<SignUpField, string>>({ username: "", email: "", password: "" });
   const [errors, setErrors] = useState<FormErrors<SignUpField>>({ fields: {}, form: null });

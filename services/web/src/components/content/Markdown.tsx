@@ -7,10 +7,10 @@ import { cn } from "@/lib/utils";
 // The page's title is the <h1>: headings inside a lesson start one level lower. Raw HTML in the
 // markdown is not rendered (react-markdown's default), so model output cannot inject markup.
 const components: Components = {
-  h1: ({ children }) => <h2 className="text-2xl font-semibold tracking-tight">{children}</h2>,
-  h2: ({ children }) => <h3 className="mt-8 text-xl font-semibold tracking-tight">{children}</h3>,
-  h3: ({ children }) => <h4 className="mt-6 text-lg font-semibold">{children}</h4>,
-  h4: ({ children }) => <h5 className="mt-4 font-semibold">{children}</h5>,
+  h1: ({ children }) => <h2>{children}</h2>,
+  h2: ({ children }) => <h3>{children}</h3>,
+  h3: ({ children }) => <h4>{children}</h4>,
+  h4: ({ children }) => <h5>{children}</h5>,
   a: ({ href, title, children }) => {
     const external = typeof href === "string" && /^https?:/i.test(href);
     return (

@@ -33,7 +33,7 @@ export function ProfileSwitcher() {
           <Button
             variant="outline"
             size="sm"
-            className="max-w-[11rem] justify-between gap-1.5 sm:max-w-[16rem]"
+            className="min-w-0 max-w-[11rem] shrink justify-between gap-1.5 sm:max-w-[16rem]"
             aria-label={active ? `Learning profile: ${formatNiche(active.target_niche)}. Switch profile` : "Create a learning profile"}
           >
             <span className="truncate">{active ? formatNiche(active.target_niche) : "No profile"}</span>

@@ -1,0 +1,50 @@
+import { screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+
+import { ApiMock } from "@/test/api-mock";
+import { content, job, learner, user } from "@/test/fixtures";
+import { renderApp } from "@/test/render";
+
+import type { GenerateContentInput } from "../api/types";
+
+import { useJobTracker } from "./job-tracker-context";
+
+/** Starts following a job, as the pages do after a 202. */
+function Follow({ label, request }: { label: string; request?: GenerateContentInput }) {
+  const { track } = useJobTracker();
+  return (
+    <button type="button" onClick={() => track(job(), { label, request })}>
+      Follow
+    </button>
+  );
+}
+
+describe("JobTrackerProvider", () => {
+  it("announces a job that finishes in the background, with a way to open it", async () => {
+    const done = content({ content_type: "lesson" });
+    new ApiMock()
+      .on("GET /api/users/me", { body: user })
+      .on("GET /api/learners", { body: [learner()] })
+      .on(`GET /api/jobs/${job().id}`, { body: job({ status: "succeeded", result: { ...done } }) })
+      .install();
+    renderApp(<Follow label="Lesson · SQL joins" request={{ concept: "SQL joins", content_type: "lesson" }} />);
+    await userEvent.click(await screen.findByRole("button", { name: "Follow" }));
+    expect(await screen.findByText("Lesson · SQL joins is ready")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Open" })).toBeInTheDocument();
+    // Followed in sessionStorage, so a reload keeps following it; announced once.
+    expect(JSON.parse(window.sessionStorage.getItem("ailp.jobs.7") ?? "[]")).toMatchObject([{ id: job().id, notified: true }]);
+  });
+
+  it("reports a failed job with its error", async () => {
+    new ApiMock()
+      .on("GET /api/users/me", { body: user })
+      .on("GET /api/learners", { body: [learner()] })
+      .on(`GET /api/jobs/${job().id}`, { body: job({ status: "failed", error: { code: "worker_lost", message: "The job was lost 3 times." } }) })
+      .install();
+    renderApp(<Follow label="Quiz · Graphs" />);
+    await userEvent.click(await screen.findByRole("button", { name: "Follow" }));
+    expect(await screen.findByText("Quiz · Graphs failed")).toBeInTheDocument();
+    expect(screen.getByText("The job was lost 3 times.")).toBeInTheDocument();
+  });
+});
