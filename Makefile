@@ -9,7 +9,7 @@ SCRIPTS := deploy/scripts
 ARGS ?=
 
 .PHONY: help install up down status logs gateway content-worker analytics-worker sweeper \
-	migrate test bench lint admin clean web-dev web-build
+	migrate test bench lint admin recompute clean web-dev web-build
 
 help: ## Show this help
 	@echo "ailp — make targets (settings: environment or .env, see .env.example)"
@@ -58,6 +58,9 @@ lint: ## ruff check + ruff format --check
 admin: ## Make an existing user an admin: make admin USERNAME=alice
 	@if [[ -z "$(USERNAME)" ]]; then echo "usage: make admin USERNAME=<username>" >&2; exit 2; fi
 	@$(SCRIPTS)/run-service.sh make-admin "$(USERNAME)"
+
+recompute: ## Recompute every learner's analytics through the queue, resumably (ARGS="--new ...")
+	@$(SCRIPTS)/run-service.sh recompute-analytics $(ARGS)
 
 web-dev: ## Web app dev server (Vite, hot reload) proxying /api to the gateway on PORT
 	@source $(SCRIPTS)/common.sh && run_web_dev

@@ -3,6 +3,7 @@
 #
 #   deploy/scripts/run-service.sh gateway|content-worker|analytics-worker|sweeper|migrate
 #   deploy/scripts/run-service.sh make-admin USERNAME
+#   deploy/scripts/run-service.sh recompute-analytics [--days N] [--new] [--no-wait]
 #
 # Used by `make gateway` etc., by up.sh (in the background) and as the images' entrypoint. In the
 # repository it uses ./.venv; in an image /app/.venv (commands on PATH, no uv needed).
@@ -12,7 +13,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 usage() {
-    echo "usage: $0 gateway|content-worker|analytics-worker|sweeper|migrate|make-admin USERNAME" >&2
+    echo "usage: $0 gateway|content-worker|analytics-worker|sweeper|migrate|make-admin USERNAME|recompute-analytics [ARGS]" >&2
     exit 2
 }
 
@@ -66,6 +67,12 @@ case "$service" in
         unset PROMETHEUS_MULTIPROC_DIR
         cmd=(ailp make-admin "$1")
         shift
+        ;;
+    recompute-analytics)
+        # Every learner's analytics through the queue; extra arguments go to the command.
+        unset PROMETHEUS_MULTIPROC_DIR
+        cmd=(ailp recompute-analytics "$@")
+        shift "$#"
         ;;
     *) usage ;;
 esac
