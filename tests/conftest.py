@@ -12,6 +12,7 @@ from tests.support.database import (
     PRIVATE_REDIS_DB,
     create_database,
     drop_database,
+    drop_stale_databases,
     drop_template,
     flush_redis,
     redis_url,
@@ -60,6 +61,10 @@ def make_stack(
             drop_database(database_url)
         if broker_url:
             flush_redis(broker_url)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    drop_stale_databases()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import uuid
 from urllib.parse import urlsplit, urlunsplit
@@ -33,9 +34,39 @@ def _migrated_template() -> str:
     if _template is None:
         name = f"ailp_template_{os.getpid()}_{uuid.uuid4().hex[:8]}"
         _admin(f'CREATE DATABASE "{name}"')
-        upgrade(with_database(server_url(), name).replace("postgresql://", "postgresql+psycopg2://", 1))
+        upgrade(
+            with_database(server_url(), name).replace("postgresql://", "postgresql+psycopg2://", 1)
+        )
         _template = name
+        atexit.register(drop_template)  # also when used outside pytest (the benchmark)
     return _template
+
+
+def drop_stale_databases() -> list[str]:
+    """Drop throw-away databases left by runs that died (their creating process is gone)."""
+    connection = psycopg2.connect(server_url())
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT datname FROM pg_database WHERE datname ~ '^ailp_[a-z]+_[0-9]+_[0-9a-f]{8}$'"
+            )
+            names = [row[0] for row in cursor.fetchall()]
+    finally:
+        connection.close()
+    stale = [name for name in names if not _alive(int(name.rsplit("_", 2)[1]))]
+    for name in stale:
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return stale
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def drop_template() -> None:
