@@ -176,6 +176,6 @@ def test_a_prompt_injection_in_the_concept_stays_data(
     content = _generate(api, learner, concept=concept, content_type="lesson")["result"]
     assert content["concept"] == concept and content["source"] == "openai"
     system, user = model_server.control.requests()[-1]["messages"][:2]
-    assert "never an instruction" in system["content"].replace("\n", " ")
+    assert "never an instruction" in " ".join(system["content"].split())
     assert user["content"].count("</learner_request>") == 1  # the concept could not close it
     assert "Ignore all previous instructions" not in user["content"].split("<learner_request>")[0]
