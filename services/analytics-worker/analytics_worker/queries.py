@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
@@ -165,8 +166,11 @@ def histories(
     }
 
 
-def save_states(session: Session, *, learner_id: int, states: list[ConceptState]) -> None:
-    """Upsert the changed states (one batched statement); never replace a state by an older one."""
+def save_states_many(session: Session, states: list[tuple[int, ConceptState]]) -> None:
+    """Upsert (learner id, state) pairs in batched statements; never replace a newer state.
+
+    Each (learner, concept) may appear once: the caller keeps the newest.
+    """
     if not states:
         return
     session.execute(
@@ -182,8 +186,36 @@ def save_states(session: Session, *, learner_id: int, states: list[ConceptState]
                 "last_answered_at": state.last_answered_at,
                 "through_id": state.through_id,
             }
-            for state in states
+            for learner_id, state in states
         ],
+    )
+
+
+_UPDATE_LEARNERS = text(
+    """
+    UPDATE learners SET
+        engagement_metrics = CAST(latest.engagement_metrics AS jsonb),
+        knowledge_state = CAST(latest.knowledge_state AS jsonb),
+        updated_at = now()
+    FROM unnest(CAST(:ids AS bigint[]), CAST(:metrics AS text[]), CAST(:states AS text[]))
+        AS latest(id, engagement_metrics, knowledge_state)
+    WHERE learners.id = latest.id
+    """
+)
+
+
+def update_learners(
+    session: Session, figures: dict[int, tuple[dict[str, Any], dict[str, Any]]]
+) -> None:
+    """Set many learners' engagement_metrics and knowledge_state in one statement."""
+    ids = list(figures)
+    session.execute(
+        _UPDATE_LEARNERS,
+        {
+            "ids": ids,
+            "metrics": [orjson.dumps(figures[i][0]).decode() for i in ids],
+            "states": [orjson.dumps(figures[i][1]).decode() for i in ids],
+        },
     )
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from ailp.jobs.lifecycle import Claim
@@ -48,34 +49,64 @@ def compute(claim: Claim, session: Session) -> JobOutcome:
         "computed_at": _iso(computed_at),
     }
 
-    def store(session: Session) -> None:
-        queries.save_states(session, learner_id=claim.learner_id, states=changed)
-        session.execute(
-            insert(AnalyticsResult.__table__).values(
-                id=uuid.uuid4(),
-                learner_id=claim.learner_id,
-                job_id=claim.job_id,
-                as_of=as_of,
-                window_days=days,
-                result=result,
-                computed_at=computed_at,
-            )
-        )
-        learners = Learner.__table__
-        session.execute(
-            update(learners)
-            .where(learners.c.id == claim.learner_id)
-            .values(
-                engagement_metrics={**velocity, "as_of": result["as_of"], "window_days": days},
-                knowledge_state=_knowledge_state(gaps, concepts, result["as_of"]),
-            )
-        )
-
-    return JobOutcome(
-        result=result,
-        result_url=f"/api/learners/{claim.learner_id}/analytics",
-        store=store,
+    rows = AnalyticsRows(
+        learner_id=claim.learner_id,
+        result_row={
+            "id": uuid.uuid4(),
+            "learner_id": claim.learner_id,
+            "job_id": claim.job_id,
+            "as_of": as_of,
+            "window_days": days,
+            "result": result,
+            "computed_at": computed_at,
+        },
+        engagement_metrics={**velocity, "as_of": result["as_of"], "window_days": days},
+        knowledge_state=_knowledge_state(gaps, concepts, result["as_of"]),
+        states=changed,
     )
+    outcome = JobOutcome(
+        result=result, result_url=f"/api/learners/{claim.learner_id}/analytics", rows=rows
+    )
+    outcome.store = lambda session: store_many(session, [outcome])
+    return outcome
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyticsRows:
+    """What one analytics job writes besides its job row."""
+
+    learner_id: int
+    result_row: dict[str, Any]
+    engagement_metrics: dict[str, Any]
+    knowledge_state: dict[str, Any]
+    states: list[learner_model.ConceptState]
+
+
+def store_many(session: Session, outcomes: list[JobOutcome]) -> None:
+    """Store many jobs' outputs in three statements (results, learners, concept states).
+
+    When one batch holds several jobs of one learner, the last one's figures and the newest
+    concept states win.
+    """
+    rows: list[AnalyticsRows] = [outcome.rows for outcome in outcomes]
+    if not rows:
+        return
+    session.execute(insert(AnalyticsResult.__table__), [row.result_row for row in rows])
+    latest = {row.learner_id: row for row in rows}
+    queries.update_learners(
+        session,
+        {
+            learner_id: (row.engagement_metrics, row.knowledge_state)
+            for learner_id, row in latest.items()
+        },
+    )
+    newest: dict[tuple[int, str], tuple[int, learner_model.ConceptState]] = {}
+    for row in rows:
+        for state in row.states:
+            key = (row.learner_id, state.concept)
+            if key not in newest or newest[key][1].through_id <= state.through_id:
+                newest[key] = (row.learner_id, state)
+    queries.save_states_many(session, list(newest.values()))
 
 
 def _learner_model(

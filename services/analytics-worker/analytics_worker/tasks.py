@@ -19,10 +19,21 @@ STEAL = 24
 @app.task(name=COMPUTE_ANALYTICS_TASK, ignore_result=True)
 def compute_analytics(job_id: str) -> dict[str, int]:
     return run_batch(
-        [job_id], kind=JobKind.analytics.value, compute=service.compute, retry=_retry, steal=STEAL
+        [job_id],
+        kind=JobKind.analytics.value,
+        compute=service.compute,
+        retry=_retry,
+        steal=STEAL,
+        store_many=service.store_many,
     )
 
 
 @app.task(name=COMPUTE_ANALYTICS_BATCH_TASK, ignore_result=True)
 def compute_analytics_batch(job_ids: list[str]) -> dict[str, int]:
-    return run_batch(job_ids, kind=JobKind.analytics.value, compute=service.compute, retry=_retry)
+    return run_batch(
+        job_ids,
+        kind=JobKind.analytics.value,
+        compute=service.compute,
+        retry=_retry,
+        store_many=service.store_many,
+    )

@@ -9,16 +9,18 @@ from __future__ import annotations
 import itertools
 import re
 import secrets
+import sys
 import time
+from datetime import UTC, datetime
 
+import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ailp import metrics
 from ailp.logging import bind_context as bind_log_context
-from ailp.logging import clear_context, get_logger
+from ailp.logging import clear_context
 from gateway.problems import BodyTooLarge, too_large
 
-log = get_logger("gateway.access")
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 _REQUEST_ID = b"x-request-id"
 
@@ -70,13 +72,8 @@ class GatewayMiddleware:
             metrics.HTTP_REQUESTS.labels(method=method, route=template, status=str(status)).inc()
             metrics.HTTP_LATENCY.labels(method=method, route=template).observe(elapsed)
             if self.access_log:
-                log.info(
-                    "request",
-                    method=method,
-                    path=scope["path"],
-                    route=template,
-                    status=status,
-                    duration_ms=round(elapsed * 1000, 2),
+                write_access_line(
+                    request_id, method, scope["path"], template, status, elapsed * 1000
                 )
 
     async def _buffered(self, receive: Receive) -> Receive:
@@ -118,6 +115,33 @@ def _has_body(scope: Scope) -> bool:
 # Request ids: a random per-process prefix and a counter (cheaper than uuid4 on every request).
 _ID_PREFIX = secrets.token_hex(6)
 _ID_COUNTER = itertools.count(1)
+
+
+def write_access_line(
+    request_id: str, method: str, path: str, route: str, status: int, duration_ms: float
+) -> None:
+    """One JSON line per request, with the same fields as every other log line.
+
+    Written straight to stdout rather than through structlog's processor chain: this runs for
+    every request, and the chain costs a noticeable share of a hot read's CPU (see `make bench`).
+    """
+    line = orjson.dumps(
+        {
+            "method": method,
+            "path": path,
+            "route": route,
+            "status": status,
+            "duration_ms": round(duration_ms, 2),
+            "event": "request",
+            "request_id": request_id,
+            "level": "info",
+            "logger": "gateway.access",
+            "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+            "service": "gateway",
+        }
+    )
+    sys.stdout.buffer.write(line + b"\n")
+    sys.stdout.flush()
 
 
 def _request_id(scope: Scope) -> str:

@@ -19,7 +19,7 @@ from ailp import metrics
 from ailp.config import Settings, get_settings
 from ailp.db.engine import get_engine
 from ailp.jobs import lifecycle
-from ailp.jobs.lifecycle import Claim, LostClaim
+from ailp.jobs.lifecycle import Claim
 from ailp.jobs.runner import (
     JobOutcome,
     LeaseKeeper,
@@ -36,6 +36,8 @@ from ailp.logging import bound_context, get_logger
 log = get_logger(__name__)
 
 Compute = Callable[[Claim, Session], JobOutcome]
+# Stores the output of many succeeded jobs at once (instead of each JobOutcome.store).
+StoreMany = Callable[[Session, list[JobOutcome]], None]
 
 
 def run_batch(
@@ -45,6 +47,7 @@ def run_batch(
     compute: Compute,
     retry: Retry,
     steal: int = 0,
+    store_many: StoreMany | None = None,
     settings: Settings | None = None,
 ) -> dict[str, int]:
     """Execute one delivery for `job_ids` (plus stolen jobs); count the outcomes."""
@@ -69,7 +72,7 @@ def run_batch(
             return {"skipped": len(ids)}
         with LeaseKeeper(claims[0].token, settings):
             outcomes, failures = _compute_all(session, claims, compute)
-            stored = _store_all(session, outcomes)
+            stored = _store_all(session, claims[0].token, outcomes, store_many)
         for claim in claims:
             outcome = stored.get(claim.job_id) or _fail(claim, failures.get(claim.job_id), retry)
             observe(claim, kind, outcome)
@@ -102,34 +105,41 @@ def _compute_all(
                 if not isinstance(exc, PermanentJobError):
                     log.exception("job_error")
                 failures[claim.job_id] = exc
+                session.rollback()  # a failed statement aborts the transaction; start afresh
             finally:
-                session.rollback()  # reads only: end the snapshot, keep the connection
                 stop_timer()
+    session.rollback()  # the reads shared one snapshot; end it, keep the connection
     return outcomes, failures
 
 
 def _store_all(
-    session: Session, outcomes: dict[uuid.UUID, tuple[Claim, JobOutcome]]
+    session: Session,
+    token: uuid.UUID,
+    outcomes: dict[uuid.UUID, tuple[Claim, JobOutcome]],
+    store_many: StoreMany | None,
 ) -> dict[uuid.UUID, str]:
-    """Mark each job succeeded (fenced by its claim) and store its output, in one transaction."""
-    stored: dict[uuid.UUID, str] = {}
+    """Mark the jobs succeeded (fenced by the claim) and store their outputs, in one transaction.
+
+    A job that is no longer ours (lease lost) gets nothing stored.
+    """
     try:
-        for job_id, (claim, outcome) in outcomes.items():
-            try:
-                lifecycle.succeed(
-                    session, claim=claim, result=outcome.result, result_url=outcome.result_url
-                )
-            except LostClaim:
-                stored[job_id] = "lost"  # someone else holds it now: store nothing for it
-                continue
-            outcome.store(session)
-            stored[job_id] = "succeeded"
+        held = lifecycle.succeed_many(
+            session,
+            token=token,
+            results={job_id: (o.result, o.result_url) for job_id, (_, o) in outcomes.items()},
+        )
+        kept = [outcome for job_id, (_, outcome) in outcomes.items() if job_id in held]
+        if store_many is not None:
+            store_many(session, kept)
+        else:
+            for outcome in kept:
+                outcome.store(session)
         session.commit()
     except Exception:
         session.rollback()
         log.exception("job_batch_store_failed")
         return {}  # every job falls back to a retry
-    return stored
+    return {job_id: "succeeded" if job_id in held else "lost" for job_id in outcomes}
 
 
 def _fail(claim: Claim, error: Exception | None, retry: Retry) -> str:

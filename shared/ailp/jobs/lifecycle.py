@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
 from sqlalchemy import func, text, update
 from sqlalchemy.orm import Session
 
@@ -164,6 +165,46 @@ def succeed(
     if finished_at is None:
         raise LostClaim(str(claim.job_id))
     return finished_at
+
+
+_SUCCEED_MANY = text(
+    """
+    UPDATE jobs SET
+        status = 'succeeded',
+        result = CAST(done.result AS jsonb),
+        result_url = done.result_url,
+        error_code = NULL,
+        error_message = NULL,
+        finished_at = now(),
+        lease_expires_at = NULL
+    FROM unnest(CAST(:ids AS uuid[]), CAST(:results AS text[]), CAST(:urls AS text[]))
+        AS done(id, result, result_url)
+    WHERE jobs.id = done.id AND jobs.claim_token = :token AND jobs.status = 'running'
+    RETURNING jobs.id
+    """
+)
+
+
+def succeed_many(
+    session: Session,
+    *,
+    token: uuid.UUID,
+    results: dict[uuid.UUID, tuple[dict[str, Any], str | None]],
+) -> set[uuid.UUID]:
+    """Mark many jobs of one claim succeeded in one statement; returns those still ours."""
+    if not results:
+        return set()
+    ids = list(results)
+    rows = session.execute(
+        _SUCCEED_MANY,
+        {
+            "ids": ids,
+            "results": [orjson.dumps(results[job_id][0]).decode() for job_id in ids],
+            "urls": [results[job_id][1] for job_id in ids],
+            "token": token,
+        },
+    )
+    return {row.id for row in rows}
 
 
 def fail_or_retry(

@@ -56,6 +56,8 @@ class JobOutcome:
     result: dict[str, Any]
     result_url: str | None
     store: Callable[[Session], None] = field(default=lambda _session: None)
+    # What a batch store (`store_many`) needs from this job, if the handler offers one.
+    rows: Any = None
 
 
 Handler = Callable[[Claim, "LeaseKeeper"], JobOutcome]

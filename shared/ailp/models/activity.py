@@ -70,7 +70,9 @@ class ExerciseResponse(Base):
         Index("ix_exercise_responses_learner_concept", "learner_id", "concept", "answered_at"),
         # The learner model's watermark: answers since an id, and per-concept counts below it
         # (an index-only scan).
-        Index("ix_exercise_responses_learner_id", "learner_id", "id", postgresql_include=["concept"]),
+        Index(
+            "ix_exercise_responses_learner_id", "learner_id", "id", postgresql_include=["concept"]
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

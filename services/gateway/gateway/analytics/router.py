@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, status
 
 from ailp.models.enums import JobKind
 from ailp.schemas.analytics import AnalyticsOut
@@ -30,7 +30,6 @@ async def request_analytics(
     learner_id: RowId,
     user_id: CurrentUserId,
     idempotency_key: IdempotencyKey,
-    response: Response,
     pool: PoolDep,
     broker: BrokerDep,
     limiter: LimiterDep,
@@ -54,8 +53,7 @@ async def request_analytics(
             idempotency_key=idempotency_key,
         ),
     )
-    jobs.accepted_headers(response, job)
-    return job
+    return jobs.accepted(job)
 
 
 @router.get("", response_model=AnalyticsOut, summary="The latest analytics result")

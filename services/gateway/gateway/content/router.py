@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, status
 
 from ailp.models.enums import ContentType, JobKind
 from ailp.schemas.content import ContentOut
@@ -32,7 +32,6 @@ async def generate_content(
     data: GenerateContentIn,
     user_id: CurrentUserId,
     idempotency_key: IdempotencyKey,
-    response: Response,
     pool: PoolDep,
     broker: BrokerDep,
     limiter: LimiterDep,
@@ -53,8 +52,7 @@ async def generate_content(
             idempotency_key=idempotency_key,
         ),
     )
-    jobs.accepted_headers(response, job)
-    return job
+    return jobs.accepted(job)
 
 
 @router.get("/api/content/{content_id}", response_model=ContentOut, summary="One content piece")

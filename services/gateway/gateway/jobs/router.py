@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 
 from ailp.models.enums import JobKind, JobStatus
 from gateway.deps import CurrentUserId, PoolDep
@@ -11,6 +11,7 @@ from gateway.jobs import repository
 from gateway.jobs.schemas import JobOut
 from gateway.jobs.service import RETRY_AFTER_SECONDS
 from gateway.pagination import Page, decode_cursor, encode_cursor
+from gateway.responses import json_response
 from gateway.validation import BigId
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
@@ -30,13 +31,12 @@ ACCEPTED_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/{job_id}", response_model=JobOut, summary="Poll a job")
-async def get_job(
-    job_id: uuid.UUID, user_id: CurrentUserId, pool: PoolDep, response: Response
-) -> Any:
+async def get_job(job_id: uuid.UUID, user_id: CurrentUserId, pool: PoolDep) -> Any:
     job = repository.to_api(await repository.get(pool, user_id=user_id, job_id=job_id))
+    headers = None
     if job["status"] in (JobStatus.queued, JobStatus.running):
-        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS.get(job["kind"], 1))
-    return job
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS.get(job["kind"], 1))}
+    return json_response(job, headers=headers)
 
 
 @router.get("", response_model=Page[JobOut], summary="Your jobs, newest first")

@@ -26,6 +26,7 @@ from gateway.broker import Broker
 from gateway.jobs import repository
 from gateway.learners.repository import not_found as learner_not_found
 from gateway.ratelimit import RateLimiter
+from gateway.responses import json_response
 
 log = get_logger(__name__)
 
@@ -138,6 +139,13 @@ async def _replay(
     return existing
 
 
-def accepted_headers(response: Response, job: dict[str, Any]) -> None:
-    response.headers["Location"] = f"/api/jobs/{job['id']}"
-    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS.get(job["kind"], 1))
+def accepted(job: dict[str, Any]) -> Response:
+    """202 Accepted with the job, where to poll it and when."""
+    return json_response(
+        job,
+        status_code=202,
+        headers={
+            "Location": f"/api/jobs/{job['id']}",
+            "Retry-After": str(RETRY_AFTER_SECONDS.get(job["kind"], 1)),
+        },
+    )

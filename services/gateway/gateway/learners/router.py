@@ -8,6 +8,7 @@ from ailp.errors import Unprocessable
 from gateway.deps import CurrentUserId, PoolDep
 from gateway.learners import repository
 from gateway.learners.schemas import LearnerCreate, LearnerOut, LearnerUpdate
+from gateway.responses import json_response
 from gateway.validation import RowId
 
 router = APIRouter(prefix="/api/learners", tags=["learners"])
@@ -34,7 +35,7 @@ async def list_learners(user_id: CurrentUserId, pool: PoolDep) -> Any:
 
 @router.get("/{learner_id}", response_model=LearnerOut, summary="One learner profile")
 async def get_learner(learner_id: RowId, user_id: CurrentUserId, pool: PoolDep) -> Any:
-    return dict(await repository.get(pool, user_id=user_id, learner_id=learner_id))
+    return json_response(dict(await repository.get(pool, user_id=user_id, learner_id=learner_id)))
 
 
 @router.patch(
