@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -28,6 +28,23 @@ class Page(BaseModel, Generic[T]):
 def encode_cursor(at: datetime, item_id: Any) -> str:
     raw = orjson.dumps([at.isoformat(), str(item_id)])
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def page_of(
+    rows: Sequence[Mapping[str, Any]],
+    limit: int,
+    *,
+    at: str,
+    item_id: str,
+    render: Callable[[Mapping[str, Any]], dict[str, Any]] = dict,
+) -> dict[str, Any]:
+    """A page from `limit + 1` fetched rows: the extra row only says that another page exists,
+    and the cursor points at the last row shown (its `at` timestamp and `item_id`)."""
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1][at], rows[-1][item_id])
+    return {"items": [render(row) for row in rows], "next_cursor": next_cursor}
 
 
 def decode_cursor(cursor: str | None, parse_id: Callable[[str], K]) -> tuple[datetime, K] | None:

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, status
 from gateway.activity import repository
 from gateway.activity.schemas import ResponsesIn, SessionCreate, SessionOut, StoredOut
 from gateway.deps import CurrentUserId, PoolDep, SettingsDep
-from gateway.pagination import Page, bigint_id, decode_cursor, encode_cursor
+from gateway.pagination import Page, bigint_id, decode_cursor, page_of
 from gateway.validation import RowId, UtcDatetime
 
 router = APIRouter(prefix="/api/learners/{learner_id}", tags=["activity"])
@@ -61,11 +61,7 @@ async def list_sessions(
         after=after,
         limit=limit + 1,
     )
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1]["session_start"], rows[-1]["id"])
-    return {"items": [dict(row) for row in rows], "next_cursor": next_cursor}
+    return page_of(rows, limit, at="session_start", item_id="id")
 
 
 @router.post(

@@ -14,7 +14,7 @@ from gateway.jobs import service as jobs
 from gateway.jobs.idempotency import IdempotencyKey
 from gateway.jobs.router import ACCEPTED_RESPONSES
 from gateway.jobs.schemas import JobOut
-from gateway.pagination import Page, decode_cursor, encode_cursor
+from gateway.pagination import Page, decode_cursor, page_of
 from gateway.validation import RowId
 
 router = APIRouter(tags=["content"])
@@ -81,8 +81,4 @@ async def list_content(
         after=decode_cursor(cursor, uuid.UUID),
         limit=limit + 1,
     )
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1]["created_at"], rows[-1]["content_id"])
-    return {"items": [dict(row) for row in rows], "next_cursor": next_cursor}
+    return page_of(rows, limit, at="created_at", item_id="content_id")

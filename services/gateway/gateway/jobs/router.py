@@ -10,7 +10,7 @@ from gateway.deps import CurrentUserId, PoolDep
 from gateway.jobs import repository
 from gateway.jobs.schemas import JobOut
 from gateway.jobs.service import RETRY_AFTER_SECONDS
-from gateway.pagination import Page, decode_cursor, encode_cursor
+from gateway.pagination import Page, decode_cursor, page_of
 from gateway.responses import json_response
 from gateway.validation import BigId
 
@@ -58,11 +58,7 @@ async def list_jobs(
         after=decode_cursor(cursor, uuid.UUID),
         limit=limit + 1,
     )
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1]["created_at"], rows[-1]["id"])
-    return {"items": [repository.to_api(row) for row in rows], "next_cursor": next_cursor}
+    return page_of(rows, limit, at="created_at", item_id="id", render=repository.to_api)
 
 
 @router.delete(
