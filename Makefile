@@ -52,7 +52,7 @@ test: ## Run the test suite (ARGS="..." passes pytest arguments)
 bench: ## Run the benchmark against the local services (ARGS="...")
 	@$(SCRIPTS)/bench.sh $(ARGS)
 
-lint: ## ruff check + ruff format --check
+lint: ## ruff check, ruff format --check, mypy
 	@$(SCRIPTS)/lint.sh
 
 admin: ## Make an existing user an admin: make admin USERNAME=alice

@@ -4,16 +4,25 @@
 # first (ESLint, TypeScript, Vitest: they fail fast), then it is built for the end-to-end tests,
 # then pytest runs everything, tests/e2e included (Playwright in Debian's Chromium against a real
 # stack). The pytest fixtures create their own throw-away database, worker processes and fake
-# model server. WEB_CHECKS=0 skips the web app's lint/typecheck/unit tests (not its build).
+# model server. STATIC_CHECKS=0 skips the static checks of both (ESLint, tsc, Vitest; ruff, mypy),
+# for quick reruns; the web app is still built.
 # shellcheck source=deploy/scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 ensure_uv
 ensure_venv
 
+# --- Python static checks (seconds; they fail before anything starts) ---------------------------
+if [[ "${STATIC_CHECKS:-${WEB_CHECKS:-1}}" != 0 ]]; then
+    log "python: ruff check"
+    uv run --frozen ruff check . || die "ruff found problems (see above; 'make lint' runs it too)"
+    log "python: mypy"
+    uv run --frozen mypy || die "mypy found type errors (see above)"
+fi
+
 # --- the web app --------------------------------------------------------------------------------
 ensure_web_deps || die "could not install the web app's dependencies (npm ci, see above)"
-if [[ "${WEB_CHECKS:-1}" != 0 ]]; then
+if [[ "${STATIC_CHECKS:-${WEB_CHECKS:-1}}" != 0 ]]; then
     log "web app: eslint"
     (cd "$WEB_DIR" && npm run --silent lint) || die "web app: ESLint found problems (see above)"
     log "web app: typecheck (tsc)"

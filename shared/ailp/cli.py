@@ -59,15 +59,17 @@ def _make_admin(username: str) -> int:
     from sqlalchemy import func, update
 
     from ailp.db.engine import session_scope
+    from ailp.db.rows import affected_rows
     from ailp.models import User
     from ailp.models.enums import Role
 
     with session_scope() as session:
-        changed = session.execute(
+        changed = affected_rows(
+            session,
             update(User)
             .where(func.lower(User.username) == username.lower())
-            .values(role=Role.admin.value)
-        ).rowcount
+            .values(role=Role.admin.value),
+        )
     if not changed:
         print(f"no user named {username!r}", file=sys.stderr)
         return 1
@@ -103,9 +105,9 @@ def _recompute_analytics(days: int, chunk: int, *, new: bool, wait: bool) -> int
 
     while True:
         with session_scope() as session:
-            run = session.get(BatchRun, run_id)
-            assert run is not None
-            job_ids = batch.submit_chunk(session, run, chunk=chunk, settings=settings)
+            current = session.get(BatchRun, run_id)
+            assert current is not None
+            job_ids = batch.submit_chunk(session, current, chunk=chunk, settings=settings)
         if not job_ids:
             break
         batch.publish_chunk(client, job_ids)

@@ -46,7 +46,7 @@ def next_review_at(answers: Iterable[tuple[datetime, bool]]) -> datetime | None:
 
 
 def dump(card: Card) -> dict[str, Any]:
-    return card.to_dict()
+    return dict(card.to_dict())
 
 
 def load(data: dict[str, Any]) -> Card:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from ailp.db.rows import table_of
 from ailp.jobs.lifecycle import Claim
 from ailp.jobs.runner import JobOutcome, PermanentJobError
 from ailp.models import AnalyticsResult, Learner
@@ -91,7 +92,7 @@ def store_many(session: Session, outcomes: list[JobOutcome]) -> None:
     rows: list[AnalyticsRows] = [outcome.rows for outcome in outcomes]
     if not rows:
         return
-    session.execute(insert(AnalyticsResult.__table__), [row.result_row for row in rows])
+    session.execute(insert(table_of(AnalyticsResult)), [row.result_row for row in rows])
     latest = {row.learner_id: row for row in rows}
     queries.update_learners(
         session,

@@ -115,10 +115,10 @@ def complete(
         stop_timer = metrics.timer(metrics.MODEL_CALL_TIME)
         pause: float | None = None
         try:
-            raw = client.chat.completions.with_raw_response.create(
+            raw = client.chat.completions.with_raw_response.create(  # type: ignore[call-overload]
                 model=settings.openai_model,
-                messages=messages,  # type: ignore[arg-type]
-                response_format=response_format,  # type: ignore[arg-type]
+                messages=messages,
+                response_format=response_format,
                 max_tokens=max_tokens,
                 temperature=0.4,
             )

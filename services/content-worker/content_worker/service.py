@@ -134,7 +134,7 @@ def _ask_model(request: ContentRequest, settings: Settings, spent: _Spend) -> Ge
         title=output.title,
         content=output.content,
         examples=list(output.examples),
-        exercises=[{**item.model_dump(), "concept": request.concept} for item in output.exercises],  # type: ignore[attr-defined]
+        exercises=[{**item.model_dump(), "concept": request.concept} for item in output.exercises],
         source=ContentSource.openai.value,
         model=answer.model or settings.openai_model,
         input_tokens=spent.input,
@@ -198,19 +198,19 @@ def _outcome(claim: Claim, request: ContentRequest, piece: GeneratedPiece, key: 
         content_id=content_id,
         learner_id=claim.learner_id,
         concept=request.concept,
-        content_type=request.content_type,  # type: ignore[arg-type]
+        content_type=request.content_type,
         title=piece.title,
         content=piece.content,
         examples=piece.examples,
-        exercises=piece.exercises,  # type: ignore[arg-type]
-        source=piece.source,  # type: ignore[arg-type]
+        exercises=piece.exercises,
+        source=piece.source,
         model=piece.model,
         prompt_version=PROMPT_VERSION,
         usage={
             "input_tokens": piece.input_tokens,
             "output_tokens": piece.output_tokens,
             "cost_usd": piece.cost_usd,
-        },  # type: ignore[arg-type]
+        },
         notice=piece.notice,
         created_at=created_at,
     ).model_dump(mode="json")

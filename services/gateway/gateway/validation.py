@@ -96,20 +96,18 @@ def _storable_text(text: str) -> None:
         raise ValueError("text must not contain unpaired surrogate characters")
 
 
-def label(max_length: int) -> type[str]:
-    """A one-line label: trimmed, 1..max_length characters, no control characters."""
-    return Annotated[  # type: ignore[return-value]
-        str,
-        StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
-        AfterValidator(_no_control_characters),
-    ]
-
-
-def text_block(max_length: int) -> type[str]:
-    """Free text (newlines allowed), at most max_length characters."""
-    return Annotated[  # type: ignore[return-value]
-        str, StringConstraints(max_length=max_length), AfterValidator(_no_control_except_newlines)
-    ]
+# One-line labels (trimmed, at least one character, no control characters) and free text
+# (newlines allowed) in request bodies.
+_ONE_LINE = AfterValidator(_no_control_characters)
+Concept = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), _ONE_LINE
+]
+Niche = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), _ONE_LINE
+]
+Goals = Annotated[
+    str, StringConstraints(max_length=2000), AfterValidator(_no_control_except_newlines)
+]
 
 
 # Any ISO 8601 timestamp with an offset; stored and emitted in UTC.

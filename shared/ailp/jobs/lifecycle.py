@@ -17,11 +17,12 @@ import orjson
 from sqlalchemy import func, text, update
 from sqlalchemy.orm import Session
 
+from ailp.db.rows import affected_rows, table_of
 from ailp.models import Job
 from ailp.models.enums import JobStatus
 
 # Core statements on the table: the hot path of every job, without the ORM's bulk-update work.
-jobs = Job.__table__
+jobs = table_of(Job)
 
 
 class LostClaim(Exception):
@@ -136,12 +137,12 @@ def claim(
 
 def heartbeat(session: Session, *, token: uuid.UUID, lease_seconds: float) -> int:
     """Extend the lease of every job still running under `token`; how many there are."""
-    result = session.execute(
+    return affected_rows(
+        session,
         update(jobs)
         .where(jobs.c.claim_token == token, jobs.c.status == JobStatus.running.value)
-        .values(heartbeat_at=func.now(), lease_expires_at=_lease(lease_seconds))
+        .values(heartbeat_at=func.now(), lease_expires_at=_lease(lease_seconds)),
     )
-    return result.rowcount
 
 
 def succeed(
@@ -224,8 +225,7 @@ def fail_or_retry(
         values["finished_at"] = func.now()
     else:
         values["published_at"] = func.now()
-    result = session.execute(update(jobs).where(*_held_by(claim)).values(**values))
-    if result.rowcount != 1:
+    if affected_rows(session, update(jobs).where(*_held_by(claim)).values(**values)) != 1:
         raise LostClaim(str(claim.job_id))
     return status
 
@@ -236,7 +236,8 @@ def defer(session: Session, *, claim: Claim, delay_seconds: float) -> None:
     `published_at` is set to when it will be published again, so the sweeper leaves it alone
     until then.
     """
-    result = session.execute(
+    given_back = affected_rows(
+        session,
         update(jobs)
         .where(*_held_by(claim))
         .values(
@@ -245,7 +246,7 @@ def defer(session: Session, *, claim: Claim, delay_seconds: float) -> None:
             claim_token=None,
             lease_expires_at=None,
             published_at=func.now() + timedelta(seconds=delay_seconds),
-        )
+        ),
     )
-    if result.rowcount != 1:
+    if given_back != 1:
         raise LostClaim(str(claim.job_id))

@@ -24,7 +24,7 @@ def task_message(task: str, queue: str, args: list[Any], task_id: str | None = N
     """The JSON document that kombu's Redis transport would LPUSH onto `queue` for `task(*args)`."""
     task_id = task_id or str(uuid.uuid4())
     body = orjson.dumps([args, {}, _EMBED])
-    headers = {
+    headers: dict[str, Any] = {
         "lang": "py",
         "task": task,
         "id": task_id,

@@ -19,14 +19,13 @@ from pydantic import (
 
 from gateway.validation import (
     BigId,
+    Concept,
     StrictFloat,
     StrictInt,
     UtcDatetime,
-    label,
     storable_json,
 )
 
-Concept = label(200)
 Score = Annotated[StrictFloat, Field(ge=0, le=1)]
 FreeJson = Annotated[list[Any], AfterValidator(storable_json)]
 ExerciseItems = Annotated[list[dict[str, Any]], AfterValidator(storable_json)]

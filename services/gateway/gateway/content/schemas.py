@@ -3,7 +3,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from ailp.models.enums import ContentType
-from gateway.validation import label
+from gateway.validation import Concept
 
 
 class GenerateContentIn(BaseModel):
@@ -12,8 +12,6 @@ class GenerateContentIn(BaseModel):
         json_schema_extra={"examples": [{"concept": "SQL joins", "content_type": "lesson"}]},
     )
 
-    concept: label(200) = Field(
-        description="What to learn: 1–200 characters, no control characters."
-    )  # type: ignore[valid-type]
+    concept: Concept = Field(description="What to learn: 1–200 characters, no control characters.")
     content_type: ContentType
     fresh: StrictBool = Field(default=False, description="Skip the cache and ask the model again.")

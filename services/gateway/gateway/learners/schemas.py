@@ -6,12 +6,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from ailp.models.enums import ExperienceLevel, LearningStyle
-from gateway.validation import label, text_block
+from gateway.validation import Goals, Niche
 
-Niche = label(50)
-Goals = text_block(2000)
-
-_EXAMPLE = {
+_EXAMPLE: dict[str, Any] = {
     "target_niche": "tech_career",
     "experience_level": "beginner",
     "preferred_learning_style": "visual",
