@@ -25,7 +25,9 @@ def main(argv: list[str] | None = None) -> int:
         "recompute-analytics",
         help="queue an analytics job for every learner and show progress; resumes an interrupted run",
     )
-    batch.add_argument("--days", type=int, default=30, help="analytics window (default 30)")
+    batch.add_argument(
+        "--days", type=int, help="analytics window (default: ANALYTICS_RECOMPUTE_DAYS)"
+    )
     batch.add_argument("--chunk", type=int, default=1000, help="learners per submitted chunk")
     batch.add_argument(
         "--new", action="store_true", help="start a new run even if one is unfinished"
@@ -44,14 +46,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "sweeper":
         from ailp.jobs.sweeper import run_forever
-        from ailp.queue.celery_app import make_celery
 
-        run_forever(make_celery("ailp-sweeper", settings), settings)
+        run_forever(settings)
         return 0
     if args.command == "make-admin":
         return _make_admin(args.username)
     if args.command == "recompute-analytics":
-        return _recompute_analytics(args.days, args.chunk, new=args.new, wait=not args.no_wait)
+        days = args.days or settings.analytics_recompute_days
+        return _recompute_analytics(days, args.chunk, new=args.new, wait=not args.no_wait)
     return 2
 
 
@@ -105,7 +107,8 @@ def _recompute_analytics(days: int, chunk: int, *, new: bool, wait: bool) -> int
 
     while True:
         with session_scope() as session:
-            current = session.get(BatchRun, run_id)
+            # Locked: a second command resuming the same run waits instead of repeating a chunk.
+            current = session.get(BatchRun, run_id, with_for_update=True)
             assert current is not None
             job_ids = batch.submit_chunk(session, current, chunk=chunk, settings=settings)
         if not job_ids:

@@ -81,6 +81,24 @@ def test_retryable_errors_requeue_until_the_last_attempt(
     assert job.status == JobStatus.failed and job.error_code == "boom" and job.finished_at
 
 
+def test_a_retried_job_waits_out_its_backoff_before_it_can_be_stolen(
+    db: Session, make_job: Callable[..., Job]
+) -> None:
+    job = make_job()
+    claim = _claim(db, job)
+    assert claim is not None
+    lifecycle.fail_or_retry(
+        db, claim=claim, code="boom", message="x", retryable=True, retry_in_seconds=30
+    )
+    stolen = lifecycle.claim_batch(
+        db, job_ids=[], worker="w", lease_seconds=60, steal_kind="analytics", steal=5
+    )
+    assert job.id not in {c.job_id for c in stolen}
+    # Its own delayed message, when due, still claims it.
+    again = _claim(db, job)
+    assert again is not None and again.attempts == 2
+
+
 def test_permanent_errors_fail_at_once(db: Session, make_job: Callable[..., Job]) -> None:
     job = make_job()
     claim = _claim(db, job)

@@ -65,11 +65,9 @@ def compute(claim: Claim, session: Session) -> JobOutcome:
         knowledge_state=_knowledge_state(gaps, concepts, result["as_of"]),
         states=changed,
     )
-    outcome = JobOutcome(
+    return JobOutcome(
         result=result, result_url=f"/api/learners/{claim.learner_id}/analytics", rows=rows
     )
-    outcome.store = lambda session: store_many(session, [outcome])
-    return outcome
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from ailp import metrics
 from ailp.config import Settings, get_settings
 from ailp.db.engine import session_scope
 from ailp.jobs.lifecycle import Claim
-from ailp.jobs.runner import JobOutcome, LeaseKeeper, PermanentJobError
+from ailp.jobs.runner import JobOutcome, PermanentJobError
 from ailp.logging import get_logger
 from ailp.models import Content, Learner
 from ailp.models.enums import ContentSource
@@ -44,7 +44,7 @@ class InvalidOutput(Exception):
     pass
 
 
-def generate(claim: Claim, _lease: LeaseKeeper) -> JobOutcome:
+def generate(claim: Claim) -> JobOutcome:
     settings = get_settings()
     fresh = bool(claim.params.get("fresh", False))
     with session_scope() as session:

@@ -41,6 +41,7 @@ _SUBMIT_CHUNK = text(
 class Progress:
     total: int
     submitted: int
+    all_submitted: bool
     queued: int
     running: int
     succeeded: int
@@ -52,7 +53,8 @@ class Progress:
 
     @property
     def done(self) -> bool:
-        return self.submitted >= self.total and self.finished >= self.submitted
+        # Not from the counts: learners deleted during the run take their jobs with them.
+        return self.all_submitted and self.queued == 0 and self.running == 0
 
 
 def open_run(session: Session, *, days: int, new: bool) -> tuple[BatchRun, bool]:
@@ -122,6 +124,7 @@ def progress(session: Session, run_id: uuid.UUID) -> Progress:
     return Progress(
         total=run.total,
         submitted=run.submitted,
+        all_submitted=run.submitted_at is not None,
         queued=counts.get("queued", 0),
         running=counts.get("running", 0),
         succeeded=counts.get("succeeded", 0),

@@ -36,7 +36,7 @@ from ailp.logging import bound_context, get_logger
 log = get_logger(__name__)
 
 Compute = Callable[[Claim, Session], JobOutcome]
-# Stores the output of many succeeded jobs at once (instead of each JobOutcome.store).
+# Stores the output of many succeeded jobs at once.
 StoreMany = Callable[[Session, list[JobOutcome]], None]
 
 
@@ -47,7 +47,7 @@ def run_batch(
     compute: Compute,
     retry: Retry,
     steal: int = 0,
-    store_many: StoreMany | None = None,
+    store_many: StoreMany,
     settings: Settings | None = None,
 ) -> dict[str, int]:
     """Execute one delivery for `job_ids` (plus stolen jobs); count the outcomes."""
@@ -116,7 +116,7 @@ def _store_all(
     session: Session,
     token: uuid.UUID,
     outcomes: dict[uuid.UUID, tuple[Claim, JobOutcome]],
-    store_many: StoreMany | None,
+    store_many: StoreMany,
 ) -> dict[uuid.UUID, str]:
     """Mark the jobs succeeded (fenced by the claim) and store their outputs, in one transaction.
 
@@ -129,11 +129,7 @@ def _store_all(
             results={job_id: (o.result, o.result_url) for job_id, (_, o) in outcomes.items()},
         )
         kept = [outcome for job_id, (_, outcome) in outcomes.items() if job_id in held]
-        if store_many is not None:
-            store_many(session, kept)
-        else:
-            for outcome in kept:
-                outcome.store(session)
+        store_many(session, kept)
         session.commit()
     except Exception:
         session.rollback()

@@ -209,9 +209,19 @@ def succeed_many(
 
 
 def fail_or_retry(
-    session: Session, *, claim: Claim, code: str, message: str, retryable: bool
+    session: Session,
+    *,
+    claim: Claim,
+    code: str,
+    message: str,
+    retryable: bool,
+    retry_in_seconds: float = 0,
 ) -> JobStatus:
-    """After an error: queue the job again while attempts remain (and it is retryable), else fail."""
+    """After an error: queue the job again while attempts remain (and it is retryable), else fail.
+
+    A retried job counts as published `retry_in_seconds` from now (when its delayed message is
+    due), so neither a worker stealing queued jobs nor the sweeper takes it before its backoff.
+    """
     final = not retryable or claim.attempts >= claim.max_attempts
     status = JobStatus.failed if final else JobStatus.queued
     values: dict[str, Any] = {
@@ -224,7 +234,7 @@ def fail_or_retry(
     if final:
         values["finished_at"] = func.now()
     else:
-        values["published_at"] = func.now()
+        values["published_at"] = func.now() + timedelta(seconds=retry_in_seconds)
     if affected_rows(session, update(jobs).where(*_held_by(claim)).values(**values)) != 1:
         raise LostClaim(str(claim.job_id))
     return status

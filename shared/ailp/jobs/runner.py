@@ -60,7 +60,7 @@ class JobOutcome:
     rows: Any = None
 
 
-Handler = Callable[[Claim, "LeaseKeeper"], JobOutcome]
+Handler = Callable[[Claim], JobOutcome]
 Retry = Callable[[uuid.UUID, str, float], None]
 
 
@@ -71,12 +71,11 @@ def worker_name() -> str:
 class LeaseKeeper:
     """Heartbeats the lease of the jobs claimed under one token while they run (a thread).
 
-    `lost` is set when none of them is ours any more; long handlers may check it and give up.
+    When none of them is ours any more it stops; the fenced final write then finds the claim lost.
     """
 
     def __init__(self, token: uuid.UUID, settings: Settings) -> None:
         self.token = token
-        self.lost = threading.Event()
         self._settings = settings
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"lease-{token}", daemon=True)
@@ -106,7 +105,6 @@ class LeaseKeeper:
                 continue
             if not alive:
                 log.warning("job_lease_lost")
-                self.lost.set()
                 return
 
 
@@ -154,8 +152,8 @@ def run_job(
 def _execute(claim: Claim, handler: Handler, settings: Settings) -> tuple[str, float | None]:
     """Run the handler; return the outcome and, when the job must be published again, when."""
     try:
-        with LeaseKeeper(claim.token, settings) as lease:
-            result = handler(claim, lease)
+        with LeaseKeeper(claim.token, settings):
+            result = handler(claim)
             with session_scope() as session:
                 result.store(session)
                 lifecycle.succeed(
@@ -193,7 +191,12 @@ def record_failure(claim: Claim, code: str, message: str, *, retryable: bool) ->
     try:
         with session_scope() as session:
             status = lifecycle.fail_or_retry(
-                session, claim=claim, code=code, message=message, retryable=retryable
+                session,
+                claim=claim,
+                code=code,
+                message=message,
+                retryable=retryable,
+                retry_in_seconds=backoff(claim.attempts),
             )
     except LostClaim:
         return "lost"

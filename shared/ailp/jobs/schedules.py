@@ -2,8 +2,10 @@
 
 Posting sessions or responses inserts an `analytics_schedules` row for the learner unless one
 is pending (the gateway does it in the same statement as the insert). The sweeper turns due rows
-into analytics jobs, one per learner, skipping learners that already have an automatic job
-waiting in the queue. Many posts within the delay therefore cause one job.
+into analytics jobs, one per learner. A learner whose automatic job still waits in the queue
+keeps its schedule row until that job is claimed: the waiting job's `as_of` was fixed when it was
+created, so the newer activity needs a job of its own, but only one. Many posts within the delay
+therefore cause one job.
 """
 
 from __future__ import annotations
@@ -22,11 +24,16 @@ _CREATE_DUE_JOBS = text(
     WITH due AS (
         DELETE FROM analytics_schedules
         WHERE learner_id IN (
-            SELECT learner_id FROM analytics_schedules
-            WHERE due_at <= now()
-            ORDER BY due_at
+            SELECT s.learner_id FROM analytics_schedules s
+            WHERE s.due_at <= now()
+              AND NOT EXISTS (
+                  SELECT 1 FROM jobs waiting
+                  WHERE waiting.learner_id = s.learner_id AND waiting.kind = 'analytics'
+                    AND waiting.status = 'queued' AND waiting.params ->> 'trigger' = 'activity'
+              )
+            ORDER BY s.due_at
             LIMIT :batch
-            FOR UPDATE SKIP LOCKED
+            FOR UPDATE OF s SKIP LOCKED
         )
         RETURNING learner_id
     )
@@ -39,11 +46,6 @@ _CREATE_DUE_JOBS = text(
            ),
            :max_attempts, now()
     FROM due JOIN learners l ON l.id = due.learner_id
-    WHERE NOT EXISTS (
-        SELECT 1 FROM jobs waiting
-        WHERE waiting.learner_id = l.id AND waiting.kind = 'analytics'
-          AND waiting.status = 'queued' AND waiting.params ->> 'trigger' = 'activity'
-    )
     RETURNING id
     """
 )

@@ -20,8 +20,9 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from types import FrameType
+from typing import Any
 
-from celery import Celery
+import redis
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
@@ -32,7 +33,7 @@ from ailp.jobs.schedules import create_due_analytics_jobs
 from ailp.logging import get_logger
 from ailp.models import Job
 from ailp.models.enums import JobStatus
-from ailp.queue.publish import publish_job
+from ailp.queue.publish import publish_jobs
 
 log = get_logger(__name__)
 
@@ -63,31 +64,36 @@ def sweep(session: Session, settings: Settings) -> SweepReport:
         .limit(BATCH)
         .with_for_update(skip_locked=True)
     ).all()
-    for job in expired:
-        if job.attempts >= job.max_attempts:
-            _fail(
-                session,
-                job.id,
-                "worker_lost",
-                f"The job stopped {job.attempts} times without finishing (its worker crashed or was "
-                "killed each time), so it was given up. Submit it again; if it keeps failing, "
-                "report it.",
+    gave_up = [job for job in expired if job.attempts >= job.max_attempts]
+    _fail(
+        session,
+        [job.id for job in gave_up],
+        "worker_lost",
+        func.concat(
+            "The job stopped ",
+            Job.attempts,
+            " times without finishing (its worker crashed or was killed each time), so it was "
+            "given up. Submit it again; if it keeps failing, report it.",
+        ),
+    )
+    for job in gave_up:
+        report.failed.append(job.id)
+        metrics.JOBS_SWEPT.labels(kind=job.kind, reason="attempts_exhausted").inc()
+    requeued = [job for job in expired if job.attempts < job.max_attempts]
+    if requeued:
+        session.execute(
+            update(Job)
+            .where(Job.id.in_([job.id for job in requeued]))
+            .values(
+                status=JobStatus.queued.value,
+                claim_token=None,
+                lease_expires_at=None,
+                published_at=func.now(),
             )
-            report.failed.append(job.id)
-            metrics.JOBS_SWEPT.labels(kind=job.kind, reason="attempts_exhausted").inc()
-        else:
-            session.execute(
-                update(Job)
-                .where(Job.id == job.id)
-                .values(
-                    status=JobStatus.queued.value,
-                    claim_token=None,
-                    lease_expires_at=None,
-                    published_at=func.now(),
-                )
-            )
-            report.to_publish.append((job.id, job.kind))
-            metrics.JOBS_SWEPT.labels(kind=job.kind, reason="lease_expired").inc()
+        )
+    for job in requeued:
+        report.to_publish.append((job.id, job.kind))
+        metrics.JOBS_SWEPT.labels(kind=job.kind, reason="lease_expired").inc()
 
     stale_before = func.now() - timedelta(seconds=settings.job_requeue_after_seconds)
     unclaimed = session.execute(
@@ -100,23 +106,26 @@ def sweep(session: Session, settings: Settings) -> SweepReport:
         .limit(BATCH)
         .with_for_update(skip_locked=True)
     ).all()
-    republish: list[uuid.UUID] = []
-    for job in unclaimed:
-        if job.attempts >= job.max_attempts:
-            _fail(
-                session,
-                job.id,
-                "attempts_exhausted",
-                f"The job failed {job.attempts} times; see earlier errors in the logs.",
-            )
-            report.failed.append(job.id)
-            metrics.JOBS_SWEPT.labels(kind=job.kind, reason="attempts_exhausted").inc()
-        else:
-            republish.append(job.id)
-            report.to_publish.append((job.id, job.kind))
-            metrics.JOBS_SWEPT.labels(kind=job.kind, reason="unclaimed").inc()
+    exhausted = [job for job in unclaimed if job.attempts >= job.max_attempts]
+    _fail(
+        session,
+        [job.id for job in exhausted],
+        "attempts_exhausted",
+        func.concat("The job failed ", Job.attempts, " times; see earlier errors in the logs."),
+    )
+    for job in exhausted:
+        report.failed.append(job.id)
+        metrics.JOBS_SWEPT.labels(kind=job.kind, reason="attempts_exhausted").inc()
+    republish = [job for job in unclaimed if job.attempts < job.max_attempts]
     if republish:
-        session.execute(update(Job).where(Job.id.in_(republish)).values(published_at=func.now()))
+        session.execute(
+            update(Job)
+            .where(Job.id.in_([job.id for job in republish]))
+            .values(published_at=func.now())
+        )
+    for job in republish:
+        report.to_publish.append((job.id, job.kind))
+        metrics.JOBS_SWEPT.labels(kind=job.kind, reason="unclaimed").inc()
 
     for job_id in create_due_analytics_jobs(session, settings):
         report.to_publish.append((job_id, "analytics"))
@@ -124,10 +133,12 @@ def sweep(session: Session, settings: Settings) -> SweepReport:
     return report
 
 
-def _fail(session: Session, job_id: uuid.UUID, code: str, message: str) -> None:
+def _fail(session: Session, job_ids: list[uuid.UUID], code: str, message: Any) -> None:
+    if not job_ids:
+        return
     session.execute(
         update(Job)
-        .where(Job.id == job_id)
+        .where(Job.id.in_(job_ids))
         .values(
             status=JobStatus.failed.value,
             error_code=code,
@@ -139,22 +150,22 @@ def _fail(session: Session, job_id: uuid.UUID, code: str, message: str) -> None:
     )
 
 
-def sweep_and_publish(app: Celery, settings: Settings) -> SweepReport:
+def sweep_and_publish(client: redis.Redis, settings: Settings) -> SweepReport:
     with session_scope() as session:
         report = sweep(session, settings)
-    for job_id, kind in report.to_publish:
+    if report.to_publish:
         try:
-            publish_job(app, job_id=job_id, kind=kind)
-        except Exception as exc:  # broker down: the job stays queued and is retried next pass
-            log.warning("sweeper_publish_failed", job_id=str(job_id), error=str(exc))
-            break
+            publish_jobs(client, report.to_publish)
+        except Exception as exc:  # broker down: the jobs stay queued, published again later
+            log.warning("sweeper_publish_failed", jobs=len(report.to_publish), error=str(exc))
     if report.failed or report.to_publish:
         log.info("sweep", failed=len(report.failed), republished=len(report.to_publish))
     return report
 
 
-def run_forever(app: Celery, settings: Settings | None = None) -> None:
+def run_forever(settings: Settings | None = None) -> None:
     settings = settings or get_settings()
+    client = redis.Redis.from_url(settings.celery_broker_url)
     stop = threading.Event()
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
@@ -166,7 +177,7 @@ def run_forever(app: Celery, settings: Settings | None = None) -> None:
     log.info("sweeper_started", interval=settings.sweeper_interval_seconds)
     while not stop.is_set():
         try:
-            sweep_and_publish(app, settings)
+            sweep_and_publish(client, settings)
         except Exception as exc:  # e.g. the database is restarting; try again next interval
             log.warning("sweep_failed", error=str(exc))
         stop.wait(settings.sweeper_interval_seconds)
