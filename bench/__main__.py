@@ -44,8 +44,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("--duration", type=float, default=10, help="seconds measured per scenario")
-    parser.add_argument("--warmup", type=float, default=2, help="seconds of warm-up per scenario")
+    # Whole seconds: wrk's -d takes no fractions.
+    parser.add_argument("--duration", type=int, default=10, help="seconds measured per scenario")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per scenario")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument(
@@ -74,8 +75,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     group = parser.add_argument_group("content generation (limits, budget)")
     group.add_argument("--rpm", type=int, default=600, help="OPENAI_RPM_LIMIT for `limits`")
     group.add_argument("--model-delay", type=float, default=0.3, help="model answer time, s")
-    group.add_argument("--content-jobs", type=int, default=1300, help="jobs queued per phase")
-    group.add_argument("--content-phase", type=float, default=75, help="seconds per phase")
+    group.add_argument(
+        "--content-jobs",
+        type=int,
+        default=2000,
+        help="jobs queued at once per `limits` phase (more than the RPM limit lets through\n"
+        "in the phase, so demand never runs out)",
+    )
+    group.add_argument(
+        "--content-phase",
+        type=float,
+        default=150,
+        help="seconds per `limits` phase; utilisation is judged on the full 60 s windows\n"
+        "starting 60 s or more in, so at least 120",
+    )
     group.add_argument("--replicas", default="1,2", help="content-worker replicas per phase")
     group.add_argument("--budget-usd", type=float, default=0.10, help="daily budget, USD")
     group.add_argument("--budget-jobs", type=int, default=60, help="jobs submitted at once")
@@ -233,11 +246,13 @@ def _run(
                 f"statuses {analytics_result['statuses']}"
             )
             if "analytics" in profiled:
-                collapsed = workdir / "analytics.pyspy.txt"
-                if collapsed.exists():
-                    summary = profile.summarise(collapsed, pool_marker="Worker.workloop")
-                    profiles["analytics"] = summary
-                    _print_profile("analytics worker", summary, collapsed)
+                _collect_profile(
+                    profiles,
+                    "analytics",
+                    "analytics worker",
+                    workdir / "analytics.pyspy.txt",
+                    pool_marker="Worker.workloop",
+                )
         gateway_env = {k: v for k, v in servers.stack["gateway"].env.items() if k in _REPORTED_ENV}
         access_lines = _count_lines(servers.stack["gateway"].log_path, b'"gateway.access"')
         servers.stop()
@@ -264,11 +279,12 @@ def _run(
             profile=profiled,
         )
         if parts.LIMITS in profiled:
-            collapsed = workdir / "content" / "limits_1.pyspy.txt"
-            if collapsed.exists():
-                summary = profile.summarise(collapsed)
-                profiles["limits"] = summary
-                _print_profile("content worker (1 replica)", summary, collapsed)
+            _collect_profile(
+                profiles,
+                parts.LIMITS,
+                "content worker (1 replica)",
+                workdir / "content" / "limits_1.pyspy.txt",
+            )
 
     learner_result: dict[str, Any] | None = None
     if selection.parts & parts.LEARNER_PARTS:
@@ -292,11 +308,14 @@ def _run(
             profile=profiled,
         )
         for key, label in ((parts.LEARNER_BIG, "cold job"), (parts.LEARNER_BATCH, "batch")):
-            collapsed = workdir / "learner" / f"{key}.pyspy.txt"
-            if key in profiled and collapsed.exists():
-                summary = profile.summarise(collapsed, pool_marker="Worker.workloop")
-                profiles[key] = summary
-                _print_profile(f"analytics worker, {label}", summary, collapsed)
+            if key in profiled:
+                _collect_profile(
+                    profiles,
+                    key,
+                    f"analytics worker, {label}",
+                    workdir / "learner" / f"{key}.pyspy.txt",
+                    pool_marker="Worker.workloop",
+                )
 
     rows, verdicts = report.evaluate(
         results, lost, analytics_result, content=content_result, learner=learner_result
@@ -311,6 +330,13 @@ def _run(
         f"wrk -t{args.threads} -c{args.connections}, {args.warmup:g}s warm-up + "
         f"{args.duration:g}s per scenario"
     )
+    if content_result is not None and parts.LIMITS in selection:
+        print(
+            f"content limits: {args.content_jobs:,} jobs queued at once per replica count (more "
+            f"than {args.rpm} RPM lets through in the phase, so demand never runs out), "
+            f"{args.content_phase:g}s per phase; sustained utilisation and jobs/s are over the "
+            f"full 60 s windows starting ≥60s in (the first 60 s hold the start-up burst)"
+        )
     print(report.render(rows))
     print(report.LEGEND)
     growth = report.render_growth(learner_result)
@@ -388,10 +414,7 @@ def _http_phase(
         results[scenario.key] = result
         if scenario.key in profiled:
             result.label += " [py-spy]"
-        if scenario.key in profiled and collapsed.exists():
-            summary = profile.summarise(collapsed)
-            profiles[scenario.key] = summary
-            _print_profile(scenario.label, summary, collapsed)
+            _collect_profile(profiles, scenario.key, scenario.label, collapsed)
         r = result.result
         echo(
             f"    {r.rps:,.0f} req/s  p50 {r.p50_ms:.2f} ms  p99 {r.p99_ms:.2f} ms  "
@@ -415,6 +438,22 @@ def _http_phase(
             f"in flight when wrk stopped {lost['in_flight_at_stop']}"
         )
     return results, lost
+
+
+def _collect_profile(
+    profiles: dict[str, Any],
+    key: str,
+    label: str,
+    collapsed: Path,
+    *,
+    pool_marker: str | None = None,
+) -> None:
+    """Summarise py-spy's collapsed stacks (if it wrote any) into `profiles[key]` and print them."""
+    if not collapsed.exists():
+        return
+    summary = profile.summarise(collapsed, pool_marker=pool_marker)
+    profiles[key] = summary
+    _print_profile(label, summary, collapsed)
 
 
 def _print_profile(label: str, summary: dict[str, Any], collapsed: Path) -> None:

@@ -11,7 +11,6 @@ the `jobs` table; the wall-clock rate from starting the worker process to the la
 from __future__ import annotations
 
 import asyncio
-import statistics
 import time
 from collections import Counter
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from bench import cpu
+from bench import cpu, windows
 from bench.load import cpu_ms_per_item
 from bench.profile import PySpy
 from bench.seed import BenchUser, backend_pids, create_analytics_learners, cursor_for
@@ -65,13 +64,6 @@ def _progress(database_url: str, ids: list[str]) -> tuple[int, int]:
         )
         done, total = cursor.fetchone()
     return done, total
-
-
-def _percentile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
 
 def run(
@@ -194,8 +186,8 @@ def _job_stats(database_url: str, ids: list[str]) -> dict[str, Any]:
         "redelivered": sum(1 for row in rows if (row[1] or 0) > 1),
         "span_s": round(span_s, 3),
         "jobs_per_s": round(len(finished) / span_s, 1) if span_s > 0 else None,
-        "job_run_ms_p50": round(statistics.median(run_ms), 2) if run_ms else None,
-        "job_run_ms_p99": round(_percentile(run_ms, 99) or 0, 2) if run_ms else None,
+        "job_run_ms_p50": _round(windows.percentile(run_ms, 50)),
+        "job_run_ms_p99": _round(windows.percentile(run_ms, 99)),
         # Time inside claim → finish per worker process, against the span: how much of each
         # process's time the job itself takes (the rest is Celery, the broker and the claim).
         "workers": {
@@ -207,3 +199,7 @@ def _job_stats(database_url: str, ids: list[str]) -> dict[str, Any]:
             for name, entry in sorted(per_worker.items())
         },
     }
+
+
+def _round(value: float | None) -> float | None:
+    return round(value, 2) if value is not None else None

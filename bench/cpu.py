@@ -68,14 +68,33 @@ def _descendants(procs: dict[int, Proc], roots: list[int]) -> set[int]:
     return found
 
 
+def _ticks(before: Sample, after: Sample, pids: set[int]) -> int:
+    """Clock ticks the processes `pids` spent between two samples (those gone by `after` are
+    not seen: count a waited-for child with RUSAGE_CHILDREN instead, see `usage`'s
+    `app_extra_s`). USER_HZ jiffies in /proc/stat and clock ticks in /proc/<pid>/stat are the
+    same unit."""
+    spent = 0
+    for pid in pids:
+        end = after.procs.get(pid)
+        if end is None:
+            continue
+        start = before.procs.get(pid)
+        spent += end.ticks - (start.ticks if start and start.comm == end.comm else 0)
+    return spent
+
+
 def usage(
     before: Sample,
     after: Sample,
     app_roots: list[int],
     wrk_cpu_s: float,
     postgres_backends: set[int] | None = None,
+    app_extra_s: float = 0.0,
 ) -> dict[str, float]:
     """Shares of the whole machine's capacity (100 = every core busy) over the interval.
+
+    `app_extra_s`: CPU seconds of app processes that exited before `after` (measured by the
+    caller with RUSAGE_CHILDREN), added to `app`.
 
     `postgres` is the benchmark database's own backends when `postgres_backends` is given (the
     server is shared with whatever else runs here), else every postgres process. `redis` is the
@@ -85,17 +104,6 @@ def usage(
     if capacity <= 0:
         return {}
 
-    # USER_HZ jiffies in /proc/stat and clock ticks in /proc/<pid>/stat are the same unit.
-    def ticks(pids: set[int]) -> int:
-        spent = 0
-        for pid in pids:
-            end = after.procs.get(pid)
-            if end is None:
-                continue
-            start = before.procs.get(pid)
-            spent += end.ticks - (start.ticks if start and start.comm == end.comm else 0)
-        return spent
-
     app = _descendants(after.procs, app_roots) | _descendants(before.procs, app_roots)
     by_name = {
         name: {pid for pid, p in after.procs.items() if p.comm.startswith(prefix)} - app
@@ -104,9 +112,9 @@ def usage(
     if postgres_backends is not None:
         by_name["postgres"] &= postgres_backends
     shares = {
-        "app": ticks(app),
+        "app": _ticks(before, after, app) + round(app_extra_s * _TICKS),
         "wrk": round(wrk_cpu_s * _TICKS),
-        **{name: ticks(pids) for name, pids in by_name.items()},
+        **{name: _ticks(before, after, pids) for name, pids in by_name.items()},
     }
     busy = after.busy - before.busy
     shares["other"] = max(0, busy - sum(shares.values()))
@@ -126,11 +134,4 @@ def brief(shares: dict[str, float]) -> str:
 def tree_seconds(before: Sample, after: Sample, roots: list[int]) -> float:
     """CPU seconds the process trees under `roots` spent between two samples."""
     pids = _descendants(after.procs, roots) | _descendants(before.procs, roots)
-    ticks = 0
-    for pid in pids:
-        end = after.procs.get(pid)
-        if end is None:
-            continue
-        start = before.procs.get(pid)
-        ticks += end.ticks - (start.ticks if start and start.comm == end.comm else 0)
-    return ticks / _TICKS
+    return _ticks(before, after, pids) / _TICKS

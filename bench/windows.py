@@ -3,7 +3,8 @@ model spend from the loopback server's request log, and a few small statistics.
 
 "Full" windows lie entirely inside the measured phase: a window that reaches past the phase's
 end would count time in which nothing was asked of the system, so it says nothing about how well
-the limit was used.
+the limit was used. The safety figure (most requests in any 60 s window, anywhere) is
+`tests.support.model_server.peak_requests_in_window`, with the same half-open windows.
 """
 
 from __future__ import annotations
@@ -25,40 +26,28 @@ def _count(times: Sequence[float], start: float, window: float) -> int:
 def _full_window_starts(
     times: Sequence[float], window: float, start: float, end: float
 ) -> list[float] | None:
-    """Every start at which the count of a full window [a, a + w) can be extreme, or None when
-    the phase is shorter than one window. The count only changes when a request enters (a + w
-    passes it) or leaves (a passes it), so the maximum is found with a window starting at a
-    request (or at the last possible start), the minimum just after a request leaves (or at
-    either end of the range of starts)."""
+    """Every start at which the count of a full window [a, a + w) can be smallest, or None when
+    [start, end] is shorter than one window. The count only drops when a request leaves (a
+    passes it), so the minimum is found just after a request leaves or at either end of the
+    range of starts."""
     last = end - window
     if last < start - _EPSILON:
         return None
     last = max(last, start)
     starts = {start, last}
     for moment in times:
-        for candidate in (moment, moment + _EPSILON):
-            if start <= candidate <= last:
-                starts.add(candidate)
+        candidate = moment + _EPSILON
+        if start <= candidate <= last:
+            starts.add(candidate)
     return sorted(starts)
-
-
-def busiest_full_window(
-    times: Iterable[float], window: float, start: float, end: float
-) -> int | None:
-    """Most requests in any window of `window` seconds lying inside [start, end]; None when the
-    phase is shorter than one window."""
-    ordered = sorted(times)
-    starts = _full_window_starts(ordered, window, start, end)
-    if starts is None:
-        return None
-    return max(_count(ordered, a, window) for a in starts)
 
 
 def quietest_full_window(
     times: Iterable[float], window: float, start: float, end: float
 ) -> int | None:
     """Fewest requests in any window of `window` seconds lying inside [start, end] (the rate the
-    limit sustained, not just its first burst); None when the phase is shorter than one window."""
+    limit sustained, not just its first burst); None when [start, end] is shorter than one
+    window."""
     ordered = sorted(times)
     starts = _full_window_starts(ordered, window, start, end)
     if starts is None:
@@ -66,16 +55,9 @@ def quietest_full_window(
     return min(_count(ordered, a, window) for a in starts)
 
 
-def peak_in_any_window(times: Iterable[float], window: float) -> int:
-    """Most requests in any window [a, a + w) anywhere (the safety property: what the provider
-    would count). Same definition as tests.support.model_server.peak_requests_in_window."""
-    ordered = sorted(times)
-    best = first = 0
-    for last, moment in enumerate(ordered):
-        while moment - ordered[first] >= window:
-            first += 1
-        best = max(best, last - first + 1)
-    return best
+def count_between(times: Iterable[float], start: float, end: float) -> int:
+    """Requests in [start, end)."""
+    return sum(1 for moment in times if start <= moment < end)
 
 
 def call_cost(entry: Mapping[str, Any], price: Mapping[str, float]) -> float:
@@ -107,12 +89,6 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     ordered = sorted(values)
     rank = max(1, min(len(ordered), -(-len(ordered) * q // 100)))
     return ordered[int(rank) - 1]
-
-
-def ratio(part: float | None, whole: float | None) -> float | None:
-    if part is None or not whole:
-        return None
-    return part / whole
 
 
 def histogram(times: Iterable[float], start: float, end: float, bucket: float) -> list[int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import parts, report
+from bench import load, parts, report, wrk
 
 KEYS = ("hello", "ceiling_select", "gateway_submit")
 
@@ -51,18 +51,24 @@ def _phase(**overrides):
     phase = {
         "replicas": 1,
         "rpm_limit": 600,
-        "completed": 1200,
-        "phase_s": 80.0,
-        "jobs_per_s": 15.0,
+        "completed": 1800,
+        "completed_steady": 880,
+        "phase_s": 150.0,
+        "steady_s": 90.0,
+        "jobs_per_s": 9.8,
+        "jobs_per_s_whole_phase": 12.0,
         "job_run_ms_p50": 400.0,
         "job_run_ms_p99": 2000.0,
         "worker_cpu_ms_per_job": 20.0,
         "fallbacks": 0,
-        "statuses_at_stop": {"succeeded": 1200, "queued": 100},
+        "statuses_at_stop": {"succeeded": 1800, "queued": 200},
+        "backlog_at_stop": 200,
         "peak_any_60s": 600,
-        "busiest_full_60s": 600,
-        "quietest_full_60s": 590,
-        "utilisation": 1.0,
+        "first_60s": 600,
+        "sustained_min_60s": 570,
+        "steady_mean_per_60s": 585.0,
+        "utilisation": 0.95,
+        "utilisation_mean": 0.975,
         "cpu_share_percent": {"app": 30.0, "other": 5.0},
     }
     phase.update(overrides)
@@ -81,9 +87,37 @@ def test_content_rows_judge_utilisation_and_the_peak_separately() -> None:
         "content_limits_2_utilisation": True,
         "content_limits_2_peak_60s": False,
     }
-    assert rows[0].ratio == "100%"
-    assert rows[4].ratio == "601/600"
-    assert rows[4].verdict == "FAIL"
+    assert rows[0].ratio == "95%"
+    assert rows[0].rps == "9.8 jobs/s"
+    assert rows[2].ratio == "98%"  # the mean from 60 s on, for information
+    assert rows[3].ratio == "100%"  # the first 60 s: the start-up burst, not judged
+    assert rows[5].ratio == "601/600"
+    assert rows[5].verdict == "FAIL"
+
+
+def test_the_start_up_burst_does_not_make_a_slack_steady_state_pass() -> None:
+    verdicts: list[dict] = []
+    rows = report.content_rows(
+        {"limits_1": _phase(sustained_min_60s=450, utilisation=0.75, utilisation_mean=0.8)},
+        verdicts,
+    )
+    assert verdicts[0]["pass"] is False
+    assert rows[0].ratio == "75%"
+    assert rows[0].verdict == "FAIL"
+
+
+def test_a_phase_without_a_steady_window_or_backlog_says_why() -> None:
+    verdicts: list[dict] = []
+    rows = report.content_rows(
+        {
+            "limits_1": _phase(sustained_min_60s=None, utilisation=None),
+            "limits_2": _phase(replicas=2, utilisation=0.5, backlog_at_stop=0),
+        },
+        verdicts,
+    )
+    assert rows[0].ratio == "n/a"
+    assert rows[0].verdict.startswith("FAIL (no full 60 s window")
+    assert rows[4].verdict == "FAIL (backlog ran out: more jobs needed)"
 
 
 def test_low_utilisation_or_fallbacks_fail_and_noise_is_marked() -> None:
@@ -96,7 +130,7 @@ def test_low_utilisation_or_fallbacks_fail_and_noise_is_marked() -> None:
         verdicts,
     )
     assert rows[0].verdict == "FAIL (noisy)"
-    assert rows[3].verdict == "FAIL (fallbacks)"
+    assert rows[4].verdict == "FAIL (fallbacks)"
 
 
 def test_budget_overshoot_within_one_call_passes() -> None:
@@ -211,3 +245,37 @@ def test_a_batch_stopped_at_the_time_bound_is_judged_on_what_it_finished() -> No
     assert report.part_failures(None, learner) == 0
     batch["timed_out"] = False
     assert report.part_failures(None, learner) == 4_001
+
+
+def _scenario(key: str, rps: float, cpu: dict | None = None):
+    result = wrk.WrkResult(
+        requests=int(rps * 10),
+        duration_s=10.0,
+        rps=rps,
+        latency_avg_ms=10.0,
+        latency_stdev_ms=5.0,
+        latency_max_ms=90.0,
+        percentiles_ms={"50": 9.0, "75": 12.0, "90": 20.0, "99": 60.0},
+    )
+    return load.ScenarioResult(key=key, label=key, result=result, raw="", cpu=cpu or {})
+
+
+def test_a_gateway_row_without_its_ceiling_is_information_not_a_failure() -> None:
+    rows, verdicts = report.evaluate(
+        {"gateway_get_job": _scenario("gateway_get_job", 3000)}, None, None
+    )
+    assert rows[0].ratio == "n/a"
+    assert rows[0].verdict == ""
+    assert "not run" in rows[0].target
+    assert verdicts == []
+    rows, verdicts = report.evaluate(
+        {
+            "ceiling_select": _scenario("ceiling_select", 4000),
+            "gateway_get_job": _scenario("gateway_get_job", 3000, {"other": 30.0}),
+        },
+        None,
+        None,
+    )
+    assert rows[1].ratio == "75%"
+    assert rows[1].verdict == "PASS (noisy)"
+    assert verdicts[0]["pass"] is True

@@ -10,7 +10,7 @@ from bench import windows
 from tests.support.model_server import peak_requests_in_window
 
 
-def _brute_force(times: list[float], window: float, start: float, end: float, pick) -> int:
+def _brute_force(times: list[float], window: float, start: float, end: float) -> int:
     """Slide a window over [start, end - window] in tiny steps (and at every request edge)."""
     starts = {start, end - window}
     step = window / 500
@@ -22,46 +22,54 @@ def _brute_force(times: list[float], window: float, start: float, end: float, pi
         for candidate in (moment, moment + 1e-6):
             if start <= candidate <= end - window:
                 starts.add(candidate)
-    return pick(sum(1 for t in times if a <= t < a + window) for a in starts)
+    return min(sum(1 for t in times if a <= t < a + window) for a in starts)
+
+
+def _log(times: list[float]) -> list[dict[str, float]]:
+    return [{"at": moment} for moment in times]
 
 
 def test_a_burst_then_silence() -> None:
     # 600 requests in the first 6 s of an 80 s phase, 600 more from 61 s on.
     times = [i / 100 for i in range(600)] + [61 + i / 100 for i in range(600)]
-    assert windows.busiest_full_window(times, 60, 0, 80) == 600
     # The window [6, 66) holds none of the first burst and 500 of the second.
     assert windows.quietest_full_window(times, 60, 0, 80) == 500
-    assert windows.peak_in_any_window(times, 60) == 600
+    # Judged from 60 s on (after the start-up burst), only [60, 80] counts: too short.
+    assert windows.quietest_full_window(times, 60, 60, 80) is None
+    # From 10 s on, both full windows ([10, 70) and [20, 80)) hold the whole second burst.
+    assert windows.quietest_full_window(times, 60, 10, 80) == 600
+    assert peak_requests_in_window(_log(times), 60) == 600
+    assert windows.count_between(times, 60, 80) == 600
+    assert windows.count_between(times, 0, 6) == 600
 
 
 def test_windows_are_half_open() -> None:
+    # The model server's peak and the bench's full windows agree on [a, a + w).
     times = [0.0, 60.0]  # 60 s apart: never in the same 60 s window
-    assert windows.peak_in_any_window(times, 60) == 1
-    assert windows.busiest_full_window(times, 60, 0, 120) == 1
-    assert windows.peak_in_any_window([0.0, 59.999], 60) == 2
+    assert peak_requests_in_window(_log(times), 60) == 1
+    assert windows.quietest_full_window(times, 60, 0, 120) == 1
+    assert peak_requests_in_window(_log([0.0, 59.999]), 60) == 2
+    assert windows.count_between(times, 0, 60) == 1
 
 
 def test_a_phase_shorter_than_one_window_has_no_full_window() -> None:
-    assert windows.busiest_full_window([1.0, 2.0], 60, 0, 59.5) is None
     assert windows.quietest_full_window([1.0, 2.0], 60, 0, 59.5) is None
 
 
 def test_a_phase_of_exactly_one_window() -> None:
     times = [0.0, 30.0, 59.9, 60.0]
-    assert windows.busiest_full_window(times, 60, 0, 60) == 3
     assert windows.quietest_full_window(times, 60, 0, 60) == 3
 
 
 def test_requests_outside_the_phase_do_not_count() -> None:
     times = [-5.0, 1.0, 2.0, 100.0]
-    assert windows.busiest_full_window(times, 60, 0, 70) == 2
     assert windows.quietest_full_window(times, 60, 0, 70) == 0  # [10, 70) is empty
+    assert windows.quietest_full_window(times, 60, 0, 60) == 2
 
 
 def test_no_requests() -> None:
-    assert windows.busiest_full_window([], 60, 0, 80) == 0
     assert windows.quietest_full_window([], 60, 0, 80) == 0
-    assert windows.peak_in_any_window([], 60) == 0
+    assert windows.count_between([], 0, 80) == 0
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -69,20 +77,8 @@ def test_matches_a_brute_force_slide(seed: int) -> None:
     rng = random.Random(seed)
     times = sorted(rng.uniform(0, 100) for _ in range(rng.randint(0, 60)))
     window, start, end = 30.0, 5.0, 95.0
-    assert windows.busiest_full_window(times, window, start, end) == _brute_force(
-        times, window, start, end, max
-    )
     assert windows.quietest_full_window(times, window, start, end) == _brute_force(
-        times, window, start, end, min
-    )
-
-
-@pytest.mark.parametrize("seed", range(10))
-def test_peak_agrees_with_the_model_servers_helper(seed: int) -> None:
-    rng = random.Random(seed)
-    times = [rng.uniform(0, 200) for _ in range(300)]
-    assert windows.peak_in_any_window(times, 60) == peak_requests_in_window(
-        [{"at": t} for t in times], 60
+        times, window, start, end
     )
 
 
