@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { replaceEqualDeep, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import { isApiError } from "@/lib/api/client";
 import { getAnalytics, getLearner, requestAnalytics, type JobPoll } from "@/lib/api/endpoints";
@@ -16,16 +16,23 @@ export function hasAnalytics(learner: Learner): boolean {
 /**
  * The latest analytics result, or null when none was computed yet. The learner is read first:
  * while its metrics are empty there is no result, and asking would only answer 404.
+ *
+ * `poll`: look again every 30 s (new answers and sessions schedule a recomputation on the
+ * server). Only the page that shows the result needs that; others read it once.
  */
-export function useAnalytics(learnerId: number | undefined) {
+export function useAnalytics(learnerId: number | undefined, { poll = false }: { poll?: boolean } = {}) {
   const queryClient = useQueryClient();
   return useQuery({
     queryKey: queryKeys.analytics(learnerId ?? 0),
     queryFn: async ({ signal }): Promise<AnalyticsResult | null> => {
       const learner = await getLearner(learnerId ?? 0, signal);
-      queryClient.setQueryData<Learner[]>(queryKeys.learners, (old) =>
-        old?.map((item) => (item.id === learner.id ? learner : item)),
-      );
+      // Write it into the learners list only when it changed: each write re-renders every reader.
+      const cached = queryClient.getQueryData<Learner[]>(queryKeys.learners)?.find((item) => item.id === learner.id);
+      if (cached && replaceEqualDeep(cached, learner) !== cached) {
+        queryClient.setQueryData<Learner[]>(queryKeys.learners, (old) =>
+          old?.map((item) => (item.id === learner.id ? learner : item)),
+        );
+      }
       if (!hasAnalytics(learner)) return null;
       try {
         return await getAnalytics(learnerId ?? 0, signal);
@@ -35,8 +42,7 @@ export function useAnalytics(learnerId: number | undefined) {
       }
     },
     enabled: learnerId !== undefined,
-    // New answers and sessions schedule a recomputation on the server: look again now and then.
-    refetchInterval: 30_000,
+    refetchInterval: poll ? 30_000 : false,
   });
 }
 

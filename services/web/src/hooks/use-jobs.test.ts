@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { job } from "@/test/fixtures";
 
-import { pollInterval } from "./use-jobs";
+import { listPollInterval, pollInterval } from "./use-jobs";
 
 describe("pollInterval", () => {
   it("follows Retry-After within bounds and stops when the job is finished", () => {
@@ -12,5 +12,18 @@ describe("pollInterval", () => {
     expect(pollInterval({ job: job({ status: "running" }), retryAfter: null })).toBe(1500);
     expect(pollInterval({ job: job({ status: "succeeded" }), retryAfter: 2 })).toBe(false);
     expect(pollInterval(undefined)).toBe(1500);
+  });
+});
+
+describe("listPollInterval", () => {
+  it("refreshes a job list only while one of its jobs is unfinished", () => {
+    const pages = (...statuses: ReturnType<typeof job>["status"][]) => ({
+      pages: [{ items: statuses.map((status) => job({ status })), next_cursor: null }],
+      pageParams: [null],
+    });
+    expect(listPollInterval(pages("succeeded", "queued"))).toBe(5000);
+    expect(listPollInterval(pages("running"))).toBe(5000);
+    expect(listPollInterval(pages("succeeded", "failed", "canceled"))).toBe(false);
+    expect(listPollInterval(undefined)).toBe(false);
   });
 });

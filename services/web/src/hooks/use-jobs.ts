@@ -1,13 +1,14 @@
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type Query } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData, type Query } from "@tanstack/react-query";
 
 import { isApiError } from "@/lib/api/client";
 import { cancelJob, getJob, listJobs, type JobPoll } from "@/lib/api/endpoints";
-import { isTerminal, type JobKind, type JobStatus } from "@/lib/api/types";
+import { isTerminal, type Job, type JobKind, type JobStatus, type Page } from "@/lib/api/types";
 import { queryKeys } from "@/lib/query-keys";
 
 const MIN_POLL_MS = 1000;
 const MAX_POLL_MS = 10_000;
 const DEFAULT_POLL_MS = 1500;
+const LIST_POLL_MS = 5000;
 
 /** Poll again after the server's Retry-After (clamped), and stop once the job is finished. */
 export function pollInterval(poll: JobPoll | undefined): number | false {
@@ -26,6 +27,12 @@ export function useJob(id: string | null) {
     refetchIntervalInBackground: true,
     retry: (count, error) => !(isApiError(error) && error.status >= 400 && error.status < 500) && count < 3,
   });
+}
+
+/** Refresh a job list while any job on it is still queued or running; a settled list stays put. */
+export function listPollInterval(data: InfiniteData<Page<Job>> | undefined): number | false {
+  const unfinished = data?.pages.some((page) => page.items.some((job) => !isTerminal(job.status))) ?? false;
+  return unfinished ? LIST_POLL_MS : false;
 }
 
 export interface JobFilters {
@@ -51,6 +58,7 @@ export function useJobList(filters: JobFilters) {
     initialPageParam: null as string | null,
     getNextPageParam: (page) => page.next_cursor,
     enabled: filters.learnerId !== undefined,
+    refetchInterval: (query) => listPollInterval(query.state.data),
   });
 }
 

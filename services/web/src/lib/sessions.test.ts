@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { buildSessionInput, draftFromTimer, exercisesCompleted } from "./sessions";
+import { buildSessionInput, draftFromTimer, elapsedMs, exercisesCompleted } from "./sessions";
 
 const answered = { content_id: "c1", exercise_id: "q1", concept: "Joins", correct: true, answered_at: "2026-11-28T10:00:00Z" };
 
@@ -38,5 +38,12 @@ describe("sessions", () => {
       completion_rate: 0.8,
       performance_score: null,
     });
+  });
+
+  it("counts a running timer up to now and a stopped one up to its stop", () => {
+    const timer = { learnerId: 1, startedAt: "2026-11-28T09:00:00Z", stoppedAt: null, contentAccessed: [], exercises: [] };
+    const now = Date.parse("2026-11-28T09:05:00Z");
+    expect(elapsedMs(timer, now)).toBe(5 * 60_000);
+    expect(elapsedMs({ ...timer, stoppedAt: "2026-11-28T09:02:00Z" }, now)).toBe(2 * 60_000);
   });
 });

@@ -18,6 +18,11 @@ export function performanceOf(exercises: TimedExercise[]): number | null {
   return exercises.filter((item) => item.correct).length / exercises.length;
 }
 
+/** How long the timer ran: up to its stop, or up to `now` (ms since the epoch) while it runs. */
+export function elapsedMs(timer: SessionTimer, now: number): number {
+  return (timer.stoppedAt ? Date.parse(timer.stoppedAt) : now) - Date.parse(timer.startedAt);
+}
+
 export function draftFromTimer(timer: SessionTimer, now: Date = new Date()): SessionDraft {
   return {
     session_start: timer.startedAt,

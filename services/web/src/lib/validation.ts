@@ -25,14 +25,17 @@ export function validateConcept(concept: string): string | null {
   return null;
 }
 
-export type SessionField =
-  | "session_start"
-  | "session_end"
-  | "duration_minutes"
-  | "completion_rate"
-  | "performance_score"
-  | "exercises_completed"
-  | "content_accessed";
+/** The session form's fields, named as the server names them (its errors land on the same ones). */
+export const SESSION_FIELDS = [
+  "session_start",
+  "session_end",
+  "duration_minutes",
+  "completion_rate",
+  "performance_score",
+  "exercises_completed",
+  "content_accessed",
+] as const;
+export type SessionField = (typeof SESSION_FIELDS)[number];
 
 function checkPercent(text: string): string | null {
   if (!text.trim()) return null;

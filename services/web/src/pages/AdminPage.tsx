@@ -1,4 +1,4 @@
-import { Activity, CalendarDays, CheckCircle2, ShieldAlert, UserPlus, Users, Wrench } from "lucide-react";
+import { Activity, CalendarDays, CheckCircle2, ShieldAlert, UserPlus, Users } from "lucide-react";
 import { useState } from "react";
 
 import { AiCard } from "@/components/admin/AiCard";
@@ -74,15 +74,7 @@ export default function AdminPage() {
     return (
       <>
         {header}
-        {isApiError(stats.error) && stats.error.status === 404 ? (
-          <EmptyState
-            icon={Wrench}
-            title="Operator statistics are not available yet"
-            description="This server does not offer GET /api/admin/stats yet. The dashboard fills in as soon as it does."
-          />
-        ) : (
-          <ErrorState error={stats.error} onRetry={() => void stats.refetch()} />
-        )}
+        <ErrorState error={stats.error} onRetry={() => void stats.refetch()} />
       </>
     );
   }

@@ -2,7 +2,7 @@ import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
-import { ApiMock } from "@/test/api-mock";
+import { ApiMock, type MockResponse } from "@/test/api-mock";
 import { analytics, job, learner, user } from "@/test/fixtures";
 import { renderApp } from "@/test/render";
 
@@ -44,6 +44,31 @@ describe("ProgressPage", () => {
     await userEvent.click(await screen.findByRole("button", { name: "Generate a lesson for Window functions" }));
     expect(await screen.findByRole("button", { name: "Lesson on Window functions requested" })).toBeDisabled();
     expect(mock.calls("POST /api/learners/1/generate-content")[0]?.body).toEqual({ concept: "Window functions", content_type: "lesson" });
+  });
+
+  it("marks both lessons requested when the second is asked for before the first is answered", async () => {
+    const accepted: MockResponse = { status: 202, body: job(), headers: { "retry-after": "5" } };
+    let releaseFirst = () => {};
+    const firstHeld = new Promise<void>((resolve) => {
+      releaseFirst = resolve;
+    });
+    const mock = mockWith(analytics());
+    mock.on(
+      "POST /api/learners/1/generate-content",
+      async () => {
+        await firstHeld;
+        return accepted;
+      },
+      accepted,
+    );
+    mock.on("GET /api/jobs/11111111-2222-3333-4444-555555555555", { body: job(), headers: { "retry-after": "5" } });
+    renderApp(<ProgressPage />);
+    await userEvent.click(await screen.findByRole("button", { name: "Generate a lesson for Window functions" }));
+    await userEvent.click(screen.getByRole("button", { name: "Generate a lesson for SQL joins" }));
+    expect(await screen.findByRole("button", { name: "Lesson on SQL joins requested" })).toBeDisabled();
+    releaseFirst();
+    expect(await screen.findByRole("button", { name: "Lesson on Window functions requested" })).toBeDisabled();
+    expect(mock.calls("POST /api/learners/1/generate-content")).toHaveLength(2);
   });
 
   it("works with results that have no mastery or recommendations yet", async () => {

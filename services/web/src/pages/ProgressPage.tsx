@@ -48,7 +48,7 @@ function UpdatingNotice({ learnerId }: { learnerId: number }) {
 }
 
 function ProgressView({ learner }: { learner: Learner }) {
-  const analytics = useAnalytics(learner.id);
+  const analytics = useAnalytics(learner.id, { poll: true });
   const recompute = useRequestAnalytics(learner.id);
   const generate = useGenerateContent();
   const [days, setDays] = useState<number | null>(null);
@@ -67,17 +67,17 @@ function ProgressView({ learner }: { learner: Learner }) {
 
   function ask(concept: string, contentType: ContentType) {
     setPending(concept);
-    generate.mutate(
-      { learnerId: learner.id, input: { concept, content_type: contentType } },
-      {
-        onSuccess: () => {
+    // mutateAsync: a second click while the first request is out must not drop the first's outcome.
+    void generate
+      .mutateAsync({ learnerId: learner.id, input: { concept, content_type: contentType } })
+      .then(
+        () => {
           setRequested((current) => new Set(current).add(concept));
           toast({ title: `Writing a ${contentType} on ${concept}`, description: "We’ll let you know when it is ready." });
         },
-        onError: (error) => toast({ variant: "error", title: "Could not ask for it", description: errorMessage(error) }),
-        onSettled: () => setPending(null),
-      },
-    );
+        (error: unknown) => toast({ variant: "error", title: "Could not ask for it", description: errorMessage(error) }),
+      )
+      .finally(() => setPending((current) => (current === concept ? null : current)));
   }
 
   const controls = (

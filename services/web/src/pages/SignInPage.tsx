@@ -4,6 +4,7 @@ import { Link } from "react-router";
 
 import { AuthLayout } from "@/components/auth/AuthLayout";
 import { PasswordInput } from "@/components/auth/PasswordInput";
+import { FormError } from "@/components/common/FormError";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
@@ -52,11 +53,7 @@ export default function SignInPage() {
         </Alert>
       ) : null}
       <form onSubmit={(event) => void handleSubmit(event)} noValidate className="grid grid-cols-1 gap-4">
-        {errors.form ? (
-          <Alert variant="destructive" role="alert">
-            <AlertDescription className="text-foreground">{errors.form}</AlertDescription>
-          </Alert>
-        ) : null}
+        <FormError message={errors.form} />
         <Field id="signin-username" label="Username" error={errors.fields.username}>
           {(control) => (
             <Input

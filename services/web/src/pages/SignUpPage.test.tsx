@@ -1,8 +1,9 @@
-import { screen } from "@testing-library/react";
+import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
 import { ApiMock, problem } from "@/test/api-mock";
+import { user } from "@/test/fixtures";
 import { renderApp } from "@/test/render";
 
 import SignUpPage from "./SignUpPage";
@@ -51,5 +52,25 @@ describe("SignUpPage", () => {
     await fillAndSubmit("ada", "ada@example.invalid");
     expect(await screen.findByText("The domain name example.invalid does not exist.")).toBeInTheDocument();
     expect(screen.getByLabelText("Email")).toHaveAttribute("aria-invalid", "true");
+  });
+
+  it("retries only the sign-in when the account was made but signing in failed", async () => {
+    const mock = new ApiMock()
+      .on("POST /api/auth/register", { status: 201, body: { id: 7, username: "ada", email: "ada@example.com", created_at: "2026-11-01T10:00:00Z" } })
+      .on(
+        "POST /api/auth/token",
+        problem(503, "The server could not answer right now. Try again in a moment."),
+        { body: { access_token: "tok-1", token_type: "bearer", expires_in: 3600 } },
+      )
+      .on("GET /api/users/me", { body: user })
+      .install();
+    const { store } = renderApp(<SignUpPage />, { signedIn: false });
+    await fillAndSubmit();
+    expect(await screen.findByRole("alert")).toHaveTextContent("The server could not answer right now.");
+
+    await userEvent.click(screen.getByRole("button", { name: "Create account" }));
+    await waitFor(() => expect(store.token).toBe("tok-1"));
+    expect(mock.calls("POST /api/auth/register")).toHaveLength(1);
+    expect(mock.calls("POST /api/auth/token")).toHaveLength(2);
   });
 });

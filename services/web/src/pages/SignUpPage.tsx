@@ -1,10 +1,10 @@
 import { Loader2 } from "lucide-react";
-import { useState, type SubmitEvent } from "react";
+import { useRef, useState, type SubmitEvent } from "react";
 import { Link } from "react-router";
 
 import { AuthLayout } from "@/components/auth/AuthLayout";
 import { PasswordInput } from "@/components/auth/PasswordInput";
-import { Alert, AlertDescription } from "@/components/ui/alert";
+import { FormError } from "@/components/common/FormError";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
@@ -22,6 +22,9 @@ export default function SignUpPage() {
   const [values, setValues] = useState<Record<SignUpField, string>>({ username: "", email: "", password: "" });
   const [errors, setErrors] = useState<FormErrors<SignUpField>>({ fields: {}, form: null });
   const [pending, setPending] = useState(false);
+  // The username registered by an earlier submit whose sign-in then failed: resubmitting retries
+  // only the sign-in (registering it again would answer 409 for the account just made).
+  const registered = useRef<string | null>(null);
 
   const set = (field: SignUpField) => (event: { target: { value: string } }) =>
     setValues((current) => ({ ...current, [field]: event.target.value }));
@@ -35,9 +38,13 @@ export default function SignUpPage() {
     }
     setPending(true);
     setErrors({ fields: {}, form: null });
+    const username = values.username.trim();
     try {
-      await register({ username: values.username.trim(), email: values.email.trim(), password: values.password });
-      await signIn(values.username.trim(), values.password);
+      if (registered.current !== username) {
+        await register({ username, email: values.email.trim(), password: values.password });
+        registered.current = username;
+      }
+      await signIn(username, values.password);
     } catch (error) {
       setErrors(toFormErrors(error, FIELDS));
       setPending(false);
@@ -47,11 +54,7 @@ export default function SignUpPage() {
   return (
     <AuthLayout title="Create your account" description="It takes a minute. Then tell us what you want to learn.">
       <form onSubmit={(event) => void handleSubmit(event)} noValidate className="grid grid-cols-1 gap-4">
-        {errors.form ? (
-          <Alert variant="destructive" role="alert">
-            <AlertDescription className="text-foreground">{errors.form}</AlertDescription>
-          </Alert>
-        ) : null}
+        <FormError message={errors.form} />
         <Field id="signup-username" label="Username" hint="3–80 characters: letters, digits, '.', '_' or '-'." error={errors.fields.username}>
           {(control) => (
             <Input {...control} name="username" autoComplete="username" autoCapitalize="none" spellCheck={false} value={values.username} onChange={set("username")} />

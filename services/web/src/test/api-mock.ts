@@ -16,7 +16,8 @@ export interface MockResponse {
   headers?: Record<string, string>;
 }
 
-type Handler = MockResponse | ((request: RecordedRequest) => MockResponse);
+/** A fixed answer, or one computed per request; a promise holds the answer back until it settles. */
+type Handler = MockResponse | ((request: RecordedRequest) => MockResponse | Promise<MockResponse>);
 
 export function problem(status: number, detail: string, extra: Record<string, unknown> = {}): MockResponse {
   return {
@@ -63,7 +64,7 @@ export class ApiMock {
       });
     }
     const handler = queue.length > 1 ? queue.shift() : queue[0];
-    const answer = typeof handler === "function" ? handler(request) : (handler ?? {});
+    const answer = typeof handler === "function" ? await handler(request) : (handler ?? {});
     const status = answer.status ?? 200;
     await Promise.resolve();
     return new Response(status === 204 ? null : JSON.stringify(answer.body ?? null), {

@@ -1,18 +1,18 @@
-import { ArrowRight, ListTodo, Loader2, X } from "lucide-react";
+import { ArrowRight, ListTodo } from "lucide-react";
 import { useState } from "react";
 import { Link } from "react-router";
 
 import { EmptyState } from "@/components/common/EmptyState";
 import { ErrorState } from "@/components/common/ErrorState";
 import { LoadMore } from "@/components/common/LoadMore";
+import { CancelJobButton } from "@/components/jobs/CancelJobButton";
 import { JobStatusBadge } from "@/components/jobs/JobStatusBadge";
 import { Button } from "@/components/ui/button";
 import { Label } from "@/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
-import { useCancelJob, useJobList } from "@/hooks/use-jobs";
-import { JOB_STATUSES, type Job, type JobKind, type JobStatus } from "@/lib/api/types";
-import { errorMessage } from "@/lib/errors";
+import { useJobList } from "@/hooks/use-jobs";
+import { contentIdOf, JOB_STATUSES, type Job, type JobKind, type JobStatus } from "@/lib/api/types";
 import { formatRelative, STATUS_LABEL } from "@/lib/format";
 import { useJobTracker } from "@/lib/jobs/job-tracker-context";
 import { toast } from "@/lib/toast";
@@ -26,8 +26,7 @@ function jobTitle(job: Job, tracked: string | undefined): string {
 }
 
 function JobRow({ job, label }: { job: Job; label: string }) {
-  const cancel = useCancelJob();
-  const contentId = job.kind === "content" && job.result && typeof job.result.content_id === "string" ? job.result.content_id : null;
+  const contentId = contentIdOf(job);
   return (
     <li className="flex flex-col gap-2 rounded-xl border bg-card p-4 sm:flex-row sm:items-center">
       <div className="grid grid-cols-1 min-w-0 flex-1 gap-1">
@@ -42,22 +41,7 @@ function JobRow({ job, label }: { job: Job; label: string }) {
         {job.status === "failed" && job.error ? <p className="text-sm text-destructive">{job.error.message}</p> : null}
       </div>
       <div className="flex shrink-0 gap-2">
-        {job.status === "queued" ? (
-          <Button
-            variant="outline"
-            size="sm"
-            disabled={cancel.isPending}
-            onClick={() =>
-              cancel.mutate(job.id, {
-                onSuccess: () => toast({ title: "Request canceled" }),
-                onError: (error) => toast({ variant: "error", title: "Could not cancel", description: errorMessage(error) }),
-              })
-            }
-          >
-            {cancel.isPending ? <Loader2 className="animate-spin" aria-hidden="true" /> : <X aria-hidden="true" />}
-            Cancel
-          </Button>
-        ) : null}
+        {job.status === "queued" ? <CancelJobButton jobId={job.id} onCanceled={() => toast({ title: "Request canceled" })} /> : null}
         {contentId ? (
           <Button asChild variant="outline" size="sm">
             <Link to={`/content/${contentId}`}>

@@ -1,4 +1,4 @@
-import { ArrowRight, Loader2, RotateCw, X } from "lucide-react";
+import { ArrowRight, RotateCw, X } from "lucide-react";
 import { Link } from "react-router";
 
 import { Button } from "@/components/ui/button";
@@ -6,15 +6,15 @@ import { Card } from "@/components/ui/card";
 import { Progress } from "@/components/ui/progress";
 import { Skeleton } from "@/components/ui/skeleton";
 import { useGenerateContent } from "@/hooks/use-content";
-import { useCancelJob, useJob } from "@/hooks/use-jobs";
-import { isApiError } from "@/lib/api/client";
-import { isTerminal, type Job } from "@/lib/api/types";
+import { useJob } from "@/hooks/use-jobs";
+import { contentIdOf, isTerminal, type Job } from "@/lib/api/types";
 import { errorMessage } from "@/lib/errors";
 import { formatRelative } from "@/lib/format";
 import type { TrackedJob } from "@/lib/jobs/job-tracker-context";
 import { useJobTracker } from "@/lib/jobs/job-tracker-context";
 import { toast } from "@/lib/toast";
 
+import { CancelJobButton } from "./CancelJobButton";
 import { JobStatusBadge } from "./JobStatusBadge";
 import { JobSteps } from "./JobSteps";
 
@@ -33,14 +33,9 @@ function statusSentence(job: Job): string {
   }
 }
 
-function contentIdOf(job: Job): string | null {
-  return job.kind === "content" && job.result && typeof job.result.content_id === "string" ? job.result.content_id : null;
-}
-
 /** One job's progress: queued → running → done, with cancel, open and retry. */
 export function JobProgressCard({ tracked }: { tracked: TrackedJob }) {
   const { data, error, isPending } = useJob(tracked.id);
-  const cancel = useCancelJob();
   const retry = useGenerateContent();
   const { dismiss } = useJobTracker();
   const job = data?.job;
@@ -80,29 +75,7 @@ export function JobProgressCard({ tracked }: { tracked: TrackedJob }) {
             {statusSentence(job)}
           </p>
           <div className="flex flex-wrap gap-2">
-            {job.status === "queued" ? (
-              <Button
-                variant="outline"
-                size="sm"
-                disabled={cancel.isPending}
-                onClick={() =>
-                  cancel.mutate(job.id, {
-                    onError: (cancelError) =>
-                      toast({
-                        variant: "error",
-                        title: "Could not cancel",
-                        description:
-                          isApiError(cancelError) && cancelError.status === 409
-                            ? "It has already started, so it will finish."
-                            : errorMessage(cancelError),
-                      }),
-                  })
-                }
-              >
-                {cancel.isPending ? <Loader2 className="animate-spin" aria-hidden="true" /> : <X aria-hidden="true" />}
-                Cancel
-              </Button>
-            ) : null}
+            {job.status === "queued" ? <CancelJobButton jobId={job.id} /> : null}
             {job.status === "succeeded" && contentIdOf(job) ? (
               <Button asChild size="sm">
                 <Link to={`/content/${contentIdOf(job) ?? ""}`}>

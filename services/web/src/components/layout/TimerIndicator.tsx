@@ -3,6 +3,7 @@ import { Link } from "react-router";
 
 import { useNow } from "@/hooks/use-now";
 import { formatClock } from "@/lib/format";
+import { elapsedMs } from "@/lib/sessions";
 import { useSessionTimer } from "@/lib/timer/timer-context";
 
 /** A running study timer, visible from every page. */
@@ -11,7 +12,7 @@ export function TimerIndicator() {
   const running = timer !== null && timer.stoppedAt === null;
   const now = useNow(1000, running);
   if (!timer) return null;
-  const elapsed = (timer.stoppedAt ? Date.parse(timer.stoppedAt) : now) - Date.parse(timer.startedAt);
+  const elapsed = elapsedMs(timer, now);
   return (
     <Link
       to="/sessions"

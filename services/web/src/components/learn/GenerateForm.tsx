@@ -1,7 +1,7 @@
 import { Loader2, Sparkles } from "lucide-react";
 import { useRef, useState, type SubmitEvent } from "react";
 
-import { Alert, AlertDescription } from "@/components/ui/alert";
+import { FormError } from "@/components/common/FormError";
 import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/checkbox";
 import { Field } from "@/components/ui/field";
@@ -63,11 +63,7 @@ export function GenerateForm({
 
   return (
     <form onSubmit={handleSubmit} noValidate className="grid grid-cols-1 gap-4" aria-label="Ask for a lesson, quiz or exercise">
-      {errors.form ? (
-        <Alert variant="destructive" role="alert">
-          <AlertDescription className="text-foreground">{errors.form}</AlertDescription>
-        </Alert>
-      ) : null}
+      <FormError message={errors.form} />
       <Field id="generate-concept" label="Concept" hint="Anything you want to understand, e.g. “SQL joins” or “binary search”." error={errors.fields.concept}>
         {(control) => (
           <Input

@@ -1,7 +1,7 @@
 import { Loader2 } from "lucide-react";
 import { useId, useState, type SubmitEvent } from "react";
 
-import { Alert, AlertDescription } from "@/components/ui/alert";
+import { FormError } from "@/components/common/FormError";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
@@ -78,11 +78,7 @@ export function LearnerForm({ initial, submitLabel, onSubmit, onCancel }: Learne
 
   return (
     <form onSubmit={(event) => void handleSubmit(event)} noValidate className="grid grid-cols-1 gap-4">
-      {errors.form ? (
-        <Alert variant="destructive" role="alert">
-          <AlertDescription className="text-foreground">{errors.form}</AlertDescription>
-        </Alert>
-      ) : null}
+      <FormError message={errors.form} />
       <Field id={`${id}-niche`} label="What are you learning?" hint="A short name for the field, e.g. data, web_dev, tech_career." error={errors.fields.target_niche}>
         {(control) => (
           <Input {...control} name="target_niche" value={niche} maxLength={50} autoComplete="off" onChange={(e) => setNiche(e.target.value)} />

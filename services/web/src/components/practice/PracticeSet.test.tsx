@@ -2,7 +2,8 @@ import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
-import { ApiMock } from "@/test/api-mock";
+import { useSessionTimer } from "@/lib/timer/timer-context";
+import { ApiMock, type MockResponse } from "@/test/api-mock";
 import { content, learner, user } from "@/test/fixtures";
 import { renderApp } from "@/test/render";
 
@@ -16,6 +17,19 @@ function setup() {
     .install();
   renderApp(<PracticeSet content={content()} />);
   return mock;
+}
+
+/** Starts the study timer and shows how many answers it recorded. */
+function TimerProbe() {
+  const { timer, start } = useSessionTimer();
+  return (
+    <>
+      <button type="button" onClick={() => start(1)}>
+        Start probe timer
+      </button>
+      <output data-testid="timed-answers">{timer?.exercises.length ?? 0}</output>
+    </>
+  );
 }
 
 describe("PracticeSet", () => {
@@ -59,5 +73,49 @@ describe("PracticeSet", () => {
     await userEvent.type(within(second).getByLabelText("Your answer"), "only the rows that match in both tables");
     await userEvent.click(within(second).getByRole("button", { name: "Check answer" }));
     expect(within(second).getByText("Correct!")).toBeInTheDocument();
+  });
+
+  it("saves an answer whose POST is still out when the next one is given", async () => {
+    const saved: MockResponse = { status: 201, body: { stored: 1 } };
+    let releaseFirst = () => {};
+    const firstHeld = new Promise<void>((resolve) => {
+      releaseFirst = resolve;
+    });
+    const mock = new ApiMock()
+      .on("GET /api/users/me", { body: user })
+      .on("GET /api/learners", { body: [learner()] })
+      .on(
+        "POST /api/learners/1/responses",
+        async () => {
+          await firstHeld;
+          return saved;
+        },
+        saved,
+      )
+      .install();
+    renderApp(
+      <>
+        <TimerProbe />
+        <PracticeSet content={content()} />
+      </>,
+    );
+    await userEvent.click(screen.getByRole("button", { name: "Start probe timer" }));
+    const [first, second] = screen.getAllByTestId("exercise");
+    if (!first || !second) throw new Error("two questions expected");
+
+    await userEvent.click(within(first).getByRole("radio", { name: "LEFT JOIN" }));
+    await userEvent.click(within(first).getByRole("button", { name: "Check answer" }));
+    expect(within(first).getByText("Saving your answer…")).toBeInTheDocument();
+
+    await userEvent.type(within(second).getByLabelText("Your answer"), "the matching pairs");
+    await userEvent.click(within(second).getByRole("button", { name: "Check answer" }));
+    await userEvent.click(within(second).getByRole("button", { name: "Yes, I had it" }));
+    expect(await within(second).findByText("Answer saved to your progress.")).toBeInTheDocument();
+    expect(within(first).getByText("Saving your answer…")).toBeInTheDocument();
+    expect(mock.calls("POST /api/learners/1/responses")).toHaveLength(2);
+
+    releaseFirst();
+    expect(await within(first).findByText("Answer saved to your progress.")).toBeInTheDocument();
+    expect(screen.getByTestId("timed-answers")).toHaveTextContent("2");
   });
 });

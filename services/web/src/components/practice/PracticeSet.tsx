@@ -20,7 +20,7 @@ import { ExerciseCard, type ExerciseAnswer } from "./ExerciseCard";
  */
 export function PracticeSet({ content }: { content: Content }) {
   const learnerId = content.learner_id;
-  const post = usePostResponses(learnerId);
+  const { mutateAsync: postResponses } = usePostResponses(learnerId);
   const timer = useSessionTimer();
   const [answers, setAnswers] = useState<Record<string, ExerciseAnswer>>({});
   const [round, setRound] = useState(0);
@@ -53,15 +53,17 @@ export function PracticeSet({ content }: { content: Content }) {
         answered_at: answeredAt,
       };
       answered.current[exercise.id] = item;
-      post.mutate([{ concept, correct, answered_at: answeredAt, content_id: content.content_id }], {
-        onSuccess: () => {
+      // mutateAsync, not mutate(…, callbacks): a later mutate() would drop this call's callbacks,
+      // leaving an answer given while an earlier one was still posting "saving" for ever.
+      postResponses([{ concept, correct, answered_at: answeredAt, content_id: content.content_id }]).then(
+        () => {
           setAnswer(exercise.id, (old) => ({ given: old?.given ?? "", correct, save: "saved" }));
           timer.recordExercise(learnerId, item);
         },
-        onError: () => setAnswer(exercise.id, (old) => ({ given: old?.given ?? "", correct, save: "error" })),
-      });
+        () => setAnswer(exercise.id, (old) => ({ given: old?.given ?? "", correct, save: "error" })),
+      );
     },
-    [content.concept, content.content_id, learnerId, post, setAnswer, timer],
+    [content.concept, content.content_id, learnerId, postResponses, setAnswer, timer],
   );
 
   function restart() {

@@ -1,7 +1,7 @@
 import { Loader2, Plus, Trash2 } from "lucide-react";
 import { useId, useState, type SubmitEvent } from "react";
 
-import { Alert, AlertDescription } from "@/components/ui/alert";
+import { FormError } from "@/components/common/FormError";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
@@ -10,18 +10,7 @@ import type { SessionInput } from "@/lib/api/types";
 import { toFormErrors, type FormErrors } from "@/lib/errors";
 import { fromLocalInputValue, toLocalInputValue } from "@/lib/format";
 import { buildSessionInput, type ManualExercise, type SessionDraft } from "@/lib/sessions";
-import { validateSession } from "@/lib/validation";
-
-const FIELDS = [
-  "session_start",
-  "session_end",
-  "duration_minutes",
-  "completion_rate",
-  "performance_score",
-  "exercises_completed",
-  "content_accessed",
-] as const;
-type SessionField = (typeof FIELDS)[number];
+import { SESSION_FIELDS, validateSession, type SessionField } from "@/lib/validation";
 
 const toPercentText = (value: number | null) => (value === null ? "" : String(Math.round(value * 100)));
 
@@ -67,7 +56,7 @@ export function SessionForm({ draft, onSubmit, onCancel, submitLabel = "Log sess
         ),
       );
     } catch (error) {
-      setErrors(toFormErrors(error, FIELDS));
+      setErrors(toFormErrors(error, SESSION_FIELDS));
       setPending(false);
     }
   }
@@ -77,11 +66,7 @@ export function SessionForm({ draft, onSubmit, onCancel, submitLabel = "Log sess
 
   return (
     <form onSubmit={(event) => void handleSubmit(event)} noValidate className="grid grid-cols-1 gap-4" aria-label="Study session">
-      {errors.form ? (
-        <Alert variant="destructive" role="alert">
-          <AlertDescription className="text-foreground">{errors.form}</AlertDescription>
-        </Alert>
-      ) : null}
+      <FormError message={errors.form} />
       <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
         <Field id={`${id}-start`} label="Started" error={errors.fields.session_start}>
           {(control) => <Input {...control} type="datetime-local" value={start} onChange={(e) => setStart(e.target.value)} required />}

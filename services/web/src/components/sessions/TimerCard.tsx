@@ -7,7 +7,7 @@ import { useNow } from "@/hooks/use-now";
 import type { Learner } from "@/lib/api/types";
 import { formatClock, formatNiche } from "@/lib/format";
 import { useActiveLearner } from "@/lib/learner/learner-context";
-import { draftFromTimer, type SessionDraft } from "@/lib/sessions";
+import { draftFromTimer, elapsedMs, type SessionDraft } from "@/lib/sessions";
 import { useSessionTimer } from "@/lib/timer/timer-context";
 
 import { SessionDialog } from "./SessionDialog";
@@ -21,7 +21,7 @@ export function TimerCard({ learner }: { learner: Learner }) {
   const now = useNow(1000, running);
 
   const otherLearner = timer && timer.learnerId !== learner.id ? learners.find((item) => item.id === timer.learnerId) : undefined;
-  const elapsed = timer ? (timer.stoppedAt ? Date.parse(timer.stoppedAt) : now) - Date.parse(timer.startedAt) : 0;
+  const elapsed = timer ? elapsedMs(timer, now) : 0;
   const timerLearnerId = timer?.learnerId ?? learner.id;
 
   return (

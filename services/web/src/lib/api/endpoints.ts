@@ -1,5 +1,5 @@
 // One typed function per endpoint of the HTTP contract.
-import { api, request, type ApiResponse } from "./client";
+import { api, parseRetryAfter, request, type ApiResponse } from "./client";
 import type {
   AdminStats,
   AnalyticsResult,
@@ -74,9 +74,7 @@ export interface JobPoll {
 }
 
 function jobPoll(response: ApiResponse<Job>): JobPoll {
-  const header = response.headers.get("retry-after");
-  const seconds = header && /^\d+(\.\d+)?$/.test(header.trim()) ? Number(header) : null;
-  return { job: response.data, retryAfter: seconds };
+  return { job: response.data, retryAfter: parseRetryAfter(response.headers.get("retry-after")) };
 }
 
 export const getJob = async (id: string, signal?: AbortSignal): Promise<JobPoll> =>

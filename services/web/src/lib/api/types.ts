@@ -95,6 +95,11 @@ export function isTerminal(status: JobStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
 
+/** The content a finished content job wrote, or null (analytics jobs, or not done yet). */
+export function contentIdOf(job: Job): string | null {
+  return job.kind === "content" && job.result && typeof job.result.content_id === "string" ? job.result.content_id : null;
+}
+
 // --- content ------------------------------------------------------------------------------------
 export const CONTENT_TYPES = ["lesson", "quiz", "exercise"] as const;
 export type ContentType = (typeof CONTENT_TYPES)[number];

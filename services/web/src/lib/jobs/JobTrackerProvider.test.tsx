@@ -1,4 +1,4 @@
-import { screen } from "@testing-library/react";
+import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
@@ -7,14 +7,15 @@ import { content, job, learner, user } from "@/test/fixtures";
 import { renderApp } from "@/test/render";
 
 import type { GenerateContentInput } from "../api/types";
+import { queryKeys } from "../query-keys";
 
 import { useJobTracker } from "./job-tracker-context";
 
 /** Starts following a job, as the pages do after a 202. */
-function Follow({ label, request }: { label: string; request?: GenerateContentInput }) {
+function Follow({ label, request, kind = "content" }: { label: string; request?: GenerateContentInput; kind?: "content" | "analytics" }) {
   const { track } = useJobTracker();
   return (
-    <button type="button" onClick={() => track(job(), { label, request })}>
+    <button type="button" onClick={() => track(job({ kind }), { label, request })}>
       Follow
     </button>
   );
@@ -46,5 +47,19 @@ describe("JobTrackerProvider", () => {
     await userEvent.click(await screen.findByRole("button", { name: "Follow" }));
     expect(await screen.findByText("Quiz · Graphs failed")).toBeInTheDocument();
     expect(screen.getByText("The job was lost 3 times.")).toBeInTheDocument();
+  });
+
+  it("after an analytics job refreshes the learners list, not every learner-scoped query", async () => {
+    const mock = new ApiMock()
+      .on("GET /api/users/me", { body: user })
+      .on("GET /api/learners", { body: [learner()] })
+      .on(`GET /api/jobs/${job().id}`, { body: job({ kind: "analytics", status: "succeeded" }) })
+      .install();
+    const { queryClient } = renderApp(<Follow label="Progress update" kind="analytics" />);
+    queryClient.setQueryData(queryKeys.contentList(1, "all"), { pages: [], pageParams: [] });
+    await userEvent.click(await screen.findByRole("button", { name: "Follow" }));
+    expect(await screen.findByText("Your progress is up to date")).toBeInTheDocument();
+    await waitFor(() => expect(mock.calls("GET /api/learners")).toHaveLength(2));
+    expect(queryClient.getQueryState(queryKeys.contentList(1, "all"))?.isInvalidated).toBe(false);
   });
 });

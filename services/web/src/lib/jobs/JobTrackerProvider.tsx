@@ -5,7 +5,7 @@ import { useLocation, useNavigate } from "react-router";
 import { useJob } from "@/hooks/use-jobs";
 
 import type { Job } from "../api/types";
-import { isTerminal } from "../api/types";
+import { contentIdOf, isTerminal } from "../api/types";
 import { useAuth } from "../auth/auth-context";
 import { queryKeys } from "../query-keys";
 import { readJson, writeJson } from "../storage";
@@ -123,13 +123,15 @@ function JobWatcher({ tracked, onNotified }: { tracked: TrackedJob; onNotified: 
     if (job.kind === "content") {
       void queryClient.invalidateQueries({ queryKey: queryKeys.contentLists(job.learner_id) });
     } else {
+      // The job rewrote the learner's metrics and its result. Exact: the learners key prefixes
+      // every learner-scoped list (content, sessions) and the analytics query just invalidated.
       void queryClient.invalidateQueries({ queryKey: queryKeys.analytics(job.learner_id) });
-      void queryClient.invalidateQueries({ queryKey: queryKeys.learners });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.learners, exact: true });
     }
     // Seen already: its card is on screen, or the progress page updates in front of the user.
     if (cardOnScreen(job.id) || (job.kind === "analytics" && job.status === "succeeded" && pathname === "/progress")) return;
     if (job.status === "succeeded") {
-      const contentId = job.kind === "content" && job.result && typeof job.result.content_id === "string" ? job.result.content_id : null;
+      const contentId = contentIdOf(job);
       toast({
         variant: "success",
         title: job.kind === "content" ? `${tracked.label} is ready` : "Your progress is up to date",
