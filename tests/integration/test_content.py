@@ -106,7 +106,7 @@ def test_an_invalid_answer_gets_one_repair_attempt(
         ([{"mode": "invalid_json", "count": 2}], "did not produce usable content"),
         ([{"mode": "truncated", "count": 2}], "did not produce usable content"),
         ([{"mode": "refusal", "count": 2}], "did not produce usable content"),
-        ([{"mode": "401"}], "did not answer"),
+        ([{"mode": "401"}], "refused the platform's request"),  # not retried
     ],
 )
 def test_fallback_when_the_model_cannot_be_used(

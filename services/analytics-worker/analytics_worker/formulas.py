@@ -52,8 +52,10 @@ def velocity(aggregates: SessionAggregates, days: int) -> dict[str, object]:
             "avg_completion_rate": 0.0,
             "exercises_per_session": 0.0,
             "velocity_score": 0.0,
-            "recent_performance": None,
-            "historical_performance": None,
+            # API.md: "with n = 0 every figure is 0" (with sessions, a part of the window without
+            # scored sessions has no mean: null).
+            "recent_performance": 0.0,
+            "historical_performance": 0.0,
             "trend": "insufficient_data",
         }
     sessions_per_week = n / (days / 7)

@@ -9,7 +9,7 @@ time order (or when the result is asked for an `as_of` before its latest answer)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -76,10 +76,6 @@ def entry(state: ConceptState) -> dict[str, Any]:
         "last_answered_at": state.last_answered_at,
         "next_review_at": state.card.due,
     }
-
-
-def with_through_id(state: ConceptState, through_id: int) -> ConceptState:
-    return replace(state, through_id=through_id)
 
 
 def refresh(

@@ -197,24 +197,36 @@ _UPDATE_LEARNERS = text(
         engagement_metrics = CAST(latest.engagement_metrics AS jsonb),
         knowledge_state = CAST(latest.knowledge_state AS jsonb),
         updated_at = now()
-    FROM unnest(CAST(:ids AS bigint[]), CAST(:metrics AS text[]), CAST(:states AS text[]))
-        AS latest(id, engagement_metrics, knowledge_state)
+    FROM unnest(
+        CAST(:ids AS bigint[]),
+        CAST(:metrics AS text[]),
+        CAST(:states AS text[]),
+        CAST(:as_of AS timestamptz[])
+    ) AS latest(id, engagement_metrics, knowledge_state, as_of)
     WHERE learners.id = latest.id
+      -- a result for an earlier as_of (asked for the past, or a resumed batch run) is stored,
+      -- but does not replace the learner's current figures
+      AND coalesce(
+          CAST(learners.engagement_metrics ->> 'as_of' AS timestamptz), '-infinity'
+      ) <= latest.as_of
     """
 )
 
 
 def update_learners(
-    session: Session, figures: dict[int, tuple[dict[str, Any], dict[str, Any]]]
+    session: Session, figures: dict[int, tuple[datetime, dict[str, Any], dict[str, Any]]]
 ) -> None:
-    """Set many learners' engagement_metrics and knowledge_state in one statement."""
-    ids = list(figures)
+    """Set many learners' engagement_metrics and knowledge_state (as of a time) in one statement,
+    unless a learner's stored figures are newer. Rows are locked in id order (no deadlocks
+    between batches that share learners)."""
+    ids = sorted(figures)
     session.execute(
         _UPDATE_LEARNERS,
         {
             "ids": ids,
-            "metrics": [orjson.dumps(figures[i][0]).decode() for i in ids],
-            "states": [orjson.dumps(figures[i][1]).decode() for i in ids],
+            "metrics": [orjson.dumps(figures[i][1]).decode() for i in ids],
+            "states": [orjson.dumps(figures[i][2]).decode() for i in ids],
+            "as_of": [figures[i][0] for i in ids],
         },
     )
 

@@ -84,18 +84,22 @@ class AnalyticsRows:
 def store_many(session: Session, outcomes: list[JobOutcome]) -> None:
     """Store many jobs' outputs in three statements (results, learners, concept states).
 
-    When one batch holds several jobs of one learner, the last one's figures and the newest
-    concept states win.
+    When one batch holds several jobs of one learner, the figures of the latest `as_of` and the
+    newest concept states win.
     """
     rows: list[AnalyticsRows] = [outcome.rows for outcome in outcomes]
     if not rows:
         return
     session.execute(insert(table_of(AnalyticsResult)), [row.result_row for row in rows])
-    latest = {row.learner_id: row for row in rows}
+    latest: dict[int, AnalyticsRows] = {}
+    for row in rows:
+        kept = latest.get(row.learner_id)
+        if kept is None or kept.result_row["as_of"] <= row.result_row["as_of"]:
+            latest[row.learner_id] = row
     queries.update_learners(
         session,
         {
-            learner_id: (row.engagement_metrics, row.knowledge_state)
+            learner_id: (row.result_row["as_of"], row.engagement_metrics, row.knowledge_state)
             for learner_id, row in latest.items()
         },
     )
@@ -105,7 +109,7 @@ def store_many(session: Session, outcomes: list[JobOutcome]) -> None:
             key = (row.learner_id, state.concept)
             if key not in newest or newest[key][1].through_id <= state.through_id:
                 newest[key] = (row.learner_id, state)
-    queries.save_states_many(session, list(newest.values()))
+    queries.save_states_many(session, [newest[key] for key in sorted(newest)])
 
 
 def _learner_model(

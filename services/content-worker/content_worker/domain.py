@@ -57,6 +57,8 @@ class FallbackReason(StrEnum):
     no_api_key = "no_api_key"
     budget_exhausted = "budget_exhausted"
     rate_limited = "rate_limited"
+    quota_exhausted = "quota_exhausted"
+    model_rejected = "model_rejected"
     model_error = "model_error"
     invalid_output = "invalid_output"
     limiter_unavailable = "limiter_unavailable"
@@ -81,6 +83,14 @@ _NOTICES: dict[FallbackReason, str] = {
     ),
     FallbackReason.model_error: (
         "AI generation is unavailable: the AI service did not answer after several tries. "
+        "This piece was prepared offline; ask again later for an AI-written version."
+    ),
+    FallbackReason.quota_exhausted: (
+        "AI generation is unavailable: the platform's AI account has used up its quota. "
+        "This piece was prepared offline; ask again later for an AI-written version."
+    ),
+    FallbackReason.model_rejected: (
+        "AI generation is unavailable: the AI service refused the platform's request. "
         "This piece was prepared offline; ask again later for an AI-written version."
     ),
     FallbackReason.invalid_output: (

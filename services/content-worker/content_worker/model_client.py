@@ -21,7 +21,9 @@ import openai
 
 from ailp import metrics
 from ailp.config import Settings
+from ailp.jobs.runner import Deferred
 from ailp.logging import get_logger
+from content_worker.budget import BudgetWait
 from content_worker.domain import FallbackReason, ModelUnavailable
 from content_worker.gate import ModelGate, estimate_prompt_tokens
 from content_worker.limits import parse_reset
@@ -98,12 +100,17 @@ def complete(
     messages: list[dict[str, str]],
     response_format: dict[str, Any],
     max_tokens: int,
+    may_defer: bool = True,
     sleep: Callable[[float], None] = time.sleep,
 ) -> ModelAnswer:
     """Call the model, retrying transient failures; raise ModelUnavailable when it cannot answer.
 
     Every attempt is admitted by the gate (budget and shared limits) and settled afterwards.
     A 429 makes every replica pause (the gate's shared cool-down) rather than only this call.
+    Only a first attempt may give the job back to the queue to wait for the limits (`Deferred`,
+    and only when `may_defer`): after a 429 of its own, or for a follow-up call whose first part
+    is already paid for, a long wait ends in the fallback instead, so a model that keeps
+    answering 429 cannot keep a job going round the queue for ever.
     """
     if settings.openai_api_key is None:
         raise ModelUnavailable(FallbackReason.no_api_key, "OPENAI_API_KEY is not set")
@@ -111,7 +118,17 @@ def complete(
     prompt_tokens = estimate_prompt_tokens(messages)
     last_reason, last_detail = FallbackReason.model_error, "no attempt made"
     for attempt in range(1, settings.openai_max_attempts + 1):
-        admission = gate.admit(prompt_tokens, max_tokens)  # may raise ModelUnavailable
+        try:
+            admission = gate.admit(prompt_tokens, max_tokens)  # may raise ModelUnavailable
+        except Deferred as exc:
+            if may_defer and attempt == 1:
+                raise
+            waiting_for = (
+                FallbackReason.budget_exhausted
+                if isinstance(exc.__cause__, BudgetWait)
+                else FallbackReason.rate_limited
+            )
+            raise ModelUnavailable(waiting_for, f"{exc.reason} (attempt {attempt})") from exc
         stop_timer = metrics.timer(metrics.MODEL_CALL_TIME)
         pause: float | None = None
         try:
@@ -129,7 +146,7 @@ def complete(
             if _quota_exhausted(exc):
                 metrics.MODEL_CALLS.labels(outcome="quota_exhausted").inc()
                 raise ModelUnavailable(
-                    FallbackReason.model_error, "the model account's quota is exhausted"
+                    FallbackReason.quota_exhausted, "the model account's quota is exhausted"
                 ) from exc
             metrics.MODEL_CALLS.labels(outcome="rate_limited").inc()
             wait = retry_after_seconds(exc.response.headers) or parse_reset(
@@ -153,14 +170,28 @@ def complete(
             metrics.MODEL_CALLS.labels(outcome=f"http_{exc.status_code}").inc()
             if exc.status_code < 500 and exc.status_code not in (408, 409):
                 raise ModelUnavailable(
-                    FallbackReason.model_error, f"HTTP {exc.status_code} from the model"
+                    FallbackReason.model_rejected, f"HTTP {exc.status_code} from the model"
                 ) from exc
             pause = retry_after_seconds(exc.response.headers) or backoff_seconds(attempt, settings)
             last_reason, last_detail = FallbackReason.model_error, f"HTTP {exc.status_code}"
+        except Exception as exc:
+            # Anything else (e.g. a body that is not JSON) may still have been billed.
+            stop_timer()
+            gate.settle(admission, prompt_tokens, max_tokens)
+            metrics.MODEL_CALLS.labels(outcome="unexpected_error").inc()
+            raise ModelUnavailable(FallbackReason.model_error, _describe(exc)) from exc
         else:
             stop_timer()
+            try:
+                answer = _answer(completion, raw.headers)
+            except (AttributeError, IndexError, TypeError) as exc:
+                # HTTP 200 with a body that is not a chat completion (e.g. a proxy's page).
+                gate.settle(admission, prompt_tokens, max_tokens)
+                metrics.MODEL_CALLS.labels(outcome="malformed").inc()
+                raise ModelUnavailable(
+                    FallbackReason.invalid_output, f"not a chat completion: {_describe(exc)}"
+                ) from exc
             metrics.MODEL_CALLS.labels(outcome="ok").inc()
-            answer = _answer(completion, raw.headers)
             answer.cost_usd = gate.settle(admission, answer.input_tokens, answer.output_tokens)
             gate.read_headers(raw.headers)
             return answer
@@ -171,6 +202,10 @@ def complete(
     raise ModelUnavailable(
         last_reason, f"{last_detail} after {settings.openai_max_attempts} attempts"
     )
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {str(exc)[:200]}"
 
 
 def _quota_exhausted(exc: openai.RateLimitError) -> bool:

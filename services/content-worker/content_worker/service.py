@@ -60,7 +60,7 @@ def generate(claim: Claim) -> JobOutcome:
                 session, key=key, max_age_days=settings.content_cache_max_age_days
             )
         )
-        piece = _from_stored(cached, notice=None) if cached else None
+        piece = _from_stored(cached, request, notice=None) if cached else None
     if piece is None:
         piece = _write(request, settings)
     return _outcome(claim, request, piece, key)
@@ -100,13 +100,14 @@ def _ask_model(request: ContentRequest, settings: Settings, spent: _Spend) -> Ge
     gate = get_gate(settings)
     fmt = response_format(request.content_type)
 
-    def ask(messages: list[dict[str, str]]) -> ModelAnswer:
+    def ask(messages: list[dict[str, str]], *, may_defer: bool = True) -> ModelAnswer:
         answer = model_client.complete(
             settings,
             gate,
             messages=messages,
             response_format=fmt,
             max_tokens=settings.openai_max_tokens,
+            may_defer=may_defer,
         )
         spent.add(answer)
         return answer
@@ -127,7 +128,8 @@ def _ask_model(request: ContentRequest, settings: Settings, spent: _Spend) -> Ge
                     "content": f"That answer was not valid: {first_error}. Reply again with the "
                     "complete, corrected JSON only.",
                 },
-            ]
+            ],
+            may_defer=False,  # the first answer is paid for: no going back to the queue
         )
         output = _parse(answer, request.content_type)
     return GeneratedPiece(
@@ -166,7 +168,7 @@ def _nearest_ai_piece(request: ContentRequest, reason: FallbackReason) -> Genera
     try:
         with session_scope() as session:
             stored = cache.find_nearest(session, request=request)
-            return _from_stored(stored, notice=_reuse_notice(reason)) if stored else None
+            return _from_stored(stored, request, notice=_reuse_notice(reason)) if stored else None
     except Exception as exc:  # the offline builder needs nothing else
         log.warning("nearest_ai_piece_unavailable", error=str(exc))
         return None
@@ -179,12 +181,16 @@ def _reuse_notice(reason: FallbackReason) -> str:
     )
 
 
-def _from_stored(content: Content, *, notice: str | None) -> GeneratedPiece:
+def _from_stored(
+    content: Content, request: ContentRequest, *, notice: str | None
+) -> GeneratedPiece:
+    """An earlier piece for this request; its exercises are about the concept as asked now
+    (answers are grouped by that exact string), not as the first requester spelled it."""
     return GeneratedPiece(
         title=content.title,
         content=content.body,
         examples=list(content.examples),
-        exercises=list(content.exercises),
+        exercises=[{**item, "concept": request.concept} for item in content.exercises],
         source=ContentSource.cache.value,
         model=content.model,
         notice=notice,

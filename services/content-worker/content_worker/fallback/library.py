@@ -135,11 +135,6 @@ def load_library() -> tuple[Concept, ...]:
     return tuple(_concept(entry) for _, document in _raw_files() for entry in document["concepts"])
 
 
-def niches() -> tuple[str, ...]:
-    """The niches the library covers, in file order."""
-    return tuple(dict.fromkeys(concept.niche for concept in load_library()))
-
-
 # --- lookup ------------------------------------------------------------------------------
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ailp.models.enums import ContentType, ExperienceLevel, LearningStyle
 from content_worker.domain import ContentRequest, normalize_concept
 
-CONTENT_TYPES = ("lesson", "quiz", "exercise")
-LEVELS = ("beginner", "intermediate", "advanced")
-STYLES = ("visual", "auditory", "reading", "kinesthetic")
+CONTENT_TYPES = tuple(ContentType)
+LEVELS = tuple(ExperienceLevel)
+STYLES = tuple(LearningStyle)
 
 _MAX_GAPS = 5
 _NICHE_LABELS = {"tech_career": "tech careers", "data": "data", "languages": "languages"}
