@@ -146,3 +146,18 @@ def test_latest_analytics_is_404_before_any_job(api: Api, learner: dict) -> None
     response = api.http.get(f"/api/learners/{learner['id']}/analytics")
     assert response.status_code == 404
     assert "POST" in response.json()["detail"]
+
+
+def test_a_result_for_an_earlier_as_of_does_not_replace_the_learners_current_figures(
+    api: Api, learner: dict
+) -> None:
+    lid = learner["id"]
+    _session(api, lid, AS_OF - timedelta(days=2), duration_minutes=30)
+    current = api.wait_job(api.submit_analytics(lid, as_of=_iso(AS_OF)).json()["id"])
+    assert current["status"] == "succeeded"
+    earlier = AS_OF - timedelta(days=60)
+    past = api.wait_job(api.submit_analytics(lid, as_of=_iso(earlier)).json()["id"])
+    assert past["status"] == "succeeded" and past["result"]["velocity"]["sessions"] == 0
+    stored = api.http.get(f"/api/learners/{lid}").json()
+    assert stored["engagement_metrics"]["as_of"] == _iso(AS_OF)
+    assert stored["engagement_metrics"]["sessions"] == 1
