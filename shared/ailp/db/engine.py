@@ -6,6 +6,7 @@ connections, so `dispose_engine()` runs after fork (see `ailp.queue.worker`).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -16,6 +17,7 @@ from ailp.config import Settings, get_settings
 
 _engine: Engine | None = None
 _session_factory: sessionmaker[Session] | None = None
+_engine_lock = threading.Lock()  # the content worker's threads may all ask at once
 _pool_size: int | None = None
 
 
@@ -44,8 +46,11 @@ def build_engine(settings: Settings) -> Engine:
 def get_engine() -> Engine:
     global _engine, _session_factory
     if _engine is None:
-        _engine = build_engine(get_settings())
-        _session_factory = sessionmaker(_engine, expire_on_commit=False)
+        with _engine_lock:
+            if _engine is None:
+                engine = build_engine(get_settings())
+                _session_factory = sessionmaker(engine, expire_on_commit=False)
+                _engine = engine  # last: a reader that sees the engine also sees the factory
     return _engine
 
 

@@ -108,7 +108,7 @@ def _compute_all(
                 session.rollback()  # a failed statement aborts the transaction; start afresh
             finally:
                 stop_timer()
-    session.rollback()  # the reads shared one snapshot; end it, keep the connection
+    session.rollback()  # end the read transaction (nothing was written), keep the connection
     return outcomes, failures
 
 

@@ -32,6 +32,7 @@ class QueueDepthCollector(Collector):
 
     def __init__(self, queue: str) -> None:
         self.queue = queue
+        self._broker: redis.Redis | None = None  # built at the first scrape (after fork)
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         jobs = GaugeMetricFamily(
@@ -54,9 +55,11 @@ class QueueDepthCollector(Collector):
             "ailp_broker_queue_length", "Task messages waiting in the broker", labels=["queue"]
         )
         try:
-            client = redis.Redis.from_url(get_settings().celery_broker_url, socket_timeout=2)
-            broker.add_metric([self.queue], client.llen(self.queue))
-            client.close()
+            if self._broker is None:
+                self._broker = redis.Redis.from_url(
+                    get_settings().celery_broker_url, socket_timeout=2
+                )
+            broker.add_metric([self.queue], self._broker.llen(self.queue))
         except Exception as exc:
             log.debug("broker_depth_unavailable", error=str(exc))
         yield broker
