@@ -30,11 +30,11 @@ def create_redis(url: str) -> aioredis.Redis:
 
 
 # The submission limit's decision and the task push in one atomic round trip.
-# KEYS[1]: the limit key, KEYS[2]: the queue. ARGV: window (ms), limit, 1, message.
+# KEYS[1]: the limit key, KEYS[2]: the queue. ARGV: window (ms), limit, message.
 _PUSH_WITHIN_LIMIT = (
     GCRA_DECISION
     + """
-redis.call('LPUSH', KEYS[2], ARGV[4])
+redis.call('LPUSH', KEYS[2], ARGV[3])
 return {1, 0}
 """
 )
@@ -57,7 +57,7 @@ class Broker:
         message = task_message(route.task, route.queue, [str(job_id)])
         try:
             allowed, wait_ms = await self._push_within_limit(
-                keys=[limit_key, route.queue], args=[window * 1000, limit, 1, message]
+                keys=[limit_key, route.queue], args=[window * 1000, limit, message]
             )
         except (aioredis.RedisError, OSError) as exc:
             log.warning("job_publish_failed", job_id=str(job_id), error=str(exc))

@@ -8,6 +8,8 @@ writes that must be atomic are single statements (CTEs) or use `transaction()`.
 
 from __future__ import annotations
 
+import errno
+import socket
 from typing import Any
 
 import asyncpg
@@ -16,17 +18,45 @@ import orjson
 from ailp.config import Settings
 
 # Errors that mean "the database is unreachable or restarting", answered with 503.
-UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
-    OSError,
-    TimeoutError,
-    asyncpg.exceptions.ConnectionDoesNotExistError,
-    asyncpg.exceptions.CannotConnectNowError,
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
+    ConnectionError,  # refused, reset, aborted, broken pipe
+    TimeoutError,  # connecting, acquiring a pooled connection, command_timeout
+    socket.gaierror,  # the host name does not resolve
+    asyncpg.exceptions.PostgresConnectionError,  # class 08; the connection lost mid-query
+    asyncpg.exceptions.CannotConnectNowError,  # starting up or shutting down
     asyncpg.exceptions.AdminShutdownError,
     asyncpg.exceptions.CrashShutdownError,
     asyncpg.exceptions.TooManyConnectionsError,
-    asyncpg.exceptions.ConnectionFailureError,
-    asyncpg.exceptions.InterfaceError,
 )
+# Broader classes, only some of whose instances mean that (see `is_unavailable`).
+MAYBE_UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (OSError, asyncpg.InterfaceError)
+# Socket errors that are not `ConnectionError`s. ENOENT: a Unix socket that is gone.
+_NETWORK_ERRNOS = frozenset(
+    {
+        errno.ENOENT,
+        errno.EHOSTUNREACH,
+        errno.ENETUNREACH,
+        errno.ENETDOWN,
+        errno.EHOSTDOWN,
+        errno.ETIMEDOUT,
+        errno.EADDRNOTAVAIL,
+    }
+)
+
+# asyncpg's InterfaceErrors for a connection or pool that is gone (the rest are misuse).
+_CLOSED = ("connection is closed", "pool is closing", "pool is closed")
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` means the database cannot be reached (as opposed to, e.g., a file error or
+    a misused connection, which are bugs)."""
+    if isinstance(exc, UNAVAILABLE_ERRORS):
+        return True
+    if isinstance(exc, asyncpg.InterfaceError):
+        message = str(exc)
+        return any(closed in message for closed in _CLOSED)
+    # File errors name their file; a failed socket has no file name.
+    return isinstance(exc, OSError) and exc.filename is None and exc.errno in _NETWORK_ERRNOS
 
 
 async def _init_connection(connection: asyncpg.Connection) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -81,7 +82,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router)
     _mount_web_app(app, settings)
-    app.add_middleware(GatewayMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        GatewayMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        # The access log bypasses the logging module (see `write_access_line`): LOG_LEVEL is
+        # applied to it here, once.
+        access_log=logging.getLogger("gateway.access").isEnabledFor(logging.INFO),
+    )
     return app
 
 

@@ -1,4 +1,5 @@
-"""One pure-ASGI middleware for every request: request id, body limit, metrics, access log.
+"""One pure-ASGI middleware for every request: request id, body limit, last-resort 500, metrics,
+access log.
 
 Written against raw ASGI (not `BaseHTTPMiddleware`) because it wraps every request, including
 the hot reads whose cost the benchmark compares with a bare endpoint.
@@ -18,18 +19,20 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ailp import metrics
 from ailp.logging import bind_context as bind_log_context
-from ailp.logging import clear_context
-from gateway.problems import BodyTooLarge, too_large
+from ailp.logging import clear_context, get_logger
+from gateway.problems import BodyTooLarge, internal_error, too_large
+
+log = get_logger(__name__)
 
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 _REQUEST_ID = b"x-request-id"
 
 
 class GatewayMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, access_log: bool = True) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, access_log: bool) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
-        self.access_log = access_log
+        self.access_log = access_log  # False when LOG_LEVEL is above INFO
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -64,6 +67,14 @@ class GatewayMiddleware:
             if response_started:
                 raise
             await too_large(self.max_body_bytes)(scope, receive, send_with_id)
+        except Exception:
+            # What the app's handlers did not turn into a response. Answered here rather than
+            # by Starlette's ServerErrorMiddleware, which runs outside this one: the 500 then
+            # carries the request id, like every other response.
+            if response_started:
+                raise
+            log.exception("unhandled_error")
+            await internal_error()(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
             route = scope.get("route")

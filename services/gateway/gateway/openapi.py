@@ -60,7 +60,6 @@ _COMMON = {
     "500": "Unexpected error (logged with the request id)",
     "503": "Database or queue unreachable; retry after Retry-After",
 }
-_PUBLIC = {"/api/health", "/api/health/live", "/api/auth/register", "/api/auth/token"}
 
 
 def install(app: FastAPI) -> None:
@@ -78,9 +77,10 @@ def install(app: FastAPI) -> None:
             components[name] = definition
         for name in ("HTTPValidationError", "ValidationError"):
             components.pop(name, None)
-        for path, operations in schema.get("paths", {}).items():
+        for operations in schema.get("paths", {}).values():
             for operation in operations.values():
-                _document_problems(operation, public=path in _PUBLIC)
+                # An operation without `security` needs no token, so it cannot answer 401.
+                _document_problems(operation, public="security" not in operation)
         app.openapi_schema = schema
         return schema
 

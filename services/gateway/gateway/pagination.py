@@ -12,9 +12,7 @@ import orjson
 from pydantic import BaseModel
 
 from ailp.errors import Unprocessable
-from gateway.validation import in_supported_range
-
-_MAX_BIGINT = 2**63 - 1
+from gateway.validation import MAX_BIGINT, in_supported_range
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -53,6 +51,8 @@ def decode_cursor(cursor: str | None, parse_id: Callable[[str], K]) -> tuple[dat
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         at, item_id = orjson.loads(base64.urlsafe_b64decode(padded))
+        if not isinstance(at, str) or not isinstance(item_id, str):
+            raise TypeError("the cursor's timestamp and id must be strings")
         parsed_at = datetime.fromisoformat(at)
         if parsed_at.tzinfo is None:
             raise ValueError("naive timestamp")
@@ -67,6 +67,6 @@ def decode_cursor(cursor: str | None, parse_id: Callable[[str], K]) -> tuple[dat
 def bigint_id(value: str) -> int:
     """Parse a BIGINT row id taken from a cursor."""
     number = int(value)
-    if not 1 <= number <= _MAX_BIGINT:
+    if not 1 <= number <= MAX_BIGINT:
         raise ValueError("id out of range")
     return number

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ailp.errors import AilpError, ServiceUnavailable, TooManyRequests, Unauthorized
 from ailp.logging import get_logger
-from gateway.db import UNAVAILABLE_ERRORS
+from gateway.db import MAYBE_UNAVAILABLE_ERRORS, UNAVAILABLE_ERRORS, is_unavailable
 
 log = get_logger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -102,10 +102,6 @@ def too_large(limit: int) -> Response:
     )
 
 
-async def _on_body_too_large(request: Request, _: Exception) -> Response:
-    return too_large(request.app.state.settings.max_body_bytes)
-
-
 async def _on_unavailable(_: Request, exc: Exception) -> Response:
     log.warning("dependency_unavailable", error_type=type(exc).__name__, error=str(exc))
     return problem(
@@ -115,14 +111,23 @@ async def _on_unavailable(_: Request, exc: Exception) -> Response:
     )
 
 
+async def _on_maybe_unavailable(request: Request, exc: Exception) -> Response:
+    if is_unavailable(exc):
+        return await _on_unavailable(request, exc)
+    return await _on_unexpected(request, exc)
+
+
+def internal_error() -> Response:
+    return problem(500, "Something went wrong on our side. It has been logged; retry later.")
+
+
 async def _on_unexpected(_: Request, exc: Exception) -> Response:
     log.exception("unhandled_error", exc_info=exc)
-    return problem(500, "Something went wrong on our side. It has been logged; retry later.")
+    return internal_error()
 
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(AilpError, _on_domain_error)
-    app.add_exception_handler(BodyTooLarge, _on_body_too_large)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     for error in (
@@ -131,4 +136,6 @@ def install(app: FastAPI) -> None:
         redis.exceptions.TimeoutError,
     ):
         app.add_exception_handler(error, _on_unavailable)
+    for error in MAYBE_UNAVAILABLE_ERRORS:
+        app.add_exception_handler(error, _on_maybe_unavailable)
     app.add_exception_handler(Exception, _on_unexpected)

@@ -8,7 +8,7 @@ import asyncpg
 from ailp.config import Settings
 from ailp.errors import Unauthorized
 from gateway.auth.schemas import RegisterIn, TokenIn
-from gateway.ratelimit import RateLimiter
+from gateway.ratelimit import Limit, RateLimiter
 from gateway.security import AccessToken, hash_password, issue_token, verify_password
 from gateway.users import repository as users
 
@@ -29,39 +29,18 @@ async def sign_in(
     pool: asyncpg.Pool, limiter: RateLimiter, settings: Settings, *, data: TokenIn, address: str
 ) -> AccessToken:
     window = settings.login_failure_window_seconds
-    account = data.username.lower()
-    await limiter.check(
-        _FAILURES_ACCOUNT,
-        account,
-        limit=settings.login_failures_per_account,
-        window=window,
-        detail=_TOO_MANY,
+    per_account = Limit(
+        _FAILURES_ACCOUNT, data.username.lower(), settings.login_failures_per_account, window
     )
-    await limiter.check(
-        _FAILURES_ADDRESS,
-        address,
-        limit=settings.login_failures_per_address,
-        window=window,
-        detail=_TOO_MANY,
-    )
+    per_address = Limit(_FAILURES_ADDRESS, address, settings.login_failures_per_address, window)
+    # Every attempt counts before the password is checked, so parallel guesses cannot all pass
+    # a limit that only failures recorded afterwards; a successful one is taken back below.
+    await limiter.hit(per_account, per_address, detail=_TOO_MANY)
     row = await users.get_credentials(pool, username=data.username)
     password_hash = row["password_hash"] if row else None
     valid = await anyio.to_thread.run_sync(verify_password, password_hash, data.password)
     if not valid or row is None:
-        await limiter.hit(
-            _FAILURES_ACCOUNT,
-            account,
-            limit=settings.login_failures_per_account,
-            window=window,
-            detail=_TOO_MANY,
-        )
-        await limiter.hit(
-            _FAILURES_ADDRESS,
-            address,
-            limit=settings.login_failures_per_address,
-            window=window,
-            detail=_TOO_MANY,
-        )
         raise Unauthorized("Wrong username or password.")
-    await limiter.reset(_FAILURES_ACCOUNT, account)
+    await limiter.reset(per_account)
+    await limiter.refund(per_address)
     return issue_token(settings, row["id"])

@@ -14,6 +14,7 @@ COLUMNS = (
     "id, kind, learner_id, status, created_at, started_at, finished_at, attempts, "
     "error_code, error_message, result_url, result"
 )
+_FIELDS = tuple(name.strip() for name in COLUMNS.split(","))
 _UNFINISHED = "('queued', 'running')"
 
 _INSERT = f"""
@@ -32,7 +33,9 @@ def not_found(job_id: uuid.UUID) -> NotFound:
 
 
 def to_api(row: asyncpg.Record) -> dict[str, Any]:
-    job = dict(row)
+    """The job object of the API, from a row with at least `COLUMNS` (other columns a query
+    selected for its own use, e.g. `request_hash`, are left out)."""
+    job = {name: row[name] for name in _FIELDS}
     code, message = job.pop("error_code"), job.pop("error_message")
     job["error"] = (
         {"code": code, "message": message or code} if job["status"] == "failed" and code else None

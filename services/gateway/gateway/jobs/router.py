@@ -9,7 +9,7 @@ from ailp.models.enums import JobKind, JobStatus
 from gateway.deps import CurrentUserId, PoolDep
 from gateway.jobs import repository
 from gateway.jobs.schemas import JobOut
-from gateway.jobs.service import RETRY_AFTER_SECONDS
+from gateway.jobs.service import retry_after
 from gateway.pagination import Page, decode_cursor, page_of
 from gateway.responses import json_response
 from gateway.validation import BigId
@@ -33,9 +33,7 @@ ACCEPTED_RESPONSES: dict[int | str, dict[str, Any]] = {
 @router.get("/{job_id}", response_model=JobOut, summary="Poll a job")
 async def get_job(job_id: uuid.UUID, user_id: CurrentUserId, pool: PoolDep) -> Any:
     job = repository.to_api(await repository.get(pool, user_id=user_id, job_id=job_id))
-    headers = None
-    if job["status"] in (JobStatus.queued, JobStatus.running):
-        headers = {"Retry-After": str(RETRY_AFTER_SECONDS.get(job["kind"], 1))}
+    headers = None if JobStatus(job["status"]).is_terminal else retry_after(job["kind"])
     return json_response(job, headers=headers)
 
 
@@ -68,6 +66,4 @@ async def list_jobs(
     responses={409: {"description": "the job is running or already finished"}},
 )
 async def cancel_job(job_id: uuid.UUID, user_id: CurrentUserId, pool: PoolDep) -> Any:
-    row = dict(await repository.cancel(pool, user_id=user_id, job_id=job_id))
-    row.pop("previous")
-    return repository.to_api(row)
+    return repository.to_api(await repository.cancel(pool, user_id=user_id, job_id=job_id))

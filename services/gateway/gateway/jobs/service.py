@@ -30,7 +30,12 @@ from gateway.responses import json_response
 
 log = get_logger(__name__)
 
-RETRY_AFTER_SECONDS = {"content": 2, "analytics": 1}
+_RETRY_AFTER_SECONDS = {"content": 2, "analytics": 1}
+
+
+def retry_after(kind: str) -> dict[str, str]:
+    """The `Retry-After` header for polling a job of this kind."""
+    return {"Retry-After": str(_RETRY_AFTER_SECONDS.get(kind, 1))}
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,8 +149,5 @@ def accepted(job: dict[str, Any]) -> Response:
     return json_response(
         job,
         status_code=202,
-        headers={
-            "Location": f"/api/jobs/{job['id']}",
-            "Retry-After": str(RETRY_AFTER_SECONDS.get(job["kind"], 1)),
-        },
+        headers={"Location": f"/api/jobs/{job['id']}", **retry_after(job["kind"])},
     )

@@ -89,12 +89,3 @@ async def delete(pool: asyncpg.Pool, *, user_id: int, learner_id: int) -> None:
     )
     if deleted is None:
         raise not_found(learner_id)
-
-
-async def experience_level(pool: asyncpg.Pool, *, user_id: int, learner_id: int) -> str:
-    level = await pool.fetchval(
-        "SELECT experience_level FROM learners WHERE id = $1 AND user_id = $2", learner_id, user_id
-    )
-    if level is None:
-        raise not_found(learner_id)
-    return level
