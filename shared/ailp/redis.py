@@ -36,10 +36,17 @@ def check_eviction_policy(client: redis.Redis) -> str:
         policy = str(client.config_get("maxmemory-policy").get("maxmemory-policy", "unknown"))
     except redis.ResponseError:  # CONFIG is disabled on some managed Redis offerings
         policy = "unknown"
+    warn_unless_noeviction(policy)
+    return policy
+
+
+def warn_unless_noeviction(policy: str | bytes | None) -> None:
+    """The warning itself, for sync and async callers alike."""
+    if isinstance(policy, bytes):
+        policy = policy.decode()
     if policy != "noeviction":
         log.warning(
             "redis_eviction_policy_unsafe",
-            policy=policy,
+            policy=str(policy),
             advice="set maxmemory-policy noeviction; evicted queue keys lose tasks",
         )
-    return policy

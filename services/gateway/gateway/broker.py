@@ -14,6 +14,7 @@ from ailp.config import Settings
 from ailp.logging import get_logger
 from ailp.queue.messages import task_message
 from ailp.queue.names import route_for
+from ailp.redis import warn_unless_noeviction
 from gateway.ratelimit import GCRA_DECISION
 
 log = get_logger(__name__)
@@ -71,12 +72,7 @@ class Broker:
         except (aioredis.RedisError, OSError) as exc:
             log.warning("redis_policy_unknown", error=str(exc))
             return
-        if policy not in ("noeviction", b"noeviction"):
-            log.warning(
-                "redis_eviction_policy_unsafe",
-                policy=str(policy),
-                advice="set maxmemory-policy noeviction; evicted queue keys lose tasks",
-            )
+        warn_unless_noeviction(policy)
 
     async def close(self) -> None:
         await self.client.aclose()
