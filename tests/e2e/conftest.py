@@ -15,15 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.database import (
-    REDIS_DB_BASE,
-    create_database,
-    drop_database,
-    flush_redis,
-    redis_url,
-)
+from tests.support.database import REDIS_DB_BASE
 from tests.support.model_server import ModelServerProcess
-from tests.support.processes import REPO_ROOT, Stack
+from tests.support.processes import REPO_ROOT, Stack, throwaway_stack
 
 WEB_DIR = REPO_ROOT / "services" / "web"
 DIST_DIR = WEB_DIR / "dist"
@@ -138,33 +132,24 @@ def e2e_model_server() -> Iterator[ModelServerProcess]:
 def e2e_stack(
     web_dist: Path, e2e_model_server: ModelServerProcess, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
-    database_url = create_database("ailp_e2e")
-    broker_url = redis_url(E2E_REDIS_DB)
-    flush_redis(broker_url)
-    stack = Stack(
-        database_url=database_url,
-        redis_url=broker_url,
-        workdir=Path(tmp_path_factory.mktemp("e2e-stack")),
-        openai_base_url=e2e_model_server.base_url,
-        extra_env={
-            "WEB_DIST_DIR": str(web_dist),
-            # Held requests (see below) must not time out.
-            "OPENAI_TIMEOUT_SECONDS": "20",
-        },
-    )
     control = e2e_model_server.control
     control.reset()
     # The journey watches a lesson go queued → running → done: this one takes a moment.
     control.add_rule("Database indexing", mode="slow", delay=4.5)
     # The cancel test fills every content-worker thread with these, so its next request waits.
     control.add_rule("e2e-hold", mode="slow", delay=6)
-    try:
-        stack.start()
+    with throwaway_stack(
+        redis_db=E2E_REDIS_DB,
+        workdir=Path(tmp_path_factory.mktemp("e2e-stack")),
+        database_prefix="ailp_e2e",
+        openai_base_url=e2e_model_server.base_url,
+        extra_env={
+            "WEB_DIST_DIR": str(web_dist),
+            # Held requests (see above) must not time out.
+            "OPENAI_TIMEOUT_SECONDS": "20",
+        },
+    ) as stack:
         yield stack
-    finally:
-        stack.stop()
-        drop_database(database_url)
-        flush_redis(broker_url)
 
 
 @dataclass(frozen=True)

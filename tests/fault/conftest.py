@@ -7,15 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.database import (
-    PRIVATE_REDIS_DB,
-    create_database,
-    drop_database,
-    flush_redis,
-    redis_url,
-)
+from tests.support.database import PRIVATE_REDIS_DB
 from tests.support.model_server import ModelServerProcess
-from tests.support.processes import Stack
+from tests.support.processes import Stack, throwaway_stack
 
 
 @pytest.fixture(autouse=True)
@@ -29,20 +23,14 @@ def recovery_stack(
 ) -> Iterator[Stack]:
     """One private stack for the tests that kill and restart its processes; each test starts
     from every service running (see `stack`)."""
-    database_url, broker_url = create_database("ailp_fault"), redis_url(PRIVATE_REDIS_DB)
-    flush_redis(broker_url)
-    stack = Stack(
-        database_url=database_url,
-        redis_url=broker_url,
+    with throwaway_stack(
+        redis_db=PRIVATE_REDIS_DB,
         workdir=tmp_path_factory.mktemp("recovery"),
+        database_prefix="ailp_fault",
+        start=False,
         openai_base_url=model_server.base_url,
-    )
-    try:
+    ) as stack:
         yield stack
-    finally:
-        stack.stop()
-        drop_database(database_url)
-        flush_redis(broker_url)
 
 
 @pytest.fixture

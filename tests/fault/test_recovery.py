@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import signal
+
 import psycopg2
 import pytest
 import redis
 
 from tests.support.api import Api
 from tests.support.model_server import ModelServerProcess
-from tests.support.processes import Stack, wait_until
+from tests.support.processes import Stack, child_pids, wait_until
 from tests.support.servers import PrivateRedis
 
 pytestmark = pytest.mark.fault
@@ -61,19 +64,36 @@ def test_sigkilled_worker_mid_job_still_succeeds_exactly_once(
     assert _job_row(stack, job_id)["content_rows"] == 1
 
 
-def test_killed_prefork_child_job_is_recovered(stack: Stack) -> None:
+def test_sigkilled_prefork_child_mid_job_is_recovered(stack: Stack) -> None:
     api = Api(stack.base_url).new_user()
     learner = api.create_learner()
-    parent = stack["analytics-worker"].pid
-    from tests.support.processes import child_pids
+    # Lock the learner's row against updates (not against references, so the job can still be
+    # submitted): the analytics job computes, then waits to update the learner with its results,
+    # running in a prefork child until that child is killed.
+    lock = psycopg2.connect(stack.database_url)
+    try:
+        with lock.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM learners WHERE id = %s FOR NO KEY UPDATE", (learner["id"],)
+            )
+        job_id = api.submit_analytics(learner["id"]).json()["id"]
+        worker = wait_until(
+            lambda: (row := _job_row(stack, job_id))["status"] == "running" and row["worker"],
+            timeout=30,
+            message=f"job {job_id} running",
+        )
+        pid = int(worker.rsplit(":", 1)[1])
+        assert pid in child_pids(stack["analytics-worker"].pid), worker  # a pool process
+        os.kill(pid, signal.SIGKILL)  # no acknowledgement, no cleanup, mid job
+        wait_until(lambda: pid not in child_pids(stack["analytics-worker"].pid), timeout=10)
+    finally:
+        lock.close()  # the dead child's transaction ends; its lease runs out, the sweeper requeues
 
-    children = wait_until(lambda: child_pids(parent), timeout=10, message="prefork children")
-    import os
-    import signal
-
-    os.kill(children[0], signal.SIGKILL)  # the pool replaces it; its task (if any) is redelivered
-    jobs = [api.submit_analytics(learner["id"]).json()["id"] for _ in range(10)]
-    assert {api.wait_job(job_id)["status"] for job_id in jobs} == {"succeeded"}
+    job = api.wait_job(job_id, timeout=60)
+    assert job["status"] == "succeeded" and job["attempts"] == 2, job
+    assert stack["analytics-worker"].alive  # the pool replaced its child and goes on
+    after = api.submit_analytics(learner["id"]).json()["id"]
+    assert api.wait_job(after)["status"] == "succeeded"
 
 
 def test_flushed_broker_loses_no_job(stack: Stack) -> None:

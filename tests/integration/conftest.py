@@ -9,15 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.support.api import Api
-from tests.support.database import (
-    INTEGRATION_REDIS_DB,
-    create_database,
-    drop_database,
-    flush_redis,
-    redis_url,
-)
+from tests.support.database import INTEGRATION_REDIS_DB
 from tests.support.model_server import ModelServerProcess
-from tests.support.processes import Stack
+from tests.support.processes import Stack, throwaway_stack
 
 # Limits low enough for the tests to reach them; each test signs up its own user.
 # Automatic recomputation is effectively off here (tests ask for analytics explicitly);
@@ -33,24 +27,13 @@ SETTINGS = {
 def stack(
     model_server: ModelServerProcess, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
-    database_url = create_database()
-    broker_url = redis_url(INTEGRATION_REDIS_DB)
-    flush_redis(broker_url)
-    workdir = Path(tmp_path_factory.mktemp("stack"))
-    stack = Stack(
-        database_url=database_url,
-        redis_url=broker_url,
-        workdir=workdir,
+    with throwaway_stack(
+        redis_db=INTEGRATION_REDIS_DB,
+        workdir=Path(tmp_path_factory.mktemp("stack")),
         openai_base_url=model_server.base_url,
         extra_env=SETTINGS,
-    )
-    try:
-        stack.start()
+    ) as stack:
         yield stack
-    finally:
-        stack.stop()
-        drop_database(database_url)
-        flush_redis(broker_url)
 
 
 @pytest.fixture(autouse=True)

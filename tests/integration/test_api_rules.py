@@ -15,11 +15,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.api import TERMINAL, Api
+from tests.support.api import TERMINAL, Api, assert_problem
 from tests.support.model_server import ModelServerProcess
 from tests.support.processes import Stack
 
-PROBLEM_JSON = "application/problem+json"
 JOB_FIELDS = {
     "id",
     "kind",
@@ -54,19 +53,6 @@ TIMESTAMP_KEYS = {"session_start", "session_end", "as_of"}
 
 
 # --- helpers --------------------------------------------------------------------------------------
-def assert_problem(response: httpx.Response, status: int | None = None) -> dict[str, Any]:
-    where = f"{response.request.method} {response.request.url} -> {response.status_code} {response.text[:300]}"
-    if status is not None:
-        assert response.status_code == status, where
-    assert 400 <= response.status_code < 600, where
-    assert response.headers["content-type"].startswith(PROBLEM_JSON), where
-    problem = response.json()
-    assert problem["status"] == response.status_code, where
-    assert isinstance(problem["title"], str) and problem["title"].strip(), where
-    assert isinstance(problem["detail"], str) and problem["detail"].strip(), where
-    return problem
-
-
 def assert_utc(value: str, where: str = "") -> datetime:
     """An ISO 8601 timestamp with an explicit UTC designator (`Z` or `+00:00`)."""
     assert isinstance(value, str) and value.endswith(("Z", "+00:00")), (where, value)
@@ -97,13 +83,6 @@ def email_of_length(length: int, local: str) -> str:
 
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def hold(model_server: ModelServerProcess, seconds: float) -> str:
-    """A concept whose model calls hang for `seconds`, so that its jobs stay unfinished."""
-    concept = f"hold-{uuid.uuid4().hex[:10]}"
-    model_server.control.add_rule(concept, mode="slow", delay=seconds)
-    return concept
 
 
 @pytest.fixture(scope="module")
@@ -786,7 +765,9 @@ def test_polling_an_unfinished_job_sends_retry_after_and_a_finished_one_does_not
     jobs_user: Api, model_server: ModelServerProcess
 ) -> None:
     learner = jobs_user.create_learner()
-    held = jobs_user.submit_content(learner["id"], concept=hold(model_server, seconds=3)).json()
+    held = jobs_user.submit_content(
+        learner["id"], concept=model_server.control.hold(seconds=3)
+    ).json()
     polled = jobs_user.http.get(f"/api/jobs/{held['id']}")
     assert polled.json()["status"] in {"queued", "running"}, polled.json()  # for 3 s at least
     assert int(polled.headers["Retry-After"]) >= 1
@@ -798,7 +779,7 @@ def test_polling_an_unfinished_job_sends_retry_after_and_a_finished_one_does_not
 def test_unfinished_jobs_limit_answers_429_with_retry_after(
     api: Api, learner: dict, model_server: ModelServerProcess
 ) -> None:
-    concept = hold(model_server, seconds=4)  # 4 of them run, the others wait: none finishes
+    concept = model_server.control.hold(seconds=4)  # 4 of them run, the others wait: none finishes
     accepted = []
     for index in range(8):
         response = api.submit_content(learner["id"], concept=f"{concept} {index}")

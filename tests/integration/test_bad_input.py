@@ -30,10 +30,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.api import Api
+from tests.support.api import Api, assert_problem
 from tests.support.processes import Stack
 
-PROBLEM_JSON = "application/problem+json"
 HUGE = 10**20
 MISSING = object()  # "send no body at all"
 
@@ -47,26 +46,6 @@ def still_accepted(case_id: str) -> list[Any]:
 
 
 # --- helpers --------------------------------------------------------------------------------------
-def assert_problem(response: httpx.Response) -> dict[str, Any]:
-    """A 4xx RFC 9457 problem whose `status` matches the HTTP status."""
-    request = response.request
-    where = f"{request.method} {request.url} -> {response.status_code} {response.text[:400]}"
-    assert 400 <= response.status_code < 500, where
-    assert response.headers.get("content-type", "").startswith(PROBLEM_JSON), where
-    problem = response.json()
-    assert isinstance(problem, dict), where
-    assert problem.get("status") == response.status_code, where
-    assert isinstance(problem.get("title"), str) and problem["title"].strip(), where
-    assert isinstance(problem.get("detail"), str) and problem["detail"].strip(), where
-    if "errors" in problem and problem["errors"] is not None:
-        assert isinstance(problem["errors"], list) and problem["errors"], where
-        for error in problem["errors"]:
-            assert isinstance(error.get("loc"), list) and error["loc"], where
-            assert isinstance(error.get("msg"), str) and error["msg"], where
-    assert response.headers.get("X-Request-ID"), where
-    return problem
-
-
 def raw_json(value: Any) -> bytes:
     """JSON with non-ASCII escaped, so that NULs and lone surrogates go out as \\u escapes."""
     return json.dumps(value, ensure_ascii=True).encode()

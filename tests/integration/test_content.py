@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.support.api import Api
@@ -81,12 +83,17 @@ def test_transient_errors_are_retried(
 def test_a_timed_out_call_is_retried(
     api: Api, learner: dict, model_server: ModelServerProcess
 ) -> None:
-    model_server.control.script(
-        {"mode": "hang", "delay": 8}
-    )  # longer than OPENAI_TIMEOUT_SECONDS (5)
+    model_server.control.script({"mode": "hang", "delay": 8})  # > OPENAI_TIMEOUT_SECONDS (5)
     content = _generate(api, learner, concept="Slow model", content_type="lesson")["result"]
     assert content["source"] == "openai"
-    assert [r["status"] for r in model_server.control.requests()][-1] == 200
+    calls = [
+        r for r in model_server.control.requests() if "Slow model" in json.dumps(r["messages"])
+    ]
+    # The client gave up on the first call (the server saw it hang up: 499) and called again.
+    assert [r["status"] for r in calls] == [499, 200]
+    hung, retried = calls
+    assert hung["client_disconnected"] and 4.5 <= hung["finished_at"] - hung["at"] < 8
+    assert retried["at"] >= hung["at"] + 4.5
 
 
 def test_an_invalid_answer_gets_one_repair_attempt(

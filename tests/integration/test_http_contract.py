@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+
 import httpx
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 
 from tests.support.api import Api
 from tests.support.processes import Stack
@@ -107,11 +112,35 @@ def _counter(text: str, sample: str) -> float:
     return 0.0
 
 
+def _per_process(stack: Stack, sample: str) -> dict[str, float]:
+    """The sample as each gateway process counted it (its own file in the multiprocess dir)."""
+    values = {}
+    for path in stack["gateway"].metrics_dir.glob("counter_*.db"):
+        with tempfile.TemporaryDirectory() as alone:
+            shutil.copy(path, alone)
+            registry = CollectorRegistry()
+            MultiProcessCollector(registry, path=alone)
+            values[path.name] = _counter(generate_latest(registry).decode(), sample)
+    return values
+
+
 def test_gateway_metrics_add_up_across_its_processes(anonymous: Api, stack: Stack) -> None:
     """Two uvicorn processes serve the gateway; /metrics must count the requests of both."""
     sample = 'ailp_http_requests_total{method="GET",route="/api/health/live",status="200"}'
     before = _counter(httpx.get(f"{stack.base_url}/metrics").text, sample)
-    for _ in range(60):  # new connections, so both processes get some
-        httpx.get(f"{stack.base_url}/api/health/live")
-    after = _counter(httpx.get(f"{stack.base_url}/metrics").text, sample)
-    assert after - before == 60
+    before_each = _per_process(stack, sample)
+    sent = 0
+    served: dict[str, float] = {}
+    # New connections, so that each process gets some; more until each has.
+    while sent < 60 or (len(served) < stack.web_concurrency and sent < 600):
+        for _ in range(20):
+            assert httpx.get(f"{stack.base_url}/api/health/live").status_code == 200
+        sent += 20
+        counted = _per_process(stack, sample)
+        served = {name: n - before_each.get(name, 0) for name, n in counted.items()}
+        served = {name: n for name, n in served.items() if n > 0}
+    assert len(served) == stack.web_concurrency and sum(served.values()) == sent, served
+    # Each process answered only part of them, so any /metrics (fresh connections: whichever
+    # process answers) showing them all has added up every process's counts.
+    for _ in range(6):
+        assert _counter(httpx.get(f"{stack.base_url}/metrics").text, sample) - before == sent

@@ -12,13 +12,6 @@ from tests.support.model_server import ModelServerProcess
 from tests.support.processes import wait_until
 
 
-def _hold_content_worker(
-    model_server: ModelServerProcess, concept: str, seconds: float = 4
-) -> None:
-    """Make model calls for `concept` hang for a while, so that jobs stay running or queued."""
-    model_server.control.add_rule(concept, mode="slow", delay=seconds)
-
-
 def test_accepting_and_polling(api: Api, learner: dict) -> None:
     response = api.submit_analytics(learner["id"])
     assert response.status_code == 202
@@ -58,11 +51,9 @@ def test_listing_filters_and_cursor(api: Api) -> None:
 def test_cancel_a_queued_job_but_not_a_running_or_finished_one(
     api: Api, learner: dict, model_server: ModelServerProcess
 ) -> None:
-    _hold_content_worker(model_server, "hold-for-cancel")
+    concept = model_server.control.hold(seconds=4)
     # The content worker runs 4 jobs at once; the 5th and later wait in the queue.
-    jobs = [
-        api.submit_content(learner["id"], concept=f"hold-for-cancel {i}").json() for i in range(6)
-    ]
+    jobs = [api.submit_content(learner["id"], concept=f"{concept} {i}").json() for i in range(6)]
     running = wait_until(
         lambda: next(
             (j for j in jobs if api.http.get(f"/api/jobs/{j['id']}").json()["status"] == "running"),
@@ -156,10 +147,10 @@ def test_submissions_per_minute_are_limited(api: Api, learner: dict) -> None:
 def test_unfinished_jobs_per_user_are_limited(
     api: Api, learner: dict, model_server: ModelServerProcess
 ) -> None:
-    _hold_content_worker(model_server, "hold-for-limit", seconds=3)
+    concept = model_server.control.hold(seconds=3)
     accepted = []
     for i in range(9):
-        response = api.submit_content(learner["id"], concept=f"hold-for-limit {i}")
+        response = api.submit_content(learner["id"], concept=f"{concept} {i}")
         if response.status_code != 202:
             break
         accepted.append(response.json()["id"])

@@ -73,17 +73,54 @@ class Api:
         return self.http.post(f"/api/learners/{learner_id}/analytics", json=body)
 
     def wait_job(self, job_id: str, *, timeout: float = 60) -> dict[str, Any]:
-        """Poll a job until it is terminal (honours no sleeps beyond a short poll interval)."""
+        """Poll a job until it is terminal (honours no sleeps beyond a short poll interval).
+
+        A 4xx answer (no such job, not signed in) fails at once: waiting cannot change it. A 5xx
+        (e.g. the database briefly away in a fault test) is polled through.
+        """
         deadline = time.monotonic() + timeout
-        job: dict[str, Any] = {}
+        last_seen: object = None
         while time.monotonic() < deadline:
             response = self.http.get(f"/api/jobs/{job_id}")
+            if 400 <= response.status_code < 500:
+                raise AssertionError(
+                    f"job {job_id}: GET answered {response.status_code} {response.text[:300]}"
+                )
             if response.status_code == 200:
-                job = response.json()
+                last_seen = job = response.json()
                 if job["status"] in TERMINAL:
                     return job
+            else:
+                last_seen = f"{response.status_code} {response.text[:300]}"
             time.sleep(0.1)
-        raise TimeoutError(f"job {job_id} not finished after {timeout}s; last seen: {job}")
+        raise TimeoutError(f"job {job_id} not finished after {timeout}s; last seen: {last_seen}")
 
     def close(self) -> None:
         self.http.close()
+
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def assert_problem(response: httpx.Response, status: int | None = None) -> dict[str, Any]:
+    """A 4xx RFC 9457 problem (of `status`, if given) whose `status` matches the HTTP status,
+    with a non-empty `title` and `detail`, validation `errors` items carrying `loc` and `msg`, and
+    the request id header."""
+    request = response.request
+    where = f"{request.method} {request.url} -> {response.status_code} {response.text[:400]}"
+    if status is not None:
+        assert response.status_code == status, where
+    assert 400 <= response.status_code < 500, where
+    assert response.headers.get("content-type", "").startswith(PROBLEM_JSON), where
+    problem = response.json()
+    assert isinstance(problem, dict), where
+    assert problem.get("status") == response.status_code, where
+    assert isinstance(problem.get("title"), str) and problem["title"].strip(), where
+    assert isinstance(problem.get("detail"), str) and problem["detail"].strip(), where
+    if problem.get("errors") is not None:
+        assert isinstance(problem["errors"], list) and problem["errors"], where
+        for error in problem["errors"]:
+            assert isinstance(error.get("loc"), list) and error["loc"], where
+            assert isinstance(error.get("msg"), str) and error["msg"], where
+    assert response.headers.get("X-Request-ID"), where
+    return problem

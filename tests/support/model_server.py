@@ -1103,6 +1103,13 @@ class ModelServerControl:
     def add_rule(self, match: str, **behaviour: Any) -> None:
         self._post("/_control/rules", {"match": match, **behaviour})
 
+    def hold(self, seconds: float) -> str:
+        """A fresh concept whose calls answer only after `seconds` (so its jobs stay unfinished
+        that long); every prompt that contains it is held, e.g. f"{concept} {i}"."""
+        concept = f"hold-{uuid.uuid4().hex[:10]}"
+        self.add_rule(concept, mode="slow", delay=seconds)
+        return concept
+
     def reset(self) -> None:
         self._post("/_control/reset", {})
 

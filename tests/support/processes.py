@@ -15,12 +15,15 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from tests.support.database import create_database, drop_database, flush_redis, redis_url
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,10 +47,18 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class ServiceExited(RuntimeError):
+    """A service process died while something waited for it: no point in waiting longer."""
+
+
 def wait_until(
     predicate: Callable[[], Any], *, timeout: float, interval: float = 0.1, message: str = ""
 ) -> Any:
-    """Poll `predicate` until it returns a truthy value; fail after `timeout` seconds."""
+    """Poll `predicate` until it returns a truthy value; fail after `timeout` seconds.
+
+    Errors raised by `predicate` count as "not yet" (the thing polled may not be up yet), except
+    `ServiceExited`, which ends the wait at once.
+    """
     deadline = time.monotonic() + timeout
     last_error: BaseException | None = None
     while time.monotonic() < deadline:
@@ -55,6 +66,8 @@ def wait_until(
             value = predicate()
             if value:
                 return value
+        except ServiceExited:
+            raise
         except Exception as exc:  # the thing polled may not be up yet
             last_error = exc
         time.sleep(interval)
@@ -96,7 +109,9 @@ class Service:
     env: dict[str, str]
     log_path: Path
     metrics_dir: Path
+    metrics_port: int | None = None  # the workers' own /metrics port (the gateway serves its own)
     process: subprocess.Popen[bytes] | None = None
+    log_offset: int = 0  # where this run's output starts in the (appended) log
 
     def start(self) -> None:
         if self.alive:
@@ -104,6 +119,7 @@ class Service:
         shutil.rmtree(self.metrics_dir, ignore_errors=True)
         self.metrics_dir.mkdir(parents=True)
         log = self.log_path.open("ab")
+        self.log_offset = log.tell()
         self.process = subprocess.Popen(
             self.argv,
             cwd=REPO_ROOT,
@@ -143,6 +159,12 @@ class Service:
         except ProcessLookupError:
             pass
         self.process.wait(10)
+
+    def output(self) -> bytes:
+        """What the current run has logged so far (earlier runs' lines excluded)."""
+        with self.log_path.open("rb") as log:
+            log.seek(self.log_offset)
+            return log.read()
 
     def log_tail(self, lines: int = 40) -> str:
         if not self.log_path.exists():
@@ -231,12 +253,17 @@ class Stack:
             "sweeper": [python, "-m", "ailp.cli", "sweeper"],
         }
         service_env = {name: env for name in commands}
+        metrics_ports = {
+            "content-worker": self.content_metrics_port,
+            "analytics-worker": self.analytics_metrics_port,
+        }
         for replica in range(2, self.content_workers + 1):  # more content-worker replicas
             name = f"content-worker-{replica}"
             argv = list(commands["content-worker"])
             argv[argv.index("-n") + 1] = f"content{replica}-{self.port}@%h"
             commands[name] = argv
-            service_env[name] = {**env, "CONTENT_METRICS_PORT": str(free_port())}
+            metrics_ports[name] = free_port()
+            service_env[name] = {**env, "CONTENT_METRICS_PORT": str(metrics_ports[name])}
         for name, argv in commands.items():
             self.services[name] = Service(
                 name=name,
@@ -244,6 +271,7 @@ class Stack:
                 env=service_env[name],
                 log_path=self.workdir / f"{name}.log",
                 metrics_dir=self.workdir / "metrics" / name,
+                metrics_port=metrics_ports.get(name),
             )
 
     def __getitem__(self, name: str) -> Service:
@@ -270,25 +298,21 @@ class Stack:
         def healthy() -> bool:
             gateway = self.services["gateway"]
             if not gateway.alive:
-                raise RuntimeError(f"gateway exited:\n{gateway.log_tail()}")
+                raise ServiceExited(f"gateway exited:\n{gateway.log_tail()}")
             return httpx.get(f"{self.base_url}/api/health", timeout=2).status_code == 200
 
         wait_until(healthy, timeout=timeout, interval=0.2, message="gateway health")
 
     def wait_worker_ready(self, name: str, timeout: float = 60) -> None:
         service = self.services[name]
-        port = (
-            self.content_metrics_port if name == "content-worker" else self.analytics_metrics_port
-        )
+        url = f"http://127.0.0.1:{service.metrics_port}/metrics"
 
         def ready() -> bool:
             if not service.alive:
-                raise RuntimeError(f"{name} exited:\n{service.log_tail()}")
-            # The worker logs "ready." once it consumes; its metrics port opens at init.
-            return (
-                b" ready." in service.log_path.read_bytes()
-                and httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).status_code == 200
-            )
+                raise ServiceExited(f"{name} exited:\n{service.log_tail()}")
+            # The worker logs "ready." once it consumes (this run's log only: after a restart
+            # the earlier run's "ready." is still in the file); its metrics port opens at init.
+            return b" ready." in service.output() and httpx.get(url, timeout=2).status_code == 200
 
         wait_until(ready, timeout=timeout, interval=0.2, message=f"{name} ready")
 
@@ -296,3 +320,32 @@ class Stack:
         return "\n\n".join(
             f"== {name} ==\n{service.log_tail()}" for name, service in self.services.items()
         )
+
+
+@contextmanager
+def throwaway_stack(
+    *,
+    redis_db: int,
+    workdir: Path,
+    database_prefix: str = "ailp_test",
+    start: bool = True,
+    **options: Any,
+) -> Iterator[Stack]:
+    """A `Stack` on a fresh database and a flushed Redis database, both gone again at exit.
+
+    `options` go to `Stack` (openai_base_url, extra_env, content_workers, ...); with
+    `start=False` the caller starts the services it wants.
+    """
+    database_url, broker_url = create_database(database_prefix), redis_url(redis_db)
+    stack: Stack | None = None
+    try:
+        flush_redis(broker_url)
+        stack = Stack(database_url=database_url, redis_url=broker_url, workdir=workdir, **options)
+        if start:
+            stack.start()
+        yield stack
+    finally:
+        if stack is not None:
+            stack.stop()
+        drop_database(database_url)
+        flush_redis(broker_url)

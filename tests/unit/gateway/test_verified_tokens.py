@@ -45,8 +45,10 @@ def test_a_token_verified_under_one_secret_is_not_accepted_under_another() -> No
 
 
 def test_an_expired_token_is_refused_even_after_it_was_cached() -> None:
-    expires_at = int(time.time()) + 1
-    claims = {"sub": "5", "iat": expires_at - 1, "exp": expires_at, "iss": "ailp"}
+    # Whole seconds (JWT): it expires 2 to 3 s from now, so it is surely valid when first checked.
+    issued_at = int(time.time())
+    expires_at = issued_at + 3
+    claims = {"sub": "5", "iat": issued_at, "exp": expires_at, "iss": "ailp"}
     token = jwt.encode(claims, SECRET, algorithm=ALGORITHM)
     assert user_id_from_token(_settings(), token) == 5
     time.sleep(max(0.0, expires_at - time.time()) + 0.05)
