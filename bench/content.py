@@ -22,9 +22,11 @@ model server's request log:
   shut down): must not exceed the limit;
 * sustained utilisation: the fewest requests in any full 60 s window that starts 60 s or more
   after publishing (and ends by the phase's end) ÷ the limit; the minimum rather than the mean,
-  since the limit applies to every window. The mean rate over the same span (from 60 s to the
-  end, as requests per 60 s) and the first 60 s are reported beside it;
-* jobs/s: jobs finished in that span ÷ its length.
+  since the limit applies to every window. The mean over the same windows and the first 60 s
+  are reported beside it;
+* jobs/s: jobs finished per window, averaged over the same windows, ÷ 60. (Not jobs finished
+  from 60 s to the end ÷ that span: the workers send in bursts about a window apart, and a span
+  that is not a whole number of windows can hold one burst more than its length allows.)
 
 The backlog (`jobs`, 2,000 by default) is more than the limit lets through in the phase (at most
 `rpm` × ⌈`phase_s` / 60⌉ requests, about one per job), so demand never runs out; the jobs still
@@ -144,11 +146,11 @@ def run(
                 out[key]["profile_file"] = str(spy_to)
             r = out[key]
             log(
-                f"  from {WINDOW_S:g}s on: {r['completed_steady']} jobs in {r['steady_s']:.1f}s = "
-                f"{r['jobs_per_s']:.1f} jobs/s; quietest full 60s window "
-                f"{r['sustained_min_60s']} requests (utilisation {_percent(r['utilisation'])}), "
-                f"mean {r['steady_mean_per_60s']} per 60s "
-                f"({_percent(r['utilisation_mean'])}); first 60s {r['first_60s']}; "
+                f"  full 60s windows starting {WINDOW_S:g}s to {r['phase_s'] - WINDOW_S:.1f}s in: "
+                f"quietest {r['sustained_min_60s']} requests (utilisation "
+                f"{_percent(r['utilisation'])}), mean {r['steady_mean_per_60s']} "
+                f"({_percent(r['utilisation_mean'])}), {r['jobs_per_s']} jobs/s; "
+                f"first 60s {r['first_60s']}; "
                 f"peak {r['peak_any_60s']} in any 60s (limit {settings.rpm}); whole phase "
                 f"{r['completed']} jobs in {r['phase_s']:.1f}s; backlog at stop "
                 f"{r['backlog_at_stop']}; deferrals {r['deferrals_logged']}; fallbacks "
@@ -441,12 +443,12 @@ def _limits_phase(
     in_phase = [moment for moment in times if started <= moment <= ended]
     # The steady state: from one window after publishing (past the start-up burst) to the end.
     steady_from = started + WINDOW_S
-    steady_s = max(0.0, ended - steady_from)
     sustained = windows.quietest_full_window(in_phase, WINDOW_S, steady_from, ended)
-    steady_requests = windows.count_between(in_phase, steady_from, ended + 1e-6)
-    mean = steady_requests / steady_s * WINDOW_S if steady_s > 0 else None
+    mean = windows.mean_full_window(in_phase, WINDOW_S, steady_from, ended)
     completed = [row for row in rows if row[0] == "succeeded" and row[3] and float(row[3]) <= ended]
-    completed_steady = [row for row in completed if float(row[3]) >= steady_from]
+    finished_per_window = windows.mean_full_window(
+        [float(row[3]) for row in completed], WINDOW_S, steady_from, ended
+    )
     sources = Counter(row[4] for row in rows if row[4])
     statuses = Counter(row[0] for row in rows)
     run_ms = [(float(row[3]) - float(row[2])) * 1000 for row in completed if row[2]]
@@ -465,12 +467,12 @@ def _limits_phase(
         "model_delay_s": settings.model_delay_s,
         "jobs": len(run.ids),
         "phase_s": round(phase_s, 2),
+        # Judged: the full 60 s windows starting from 60 s in (past the start-up burst).
         "steady_from_s": WINDOW_S,
-        "steady_s": round(steady_s, 2),
         "completed": len(completed),
-        "completed_steady": len(completed_steady),
-        # Over the steady span (from 60 s to the end), like the utilisation.
-        "jobs_per_s": round(len(completed_steady) / steady_s, 2) if steady_s > 0 else 0.0,
+        "jobs_per_s": round(finished_per_window / WINDOW_S, 2)
+        if finished_per_window is not None
+        else None,
         "jobs_per_s_whole_phase": round(len(completed) / phase_s, 2) if phase_s > 0 else 0.0,
         "statuses_at_stop": dict(sorted(statuses.items())),
         "backlog_at_stop": statuses.get("queued", 0) + statuses.get("running", 0),

@@ -147,8 +147,9 @@ machine than about the code. Content rows: the whole backlog is queued at once, 
 limit sustains; ratio = sustained utilisation = the FEWEST model requests in any full 60 s window
 starting 60 s or more after the jobs were queued ÷ the RPM limit (the minimum, not the mean,
 because the limit applies to every window: a mean would let a busy window hide a slack one; the
-mean over the same span is shown beside it), and jobs/s = jobs finished in that span ÷ its
-length; the peak in any 60 s counts every request, start-up burst and shutdown included. app =
+mean over the same windows is shown beside it), and jobs/s = jobs finished per window, averaged
+over the same windows, ÷ 60; the peak in any 60 s counts every request, start-up burst and
+shutdown included. app =
 the content workers, wrk = the loopback model server; errors = fallbacks and failed jobs.
 Learner rows: app = the analytics worker (and, for the batch, the `ailp recompute-analytics`
 command, by RUSAGE_CHILDREN); worker = started_at→finished_at, (visible) = started_at until the
@@ -345,9 +346,8 @@ def content_rows(content: dict[str, Any], verdicts: list[dict[str, Any]]) -> lis
         rows += [
             Row(
                 scenario=f"content {replicas} replica{'s' if replicas > 1 else ''} @ RPM {limit} "
-                f"({phase['completed_steady']:,} jobs in the {phase['steady_s']:.0f}s after the "
-                "first 60 s; p50/p99 = job run)",
-                rps=f"{phase['jobs_per_s']:,.1f} jobs/s",
+                f"(full 60 s windows from 60 s to {phase['phase_s']:.0f}s; p50/p99 = job run)",
+                rps=f"{phase['jobs_per_s']:,.1f} jobs/s" if phase["jobs_per_s"] is not None else "",
                 p50=_maybe(phase.get("job_run_ms_p50")),
                 p99=_maybe(phase.get("job_run_ms_p99")),
                 errors=str(errors),
@@ -364,13 +364,14 @@ def content_rows(content: dict[str, Any], verdicts: list[dict[str, Any]]) -> lis
                 verdict=_verdict(peak_pass, shares),
             ),
             Row(
-                scenario="  from 60 s on: mean model requests per 60 s",
+                scenario="  same windows: mean model requests per 60 s",
                 rps=f"{mean / 60:,.1f} req/s" if mean is not None else "",
                 ratio=f"{mean / limit:.0%}" if mean is not None else "n/a",
                 target="(info)",
             ),
             Row(
-                scenario=f"  first 60 s (start-up burst); jobs/s over all {phase['phase_s']:.0f}s",
+                scenario=f"  first 60 s (start-up burst); jobs/s over all {phase['phase_s']:.0f}s "
+                "(bursts included)",
                 rps=f"{phase['jobs_per_s_whole_phase']:,.1f} jobs/s",
                 ratio=f"{first / limit:.0%}" if first is not None else "n/a",
                 target="(info)",

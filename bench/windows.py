@@ -55,6 +55,24 @@ def quietest_full_window(
     return min(_count(ordered, a, window) for a in starts)
 
 
+def mean_full_window(
+    times: Iterable[float], window: float, start: float, end: float
+) -> float | None:
+    """Requests in a window of `window` seconds lying inside [start, end], averaged over every
+    such window (its start uniform over [start, end - window]); None when [start, end] is
+    shorter than one window. Unlike requests ÷ (end − start), this never exceeds the most any
+    one window holds, whatever the phase of a bursty pattern against [start, end]."""
+    last = end - window
+    if last < start - _EPSILON:
+        return None
+    ordered = sorted(times)
+    if last <= start:
+        return float(_count(ordered, start, window))
+    # A request at t lies in [a, a + w) for a in (t - w, t]: integrate that over [start, last].
+    covered = sum(max(0.0, min(last, moment) - max(start, moment - window)) for moment in ordered)
+    return covered / (last - start)
+
+
 def count_between(times: Iterable[float], start: float, end: float) -> int:
     """Requests in [start, end)."""
     return sum(1 for moment in times if start <= moment < end)

@@ -52,9 +52,7 @@ def _phase(**overrides):
         "replicas": 1,
         "rpm_limit": 600,
         "completed": 1800,
-        "completed_steady": 880,
         "phase_s": 150.0,
-        "steady_s": 90.0,
         "jobs_per_s": 9.8,
         "jobs_per_s_whole_phase": 12.0,
         "job_run_ms_p50": 400.0,
@@ -110,12 +108,15 @@ def test_a_phase_without_a_steady_window_or_backlog_says_why() -> None:
     verdicts: list[dict] = []
     rows = report.content_rows(
         {
-            "limits_1": _phase(sustained_min_60s=None, utilisation=None),
+            "limits_1": _phase(
+                sustained_min_60s=None, utilisation=None, utilisation_mean=None, jobs_per_s=None
+            ),
             "limits_2": _phase(replicas=2, utilisation=0.5, backlog_at_stop=0),
         },
         verdicts,
     )
     assert rows[0].ratio == "n/a"
+    assert rows[0].rps == ""
     assert rows[0].verdict.startswith("FAIL (no full 60 s window")
     assert rows[4].verdict == "FAIL (backlog ran out: more jobs needed)"
 

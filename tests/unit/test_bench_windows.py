@@ -82,6 +82,36 @@ def test_matches_a_brute_force_slide(seed: int) -> None:
     )
 
 
+def test_the_mean_window_is_not_fooled_by_the_phase_of_bursts() -> None:
+    # 600-request bursts every 60 s (at 0, 60, 120): every 60 s window holds 600, yet [60, 150]
+    # holds two bursts, 1,200 requests in 90 s (800 per 60 s).
+    times = [burst + i / 100 for burst in (0, 60, 120) for i in range(600)]
+    assert windows.count_between(times, 60, 150) == 1200
+    assert windows.mean_full_window(times, 60, 60, 150) == pytest.approx(600)
+    assert windows.quietest_full_window(times, 60, 60, 150) == 600
+
+
+def test_the_mean_window_of_a_gap() -> None:
+    # One request at 10 s; windows start uniformly in [0, 40] and hold it while they start ≤ 10.
+    assert windows.mean_full_window([10.0], 60, 0, 100) == pytest.approx(10 / 40)
+    assert windows.mean_full_window([1.0, 2.0], 60, 0, 59.5) is None
+    assert windows.mean_full_window([0.0, 30.0, 59.9, 60.0], 60, 0, 60) == 3
+    assert windows.mean_full_window([], 60, 0, 80) == 0
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_the_mean_window_matches_a_fine_slide(seed: int) -> None:
+    rng = random.Random(seed)
+    times = sorted(rng.uniform(0, 100) for _ in range(rng.randint(0, 60)))
+    window, start, end = 30.0, 5.0, 95.0
+    steps = 60_000
+    slide = [start + (end - window - start) * (k + 0.5) / steps for k in range(steps)]
+    expected = sum(sum(1 for t in times if a <= t < a + window) for a in slide[::50]) / len(
+        slide[::50]
+    )
+    assert windows.mean_full_window(times, window, start, end) == pytest.approx(expected, abs=0.05)
+
+
 def test_spend_counts_only_answered_calls() -> None:
     price = {"input": 0.01, "output": 0.02}
     log = [
