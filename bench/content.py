@@ -20,10 +20,10 @@ model server's request log:
 
 * peak: the most requests in any 60 s window (all of them, also those sent while the workers
   shut down): must not exceed the limit;
-* sustained utilisation: the fewest requests in any full 60 s window that starts 60 s or more
-  after publishing (and ends by the phase's end) ÷ the limit; the minimum rather than the mean,
-  since the limit applies to every window. The mean over the same windows and the first 60 s
-  are reported beside it;
+* sustained utilisation: the requests per full 60 s window that starts 60 s or more after
+  publishing (and ends by the phase's end), averaged over those windows, ÷ the limit: the rate
+  the fleet keeps up once past the start-up burst. The quietest of those windows (how evenly
+  the requests come) and the first 60 s are reported beside it;
 * jobs/s: jobs finished per window, averaged over the same windows, ÷ 60. (Not jobs finished
   from 60 s to the end ÷ that span: the workers send in bursts about a window apart, and a span
   that is not a whole number of windows can hold one burst more than its length allows.)
@@ -147,9 +147,9 @@ def run(
             r = out[key]
             log(
                 f"  full 60s windows starting {WINDOW_S:g}s to {r['phase_s'] - WINDOW_S:.1f}s in: "
-                f"quietest {r['sustained_min_60s']} requests (utilisation "
-                f"{_percent(r['utilisation'])}), mean {r['steady_mean_per_60s']} "
-                f"({_percent(r['utilisation_mean'])}), {r['jobs_per_s']} jobs/s; "
+                f"mean {r['steady_mean_per_60s']} requests (utilisation "
+                f"{_percent(r['utilisation_mean'])}), quietest {r['sustained_min_60s']} "
+                f"({_percent(r['utilisation'])}), {r['jobs_per_s']} jobs/s; "
                 f"first 60s {r['first_60s']}; "
                 f"peak {r['peak_any_60s']} in any 60s (limit {settings.rpm}); whole phase "
                 f"{r['completed']} jobs in {r['phase_s']:.1f}s; backlog at stop "
@@ -489,6 +489,7 @@ def _limits_phase(
         "first_60s": windows.count_between(in_phase, started, steady_from),
         "sustained_min_60s": sustained,
         "steady_mean_per_60s": _round(mean, 1),
+        # "utilisation" is the quietest window's share; the verdict uses "utilisation_mean".
         "utilisation": round(sustained / settings.rpm, 4) if sustained is not None else None,
         "utilisation_mean": round(mean / settings.rpm, 4) if mean is not None else None,
         # The phase's shape: requests per 5 s, and when the first window's worth had been sent.
