@@ -565,7 +565,9 @@ recorded_pid() {
     { read -r pid && read -r start; } <"$file" || true
     [[ "$pid" =~ ^[0-9]+$ ]] || return 1
     now="$(proc_start_time "$pid")" || return 1
-    [[ "$start" == unknown || "$start" == "$now" ]] || return 1
+    # "unknown": it had already exited when the file was written; a process with that PID now is
+    # somebody else's.
+    [[ "$start" == "$now" ]] || return 1
     local state
     state="$(awk '{sub(/.*\) /, ""); print $1}' "/proc/$pid/stat" 2>/dev/null)" || return 1
     [[ "$state" != Z ]] || return 1

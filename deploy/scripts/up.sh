@@ -84,6 +84,12 @@ for name in "${SERVICES[@]}"; do
         watched+=("$name")
         continue
     fi
+    if group="$(recorded_group "$name")"; then
+        err "$name: its main process is gone but processes of its group $group still run;" \
+            "run 'make down' first (it stops them), then 'make up'"
+        skipped+=("$name")
+        continue
+    fi
     port="$(port_of "$name")"
     if [[ -n "$port" && "$port" != 0 ]] && port_busy "$(bind_host_of "$name")" "$port"; then
         err "$name: port $port is already in use by another process; set a different port in" \
@@ -178,7 +184,7 @@ for name in "${not_ready[@]}"; do
     tail_log "$name"
 done
 for name in "${skipped[@]}"; do
-    err "$name was not started: its port is taken (see above)"
+    err "$name was not started (see above)"
     status=1
 done
 
