@@ -17,13 +17,14 @@ from __future__ import annotations
 import signal
 import threading
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from types import FrameType
 from typing import Any
 
 import redis
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Row, func, select, text, update
 from sqlalchemy.orm import Session
 
 from ailp import metrics
@@ -39,6 +40,8 @@ log = get_logger(__name__)
 
 SWEEPER_LOCK_ID = 727_002
 BATCH = 500
+
+SweptJob = Row[uuid.UUID, str, int, int]  # id, kind, attempts, max_attempts
 
 
 @dataclass
@@ -64,10 +67,10 @@ def sweep(session: Session, settings: Settings) -> SweepReport:
         .limit(BATCH)
         .with_for_update(skip_locked=True)
     ).all()
-    gave_up = [job for job in expired if job.attempts >= job.max_attempts]
-    _fail(
+    _give_up(
         session,
-        [job.id for job in gave_up],
+        report,
+        [job for job in expired if job.attempts >= job.max_attempts],
         "worker_lost",
         func.concat(
             "The job stopped ",
@@ -76,24 +79,15 @@ def sweep(session: Session, settings: Settings) -> SweepReport:
             "given up. Submit it again; if it keeps failing, report it.",
         ),
     )
-    for job in gave_up:
-        report.failed.append(job.id)
-        metrics.JOBS_SWEPT.labels(kind=job.kind, reason="attempts_exhausted").inc()
-    requeued = [job for job in expired if job.attempts < job.max_attempts]
-    if requeued:
-        session.execute(
-            update(Job)
-            .where(Job.id.in_([job.id for job in requeued]))
-            .values(
-                status=JobStatus.queued.value,
-                claim_token=None,
-                lease_expires_at=None,
-                published_at=func.now(),
-            )
-        )
-    for job in requeued:
-        report.to_publish.append((job.id, job.kind))
-        metrics.JOBS_SWEPT.labels(kind=job.kind, reason="lease_expired").inc()
+    _publish_again(
+        session,
+        report,
+        [job for job in expired if job.attempts < job.max_attempts],
+        "lease_expired",
+        status=JobStatus.queued.value,
+        claim_token=None,
+        lease_expires_at=None,
+    )
 
     stale_before = func.now() - timedelta(seconds=settings.job_requeue_after_seconds)
     unclaimed = session.execute(
@@ -106,26 +100,16 @@ def sweep(session: Session, settings: Settings) -> SweepReport:
         .limit(BATCH)
         .with_for_update(skip_locked=True)
     ).all()
-    exhausted = [job for job in unclaimed if job.attempts >= job.max_attempts]
-    _fail(
+    _give_up(
         session,
-        [job.id for job in exhausted],
+        report,
+        [job for job in unclaimed if job.attempts >= job.max_attempts],
         "attempts_exhausted",
         func.concat("The job failed ", Job.attempts, " times; see earlier errors in the logs."),
     )
-    for job in exhausted:
-        report.failed.append(job.id)
-        metrics.JOBS_SWEPT.labels(kind=job.kind, reason="attempts_exhausted").inc()
-    republish = [job for job in unclaimed if job.attempts < job.max_attempts]
-    if republish:
-        session.execute(
-            update(Job)
-            .where(Job.id.in_([job.id for job in republish]))
-            .values(published_at=func.now())
-        )
-    for job in republish:
-        report.to_publish.append((job.id, job.kind))
-        metrics.JOBS_SWEPT.labels(kind=job.kind, reason="unclaimed").inc()
+    _publish_again(
+        session, report, [job for job in unclaimed if job.attempts < job.max_attempts], "unclaimed"
+    )
 
     for job_id in create_due_analytics_jobs(session, settings):
         report.to_publish.append((job_id, "analytics"))
@@ -133,12 +117,15 @@ def sweep(session: Session, settings: Settings) -> SweepReport:
     return report
 
 
-def _fail(session: Session, job_ids: list[uuid.UUID], code: str, message: Any) -> None:
-    if not job_ids:
+def _give_up(
+    session: Session, report: SweepReport, jobs: Sequence[SweptJob], code: str, message: Any
+) -> None:
+    """Fail `jobs` (in one statement) with `code` and `message` (text or a SQL expression)."""
+    if not jobs:
         return
     session.execute(
         update(Job)
-        .where(Job.id.in_(job_ids))
+        .where(Job.id.in_([job.id for job in jobs]))
         .values(
             status=JobStatus.failed.value,
             error_code=code,
@@ -148,6 +135,25 @@ def _fail(session: Session, job_ids: list[uuid.UUID], code: str, message: Any) -
             finished_at=func.now(),
         )
     )
+    for job in jobs:
+        report.failed.append(job.id)
+        metrics.JOBS_SWEPT.labels(kind=job.kind, reason="attempts_exhausted").inc()
+
+
+def _publish_again(
+    session: Session, report: SweepReport, jobs: Sequence[SweptJob], reason: str, **values: Any
+) -> None:
+    """Mark `jobs` published now (plus `values`, in one statement) and queue their messages."""
+    if not jobs:
+        return
+    session.execute(
+        update(Job)
+        .where(Job.id.in_([job.id for job in jobs]))
+        .values(published_at=func.now(), **values)
+    )
+    for job in jobs:
+        report.to_publish.append((job.id, job.kind))
+        metrics.JOBS_SWEPT.labels(kind=job.kind, reason=reason).inc()
 
 
 def sweep_and_publish(client: redis.Redis, settings: Settings) -> SweepReport:
