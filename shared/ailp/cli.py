@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ailp.config import get_settings
+from ailp.config import Settings, get_settings
 from ailp.logging import configure_logging
 
 
@@ -80,6 +80,17 @@ def _make_admin(username: str) -> int:
 
 
 def _recompute_analytics(days: int, chunk: int, *, new: bool, wait: bool) -> int:
+    from ailp.jobs import batch
+
+    settings = get_settings()
+    with batch.exclusive_run() as held:
+        if not held:
+            print("another recompute-analytics command is running; wait for it", file=sys.stderr)
+            return 1
+        return _run_batch(settings, days, chunk, new=new, wait=wait)
+
+
+def _run_batch(settings: Settings, days: int, chunk: int, *, new: bool, wait: bool) -> int:
     import time
 
     import redis
@@ -88,7 +99,6 @@ def _recompute_analytics(days: int, chunk: int, *, new: bool, wait: bool) -> int
     from ailp.jobs import batch
     from ailp.models import BatchRun
 
-    settings = get_settings()
     client = redis.Redis.from_url(settings.celery_broker_url)
     with session_scope() as session:
         run, resumed = batch.open_run(session, days=days, new=new)
@@ -113,7 +123,7 @@ def _recompute_analytics(days: int, chunk: int, *, new: bool, wait: bool) -> int
             job_ids = batch.submit_chunk(session, current, chunk=chunk, settings=settings)
         if not job_ids:
             break
-        batch.publish_chunk(client, job_ids)
+        batch.publish_chunk(client, job_ids, settings)
         with session_scope() as session:
             show(batch.progress(session, run_id))
     if not wait:

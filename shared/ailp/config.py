@@ -9,8 +9,12 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# A content job's model calls stop this long (plus one model read timeout) before its deadline,
+# leaving time for the offline fallback and the final write.
+CONTENT_DEADLINE_SLACK = 40.0
 
 DEV_JWT_SECRET = "dev-only-secret-change-me-in-production-0123456789"
 
@@ -69,12 +73,41 @@ class Settings(BaseSettings):
     job_max_attempts: int = Field(default=3, ge=1, le=20)
     job_lease_seconds: float = Field(default=60.0, gt=0)
     job_heartbeat_seconds: float = Field(default=15.0, gt=0)
-    job_requeue_after_seconds: float = Field(default=30.0, gt=0)
-    sweeper_interval_seconds: float = Field(default=5.0, gt=0)
+    sweeper_interval_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        description="How often the sweeper looks for lost, due and expired jobs (seconds); retried "
+        "and deferred jobs are published by it when due, so this is also their timing granularity.",
+    )
+    job_message_ttl_seconds: int = Field(
+        default=1800,
+        ge=60,
+        description="How long a published job's 'message waiting' marker lives in the broker. The "
+        "sweeper re-publishes a queued job only when its marker is gone, so a job waiting longer "
+        "than this in a deep queue is published once more per period (harmless duplicates).",
+    )
+    sweeper_metrics_port: int = Field(
+        default=9103,
+        ge=0,
+        le=65535,
+        description="The sweeper's /metrics and /healthz (liveness) port; 0 turns it off.",
+    )
+    sweeper_statement_timeout_ms: int = Field(
+        default=10_000,
+        ge=100,
+        description="The sweeper's statement timeout and idle-in-transaction timeout (ms): a frozen "
+        "sweeper releases its lock and row locks after this long, so another replica takes over.",
+    )
     # New sessions/responses schedule one analytics recomputation per learner after this delay.
     analytics_recompute_delay_seconds: float = Field(default=10.0, ge=0)
     analytics_recompute_days: int = Field(default=30, ge=1, le=365)
     content_task_time_limit: int = Field(default=600, ge=10)
+    content_job_deadline_seconds: float = Field(
+        default=300.0,
+        ge=60,
+        description="Every content job ends (succeeded, possibly with offline content, or failed) "
+        "within this many seconds of its start, whatever the model does.",
+    )
     analytics_task_time_limit: int = Field(default=300, ge=10)
 
     # --- model -------------------------------------------------------------------------------
@@ -89,6 +122,12 @@ class Settings(BaseSettings):
     openai_rpm_limit: int = Field(default=3500, ge=1)
     openai_tpm_limit: int = Field(default=90_000, ge=1)
     openai_daily_budget_usd: float = Field(default=2.0, ge=0)
+    openai_user_daily_budget_usd: float = Field(
+        default=0.10,
+        ge=0,
+        description="Model spend allowed per user per UTC day; past it that user's content falls "
+        "back to offline pieces (with a notice) while other users go on.",
+    )
     # The RPM/TPM limits hold for every window of this length (60 s: per minute).
     openai_limit_window_seconds: float = Field(default=60.0, gt=0)
     # A call that would wait longer than this for the limits gives its worker slot back and
@@ -118,6 +157,37 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_secret_is_default(cls, value: object) -> object:
         return DEV_JWT_SECRET if value in ("", None) else value
+
+    @model_validator(mode="after")
+    def _timings_agree(self) -> Settings:
+        """Timings that only work together; a mistake here loses or repeats jobs silently."""
+        problems = []
+        if self.job_heartbeat_seconds * 2 > self.job_lease_seconds:
+            problems.append(
+                "JOB_HEARTBEAT_SECONDS must be at most half of JOB_LEASE_SECONDS (a lease must be "
+                "renewed at least twice before it can expire)"
+            )
+        longest_task = max(
+            self.content_task_time_limit,
+            self.analytics_task_time_limit,
+            self.content_job_deadline_seconds,
+        )
+        if self.broker_visibility_timeout <= longest_task:
+            problems.append(
+                "BROKER_VISIBILITY_TIMEOUT must exceed every task time limit and "
+                "CONTENT_JOB_DEADLINE_SECONDS (else Redis hands running tasks out again)"
+            )
+        if self.content_job_deadline_seconds < self.openai_timeout_seconds + CONTENT_DEADLINE_SLACK:
+            problems.append(
+                f"CONTENT_JOB_DEADLINE_SECONDS must be at least OPENAI_TIMEOUT_SECONDS + "
+                f"{CONTENT_DEADLINE_SLACK:.0f} (one model read may run that long past the model's "
+                "share of the deadline)"
+            )
+        if self.sweeper_statement_timeout_ms >= self.job_lease_seconds * 1000:
+            problems.append("SWEEPER_STATEMENT_TIMEOUT_MS must be shorter than JOB_LEASE_SECONDS")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
     @property
     def celery_broker_url(self) -> str:

@@ -9,8 +9,11 @@ aggregates them. Without that variable each process simply uses its own registry
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterable
-from wsgiref.simple_server import WSGIServer
+from socketserver import ThreadingMixIn
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -19,7 +22,7 @@ from prometheus_client import (
     Gauge,
     Histogram,
     generate_latest,
-    start_http_server,
+    make_wsgi_app,
 )
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import REGISTRY, Collector
@@ -57,6 +60,18 @@ JOBS_SWEPT = Counter(
     "ailp_jobs_swept_total",
     "Jobs the sweeper re-published or failed, by reason",
     ["kind", "reason"],
+)
+
+SWEEPS = Counter(
+    "ailp_sweeps_total", "Sweeper passes by outcome (ok, locked_out, error)", ["outcome"]
+)
+SWEEP_TIME = Histogram(
+    "ailp_sweep_duration_seconds", "Time one sweeper pass took", buckets=LATENCY_BUCKETS
+)
+SWEEPER_LAST_SUCCESS = Gauge(
+    "ailp_sweeper_last_success_timestamp_seconds",
+    "When the sweeper last completed a pass (Unix time)",
+    multiprocess_mode="max",
 )
 
 # --- model and content --------------------------------------------------------------------------
@@ -112,9 +127,38 @@ def render(registry: CollectorRegistry) -> tuple[bytes, str]:
     return generate_latest(registry), CONTENT_TYPE_LATEST
 
 
-def serve_metrics(port: int, host: str, extra: Iterable[Collector] = ()) -> WSGIServer:
-    """Serve `/metrics` from this process on a background thread (workers' main process only)."""
-    server, _thread = start_http_server(port, addr=host, registry=build_registry(extra))
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # scrapes are not worth a log line
+        pass
+
+
+def serve_metrics(
+    port: int,
+    host: str,
+    extra: Iterable[Collector] = (),
+    *,
+    alive: Callable[[], bool] = lambda: True,
+) -> WSGIServer:
+    """Serve `/metrics` (and `/healthz`, answering 200 while `alive()` says so, else 503) from
+    this process on a background thread: a worker's main process, or the sweeper."""
+    metrics_app = make_wsgi_app(build_registry(extra))
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/healthz":
+            ok = alive()
+            start_response(
+                "200 OK" if ok else "503 Service Unavailable",
+                [("Content-Type", "application/json")],
+            )
+            return [b'{"status":"ok"}' if ok else b'{"status":"stalled"}']
+        return metrics_app(environ, start_response)
+
+    server = make_server(host, port, app, _ThreadingWSGIServer, handler_class=_QuietHandler)
+    threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
     return server
 
 

@@ -9,6 +9,7 @@ from ailp.logging import get_logger
 
 log = get_logger(__name__)
 _client: redis.Redis | None = None
+_broker: redis.Redis | None = None
 
 
 def get_redis() -> redis.Redis:
@@ -24,10 +25,21 @@ def get_redis() -> redis.Redis:
     return _client
 
 
+def get_broker_redis() -> redis.Redis:
+    """The broker's Redis (queues and their message markers), for publishing from sync code."""
+    global _broker
+    if _broker is None:
+        _broker = redis.Redis.from_url(
+            get_settings().celery_broker_url, socket_timeout=5, socket_connect_timeout=3
+        )
+    return _broker
+
+
 def reset_redis() -> None:
-    """Forget this process's client (after fork)."""
-    global _client
+    """Forget this process's clients (after fork)."""
+    global _client, _broker
     _client = None
+    _broker = None
 
 
 def check_eviction_policy(client: redis.Redis) -> str:

@@ -9,11 +9,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import redis
 from sqlalchemy import Engine, create_engine, func
 from sqlalchemy.orm import Session
 
 from ailp.models import Job, Learner, User
-from tests.support.database import create_database, drop_database
+from tests.support.database import SCRATCH_REDIS_DB, create_database, drop_database, redis_url
 
 
 @pytest.fixture(scope="session")
@@ -77,3 +78,13 @@ def make_job(db: Session, learner: Learner) -> Callable[..., Job]:
         return job
 
     return make
+
+
+@pytest.fixture
+def broker() -> Iterator[redis.Redis]:
+    """A real Redis database of its own (emptied) standing in for the broker."""
+    client = redis.Redis.from_url(redis_url(SCRATCH_REDIS_DB))
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()

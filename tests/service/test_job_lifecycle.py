@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from ailp.jobs import lifecycle
@@ -81,9 +82,10 @@ def test_retryable_errors_requeue_until_the_last_attempt(
     assert job.status == JobStatus.failed and job.error_code == "boom" and job.finished_at
 
 
-def test_a_retried_job_waits_out_its_backoff_before_it_can_be_stolen(
+def test_a_retried_job_waits_out_its_backoff_whoever_asks(
     db: Session, make_job: Callable[..., Job]
 ) -> None:
+    """R9: a stale message for the job (e.g. a redelivery) used to claim it at once."""
     job = make_job()
     claim = _claim(db, job)
     assert claim is not None
@@ -94,9 +96,32 @@ def test_a_retried_job_waits_out_its_backoff_before_it_can_be_stolen(
         db, job_ids=[], worker="w", lease_seconds=60, steal_kind="analytics", steal=5
     )
     assert job.id not in {c.job_id for c in stolen}
-    # Its own delayed message, when due, still claims it.
+    assert _claim(db, job) is None  # a stale message: not due yet
+    db.execute(
+        text("UPDATE jobs SET published_at = now() - interval '1 second' WHERE id = :id"),
+        {"id": job.id},
+    )
+    again = _claim(db, job)  # due: the message the sweeper publishes claims it
+    assert again is not None and again.attempts == 2
+
+
+def test_a_deferral_uses_no_attempt_and_attempts_never_go_down(
+    db: Session, make_job: Callable[..., Job]
+) -> None:
+    """R11: deferring used to decrement `attempts`, which clients saw go down."""
+    job = make_job(max_attempts=2)
+    claim = _claim(db, job)
+    assert claim is not None
+    lifecycle.defer(db, claim=claim, delay_seconds=0)
+    db.refresh(job)
+    assert job.status == JobStatus.queued and job.attempts == 1 and job.max_attempts == 3
     again = _claim(db, job)
     assert again is not None and again.attempts == 2
+    # Two real attempts are still left after the deferral.
+    assert (
+        lifecycle.fail_or_retry(db, claim=again, code="boom", message="x", retryable=True)
+        is JobStatus.queued
+    )
 
 
 def test_permanent_errors_fail_at_once(db: Session, make_job: Callable[..., Job]) -> None:

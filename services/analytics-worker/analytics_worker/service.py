@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from ailp.db.rows import table_of
@@ -23,10 +23,14 @@ TOP_GAPS_IN_STATE = 10
 def compute(claim: Claim, session: Session) -> JobOutcome:
     """Read and compute one learner's analytics on `session`; return what to store."""
     days = int(claim.params.get("days", 30))
-    as_of = _parse_as_of(claim.params.get("as_of"))
-    level = session.scalar(select(Learner.experience_level).where(Learner.id == claim.learner_id))
-    if level is None:
+    # Without an as_of the job computes as of its creation; every time is the database's clock.
+    as_of = _parse_as_of(claim.params.get("as_of")) or claim.created_at
+    found = session.execute(
+        select(Learner.experience_level, func.now()).where(Learner.id == claim.learner_id)
+    ).first()
+    if found is None:
         raise PermanentJobError("learner_not_found", "The learner was deleted.")
+    level, computed_at = found
     aggregates = queries.session_aggregates(
         session, learner_id=claim.learner_id, as_of=as_of, days=days
     )
@@ -38,7 +42,6 @@ def compute(claim: Claim, session: Session) -> JobOutcome:
     gaps = formulas.knowledge_gaps(answers, level)
     recommendations = recommend(gaps, concepts, as_of)
     concepts = [_serialized(entry) for entry in concepts]
-    computed_at = datetime.now(UTC)
     result: dict[str, Any] = {
         "learner_id": claim.learner_id,
         "as_of": _iso(as_of),
@@ -166,8 +169,8 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
 
 
-def _parse_as_of(value: Any) -> datetime:
+def _parse_as_of(value: Any) -> datetime | None:
     if not value:
-        return datetime.now(UTC)
+        return None
     parsed = datetime.fromisoformat(str(value))
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -5,11 +5,8 @@ from __future__ import annotations
 from ailp.jobs.batch_runner import run_batch
 from ailp.models.enums import JobKind
 from ailp.queue.names import COMPUTE_ANALYTICS_BATCH_TASK, COMPUTE_ANALYTICS_TASK
-from ailp.queue.publish import retry_publisher
 from analytics_worker import service
 from analytics_worker.app import app
-
-_retry = retry_publisher(app)
 
 # A delivery for one job also takes up to this many other queued analytics jobs: each costs a
 # few milliseconds, far less than a task round trip of its own.
@@ -22,7 +19,6 @@ def compute_analytics(job_id: str) -> dict[str, int]:
         [job_id],
         kind=JobKind.analytics.value,
         compute=service.compute,
-        retry=_retry,
         steal=STEAL,
         store_many=service.store_many,
     )
@@ -34,6 +30,5 @@ def compute_analytics_batch(job_ids: list[str]) -> dict[str, int]:
         job_ids,
         kind=JobKind.analytics.value,
         compute=service.compute,
-        retry=_retry,
         store_many=service.store_many,
     )

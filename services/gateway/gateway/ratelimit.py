@@ -38,18 +38,6 @@ local function count(key, new_tat)
 end
 """
 
-# KEYS[1]: the subject's key. ARGV: window (ms), limit. Counts the event and falls through when
-# it is allowed, else returns {0, milliseconds to wait}. Scripts that act on the decision append
-# their own lines after `GCRA_DECISION` (see `gateway.broker`).
-GCRA_DECISION = (
-    _GCRA_FUNCTIONS
-    + """
-local new_tat, wait = gcra(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
-if wait > 0 then return {0, math.ceil(wait)} end
-count(KEYS[1], new_tat)
-"""
-)
-
 # KEYS: one per limit; ARGV: window (ms) and limit for each key in turn. Counts one event against
 # every limit, or against none when any would be exceeded. Returns {allowed (1/0), ms to wait}.
 _HIT_ALL = (

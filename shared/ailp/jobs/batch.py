@@ -8,8 +8,9 @@ published by the sweeper like any unclaimed job. Progress is read from the jobs 
 
 from __future__ import annotations
 
-import json
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -18,23 +19,19 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from ailp.config import Settings
+from ailp.db.engine import get_engine
+from ailp.jobs.submit import AnalyticsParams, NewJob, submit_statement
 from ailp.models import BatchRun, Learner
-from ailp.queue.publish import publish_analytics_batches
+from ailp.models.enums import JobKind
+from ailp.queue.publish import Doorbell, publish
 
 KIND = "analytics-recompute"
 
-_SUBMIT_CHUNK = text(
-    """
-    INSERT INTO jobs (id, user_id, learner_id, kind, params, max_attempts, published_at, batch_id)
-    SELECT gen_random_uuid(), l.user_id, l.id, 'analytics', CAST(:params AS jsonb), :max_attempts,
-           now(), :batch_id
-    FROM learners l
-    WHERE l.id > :after
-    ORDER BY l.id
-    LIMIT :chunk
-    RETURNING id, learner_id
-    """
-)
+# Held for the whole command: two batch commands started at once would each open a new run and
+# submit every learner twice.
+BATCH_LOCK_ID = 727_003
+
+_NEXT_LEARNERS = text("SELECT id, user_id FROM learners WHERE id > :after ORDER BY id LIMIT :chunk")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,41 +73,61 @@ def open_run(session: Session, *, days: int, new: bool) -> tuple[BatchRun, bool]
     return run, False
 
 
+@contextmanager
+def exclusive_run() -> Iterator[bool]:
+    """Hold the batch command's lock (on an autocommit connection of its own, so no transaction
+    stays open for the whole run); yields False when another command holds it."""
+    with get_engine().connect() as connection:
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        held = bool(
+            connection.execute(
+                text("SELECT pg_try_advisory_lock(:id)"), {"id": BATCH_LOCK_ID}
+            ).scalar()
+        )
+        try:
+            yield held
+        finally:
+            if held:
+                connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": BATCH_LOCK_ID})
+
+
 def submit_chunk(
     session: Session, run: BatchRun, *, chunk: int, settings: Settings
 ) -> list[uuid.UUID]:
     """Create the next chunk's jobs and advance the run (in the caller's transaction)."""
-    rows = session.execute(
-        _SUBMIT_CHUNK,
-        {
-            "params": json.dumps({**run.params, "trigger": "batch"}),
-            "max_attempts": settings.job_max_attempts,
-            "batch_id": run.id,
-            "after": run.last_learner_id,
-            "chunk": chunk,
-        },
-    ).all()
-    if not rows:
+    learners = session.execute(_NEXT_LEARNERS, {"after": run.last_learner_id, "chunk": chunk}).all()
+    if not learners:
         session.execute(
             update(BatchRun).where(BatchRun.id == run.id).values(submitted_at=func.now())
         )
         return []
+    params = AnalyticsParams(
+        days=int(run.params["days"]), as_of=run.params["as_of"], trigger="batch"
+    )
+    sql, values = submit_statement(
+        [NewJob(row.user_id, row.id, params) for row in learners],
+        limits=None,  # an operator's recomputation is not the users' own submissions
+        max_attempts=settings.job_max_attempts,
+        batch_id=run.id,
+    )
+    created = session.execute(text(sql), values).all()
     session.execute(
         update(BatchRun)
         .where(BatchRun.id == run.id)
         .values(
-            last_learner_id=max(row.learner_id for row in rows),
-            submitted=BatchRun.submitted + len(rows),
+            last_learner_id=max(row.id for row in learners),
+            submitted=BatchRun.submitted + len(created),
         )
     )
-    return [row.id for row in rows]
+    return [row.id for row in created]
 
 
-JOBS_PER_MESSAGE = 25
-
-
-def publish_chunk(client: redis.Redis, job_ids: list[uuid.UUID]) -> None:
-    publish_analytics_batches(client, job_ids=job_ids, size=JOBS_PER_MESSAGE)
+def publish_chunk(client: redis.Redis, job_ids: list[uuid.UUID], settings: Settings) -> None:
+    publish(
+        client,
+        [Doorbell(job_id, JobKind.analytics.value) for job_id in job_ids],
+        ttl_seconds=settings.job_message_ttl_seconds,
+    )
 
 
 def progress(session: Session, run_id: uuid.UUID) -> Progress:

@@ -24,12 +24,12 @@ from ailp.jobs.runner import (
     JobOutcome,
     LeaseKeeper,
     PermanentJobError,
-    Retry,
-    backoff,
-    describe,
+    internal_error_message,
     observe,
     record_failure,
+    took_messages,
     worker_name,
+    write_while_leased,
 )
 from ailp.logging import bound_context, get_logger
 
@@ -45,7 +45,6 @@ def run_batch(
     *,
     kind: str,
     compute: Compute,
-    retry: Retry,
     steal: int = 0,
     store_many: StoreMany,
     settings: Settings | None = None,
@@ -53,6 +52,7 @@ def run_batch(
     """Execute one delivery for `job_ids` (plus stolen jobs); count the outcomes."""
     settings = settings or get_settings()
     ids = _uuids(job_ids)
+    took_messages(job_ids)
     counts: dict[str, int] = {}
     with bound_context(kind=kind), get_engine().connect() as connection:
         session = Session(bind=connection, expire_on_commit=False)
@@ -70,11 +70,12 @@ def run_batch(
             metrics.JOBS_FINISHED.labels(kind=kind, outcome="skipped").inc(skipped)
         if not claims:
             return {"skipped": len(ids)}
-        with LeaseKeeper(claims[0].token, settings):
+        with LeaseKeeper(claims[0].token, settings) as keeper:
             outcomes, failures = _compute_all(session, claims, compute)
-            stored = _store_all(session, claims[0].token, outcomes, store_many)
+            session.close()
+            stored = _store_all(keeper, claims[0].token, outcomes, store_many)
         for claim in claims:
-            outcome = stored.get(claim.job_id) or _fail(claim, failures.get(claim.job_id), retry)
+            outcome = stored.get(claim.job_id) or _fail(claim, failures.get(claim.job_id))
             observe(claim, kind, outcome)
             counts[outcome] = counts.get(outcome, 0) + 1
     log.info("job_batch_done", **counts)
@@ -113,7 +114,7 @@ def _compute_all(
 
 
 def _store_all(
-    session: Session,
+    keeper: LeaseKeeper,
     token: uuid.UUID,
     outcomes: dict[uuid.UUID, tuple[Claim, JobOutcome]],
     store_many: StoreMany,
@@ -122,28 +123,31 @@ def _store_all(
 
     A job that is no longer ours (lease lost) gets nothing stored.
     """
-    try:
+    held: set[uuid.UUID] = set()
+
+    def write(session: Session) -> None:
+        nonlocal held
         held = lifecycle.succeed_many(
             session,
             token=token,
             results={job_id: (o.result, o.result_url) for job_id, (_, o) in outcomes.items()},
         )
-        kept = [outcome for job_id, (_, outcome) in outcomes.items() if job_id in held]
-        store_many(session, kept)
-        session.commit()
+        store_many(
+            session, [outcome for job_id, (_, outcome) in outcomes.items() if job_id in held]
+        )
+
+    try:
+        write_while_leased(write, keeper)
     except Exception:
-        session.rollback()
         log.exception("job_batch_store_failed")
         return {}  # every job falls back to a retry
     return {job_id: "succeeded" if job_id in held else "lost" for job_id in outcomes}
 
 
-def _fail(claim: Claim, error: Exception | None, retry: Retry) -> str:
+def _fail(claim: Claim, error: Exception | None) -> str:
     with bound_context(job_id=str(claim.job_id), attempt=claim.attempts):
         if isinstance(error, PermanentJobError):
             return record_failure(claim, error.code, error.message, retryable=False)
-        message = describe(error) if error else "the batch could not be stored"
-        outcome = record_failure(claim, "internal_error", message, retryable=True)
-        if outcome == "retried":
-            retry(claim.job_id, claim.kind, backoff(claim.attempts))
-        return outcome
+        return record_failure(
+            claim, "internal_error", internal_error_message(claim.job_id), retryable=True
+        )

@@ -9,6 +9,7 @@ result, and a redelivered message for a finished job does nothing.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy import func, text, update
 from sqlalchemy.orm import Session
 
 from ailp.db.rows import affected_rows, table_of
+from ailp.jobs.submit import JOB_COLUMNS
 from ailp.models import Job
 from ailp.models.enums import JobStatus
 
@@ -40,6 +42,8 @@ class Claim:
     attempts: int
     max_attempts: int
     created_at: datetime
+    # The first attempt's start (deadlines count from it), by the database's clock.
+    started_at: datetime
 
 
 def _lease(seconds: float) -> Any:
@@ -58,14 +62,17 @@ def _held_by(claim: Claim) -> tuple[Any, ...]:
 _CLAIM = text(
     """
     WITH asked AS (
-        SELECT id FROM jobs
+        SELECT id, isolated FROM jobs
         WHERE id = ANY(:ids) AND status = 'queued' AND attempts < max_attempts
+          AND published_at <= now()  -- a retry or deferral is not due before its time
+          AND (NOT isolated OR cardinality(CAST(:ids AS uuid[])) = 1)
         FOR UPDATE SKIP LOCKED
     ),
     stolen AS (
         SELECT id FROM jobs
         WHERE :steal > 0 AND kind = :kind AND status = 'queued' AND attempts < max_attempts
-          AND published_at <= now() AND NOT (id = ANY(:ids))
+          AND published_at <= now() AND NOT isolated AND NOT (id = ANY(:ids))
+          AND NOT EXISTS (SELECT 1 FROM asked WHERE asked.isolated)
         ORDER BY created_at
         LIMIT :steal
         FOR UPDATE SKIP LOCKED
@@ -79,7 +86,8 @@ _CLAIM = text(
         heartbeat_at = now(),
         lease_expires_at = now() + make_interval(secs => :lease)
     WHERE id IN (SELECT id FROM asked UNION ALL SELECT id FROM stolen)
-    RETURNING id, kind, user_id, learner_id, params, attempts, max_attempts, created_at
+    RETURNING id, kind, user_id, learner_id, params, attempts, max_attempts, created_at,
+              started_at
     """
 )
 
@@ -93,11 +101,12 @@ def claim_batch(
     steal_kind: str = "",
     steal: int = 0,
 ) -> list[Claim]:
-    """Take the queued ones among `job_ids`, plus up to `steal` other queued jobs of
+    """Take the due queued ones among `job_ids`, plus up to `steal` other due queued jobs of
     `steal_kind` (oldest first, none that another worker is claiming). All share one token.
 
     Workers pull work from the database, the truth; a task message whose job was taken this way
-    finds nothing to claim later, which is harmless.
+    finds nothing to claim later, which is harmless. An isolated job (its batch once lost its
+    worker) is only claimed by a delivery of its own, and such a delivery steals nothing.
     """
     token = uuid.uuid4()
     rows = session.execute(
@@ -122,6 +131,7 @@ def claim_batch(
             row.attempts,
             row.max_attempts,
             row.created_at,
+            row.started_at,
         )
         for row in sorted(rows, key=lambda row: row.created_at)
     ]
@@ -243,8 +253,8 @@ def fail_or_retry(
 def defer(session: Session, *, claim: Claim, delay_seconds: float) -> None:
     """Give the job back to the queue without using an attempt (e.g. to wait for rate limits).
 
-    `published_at` is set to when it will be published again, so the sweeper leaves it alone
-    until then.
+    `attempts` counts starts and never goes down: `max_attempts` grows by one instead. The job is
+    due again in `delay_seconds`; the sweeper publishes it then.
     """
     given_back = affected_rows(
         session,
@@ -252,7 +262,7 @@ def defer(session: Session, *, claim: Claim, delay_seconds: float) -> None:
         .where(*_held_by(claim))
         .values(
             status=JobStatus.queued.value,
-            attempts=jobs.c.attempts - 1,
+            max_attempts=jobs.c.max_attempts + 1,
             claim_token=None,
             lease_expires_at=None,
             published_at=func.now() + timedelta(seconds=delay_seconds),
@@ -260,3 +270,70 @@ def defer(session: Session, *, claim: Claim, delay_seconds: float) -> None:
     )
     if given_back != 1:
         raise LostClaim(str(claim.job_id))
+
+
+# --- the sweeper's transitions (set-based; the caller holds the rows locked) -----------------
+
+
+def requeue(
+    session: Session, *, job_ids: Sequence[uuid.UUID], isolate: Sequence[uuid.UUID]
+) -> None:
+    """Running jobs whose lease expired go back to the queue, due now; those in `isolate` (they
+    shared a claim with other jobs) will run alone from now on."""
+    if not job_ids:
+        return
+    session.execute(
+        update(jobs)
+        .where(jobs.c.id.in_(job_ids), jobs.c.status == JobStatus.running.value)
+        .values(
+            status=JobStatus.queued.value,
+            claim_token=None,
+            lease_expires_at=None,
+            published_at=func.now(),
+            isolated=jobs.c.isolated | jobs.c.id.in_(isolate) if isolate else jobs.c.isolated,
+        )
+    )
+
+
+def give_up(session: Session, *, job_ids: Sequence[uuid.UUID], code: str, message: Any) -> None:
+    """Fail unfinished jobs with `code` and `message` (text or a SQL expression)."""
+    if not job_ids:
+        return
+    session.execute(
+        update(jobs)
+        .where(
+            jobs.c.id.in_(job_ids),
+            jobs.c.status.in_((JobStatus.queued.value, JobStatus.running.value)),
+        )
+        .values(
+            status=JobStatus.failed.value,
+            error_code=code,
+            error_message=message,
+            claim_token=None,
+            lease_expires_at=None,
+            finished_at=func.now(),
+        )
+    )
+
+
+def mark_published(session: Session, *, job_ids: Sequence[uuid.UUID]) -> None:
+    """The doorbell of these queued jobs rang (or was seen ringing) now."""
+    if job_ids:
+        session.execute(
+            update(jobs)
+            .where(jobs.c.id.in_(job_ids), jobs.c.status == JobStatus.queued.value)
+            .values(published_at=func.now())
+        )
+
+
+# --- the owner's transition (the gateway runs it through asyncpg) ----------------------------
+
+# Cancels a queued job of the user and returns it; no row when it was not queued. The caller
+# then reads the status in a statement of its own (a fresh snapshot), so a job claimed while this
+# one waited for its row reports `running`, not the `queued` this statement started from.
+CANCEL_STATEMENT = f"""
+UPDATE jobs SET status = 'canceled', finished_at = now(), claim_token = NULL
+WHERE id = :job_id AND user_id = :user_id AND status = 'queued'
+RETURNING {JOB_COLUMNS}
+"""
+STATUS_STATEMENT = "SELECT status FROM jobs WHERE id = :job_id AND user_id = :user_id"

@@ -4,6 +4,9 @@ Task bodies in the workers are one line: `run_job(job_id, kind=..., handler=...)
 does the slow part outside any transaction (a model call, big aggregates) and returns a
 `JobOutcome` whose `store` writes the job's own rows; those rows and the job's terminal status
 are committed in one transaction, so a job has its output exactly once or not at all.
+
+A job that must run again later (a retry after an error, a deferral) is put back in the queue
+with the time it is due; the sweeper publishes it then. Nothing here publishes.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -22,19 +25,25 @@ from sqlalchemy.orm import Session
 
 from ailp import metrics
 from ailp.config import Settings, get_settings
-from ailp.db.engine import session_scope
+from ailp.db.engine import is_unavailable, session_scope
 from ailp.jobs import lifecycle
 from ailp.jobs.lifecycle import Claim, LostClaim
 from ailp.logging import bound_context, get_logger
 from ailp.models.enums import JobStatus
+from ailp.queue import publish
+from ailp.redis import get_broker_redis
 
 log = get_logger(__name__)
+
+# A finished job whose result cannot be written (the database is away) keeps it this long,
+# retrying, rather than throwing paid work away; the lease keeper renews the lease meanwhile.
+RESULT_HOLD_SECONDS = 600.0
 
 
 class Deferred(Exception):
     """Not now: put the job back in the queue for `delay` seconds without using an attempt."""
 
-    MAX_DELAY = 60.0  # stays far below the broker's visibility timeout
+    MAX_DELAY = 60.0
 
     def __init__(self, delay: float, reason: str) -> None:
         super().__init__(reason)
@@ -43,7 +52,8 @@ class Deferred(Exception):
 
 
 class PermanentJobError(Exception):
-    """An error that retrying cannot fix (bad parameters, a missing learner)."""
+    """An error that retrying cannot fix (bad parameters, a missing learner). Its message is
+    shown to the job's owner, so it must be written for them."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -61,23 +71,35 @@ class JobOutcome:
 
 
 Handler = Callable[[Claim], JobOutcome]
-Retry = Callable[[uuid.UUID, str, float], None]
 
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def internal_error_message(job_id: uuid.UUID) -> str:
+    """What the job's owner sees for an unexpected error; the details stay in the logs."""
+    return (
+        f"The job stopped because of an internal error (reference {job_id}); it has been logged. "
+        "Submit it again; if it keeps failing, report the reference."
+    )
+
+
 class LeaseKeeper:
     """Heartbeats the lease of the jobs claimed under one token while they run (a thread).
 
-    When none of them is ours any more it stops; the fenced final write then finds the claim lost.
+    After a failed heartbeat (the database is away) it tries again every second, so the lease is
+    renewed as soon as the database is back. When none of the jobs is ours any more it stops;
+    the fenced final write then finds the claim lost.
     """
+
+    RETRY_SECONDS = 1.0
 
     def __init__(self, token: uuid.UUID, settings: Settings) -> None:
         self.token = token
         self._settings = settings
         self._stop = threading.Event()
+        self.lost = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"lease-{token}", daemon=True)
 
     def __enter__(self) -> LeaseKeeper:
@@ -94,7 +116,8 @@ class LeaseKeeper:
         self._thread.join(timeout=5)
 
     def _run(self) -> None:
-        while not self._stop.wait(self._settings.job_heartbeat_seconds):
+        wait = self._settings.job_heartbeat_seconds
+        while not self._stop.wait(wait):
             try:
                 with session_scope() as session:
                     alive = lifecycle.heartbeat(
@@ -102,20 +125,25 @@ class LeaseKeeper:
                     )
             except Exception as exc:  # the database may be briefly away; the lease has slack
                 log.warning("job_heartbeat_failed", error=str(exc))
+                wait = min(self.RETRY_SECONDS, self._settings.job_heartbeat_seconds)
                 continue
+            wait = self._settings.job_heartbeat_seconds
             if not alive:
                 log.warning("job_lease_lost")
+                self.lost.set()
                 return
 
 
-def run_job(
-    job_id: str,
-    *,
-    kind: str,
-    handler: Handler,
-    retry: Retry,
-    settings: Settings | None = None,
-) -> str:
+def took_messages(job_ids: Iterable[str]) -> None:
+    """This delivery consumed the messages of `job_ids`: drop their 'message waiting' markers,
+    so the sweeper knows to publish them again if they have to run again."""
+    try:
+        publish.forget(get_broker_redis(), job_ids)
+    except Exception as exc:  # the marker expires by itself; the sweeper is then just later
+        log.warning("message_markers_not_dropped", error=str(exc))
+
+
+def run_job(job_id: str, *, kind: str, handler: Handler, settings: Settings | None = None) -> str:
     """Execute one delivery of a job task and return what happened (for logs and tests)."""
     settings = settings or get_settings()
     try:
@@ -123,6 +151,7 @@ def run_job(
     except ValueError:
         log.error("job_id_invalid", job_id=job_id)
         return "skipped"
+    took_messages([job_id])
     with bound_context(job_id=job_id, kind=kind):
         with session_scope() as session:
             claim = lifecycle.claim(
@@ -132,7 +161,7 @@ def run_job(
                 lease_seconds=settings.job_lease_seconds,
             )
         if claim is None:
-            # Already running elsewhere, finished, canceled or deleted: a redelivery is harmless.
+            # Running elsewhere, finished, canceled, deleted or not due yet: harmless.
             log.info("job_not_claimable")
             metrics.JOBS_FINISHED.labels(kind=kind, outcome="skipped").inc()
             return "skipped"
@@ -140,54 +169,76 @@ def run_job(
             log.info("job_started")
             stop_timer = metrics.timer(metrics.JOB_RUN_TIME, kind=kind)
             try:
-                outcome, countdown = _execute(claim, handler, settings)
+                outcome = _execute(claim, handler, settings)
             finally:
                 stop_timer()
             observe(claim, kind, outcome)
-            if countdown is not None:
-                retry(claim.job_id, kind, countdown)
             return outcome
 
 
-def _execute(claim: Claim, handler: Handler, settings: Settings) -> tuple[str, float | None]:
-    """Run the handler; return the outcome and, when the job must be published again, when."""
+def _execute(claim: Claim, handler: Handler, settings: Settings) -> str:
     try:
-        with LeaseKeeper(claim.token, settings):
+        with LeaseKeeper(claim.token, settings) as keeper:
             result = handler(claim)
-            with session_scope() as session:
+
+            def store(session: Session) -> None:
                 result.store(session)
                 lifecycle.succeed(
                     session, claim=claim, result=result.result, result_url=result.result_url
                 )
+
+            write_while_leased(store, keeper)
         log.info("job_succeeded")
-        return "succeeded", None
+        return "succeeded"
     except LostClaim:
         log.warning("job_claim_lost_before_finish")
-        return "lost", None
+        return "lost"
     except Deferred as exc:
         return _defer(claim, exc)
     except PermanentJobError as exc:
-        return record_failure(claim, exc.code, exc.message, retryable=False), None
-    except Exception as exc:
+        return record_failure(claim, exc.code, exc.message, retryable=False)
+    except Exception:
         log.exception("job_error")
-        outcome = record_failure(claim, "internal_error", describe(exc), retryable=True)
-        return outcome, backoff(claim.attempts) if outcome == "retried" else None
+        return record_failure(
+            claim, "internal_error", internal_error_message(claim.job_id), retryable=True
+        )
 
 
-def _defer(claim: Claim, deferral: Deferred) -> tuple[str, float | None]:
+def write_while_leased(write: Callable[[Session], None], keeper: LeaseKeeper) -> None:
+    """Commit `write` in one transaction; while the database is unreachable keep trying (the
+    lease keeper renews the lease as soon as it is back) until the claim is lost or
+    `RESULT_HOLD_SECONDS` have passed. A result is worth keeping: re-running the job would pay
+    for the model call again."""
+    deadline = time.monotonic() + RESULT_HOLD_SECONDS
+    pause = 0.5
+    while True:
+        try:
+            with session_scope() as session:
+                write(session)
+            return
+        except Exception as exc:
+            if not is_unavailable(exc) or keeper.lost.is_set() or time.monotonic() > deadline:
+                raise
+            log.warning("job_result_waiting_for_database", error=str(exc)[:200])
+        time.sleep(pause)
+        pause = min(pause * 2, 5.0)
+
+
+def _defer(claim: Claim, deferral: Deferred) -> str:
     try:
         with session_scope() as session:
             lifecycle.defer(session, claim=claim, delay_seconds=deferral.delay)
     except LostClaim:
-        return "lost", None
+        return "lost"
     except Exception:
         log.exception("job_deferral_not_recorded")  # the lease expires; the sweeper takes over
-        return "lost", None
+        return "lost"
     log.info("job_deferred", delay=round(deferral.delay, 2), reason=deferral.reason)
-    return "deferred", deferral.delay
+    return "deferred"
 
 
 def record_failure(claim: Claim, code: str, message: str, *, retryable: bool) -> str:
+    """Fail the job, or queue it again (due after its backoff) while attempts remain."""
     try:
         with session_scope() as session:
             status = lifecycle.fail_or_retry(
@@ -206,9 +257,9 @@ def record_failure(claim: Claim, code: str, message: str, *, retryable: bool) ->
         log.exception("job_failure_not_recorded")
         return "lost"
     if status is JobStatus.failed:
-        log.warning("job_failed", code=code, error=message)
+        log.warning("job_failed", code=code)
         return "failed"
-    log.warning("job_will_retry", code=code, error=message)
+    log.warning("job_will_retry", code=code)
     return "retried"
 
 
@@ -222,8 +273,3 @@ def observe(claim: Claim, kind: str, outcome: str) -> None:
 
 def backoff(attempts: int) -> float:
     return float(min(60, 2**attempts))
-
-
-def describe(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"{type(exc).__name__}: {text}"[:500] if text else type(exc).__name__

@@ -1,189 +1,346 @@
-"""The sweeper: nothing accepted is lost.
+"""The sweeper: nothing accepted is lost, nothing runs twice for nothing, nothing waits for ever.
 
 Redis is only the doorbell, so a message can vanish (a crash between commit and publish, a
-flushed or restarted broker, a SIGKILLed worker). Every few seconds one sweeper (a Postgres
-advisory lock makes extra replicas idle) looks at unfinished job rows and:
+flushed or restarted broker, a SIGKILLed worker). Every `SWEEPER_INTERVAL_SECONDS` one sweeper (a
+Postgres advisory lock makes extra replicas idle) looks at unfinished job rows and:
 
-* fails a running job whose lease expired after its last attempt (it keeps killing its worker);
-* puts back to `queued` a running job whose lease expired (its worker died; heartbeats stopped);
-* re-publishes a queued job nobody claimed within `JOB_REQUEUE_AFTER_SECONDS` of its last publish;
-* creates the analytics jobs that new activity scheduled (`ailp.jobs.schedules`).
+* puts back a running job whose lease expired (its worker died: heartbeats stopped), or fails it
+  after its last attempt. Jobs that shared a claim with others (an analytics batch) come back
+  *isolated*: each runs alone from then on, so one job that kills its worker cannot fail the rest.
+  Leases are not judged right after the database (or this sweeper) was away: heartbeats get two
+  intervals to renew them first, so a database outage does not re-run healthy jobs;
+* fails a content job still unfinished `CONTENT_JOB_DEADLINE_SECONDS` after its start (the worker
+  normally ends it well before, with the model's piece or the offline one);
+* turns due automatic-analytics schedules into jobs through the one submission statement
+  (`ailp.jobs.submit`), so they count against their user's limits;
+* publishes queued jobs that are due and have no message waiting in the broker: retries and
+  deferrals when their time comes, and jobs whose message was lost. A job whose message is still
+  waiting (its marker, see `ailp.queue.publish`) is left alone, however deep the queue.
 
-Re-publishing is harmless: a worker that receives a message for a job it cannot claim does nothing.
+All of it happens in one short transaction with statement and idle-in-transaction timeouts (a
+frozen sweeper gives its locks up); publishing happens after the commit.
 """
 
 from __future__ import annotations
 
 import signal
 import threading
+import time
 import uuid
-from collections.abc import Sequence
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
 from types import FrameType
-from typing import Any
 
 import redis
-from sqlalchemy import Row, func, select, text, update
+from sqlalchemy import func, text
 from sqlalchemy.orm import Session
 
 from ailp import metrics
 from ailp.config import Settings, get_settings
 from ailp.db.engine import session_scope
-from ailp.jobs.schedules import create_due_analytics_jobs
+from ailp.jobs import lifecycle
+from ailp.jobs.submit import AnalyticsParams, Limits, NewJob, submit_statement
 from ailp.logging import get_logger
 from ailp.models import Job
-from ailp.models.enums import JobStatus
-from ailp.queue.publish import publish_jobs
+from ailp.queue import publish
+from ailp.queue.names import ANALYTICS_QUEUE, CONTENT_QUEUE
+from ailp.queue.publish import Doorbell
+from ailp.queue.worker import QueueDepthCollector
 
 log = get_logger(__name__)
 
 SWEEPER_LOCK_ID = 727_002
 BATCH = 500
-
-SweptJob = Row[uuid.UUID, str, int, int]  # id, kind, attempts, max_attempts
+# A committed job is published by its submitter right after the commit; give it this long before
+# the sweeper treats a missing marker as a lost message.
+PUBLISH_GRACE_SECONDS = 2.0
+# A refused automatic-analytics schedule (its user is at a limit) is tried again this much later.
+SCHEDULE_RETRY_SECONDS = 10.0
 
 
 @dataclass
 class SweepReport:
     failed: list[uuid.UUID] = field(default_factory=list)
-    to_publish: list[tuple[uuid.UUID, str]] = field(default_factory=list)
+    to_publish: list[Doorbell] = field(default_factory=list)
     locked_out: bool = False
+    swept: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def count(self, kind: str, reason: str, n: int = 1) -> None:
+        self.swept[(kind, reason)] += n
 
 
-def sweep(session: Session, settings: Settings) -> SweepReport:
-    """One pass, inside the caller's transaction. Publishing happens after commit."""
+def reap_grace_seconds(settings: Settings) -> float:
+    """How long leases get to be renewed after an outage before expired ones are judged."""
+    return 2 * settings.job_heartbeat_seconds + settings.sweeper_interval_seconds
+
+
+def sweep(
+    session: Session,
+    settings: Settings,
+    broker: redis.Redis | None,
+    *,
+    may_reap: bool = True,
+) -> SweepReport:
+    """One pass, inside the caller's transaction. Publishing happens after commit.
+
+    `may_reap` is False while this process has not been in touch with the database for
+    `reap_grace_seconds` (just started, or after an outage). Without a `broker` (Redis is down)
+    nothing is checked for publishing.
+    """
     report = SweepReport()
     if not session.execute(
         text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": SWEEPER_LOCK_ID}
     ).scalar():
         report.locked_out = True
         return report
+    timeout = str(settings.sweeper_statement_timeout_ms)
+    session.execute(
+        text(
+            "SELECT set_config('statement_timeout', :ms, true), "
+            "set_config('idle_in_transaction_session_timeout', :ms, true)"
+        ),
+        {"ms": timeout},
+    )
+    if may_reap:
+        _expired_leases(session, settings, report)
+    _overdue_content(session, settings, report)
+    _automatic_analytics(session, settings, report)
+    if broker is not None:
+        _unpublished(session, broker, report)
+    return report
 
-    expired = session.execute(
-        select(Job.id, Job.kind, Job.attempts, Job.max_attempts)
-        .where(Job.status == JobStatus.running.value, Job.lease_expires_at < func.now())
-        .order_by(Job.lease_expires_at)
-        .limit(BATCH)
-        .with_for_update(skip_locked=True)
-    ).all()
-    _give_up(
+
+_EXPIRED = text(
+    """
+    SELECT id, kind, attempts, max_attempts, claim_token FROM jobs
+    WHERE status = 'running' AND lease_expires_at < now()
+      AND now() - pg_postmaster_start_time() > make_interval(secs => :grace)
+    ORDER BY lease_expires_at
+    LIMIT :batch
+    FOR UPDATE SKIP LOCKED
+    """
+)
+
+
+def _expired_leases(session: Session, settings: Settings, report: SweepReport) -> None:
+    rows = session.execute(_EXPIRED, {"grace": reap_grace_seconds(settings), "batch": BATCH}).all()
+    if not rows:
+        return
+    # A batch's jobs share one claim token and one lease, so they expire (and are found) together.
+    claimed_together = Counter(row.claim_token for row in rows)
+    exhausted = [row for row in rows if row.attempts >= row.max_attempts]
+    again = [row for row in rows if row.attempts < row.max_attempts]
+    lifecycle.give_up(
         session,
-        report,
-        [job for job in expired if job.attempts >= job.max_attempts],
-        "worker_lost",
-        func.concat(
+        job_ids=[row.id for row in exhausted],
+        code="worker_lost",
+        message=func.concat(
             "The job stopped ",
             Job.attempts,
             " times without finishing (its worker crashed or was killed each time), so it was "
             "given up. Submit it again; if it keeps failing, report it.",
         ),
     )
-    _publish_again(
+    isolate = [row.id for row in again if claimed_together[row.claim_token] > 1]
+    lifecycle.requeue(session, job_ids=[row.id for row in again], isolate=isolate)
+    for row in exhausted:
+        report.failed.append(row.id)
+        report.count(row.kind, "worker_lost")
+    for row in again:
+        alone = row.id in isolate
+        report.to_publish.append(Doorbell(row.id, row.kind, alone=alone))
+        report.count(row.kind, "lease_expired_isolated" if alone else "lease_expired")
+
+
+_OVERDUE = text(
+    """
+    SELECT id FROM jobs
+    WHERE kind = 'content' AND status IN ('queued', 'running')
+      AND started_at < now() - make_interval(secs => :deadline)
+    LIMIT :batch
+    FOR UPDATE SKIP LOCKED
+    """
+)
+
+
+def _overdue_content(session: Session, settings: Settings, report: SweepReport) -> None:
+    # One interval early, so that the job has ended by the deadline, not one interval after it.
+    deadline = settings.content_job_deadline_seconds - settings.sweeper_interval_seconds
+    ids = list(session.scalars(_OVERDUE, {"deadline": deadline, "batch": BATCH}))
+    lifecycle.give_up(
         session,
-        report,
-        [job for job in expired if job.attempts < job.max_attempts],
-        "lease_expired",
-        status=JobStatus.queued.value,
-        claim_token=None,
-        lease_expires_at=None,
+        job_ids=ids,
+        code="deadline_exceeded",
+        message=(
+            f"The content could not be prepared within {settings.content_job_deadline_seconds:.0f} "
+            "seconds, so the job was stopped. Ask again; nothing was charged twice."
+        ),
     )
+    report.failed += ids
+    report.count("content", "deadline_exceeded", len(ids))
 
-    stale_before = func.now() - timedelta(seconds=settings.job_requeue_after_seconds)
-    unclaimed = session.execute(
-        select(Job.id, Job.kind, Job.attempts, Job.max_attempts)
-        .where(
-            Job.status == JobStatus.queued.value,
-            func.coalesce(Job.published_at, Job.created_at) < stale_before,
+
+_DUE_SCHEDULES = text(
+    """
+    SELECT s.learner_id, l.user_id FROM analytics_schedules s
+    JOIN learners l ON l.id = s.learner_id
+    WHERE s.due_at <= now()
+      AND NOT EXISTS (  -- coalesced: a waiting automatic job will see the new activity too
+          SELECT 1 FROM jobs waiting
+          WHERE waiting.learner_id = s.learner_id AND waiting.kind = 'analytics'
+            AND waiting.status = 'queued' AND waiting.params ->> 'trigger' = 'activity'
+      )
+    ORDER BY s.due_at
+    LIMIT :batch
+    FOR UPDATE OF s SKIP LOCKED
+    """
+)
+
+
+def _automatic_analytics(session: Session, settings: Settings, report: SweepReport) -> None:
+    due = session.execute(_DUE_SCHEDULES, {"batch": BATCH}).all()
+    if not due:
+        return
+    params = AnalyticsParams(days=settings.analytics_recompute_days, trigger="activity")
+    sql, values = submit_statement(
+        [NewJob(row.user_id, row.learner_id, params) for row in due],
+        limits=Limits.from_settings(settings),
+        max_attempts=settings.job_max_attempts,
+    )
+    created = session.execute(text(sql), values).all()
+    submitted = [row.learner_id for row in created]
+    refused = [row.learner_id for row in due if row.learner_id not in set(submitted)]
+    session.execute(
+        text("DELETE FROM analytics_schedules WHERE learner_id = ANY(:ids)"), {"ids": submitted}
+    )
+    if refused:  # the user is at a limit: try again a little later
+        session.execute(
+            text(
+                "UPDATE analytics_schedules SET due_at = now() + make_interval(secs => :delay) "
+                "WHERE learner_id = ANY(:ids)"
+            ),
+            {"ids": refused, "delay": SCHEDULE_RETRY_SECONDS},
         )
-        .order_by(Job.created_at)
-        .limit(BATCH)
-        .with_for_update(skip_locked=True)
-    ).all()
-    _give_up(
+    report.to_publish += [Doorbell(row.id, row.kind) for row in created]
+    report.count("analytics", "scheduled", len(created))
+    report.count("analytics", "schedule_refused", len(refused))
+
+
+_DUE_QUEUED = text(
+    """
+    SELECT id, kind, isolated, attempts, max_attempts FROM jobs
+    WHERE status = 'queued' AND published_at <= now() - make_interval(secs => :grace)
+    ORDER BY published_at
+    LIMIT :batch
+    FOR UPDATE SKIP LOCKED
+    """
+)
+
+
+def _unpublished(session: Session, broker: redis.Redis, report: SweepReport) -> None:
+    rows = session.execute(_DUE_QUEUED, {"grace": PUBLISH_GRACE_SECONDS, "batch": BATCH}).all()
+    if not rows:
+        return
+    exhausted = [row for row in rows if row.attempts >= row.max_attempts]
+    lifecycle.give_up(
         session,
-        report,
-        [job for job in unclaimed if job.attempts >= job.max_attempts],
-        "attempts_exhausted",
-        func.concat("The job failed ", Job.attempts, " times; see earlier errors in the logs."),
+        job_ids=[row.id for row in exhausted],
+        code="attempts_exhausted",
+        message=func.concat("The job failed ", Job.attempts, " times; submit it again."),
     )
-    _publish_again(
-        session, report, [job for job in unclaimed if job.attempts < job.max_attempts], "unclaimed"
-    )
-
-    for job_id in create_due_analytics_jobs(session, settings):
-        report.to_publish.append((job_id, "analytics"))
-        metrics.JOBS_SWEPT.labels(kind="analytics", reason="scheduled").inc()
-    return report
-
-
-def _give_up(
-    session: Session, report: SweepReport, jobs: Sequence[SweptJob], code: str, message: Any
-) -> None:
-    """Fail `jobs` (in one statement) with `code` and `message` (text or a SQL expression)."""
-    if not jobs:
+    for row in exhausted:
+        report.failed.append(row.id)
+        report.count(row.kind, "attempts_exhausted")
+    candidates = [row for row in rows if row.attempts < row.max_attempts]
+    try:
+        waiting = publish.waiting(broker, [row.id for row in candidates])
+    except redis.RedisError as exc:
+        log.warning("sweeper_broker_unavailable", error=str(exc))
         return
-    session.execute(
-        update(Job)
-        .where(Job.id.in_([job.id for job in jobs]))
-        .values(
-            status=JobStatus.failed.value,
-            error_code=code,
-            error_message=message,
-            claim_token=None,
-            lease_expires_at=None,
-            finished_at=func.now(),
-        )
-    )
-    for job in jobs:
-        report.failed.append(job.id)
-        metrics.JOBS_SWEPT.labels(kind=job.kind, reason="attempts_exhausted").inc()
+    # Checked jobs go to the back of the line (their publish time moves on), so a deep queue of
+    # waiting messages does not hide a lost one behind it.
+    lifecycle.mark_published(session, job_ids=[row.id for row in candidates])
+    for row in candidates:
+        if row.id not in waiting:
+            report.to_publish.append(Doorbell(row.id, row.kind, alone=row.isolated))
+            report.count(row.kind, "published" if row.attempts else "message_lost")
 
 
-def _publish_again(
-    session: Session, report: SweepReport, jobs: Sequence[SweptJob], reason: str, **values: Any
-) -> None:
-    """Mark `jobs` published now (plus `values`, in one statement) and queue their messages."""
-    if not jobs:
-        return
-    session.execute(
-        update(Job)
-        .where(Job.id.in_([job.id for job in jobs]))
-        .values(published_at=func.now(), **values)
-    )
-    for job in jobs:
-        report.to_publish.append((job.id, job.kind))
-        metrics.JOBS_SWEPT.labels(kind=job.kind, reason=reason).inc()
-
-
-def sweep_and_publish(client: redis.Redis, settings: Settings) -> SweepReport:
+def sweep_and_publish(
+    broker: redis.Redis, settings: Settings, *, may_reap: bool = True
+) -> SweepReport:
     with session_scope() as session:
-        report = sweep(session, settings)
+        report = sweep(session, settings, broker, may_reap=may_reap)
     if report.to_publish:
         try:
-            publish_jobs(client, report.to_publish)
-        except Exception as exc:  # broker down: the jobs stay queued, published again later
+            publish.publish(broker, report.to_publish, ttl_seconds=settings.job_message_ttl_seconds)
+        except redis.RedisError as exc:  # no marker was set either: published again next time
             log.warning("sweeper_publish_failed", jobs=len(report.to_publish), error=str(exc))
+    for (kind, reason), n in report.swept.items():
+        if n:
+            metrics.JOBS_SWEPT.labels(kind=kind, reason=reason).inc(n)
     if report.failed or report.to_publish:
-        log.info("sweep", failed=len(report.failed), republished=len(report.to_publish))
+        log.info("sweep", failed=len(report.failed), published=len(report.to_publish))
     return report
+
+
+class SweeperLoop:
+    """The sweeper process: a loop, its metrics, and a liveness view of the loop."""
+
+    def __init__(self, settings: Settings, broker: redis.Redis) -> None:
+        self.settings = settings
+        self.broker = broker
+        self.stop = threading.Event()
+        self.last_loop = time.monotonic()
+        self._in_touch_since: float | None = None
+
+    def alive(self) -> bool:
+        """Live while the loop turns (a frozen or wedged loop stops answering yes)."""
+        settings = self.settings
+        stalled_after = max(30.0, 5 * settings.sweeper_interval_seconds)
+        stalled_after += settings.sweeper_statement_timeout_ms / 1000
+        return time.monotonic() - self.last_loop < stalled_after
+
+    def tick(self) -> None:
+        started = time.monotonic()
+        in_touch = self._in_touch_since
+        may_reap = in_touch is not None and started - in_touch >= reap_grace_seconds(self.settings)
+        try:
+            report = sweep_and_publish(self.broker, self.settings, may_reap=may_reap)
+        except Exception as exc:  # e.g. the database is restarting; try again next interval
+            self._in_touch_since = None
+            metrics.SWEEPS.labels(outcome="error").inc()
+            log.warning("sweep_failed", error=str(exc)[:300])
+        else:
+            if self._in_touch_since is None:
+                self._in_touch_since = started
+            metrics.SWEEPS.labels(outcome="locked_out" if report.locked_out else "ok").inc()
+            metrics.SWEEPER_LAST_SUCCESS.set_to_current_time()
+            metrics.SWEEP_TIME.observe(time.monotonic() - started)
+        self.last_loop = time.monotonic()
+
+    def run(self) -> None:
+        log.info("sweeper_started", interval=self.settings.sweeper_interval_seconds)
+        while not self.stop.is_set():
+            self.tick()
+            self.stop.wait(self.settings.sweeper_interval_seconds)
 
 
 def run_forever(settings: Settings | None = None) -> None:
     settings = settings or get_settings()
-    client = redis.Redis.from_url(settings.celery_broker_url)
-    stop = threading.Event()
+    loop = SweeperLoop(settings, redis.Redis.from_url(settings.celery_broker_url, socket_timeout=5))
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
         log.info("sweeper_stopping", signal=signum)
-        stop.set()
+        loop.stop.set()
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    log.info("sweeper_started", interval=settings.sweeper_interval_seconds)
-    while not stop.is_set():
-        try:
-            sweep_and_publish(client, settings)
-        except Exception as exc:  # e.g. the database is restarting; try again next interval
-            log.warning("sweep_failed", error=str(exc))
-        stop.wait(settings.sweeper_interval_seconds)
+    if settings.sweeper_metrics_port:
+        metrics.serve_metrics(
+            settings.sweeper_metrics_port,
+            settings.metrics_host,
+            [QueueDepthCollector([CONTENT_QUEUE, ANALYTICS_QUEUE])],
+            alive=loop.alive,
+        )
+    loop.run()

@@ -6,6 +6,7 @@ from ailp.models.content import Content
 from ailp.models.job import Job
 from ailp.models.learner import Learner
 from ailp.models.schedule import AnalyticsSchedule, BatchRun
+from ailp.models.spend import ModelReservation, ModelSpendDay, UserModelSpendDay
 from ailp.models.user import User
 
 __all__ = [
@@ -18,5 +19,8 @@ __all__ = [
     "Learner",
     "LearnerConceptState",
     "LearningSession",
+    "ModelReservation",
+    "ModelSpendDay",
     "User",
+    "UserModelSpendDay",
 ]

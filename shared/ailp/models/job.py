@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -41,6 +42,18 @@ class Job(Base):
             "kind",
             "created_at",
             postgresql_where=text("status IN ('queued', 'running')"),
+        ),
+        # The sweeper's two scans: queued jobs by when their doorbell last rang, running jobs by
+        # when their lease ends.
+        Index(
+            "ix_jobs_queued_published",
+            "published_at",
+            postgresql_where=text("status = 'queued'"),
+        ),
+        Index(
+            "ix_jobs_running_lease",
+            "lease_expires_at",
+            postgresql_where=text("status = 'running'"),
         ),
         Index(
             "ix_jobs_user_unfinished",
@@ -80,6 +93,9 @@ class Job(Base):
     batch_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("batch_runs.id", ondelete="SET NULL")
     )
+    # Set when the job was in a batch whose worker died: from then on it runs alone, so that a
+    # job that kills its worker cannot take the rest of a batch down with it.
+    isolated: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
     # A random token per claim: only the current claimant may heartbeat or finish the job.
     claim_token: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     worker: Mapped[str | None] = mapped_column(String(255))

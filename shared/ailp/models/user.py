@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, CheckConstraint, Identity, Index, String, text
+from datetime import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, Identity, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ailp.db.base import Base
@@ -24,3 +26,6 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     role: Mapped[str] = mapped_column(String(16), nullable=False, server_default=Role.user.value)
     created_at: Mapped[CreatedAt]
+    # The per-user job submission limit (GCRA): the theoretical arrival time of the next job.
+    # Kept on the user's row so that the limit is decided in the statement that inserts the job.
+    job_submission_tat: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

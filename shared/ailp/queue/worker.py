@@ -22,35 +22,49 @@ from ailp import metrics
 from ailp.config import get_settings
 from ailp.db.engine import dispose_engine, session_scope
 from ailp.logging import configure_logging, get_logger
+from ailp.models.enums import JobKind
 from ailp.redis import check_eviction_policy, reset_redis
 
 log = get_logger(__name__)
 
 
 class QueueDepthCollector(Collector):
-    """Unfinished jobs (from Postgres, the truth) and messages waiting in the broker list."""
+    """Unfinished jobs and the age of the oldest queued one (from Postgres, the truth), and the
+    messages waiting in the broker lists of `queues`."""
 
-    def __init__(self, queue: str) -> None:
-        self.queue = queue
+    def __init__(self, queues: list[str]) -> None:
+        self.queues = queues
         self._broker: redis.Redis | None = None  # built at the first scrape (after fork)
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         jobs = GaugeMetricFamily(
             "ailp_queue_depth_jobs", "Unfinished jobs by kind and status", labels=["kind", "status"]
         )
+        oldest = GaugeMetricFamily(
+            "ailp_oldest_queued_job_age_seconds",
+            "Age of the oldest queued job by kind (0 when none is queued)",
+            labels=["kind"],
+        )
         try:
             with session_scope() as session:
                 rows = session.execute(
                     text(
-                        "SELECT kind, status, count(*) FROM jobs "
+                        "SELECT kind, status, count(*), "
+                        "EXTRACT(EPOCH FROM now() - min(created_at)) FROM jobs "
                         "WHERE status IN ('queued', 'running') GROUP BY kind, status"
                     )
                 ).all()
-            for kind, status, count in rows:
+            ages = dict.fromkeys((kind.value for kind in JobKind), 0.0)
+            for kind, status, count, age in rows:
                 jobs.add_metric([kind, status], count)
+                if status == "queued":
+                    ages[kind] = float(age or 0)
+            for kind, age in ages.items():
+                oldest.add_metric([kind], age)
         except Exception as exc:
             log.debug("queue_depth_unavailable", error=str(exc))
         yield jobs
+        yield oldest
         broker = GaugeMetricFamily(
             "ailp_broker_queue_length", "Task messages waiting in the broker", labels=["queue"]
         )
@@ -59,7 +73,8 @@ class QueueDepthCollector(Collector):
                 self._broker = redis.Redis.from_url(
                     get_settings().celery_broker_url, socket_timeout=2
                 )
-            broker.add_metric([self.queue], self._broker.llen(self.queue))
+            for queue in self.queues:
+                broker.add_metric([queue], self._broker.llen(queue))
         except Exception as exc:
             log.debug("broker_depth_unavailable", error=str(exc))
         yield broker
@@ -82,7 +97,9 @@ def install_worker_hooks(app: Celery, *, service: str, queue: str, metrics_port:
         except redis.RedisError as exc:
             log.warning("redis_unreachable_at_start", error=str(exc))
         if metrics_port:
-            metrics.serve_metrics(metrics_port, settings.metrics_host, [QueueDepthCollector(queue)])
+            metrics.serve_metrics(
+                metrics_port, settings.metrics_host, [QueueDepthCollector([queue])]
+            )
             log.info("metrics_serving", port=metrics_port)
 
     @signals.worker_process_init.connect(weak=False)

@@ -1,15 +1,14 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, status
 
-from ailp.models.enums import JobKind
+from ailp.jobs.submit import AnalyticsParams
 from ailp.schemas.analytics import AnalyticsOut
 from gateway.analytics import repository
 from gateway.analytics.schemas import AnalyticsRequest
-from gateway.deps import BrokerDep, CurrentUserId, LimiterDep, PoolDep, SettingsDep
+from gateway.deps import BrokerDep, CurrentUserId, PoolDep, SettingsDep
 from gateway.jobs import service as jobs
 from gateway.jobs.idempotency import IdempotencyKey
 from gateway.jobs.router import ACCEPTED_RESPONSES
@@ -32,28 +31,16 @@ async def request_analytics(
     idempotency_key: IdempotencyKey,
     pool: PoolDep,
     broker: BrokerDep,
-    limiter: LimiterDep,
     settings: SettingsDep,
     data: AnalyticsRequest | None = None,
 ) -> Any:
     data = data or AnalyticsRequest()
-    # as_of is fixed at submission, so the result does not depend on how long the job queued.
-    as_of = data.as_of or datetime.now(UTC)
-    job = await jobs.enqueue(
-        pool,
-        broker,
-        limiter,
-        settings,
-        submission=jobs.Submission(
-            user_id=user_id,
-            learner_id=learner_id,
-            kind=JobKind.analytics.value,
-            params={"days": data.days, "as_of": as_of.isoformat()},
-            request=data.model_dump(mode="json", exclude_unset=True),
-            idempotency_key=idempotency_key,
-        ),
-    )
-    return jobs.accepted(job)
+    # Without as_of the job computes as of its own creation (the database's clock), so the
+    # result does not depend on how long the job queued.
+    params = AnalyticsParams(days=data.days, as_of=data.as_of.isoformat() if data.as_of else None)
+    request = data.model_dump(mode="json", exclude_unset=True)
+    job = jobs.new_job(user_id, learner_id, params, request, idempotency_key)
+    return jobs.accepted(await jobs.enqueue(pool, broker, settings, job=job))
 
 
 @router.get("", response_model=AnalyticsOut, summary="The latest analytics result")

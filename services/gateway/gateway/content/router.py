@@ -5,11 +5,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
-from ailp.models.enums import ContentType, JobKind
+from ailp.jobs.submit import ContentParams
+from ailp.models.enums import ContentType
 from ailp.schemas.content import ContentOut
 from gateway.content import repository
 from gateway.content.schemas import GenerateContentIn
-from gateway.deps import BrokerDep, CurrentUserId, LimiterDep, PoolDep, SettingsDep
+from gateway.deps import BrokerDep, CurrentUserId, PoolDep, SettingsDep
 from gateway.jobs import service as jobs
 from gateway.jobs.idempotency import IdempotencyKey
 from gateway.jobs.router import ACCEPTED_RESPONSES
@@ -34,25 +35,13 @@ async def generate_content(
     idempotency_key: IdempotencyKey,
     pool: PoolDep,
     broker: BrokerDep,
-    limiter: LimiterDep,
     settings: SettingsDep,
 ) -> Any:
-    params = data.model_dump(mode="json")
-    job = await jobs.enqueue(
-        pool,
-        broker,
-        limiter,
-        settings,
-        submission=jobs.Submission(
-            user_id=user_id,
-            learner_id=learner_id,
-            kind=JobKind.content.value,
-            params=params,
-            request=params,
-            idempotency_key=idempotency_key,
-        ),
+    params = ContentParams(
+        concept=data.concept, content_type=data.content_type.value, fresh=data.fresh
     )
-    return jobs.accepted(job)
+    job = jobs.new_job(user_id, learner_id, params, data.model_dump(mode="json"), idempotency_key)
+    return jobs.accepted(await jobs.enqueue(pool, broker, settings, job=job))
 
 
 @router.get("/api/content/{content_id}", response_model=ContentOut, summary="One content piece")

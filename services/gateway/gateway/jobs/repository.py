@@ -8,24 +8,13 @@ from typing import Any
 
 import asyncpg
 
+from ailp.db.statements import positional
 from ailp.errors import Conflict, NotFound
+from ailp.jobs.lifecycle import CANCEL_STATEMENT, STATUS_STATEMENT
+from ailp.jobs.submit import JOB_COLUMNS
 
-COLUMNS = (
-    "id, kind, learner_id, status, created_at, started_at, finished_at, attempts, "
-    "error_code, error_message, result_url, result"
-)
+COLUMNS = JOB_COLUMNS
 _FIELDS = tuple(name.strip() for name in COLUMNS.split(","))
-_UNFINISHED = "('queued', 'running')"
-
-_INSERT = f"""
-INSERT INTO jobs (id, user_id, learner_id, kind, params, idempotency_key, request_hash,
-                  max_attempts, published_at)
-SELECT $1, $2, l.id, $4, $5::jsonb, $6, $7, $8, now()
-FROM learners l
-WHERE l.id = $3 AND l.user_id = $2
-  AND (SELECT count(*) FROM jobs WHERE user_id = $2 AND status IN {_UNFINISHED}) < $9
-RETURNING {COLUMNS}
-"""
 
 
 def not_found(job_id: uuid.UUID) -> NotFound:
@@ -43,59 +32,29 @@ def to_api(row: asyncpg.Record) -> dict[str, Any]:
     return job
 
 
-async def insert(
-    pool: asyncpg.Pool,
-    *,
-    job_id: uuid.UUID,
-    user_id: int,
-    learner_id: int,
-    kind: str,
-    params: dict[str, Any],
-    idempotency_key: str | None,
-    request_hash: str | None,
-    max_attempts: int,
-    max_unfinished: int,
-) -> asyncpg.Record | None:
-    """Insert a queued job for the caller's learner; None when the learner is missing or the
-    caller already has `max_unfinished` unfinished jobs. Raises UniqueViolationError on a
-    concurrent duplicate idempotency key."""
-    return await pool.fetchrow(
-        _INSERT,
-        job_id,
-        user_id,
-        learner_id,
-        kind,
-        params,
-        idempotency_key,
-        request_hash,
-        max_attempts,
-        max_unfinished,
-    )
-
-
 async def by_idempotency_key(
     pool: asyncpg.Pool, *, user_id: int, key: str
 ) -> asyncpg.Record | None:
     return await pool.fetchrow(
-        f"SELECT {COLUMNS}, request_hash FROM jobs WHERE user_id = $1 AND idempotency_key = $2",
+        f"SELECT {COLUMNS}, request_hash, EXTRACT(EPOCH FROM now() - created_at) AS age_seconds "
+        "FROM jobs WHERE user_id = $1 AND idempotency_key = $2",
         user_id,
         key,
     )
-
-
-async def delete_unpublished(pool: asyncpg.Pool, *, job_id: uuid.UUID) -> None:
-    """Remove a job refused after its insert (never published, never returned to the client)."""
-    await pool.execute("DELETE FROM jobs WHERE id = $1 AND status = 'queued'", job_id)
 
 
 async def release_idempotency_key(pool: asyncpg.Pool, *, job_id: uuid.UUID) -> None:
     await pool.execute("UPDATE jobs SET idempotency_key = NULL WHERE id = $1", job_id)
 
 
-async def get(pool: asyncpg.Pool, *, user_id: int, job_id: uuid.UUID) -> asyncpg.Record:
-    row = await pool.fetchrow(
+async def find(pool: asyncpg.Pool, *, user_id: int, job_id: uuid.UUID) -> asyncpg.Record | None:
+    return await pool.fetchrow(
         f"SELECT {COLUMNS} FROM jobs WHERE id = $1 AND user_id = $2", job_id, user_id
     )
+
+
+async def get(pool: asyncpg.Pool, *, user_id: int, job_id: uuid.UUID) -> asyncpg.Record:
+    row = await find(pool, user_id=user_id, job_id=job_id)
     if row is None:
         raise not_found(job_id)
     return row
@@ -133,36 +92,13 @@ async def list_for_user(
 
 
 async def cancel(pool: asyncpg.Pool, *, user_id: int, job_id: uuid.UUID) -> asyncpg.Record:
-    row = await pool.fetchrow(
-        f"""
-        WITH target AS (SELECT id, status FROM jobs WHERE id = $1 AND user_id = $2),
-        canceled AS (
-            UPDATE jobs SET status = 'canceled', finished_at = now()
-            WHERE id = $1 AND user_id = $2 AND status = 'queued'
-            RETURNING {COLUMNS}
-        )
-        SELECT (SELECT status FROM target) AS previous, canceled.* FROM (SELECT 1) one
-        LEFT JOIN canceled ON true
-        """,
-        job_id,
-        user_id,
-    )
-    assert row is not None
-    if row["previous"] is None:
+    keys = {"job_id": job_id, "user_id": user_id}
+    sql, args = positional(CANCEL_STATEMENT, keys)
+    row = await pool.fetchrow(sql, *args)
+    if row is not None:
+        return row
+    sql, args = positional(STATUS_STATEMENT, keys)
+    status = await pool.fetchval(sql, *args)
+    if status is None:
         raise not_found(job_id)
-    if row["id"] is None:
-        raise Conflict(
-            f"The job is {row['previous']}; only a queued job can be canceled.",
-            status_now=row["previous"],
-        )
-    return row
-
-
-async def learner_exists(pool: asyncpg.Pool, *, user_id: int, learner_id: int) -> bool:
-    return bool(
-        await pool.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM learners WHERE id = $1 AND user_id = $2)",
-            learner_id,
-            user_id,
-        )
-    )
+    raise Conflict(f"The job is {status}; only a queued job can be canceled.", status_now=status)

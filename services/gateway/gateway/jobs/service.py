@@ -1,17 +1,16 @@
-"""Accepting jobs: limits, idempotency, the durable row, then the doorbell.
+"""Accepting jobs: idempotency, the one submission statement (limits and insert together), then
+the doorbell.
 
-The row is committed before the task is published (DESIGN.md). If publishing fails, or the
-process dies in between, the sweeper publishes the still-queued job later; the client already
-holds a 202 and the job will run.
+The row is committed before the task is published. If publishing fails, or the process dies in
+between, the sweeper publishes the still-queued job later; the client already holds a 202 and the
+job will run.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-import math
-import uuid
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import replace
 from typing import Any
 
 import asyncpg
@@ -20,17 +19,30 @@ from fastapi import Response
 
 from ailp import metrics
 from ailp.config import Settings
+from ailp.db.statements import positional
 from ailp.errors import TooManyRequests, Unprocessable
+from ailp.jobs.submit import (
+    REFUSAL_STATEMENT,
+    JobParams,
+    Limits,
+    NewJob,
+    Refused,
+    refusal,
+    refusal_params,
+    submit_statement,
+)
 from ailp.logging import get_logger
 from gateway.broker import Broker
+from gateway.db import is_unavailable
 from gateway.jobs import repository
 from gateway.learners.repository import not_found as learner_not_found
-from gateway.ratelimit import RateLimiter
 from gateway.responses import json_response
 
 log = get_logger(__name__)
 
 _RETRY_AFTER_SECONDS = {"content": 2, "analytics": 1}
+# After a lost reply to the INSERT, how long to keep asking whether it committed.
+_AMBIGUOUS_LOOKUP_SECONDS = 3.0
 
 
 def retry_after(kind: str) -> dict[str, str]:
@@ -38,104 +50,112 @@ def retry_after(kind: str) -> dict[str, str]:
     return {"Retry-After": str(_RETRY_AFTER_SECONDS.get(kind, 1))}
 
 
-@dataclass(frozen=True, slots=True)
-class Submission:
-    user_id: int
-    learner_id: int
-    kind: str
-    params: dict[str, Any]
-    # What the client sent, for comparing requests that reuse an Idempotency-Key.
-    request: dict[str, Any]
-    idempotency_key: str | None
-
-
-def request_hash(submission: Submission) -> str:
+def request_hash(job: NewJob, request: dict[str, Any]) -> str:
+    """What the client sent, for telling a replay from a different request reusing its key."""
     canonical = orjson.dumps(
-        {"kind": submission.kind, "learner_id": submission.learner_id, "body": submission.request},
+        {"kind": job.kind, "learner_id": job.learner_id, "body": request},
         option=orjson.OPT_SORT_KEYS,
     )
     return hashlib.sha256(canonical).hexdigest()
 
 
+def new_job(
+    user_id: int,
+    learner_id: int,
+    params: JobParams,
+    request: dict[str, Any],
+    idempotency_key: str | None,
+) -> NewJob:
+    """A submission from an HTTP request; `request` is the body as the client sent it."""
+    job = NewJob(user_id, learner_id, params, idempotency_key=idempotency_key)
+    if idempotency_key is None:
+        return job
+    return replace(job, request_hash=request_hash(job, request))
+
+
 async def enqueue(
-    pool: asyncpg.Pool,
-    broker: Broker,
-    limiter: RateLimiter,
-    settings: Settings,
-    *,
-    submission: Submission,
+    pool: asyncpg.Pool, broker: Broker, settings: Settings, *, job: NewJob
 ) -> dict[str, Any]:
-    fingerprint = request_hash(submission) if submission.idempotency_key else None
-    if submission.idempotency_key:
-        replay = await _replay(pool, settings, submission, fingerprint)
+    """Accept `job` (or replay the job its Idempotency-Key already made) and return it."""
+    if job.idempotency_key:
+        replay = await _replay(pool, settings, job)
         if replay is not None:
             return repository.to_api(replay)
-
-    job_id = uuid.uuid4()
+    limits = Limits.from_settings(settings)
+    sql, params = submit_statement([job], limits=limits, max_attempts=settings.job_max_attempts)
     try:
-        row = await repository.insert(
-            pool,
-            job_id=job_id,
-            user_id=submission.user_id,
-            learner_id=submission.learner_id,
-            kind=submission.kind,
-            params=submission.params,
-            idempotency_key=submission.idempotency_key,
-            request_hash=fingerprint,
-            max_attempts=settings.job_max_attempts,
-            max_unfinished=settings.max_queued_jobs_per_user,
-        )
+        row = await _insert(pool, job, *positional(sql, params))
     except asyncpg.UniqueViolationError:
         # The same key arrived twice at once; the other request created the job.
-        replay = await _replay(pool, settings, submission, fingerprint)
+        replay = await _replay(pool, settings, job)
         if replay is None:
             raise
         return repository.to_api(replay)
     if row is None:
-        if not await repository.learner_exists(
-            pool, user_id=submission.user_id, learner_id=submission.learner_id
-        ):
-            raise learner_not_found(submission.learner_id)
-        raise TooManyRequests(
-            f"You already have {settings.max_queued_jobs_per_user} unfinished jobs. Wait for some "
-            "to finish (or cancel queued ones) before submitting more.",
-            retry_after=10,
-        )
-    # The submission limit is decided together with the push (one Redis round trip); a refused
-    # submission's row is removed again before anyone could see it.
-    allowed, wait = await broker.publish_job_within_limit(
-        job_id,
-        submission.kind,
-        limit_key=limiter.key("job-submissions", str(submission.user_id)),
-        limit=settings.job_submissions_per_minute,
-        window=60,
-    )
-    if not allowed:
-        await repository.delete_unpublished(pool, job_id=job_id)
-        raise TooManyRequests(
-            f"You may submit at most {settings.job_submissions_per_minute} jobs a minute. "
-            "Wait until Retry-After has passed.",
-            retry_after=math.ceil(wait),
-        )
-    metrics.JOBS_SUBMITTED.labels(kind=submission.kind).inc()
-    log.info("job_accepted", job_id=str(job_id), kind=submission.kind)
+        raise await _refused(pool, job, limits)
+    await broker.publish(job.id, job.kind)
+    metrics.JOBS_SUBMITTED.labels(kind=job.kind).inc()
+    log.info("job_accepted", job_id=str(job.id), kind=job.kind)
     return repository.to_api(row)
 
 
-async def _replay(
-    pool: asyncpg.Pool, settings: Settings, submission: Submission, fingerprint: str | None
+async def _insert(
+    pool: asyncpg.Pool, job: NewJob, sql: str, args: list[Any]
 ) -> asyncpg.Record | None:
-    assert submission.idempotency_key is not None
+    """Run the submission statement. When the connection is lost before its reply, the INSERT
+    may or may not have committed: look the job up (its id is ours) before answering 503."""
+    try:
+        return await pool.fetchrow(sql, *args)
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        deadline = asyncio.get_running_loop().time() + _AMBIGUOUS_LOOKUP_SECONDS
+        while True:
+            try:
+                found = await repository.find(pool, user_id=job.user_id, job_id=job.id)
+            except Exception as lookup_error:
+                if not is_unavailable(lookup_error):
+                    raise
+                if asyncio.get_running_loop().time() > deadline:
+                    raise exc from lookup_error
+                await asyncio.sleep(0.25)
+                continue
+            if found is None:
+                raise
+            log.warning("job_commit_ambiguous_but_found", job_id=str(job.id))
+            return found
+
+
+async def _refused(pool: asyncpg.Pool, job: NewJob, limits: Limits) -> Exception:
+    """The error for a submission the statement refused (asked only then)."""
+    sql, args = positional(REFUSAL_STATEMENT, refusal_params(job, limits))
+    why = refusal(await pool.fetchrow(sql, *args), limits)
+    if why.reason is Refused.learner_not_found:
+        return learner_not_found(job.learner_id)
+    if why.reason is Refused.too_many_unfinished:
+        return TooManyRequests(
+            f"You already have {limits.max_unfinished} unfinished jobs. Wait for some to finish "
+            "(or cancel queued ones) before submitting more.",
+            retry_after=why.retry_after,
+        )
+    return TooManyRequests(
+        f"You may submit at most {limits.per_minute} jobs a minute. "
+        "Wait until Retry-After has passed.",
+        retry_after=why.retry_after,
+    )
+
+
+async def _replay(pool: asyncpg.Pool, settings: Settings, job: NewJob) -> asyncpg.Record | None:
+    assert job.idempotency_key is not None
     existing = await repository.by_idempotency_key(
-        pool, user_id=submission.user_id, key=submission.idempotency_key
+        pool, user_id=job.user_id, key=job.idempotency_key
     )
     if existing is None:
         return None
-    age_hours = (datetime.now(UTC) - existing["created_at"]).total_seconds() / 3600
-    if age_hours >= settings.idempotency_window_hours:
+    if existing["age_seconds"] >= settings.idempotency_window_hours * 3600:
         await repository.release_idempotency_key(pool, job_id=existing["id"])
         return None
-    if existing["request_hash"] != fingerprint:
+    if existing["request_hash"] != job.request_hash:
         raise Unprocessable(
             "This Idempotency-Key was already used with a different request. Use a new key for a "
             "new request, or resend the original request unchanged.",
