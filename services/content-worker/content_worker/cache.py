@@ -12,7 +12,7 @@ import hashlib
 import json
 from datetime import timedelta
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, case, func, select, true
 from sqlalchemy.orm import Session
 
 from ailp.models import Content
@@ -21,6 +21,9 @@ from content_worker.domain import ContentRequest, normalize_concept
 from content_worker.privacy import Audience, audience_of
 
 _LEVEL_RANK = {"beginner": 0, "intermediate": 1, "advanced": 2}
+# Spelled `shared = true`, not `shared IS TRUE`: only the former lets PostgreSQL use the partial
+# index on shared pieces (`WHERE source = 'openai' AND shared`).
+_SHARED = Content.shared == true()
 
 
 def cache_key(request: ContentRequest, *, model: str, prompt_version: str) -> str:
@@ -42,7 +45,7 @@ def cache_key(request: ContentRequest, *, model: str, prompt_version: str) -> st
 def _visible_to(audience: Audience) -> ColumnElement[bool]:
     """Rows a request with this audience may be served as an identical piece."""
     if audience.shared:
-        return Content.shared.is_(True)
+        return _SHARED
     return Content.owner_user_id == audience.user_id
 
 
@@ -67,7 +70,7 @@ def find_nearest(session: Session, *, request: ContentRequest) -> Content | None
     shared pieces and the asking user's own (whatever the audience of this request: a shared
     piece carries nobody's private fields, and the user's own pieces are theirs)."""
     candidates = [
-        _nearest(session, request, Content.shared.is_(True)),
+        _nearest(session, request, _SHARED),
         _nearest(session, request, Content.owner_user_id == request.user_id),
     ]
     found = [piece for piece in candidates if piece is not None]
