@@ -9,7 +9,7 @@ import unicodedata
 import pytest
 
 from content_worker.domain import ContentRequest
-from content_worker.prompts import PROMPT_VERSION, build_messages
+from content_worker.prompts import PROMPT_VERSION, build_messages, repair_messages
 
 OPEN = "<learner_request>"
 CLOSE = "</learner_request>"
@@ -151,3 +151,26 @@ def test_learner_text_stays_inside_the_data_block(
         assert char not in "<>&`\x7f", repr(char)
         assert char.isascii() or unicodedata.category(char) not in _RISKY_CATEGORIES, repr(char)
         assert char not in "\u1438\u1433", repr(char)
+
+
+@pytest.mark.parametrize("attack", CORPUS, ids=range(len(CORPUS)))
+def test_a_repair_round_quotes_the_model_back_only_as_escaped_data(attack: str) -> None:
+    """The model's invalid answer may repeat learner text (or the delimiters): sent back for
+    repair, it stays the same JSON document, and the problem found in it stays in its own block."""
+    messages = build_messages(_with("concept", attack, "quiz"))
+    answer = json.dumps({"title": attack, "exercises": [{"answer": attack}]}, ensure_ascii=False)
+    problem = f"item q1: the answer {attack!r} is not one of its choices"
+    repair = repair_messages(messages, answer=answer, problem=problem)
+
+    assert repair[:2] == messages
+    assert [m["role"] for m in repair[2:]] == ["assistant", "user"]
+    _split(repair)  # still exactly one learner block
+    sent_back = repair[2]["content"]
+    assert json.loads(sent_back) == json.loads(answer)
+    assert not any(char in "<>" for char in sent_back)
+    instructions, rest = repair[3]["content"].split("<validation_problem>\n")
+    block, after = rest.split("\n</validation_problem>")
+    assert after == "" and "<" not in block and ">" not in block
+    assert json.loads(block) == {"problem": problem}
+    baseline = repair_messages(messages, answer="{}", problem="x")[3]["content"]
+    assert instructions == baseline.split("<validation_problem>\n")[0]

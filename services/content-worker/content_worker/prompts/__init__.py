@@ -54,12 +54,17 @@ def _needs_escape(char: str) -> bool:
     return any(part in _MARKUP for part in unicodedata.normalize("NFKC", char))
 
 
+def escape_json_text(text: str) -> str:
+    """JSON text with every risky character as a `\\u` escape: the same document, since in valid
+    JSON such characters occur only inside string literals, where an escape means the same
+    character. (Text that is not JSON stays readable and loses its risky characters.)"""
+    return "".join(_escape(char) if _needs_escape(char) else char for char in text)
+
+
 def encode_data(data: dict[str, Any]) -> str:
     """`data` as JSON that decodes to exactly `data` and holds no character that could end the
-    block or hide from a reader. Escaping is safe character by character: such characters can
-    only occur inside string literals, where a `\\u` escape means the same character."""
-    text = json.dumps(data, ensure_ascii=False, indent=2)
-    return "".join(_escape(char) if _needs_escape(char) else char for char in text)
+    block or hide from a reader."""
+    return escape_json_text(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def mastery_band(p: float | None) -> str:
@@ -97,4 +102,22 @@ def build_messages(request: ContentRequest, version: str = PROMPT_VERSION) -> li
     return [
         {"role": "system", "content": _template(version, "system")},
         {"role": "user", "content": f"{_template(version, request.content_type)}\n{block}"},
+    ]
+
+
+PROBLEM_TAG = "validation_problem"
+
+
+def repair_messages(
+    messages: list[dict[str, str]], *, answer: str, problem: str, version: str = PROMPT_VERSION
+) -> list[dict[str, str]]:
+    """The conversation for the one repair attempt: the model's invalid answer and what is wrong
+    with it. Both may quote learner text (or the data delimiters) back, so the answer returns
+    with the same escapes as the data block and the problem travels in its own escaped block,
+    after fixed instructions; the learner block stays the only one of its kind."""
+    block = f"<{PROBLEM_TAG}>\n{encode_data({'problem': problem})}\n</{PROBLEM_TAG}>"
+    return [
+        *messages,
+        {"role": "assistant", "content": escape_json_text(answer)},
+        {"role": "user", "content": f"{_template(version, 'repair')}\n{block}"},
     ]
