@@ -29,7 +29,7 @@ def content_request(params: dict[str, Any], learner: Learner) -> ContentRequest:
         learning_style=learner.preferred_learning_style,
         niche=public_niche(learner.target_niche) or learner.target_niche,
         user_id=learner.user_id,
-        goals=learner.learning_goals,
+        goals=learner.learning_goals if (learner.learning_goals or "").strip() else None,
         knowledge_gaps=_weak_concepts(state.get("top_gaps") or [], concepts, exclude=concept),
         concept_mastery=_mastery_of(concept, concepts),
     )

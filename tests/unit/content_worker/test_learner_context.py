@@ -60,3 +60,9 @@ def test_the_request_knows_who_asks_and_spells_a_public_niche_one_way() -> None:
     public = content_request(ask, _learner({}, niche=" Web Dev "))
     assert public.user_id == 7 and public.niche == "web_dev"
     assert content_request(ask, _learner({}, niche="Falcon team")).niche == "Falcon team"
+
+
+def test_blank_goals_are_no_goals() -> None:
+    learner = _learner({})
+    learner.learning_goals = "  \n "
+    assert content_request({"concept": "x", "content_type": "quiz"}, learner).goals is None

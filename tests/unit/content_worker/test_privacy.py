@@ -9,6 +9,7 @@ import pytest
 from content_worker.cache import cache_key
 from content_worker.domain import ContentRequest
 from content_worker.privacy import audience_of, private_fields, public_niche
+from content_worker.prompts import learner_data
 
 
 def _request(**overrides: object) -> ContentRequest:
@@ -82,3 +83,18 @@ def test_private_keys_are_per_user_and_never_a_shared_key() -> None:
     assert _key(private) != _key(_request())
     # The same user, the same private request: the cache works for them.
     assert _key(private) == _key(dataclasses.replace(private, goals="another goal"))
+
+
+def test_every_field_of_the_prompt_has_a_privacy_decision() -> None:
+    """A new field in the data block fails here until `private_fields` decides about it."""
+    decided = {"concept", "content_type", "experience_level", "learning_style", "niche", "goals"}
+    decided |= {"knowledge_gaps", "mastery_of_this_concept", "mastery_band"}
+    assert set(learner_data(_request())) == decided
+
+
+def test_a_shared_prompt_holds_no_private_value() -> None:
+    data = learner_data(_request(goals="  "))
+    assert audience_of(_request(goals="  ")).shared
+    assert data["niche"] == "data" and not (data["goals"] or "").strip()
+    assert data["knowledge_gaps"] == [] and data["mastery_of_this_concept"] is None
+    assert data["mastery_band"] == "unknown"
