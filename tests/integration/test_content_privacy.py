@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -94,6 +95,30 @@ def test_the_fallback_never_reuses_another_users_private_piece(
     own = _generate(alice, alices, concept, fresh=True)
     assert own["source"] == "cache" and SECRET in _text(own)
     assert "earlier AI-written piece" in own["notice"]
+
+
+def test_a_piece_written_from_knowledge_gaps_reaches_no_other_user(
+    users: list[Api], model_server: ModelServerProcess
+) -> None:
+    """Gaps come from the learner's own answers (and their concept names are typed by them)."""
+    alice, bob, _ = users
+    alices = alice.create_learner(target_niche="data", learning_goals=None)
+    bobs = bob.create_learner(target_niche="data", learning_goals=None)
+    gap = f"secret gap XYZ {uuid.uuid4().hex[:6]}"
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    answers = [{"concept": gap, "correct": False, "answered_at": yesterday}] * 3
+    posted = alice.http.post(f"/api/learners/{alices['id']}/responses", json={"responses": answers})
+    assert posted.status_code == 201, posted.text
+    analytics = alice.submit_analytics(alices["id"])
+    assert analytics.status_code == 202, analytics.text
+    assert alice.wait_job(analytics.json()["id"])["status"] == "succeeded"
+
+    model_server.control.set_default(mode="ok", echo="knowledge_gaps")
+    concept = _concept("Gap probe")
+    mine = _generate(alice, alices, concept)
+    assert mine["source"] == "openai" and gap in _text(mine)  # the echo shows the gap
+    theirs = _generate(bob, bobs, concept)
+    assert "XYZ" not in _text(theirs) and theirs["source"] == "openai"
 
 
 def test_a_free_text_niche_is_private(users: list[Api], echo_goals: ModelServerProcess) -> None:
