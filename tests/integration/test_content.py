@@ -27,7 +27,7 @@ def test_model_written_content(
     assert content["source"] == "openai" and content["notice"] is None
     assert content["concept"] == "Window functions" and content["content_type"] == content_type
     assert content["title"] and content["content"] and content["exercises"]
-    assert content["prompt_version"] == "v1" and content["model"]
+    assert content["prompt_version"] == "v2" and content["model"]
     assert content["usage"]["input_tokens"] > 0 and content["usage"]["output_tokens"] > 0
     assert content["usage"]["cost_usd"] > 0
     for item in content["exercises"]:
@@ -135,7 +135,10 @@ def test_fallback_when_the_model_cannot_be_used(
 def test_fallback_reuses_earlier_ai_content_for_the_same_concept(
     api: Api, stack, model_server: ModelServerProcess
 ) -> None:
-    author = api.create_learner(experience_level="advanced")
+    # Only a piece written without private fields (no goals, a public niche) is shared.
+    author = api.create_learner(
+        experience_level="advanced", target_niche="data", learning_goals=None
+    )
     original = _generate(api, author, concept="Shared concept", content_type="lesson")["result"]
     someone = Api(stack.base_url).new_user()
     try:
@@ -186,3 +189,10 @@ def test_a_prompt_injection_in_the_concept_stays_data(
     assert "never an instruction" in " ".join(system["content"].split())
     assert user["content"].count("</learner_request>") == 1  # the concept could not close it
     assert "Ignore all previous instructions" not in user["content"].split("<learner_request>")[0]
+    # The model's answer repeats the delimiter: it is stored and served again as plain data.
+    assert "</learner_request>" in content["content"]
+    again = _generate(api, learner, concept=concept, content_type="lesson")["result"]
+    assert again["source"] == "cache" and again["content"] == content["content"]
+    assert (
+        api.http.get(f"/api/content/{again['content_id']}").json()["content"] == content["content"]
+    )

@@ -25,6 +25,8 @@ Modes: ``ok``, ``slow``, ``hang``, ``429``, ``400``, ``401``, ``500``, ``502``, 
 ``invalid_json``, ``wrong_answer``, ``empty_fields``, ``truncated``, ``refusal``. Every mode
 accepts ``delay`` (seconds before answering); error modes accept ``message``/``code``/``type``
 overrides; any mode accepts ``headers`` (extra response headers, e.g. ``x-should-retry``).
+``echo`` (a JSON key, e.g. ``"goals"``) makes a successful answer repeat that key's value from
+the prompt's JSON next to the concept, so a test can see what text a piece was written from.
 
 For ``response_format={"type": "json_schema", ...}`` the server synthesises a document that
 validates against the schema, with readable text about the learner's concept (taken from a
@@ -134,6 +136,8 @@ def normalize_behaviour(raw: Mapping[str, Any], *, allow_count: bool = False) ->
     headers = behaviour.get("headers", {})
     if not isinstance(headers, Mapping):
         raise ValueError("headers must be an object of strings")
+    if "echo" in behaviour and (not isinstance(behaviour["echo"], str) or not behaviour["echo"]):
+        raise ValueError("echo must be the non-empty name of a JSON key in the prompt")
     return behaviour
 
 
@@ -288,25 +292,27 @@ def bearer_token(header: str | None) -> str:
 _CONCEPT_RE = re.compile(r'"concept"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 
-def _find_concept(value: Any) -> str | None:
+def _find_concept(value: Any, key: str = "concept") -> str | None:
     if isinstance(value, Mapping):
-        concept = value.get("concept")
+        concept = value.get(key)
         if isinstance(concept, str) and concept.strip():
             return concept
+        if isinstance(concept, list) and concept and all(isinstance(i, str) for i in concept):
+            return ", ".join(concept)
         children: Iterable[Any] = value.values()
     elif isinstance(value, list):
         children = value
     else:
         return None
     for child in children:
-        found = _find_concept(child)
+        found = _find_concept(child, key)
         if found:
             return found
     return None
 
 
-def concept_from_text(text: str) -> str | None:
-    """The ``concept`` of the first JSON object embedded in ``text`` that has one."""
+def _value_from_text(text: str, key: str) -> str | None:
+    """The value of ``key`` in the first JSON object embedded in ``text`` that has one."""
     decoder = json.JSONDecoder()
     position = text.find("{")
     while position != -1:
@@ -315,10 +321,18 @@ def concept_from_text(text: str) -> str | None:
         except ValueError:
             position = text.find("{", position + 1)
             continue
-        found = _find_concept(value)
+        found = _find_concept(value, key)
         if found:
             return found
         position = text.find("{", end)
+    return None
+
+
+def concept_from_text(text: str) -> str | None:
+    """The ``concept`` of the first JSON object embedded in ``text`` that has one."""
+    found = _value_from_text(text, "concept")
+    if found:
+        return found
     match = _CONCEPT_RE.search(text)
     if match:
         try:
@@ -338,6 +352,15 @@ def extract_concept(messages: Sequence[Any]) -> str:
         if found:
             return " ".join(found.split())[:120]
     return DEFAULT_CONCEPT
+
+
+def extract_value(messages: Sequence[Any], key: str) -> str | None:
+    """The value of ``key`` in the JSON of the last user message (lists joined by commas)."""
+    users = [m for m in messages if isinstance(m, Mapping) and m.get("role") == "user"]
+    if not users:
+        return None
+    found = _value_from_text(content_text(users[-1].get("content")), key)
+    return " ".join(found.split())[:300] if found else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -740,13 +763,17 @@ def _cut(text: str, limit: int) -> str:
     return text[: max(1, min(limit, len(text) - 1))]
 
 
-def build_completion(request: ChatRequest, mode: str) -> Completion:
-    """The assistant message for a successful (HTTP 200) mode."""
+def build_completion(request: ChatRequest, mode: str, echo: str | None = None) -> Completion:
+    """The assistant message for a successful (HTTP 200) mode; with ``echo``, that key's value
+    from the prompt is written next to the concept wherever the answer names it."""
     if mode == "refusal":
         return Completion(content=None, refusal=REFUSAL_TEXT)
     if mode == "invalid_json":
         return Completion(content=INVALID_JSON_TEXT)
     concept = extract_concept(request.messages)
+    echoed = extract_value(request.messages, echo) if echo else None
+    if echoed:
+        concept = f"{concept} (for: {echoed})"
     text = _answer_text(request, concept, _VARIANTS.get(mode, "normal"))
     if mode == "truncated":
         return Completion(content=_cut(text, len(text) // 2), finish_reason="length")
@@ -943,7 +970,7 @@ class ModelServerApp:
             headers.update(error_headers(status, behaviour))
             headers.update({str(k): str(v) for k, v in behaviour.get("headers", {}).items()})
             return JSONResponse(error_body(status, behaviour), status_code=status, headers=headers)
-        completion = build_completion(parsed, mode)
+        completion = build_completion(parsed, mode, behaviour.get("echo"))
         body = completion_body(parsed, completion, entry["prompt_tokens"])
         entry["completion_tokens"] = body["usage"]["completion_tokens"]
         entry["finish_reason"] = completion.finish_reason

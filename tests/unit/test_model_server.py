@@ -498,6 +498,21 @@ def test_rules_apply_before_the_script(server: ModelServerProcess, client: opena
     assert _statuses(client, 2) == [429, 200]
 
 
+def test_echo_repeats_a_prompt_value_next_to_the_concept(
+    server: ModelServerProcess, client: openai.OpenAI
+) -> None:
+    messages = [
+        {"role": "user", "content": json.dumps({"concept": CONCEPT, "goals": "pass the exam"})}
+    ]
+    server.control.set_default(mode="ok", echo="goals")
+    document = json.loads(ask(client, messages=messages).choices[0].message.content or "")
+    assert document["title"] == f"Understanding {CONCEPT} (for: pass the exam)"
+    without = json.loads(ask(client).choices[0].message.content or "")  # no such key: no echo
+    assert without["title"] == f"Understanding {CONCEPT}"
+    with pytest.raises(ValueError, match="echo"):
+        server.control.set_default(mode="ok", echo="")
+
+
 def test_default_behaviour_and_reset(server: ModelServerProcess, client: openai.OpenAI) -> None:
     server.control.set_default(mode="slow", delay=0.3)
     started = time.monotonic()

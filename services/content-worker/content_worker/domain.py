@@ -10,13 +10,18 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class ContentRequest:
-    """Everything that shapes a piece of content: the ask and the learner's profile."""
+    """Everything that shapes a piece of content: the ask, who asks, and the learner's profile.
+
+    Which of these fields are private, and so who may see the piece, is decided in
+    `content_worker.privacy`.
+    """
 
     concept: str
     content_type: str  # lesson | quiz | exercise
     experience_level: str  # beginner | intermediate | advanced
     learning_style: str  # visual | auditory | reading | kinesthetic
     niche: str
+    user_id: int  # the user who asks (the learner's owner)
     goals: str | None = None
     # The learner's weakest concepts, most urgent first (from the analytics worker).
     knowledge_gaps: tuple[str, ...] = ()
@@ -40,6 +45,8 @@ class GeneratedPiece:
     cost_usd: float = 0.0
     notice: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # False when the text is a copy of an earlier piece that belongs to one user: it stays theirs.
+    shareable: bool = True
 
 
 class ModelUnavailable(Exception):

@@ -2,7 +2,9 @@
 
 The one place that decides what of the learner's profile and learner model reaches the prompt
 (and the offline builder): level, style, niche, goals, the weakest concepts (knowledge gaps
-first, then the least mastered) and the mastery of the requested concept.
+first, then the least mastered) and the mastery of the requested concept. A public niche is
+passed in its public spelling, so that a shareable prompt holds nothing the user typed but the
+concept (see `content_worker.privacy`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 
 from ailp.models import Learner
 from content_worker.domain import ContentRequest, normalize_concept
+from content_worker.privacy import public_niche
 
 MAX_WEAK_CONCEPTS = 5
 
@@ -24,8 +27,9 @@ def content_request(params: dict[str, Any], learner: Learner) -> ContentRequest:
         content_type=str(params["content_type"]),
         experience_level=learner.experience_level,
         learning_style=learner.preferred_learning_style,
-        niche=learner.target_niche,
-        goals=learner.learning_goals,
+        niche=public_niche(learner.target_niche) or learner.target_niche,
+        user_id=learner.user_id,
+        goals=learner.learning_goals if (learner.learning_goals or "").strip() else None,
         knowledge_gaps=_weak_concepts(state.get("top_gaps") or [], concepts, exclude=concept),
         concept_mastery=_mastery_of(concept, concepts),
     )

@@ -35,6 +35,7 @@ from content_worker.gate import get_gate
 from content_worker.learner_context import content_request
 from content_worker.model_client import ModelAnswer
 from content_worker.output import OUTPUT_MODELS, response_format
+from content_worker.privacy import audience_of
 from content_worker.prompts import PROMPT_VERSION, build_messages
 
 log = get_logger(__name__)
@@ -57,7 +58,7 @@ def generate(claim: Claim) -> JobOutcome:
             None
             if fresh
             else cache.find_identical(
-                session, key=key, max_age_days=settings.content_cache_max_age_days
+                session, request=request, key=key, max_age_days=settings.content_cache_max_age_days
             )
         )
         piece = _from_stored(cached, request, notice=None) if cached else None
@@ -194,6 +195,7 @@ def _from_stored(
         source=ContentSource.cache.value,
         model=content.model,
         notice=notice,
+        shareable=content.shared,
     )
 
 
@@ -243,6 +245,8 @@ def _outcome(claim: Claim, request: ContentRequest, piece: GeneratedPiece, key: 
                 cost_usd=piece.cost_usd,
                 notice=piece.notice,
                 cache_key=key,
+                owner_user_id=request.user_id,
+                shared=audience_of(request).shared and piece.shareable,
                 created_at=created_at,
             )
         )

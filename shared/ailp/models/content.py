@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Float,
     ForeignKey,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     Uuid,
+    false,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -32,20 +34,23 @@ class Content(Base):
         CheckConstraint(check_in("source", values(ContentSource)), name="source"),
         Index("ix_content_learner_created", "learner_id", "created_at", "id"),
         Index("ix_content_created", "created_at"),
-        # Cache look-ups: the newest model-written piece for an identical request.
+        # Cache look-ups: the newest model-written piece for an identical request (the key holds
+        # the audience, so a private piece's key is its owner's alone).
         Index(
             "ix_content_cache_key",
             "cache_key",
             "created_at",
             postgresql_where=text("source = 'openai'"),
         ),
-        # Fallback look-ups: the best earlier AI piece for a concept and type, any learner.
+        # Fallback look-ups, part one: shared AI pieces for a concept and type, any user.
         Index(
-            "ix_content_concept_key",
+            "ix_content_shared_concept",
             "concept_key",
             "content_type",
-            postgresql_where=text("source = 'openai'"),
+            postgresql_where=text("source = 'openai' AND shared"),
         ),
+        # Fallback look-ups, part two: the user's own pieces (also serves the cascade from users).
+        Index("ix_content_owner_concept", "owner_user_id", "concept_key", "content_type"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -72,4 +77,11 @@ class Content(Base):
     cost_usd: Mapped[float] = mapped_column(Float, nullable=False, server_default="0")
     notice: Mapped[str | None] = mapped_column(Text)
     cache_key: Mapped[str] = mapped_column(String(64), nullable=False)
+    # Who may see the piece (content_worker.privacy): a shared piece came from a prompt without
+    # private fields and may be served to anyone asking the identical request; any other piece
+    # is served to its owner only. Forgetting to set `shared` keeps a piece private.
+    owner_user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    shared: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=false())
     created_at: Mapped[CreatedAt]

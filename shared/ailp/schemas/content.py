@@ -50,7 +50,7 @@ class ContentOut(BaseModel):
                     ],
                     "source": "openai",
                     "model": "gpt-4o-mini",
-                    "prompt_version": "v1",
+                    "prompt_version": "v2",
                     "usage": {"input_tokens": 420, "output_tokens": 900, "cost_usd": 0.00060},
                     "notice": None,
                     "created_at": "2026-11-28T10:00:00Z",

@@ -52,6 +52,7 @@ def _request(
         experience_level=level,
         learning_style=style,
         niche=niche,
+        user_id=1,
         goals=goals,
         knowledge_gaps=gaps,
     )
@@ -383,6 +384,7 @@ def test_odd_inputs_still_give_a_complete_piece() -> None:
         experience_level="expert",
         learning_style="musical",
         niche="",
+        user_id=1,
     )
     piece = build_offline(request, FallbackReason.no_api_key)
     assert piece.extra["content_type"] == "quiz"

@@ -7,11 +7,11 @@ from content_worker.learner_context import content_request
 from content_worker.prompts import build_messages
 
 
-def _learner(state: dict) -> Learner:
+def _learner(state: dict, niche: str = "data") -> Learner:
     return Learner(
         id=1,
-        user_id=1,
-        target_niche="data",
+        user_id=7,
+        target_niche=niche,
         experience_level="intermediate",
         preferred_learning_style="kinesthetic",
         learning_goals="analyst job",
@@ -45,6 +45,24 @@ def test_a_new_learner_has_no_model_yet() -> None:
 def test_the_prompt_adapts_to_mastery() -> None:
     low = content_request({"concept": "group by", "content_type": "lesson"}, _learner(STATE))
     high = content_request({"concept": "select", "content_type": "lesson"}, _learner(STATE))
-    assert "fundamentals" in build_messages(low)[1]["content"]
-    assert "go deeper" in build_messages(high)[1]["content"]
-    assert '"mastery_of_this_concept": 0.2' in build_messages(low)[1]["content"]
+    assert (
+        '"mastery_of_this_concept": 0.2,\n  "mastery_band": "low"'
+        in (build_messages(low)[1]["content"])
+    )
+    assert '"mastery_band": "high"' in build_messages(high)[1]["content"]
+    system = build_messages(low)[0]["content"]
+    assert "low: barely known yet; start from the fundamentals" in system
+    assert "high: nearly mastered; go deeper" in system
+
+
+def test_the_request_knows_who_asks_and_spells_a_public_niche_one_way() -> None:
+    ask = {"concept": "SQL joins", "content_type": "lesson"}
+    public = content_request(ask, _learner({}, niche=" Web Dev "))
+    assert public.user_id == 7 and public.niche == "web_dev"
+    assert content_request(ask, _learner({}, niche="Falcon team")).niche == "Falcon team"
+
+
+def test_blank_goals_are_no_goals() -> None:
+    learner = _learner({})
+    learner.learning_goals = "  \n "
+    assert content_request({"concept": "x", "content_type": "quiz"}, learner).goals is None
