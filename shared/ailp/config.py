@@ -12,8 +12,10 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# A content job's model calls stop this long (plus one model read timeout) before its deadline,
-# leaving time for the offline fallback and the final write.
+# CONTENT_JOB_DEADLINE_SECONDS must exceed OPENAI_TIMEOUT_SECONDS by at least this: a content
+# job's model calls stop one read timeout plus `content_worker.service.FINISH_SECONDS` before the
+# deadline (one read may run that long past it; the fallback and the final write need the rest),
+# which leaves at least 30 s for the model.
 CONTENT_DEADLINE_SLACK = 40.0
 
 DEV_JWT_SECRET = "dev-only-secret-change-me-in-production-0123456789"

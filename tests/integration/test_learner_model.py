@@ -191,6 +191,8 @@ def test_admin_stats_are_for_admins_only(client: Api, model_stack: Stack) -> Non
     assert content["budget_usd_today"] == 2.0
     assert {"concept": "Stats concept", "requests": 1} in stats["top_concepts"]
     assert set(stats["jobs"]) == {"queued", "running", "failed", "avg_wait_seconds"}
+    spender = next(s for s in stats["top_spenders"] if s["username"] == client.username)
+    assert spender["cost_usd_today"] > 0 and spender["allowance_usd"] == pytest.approx(0.10)
     assert client.http.get("/api/admin/stats", params={"days": 0}).status_code == 422
 
 

@@ -10,7 +10,9 @@ import json
 import uuid
 from collections.abc import Iterator
 
+import psycopg2
 import pytest
+import redis
 
 from tests.support.api import Api
 from tests.support.database import SCRATCH_REDIS_DB
@@ -153,3 +155,82 @@ def test_without_a_key_content_is_built_offline(make_stack) -> None:
     assert len(content["exercises"]) >= 5 and all(
         q["answer"] in q["choices"] for q in content["exercises"]
     )
+
+
+def test_the_days_spend_survives_the_loss_of_redis_data(
+    make_stack, model_server: ModelServerProcess
+) -> None:
+    """R1: the day's spend lived only in Redis; a flush reset it to zero and the budget opened."""
+    stack: Stack = make_stack(
+        extra_env={
+            "OPENAI_DAILY_BUDGET_USD": "0.05",
+            "OPENAI_USER_DAILY_BUDGET_USD": "10",
+            "OPENAI_PRICES": json.dumps({"gpt-4o-mini": {"input": 0.01, "output": 0.01}}),
+        }
+    )
+    stack.start()
+    api, learner = _user(stack)
+
+    def source(concept: str) -> str:
+        job = api.wait_job(api.submit_content(learner["id"], concept=concept).json()["id"])
+        return str(job["result"]["source"])
+
+    sources = [source(f"Spend topic {i}") for i in range(4)]
+    assert "openai" in sources and sources[-1] == "fallback"
+    redis.Redis.from_url(stack.redis_url).flushdb()  # the broker's and limits' data, all gone
+    assert [source(f"After the flush {i}") for i in range(2)] == ["fallback", "fallback"]
+    with psycopg2.connect(stack.database_url) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(sum(cost_usd), 0) FROM content")
+        (spent,) = cursor.fetchone()
+    assert spent <= 0.05
+
+
+def test_one_users_daily_allowance_does_not_stop_the_others(
+    make_stack, model_server: ModelServerProcess
+) -> None:
+    """Issue 10 (4): one user could spend the whole platform's model budget."""
+    stack: Stack = make_stack(
+        extra_env={
+            "OPENAI_USER_DAILY_BUDGET_USD": "0.06",
+            "OPENAI_PRICES": json.dumps({"gpt-4o-mini": {"input": 0.01, "output": 0.01}}),
+        }
+    )
+    stack.start()
+    greedy, greedy_learner = _user(stack)
+    results = []
+    for i in range(10):  # each call reserves about $0.03 and costs less: a few fit
+        job = greedy.wait_job(
+            greedy.submit_content(greedy_learner["id"], concept=f"Mine {i}").json()["id"]
+        )
+        results.append(job["result"])
+        if job["result"]["source"] == "fallback":
+            break
+    assert results[0]["source"] == "openai" and results[-1]["source"] == "fallback"
+    notice = results[-1]["notice"]
+    assert "allowance" in notice and "UTC" in notice
+    assert sum(result["usage"]["cost_usd"] for result in results) <= 0.06
+    other, other_learner = _user(stack)
+    job = other.wait_job(other.submit_content(other_learner["id"], concept="Theirs").json()["id"])
+    assert job["result"]["source"] == "openai"
+
+
+def test_identical_requests_at_once_call_the_model_once(
+    stack_for_flights: Stack, model_server: ModelServerProcess
+) -> None:
+    """R15: identical cache misses each called the model."""
+    api, learner = _user(stack_for_flights)
+    concept = model_server.control.hold(seconds=2)
+    jobs = [api.submit_content(learner["id"], concept=concept).json()["id"] for _ in range(4)]
+    finished = [api.wait_job(job_id) for job_id in jobs]
+    assert sorted(job["result"]["source"] for job in finished) == ["cache"] * 3 + ["openai"]
+    calls = [r for r in model_server.control.requests() if concept in json.dumps(r["messages"])]
+    assert len(calls) == 1
+
+
+@pytest.fixture
+def stack_for_flights(make_stack) -> Stack:
+    stack: Stack = make_stack(
+        extra_env={"JOB_SUBMISSIONS_PER_MINUTE": "1000", "MAX_QUEUED_JOBS_PER_USER": "1000"}
+    )
+    stack.start()
+    return stack

@@ -72,9 +72,12 @@ def test_a_batch_whose_worker_died_comes_back_isolated_so_innocent_jobs_finish(
         job.id for job in innocent
     }
     # Isolated jobs are claimed one per delivery and never stolen into a batch again.
-    assert lifecycle.claim_batch(
-        db, job_ids=[job.id for job in innocent], worker="w", lease_seconds=60
-    ) == []
+    assert (
+        lifecycle.claim_batch(
+            db, job_ids=[job.id for job in innocent], worker="w", lease_seconds=60
+        )
+        == []
+    )
     assert (
         lifecycle.claim_batch(
             db, job_ids=[], worker="w", lease_seconds=60, steal_kind="analytics", steal=10
@@ -186,9 +189,13 @@ def test_automatic_analytics_count_against_the_users_limits(
         make_job(status="running")
     report = sweep(db, settings, broker)
     assert not report.to_publish
-    assert db.scalar(text("SELECT count(*) FROM jobs WHERE learner_id = :id"), {"id": learner.id}) == 2
+    assert (
+        db.scalar(text("SELECT count(*) FROM jobs WHERE learner_id = :id"), {"id": learner.id}) == 2
+    )
     # The schedule waits, and becomes a job once the user is under the limit again.
-    db.execute(text("UPDATE jobs SET status = 'succeeded' WHERE learner_id = :id"), {"id": learner.id})
+    db.execute(
+        text("UPDATE jobs SET status = 'succeeded' WHERE learner_id = :id"), {"id": learner.id}
+    )
     db.execute(text("UPDATE analytics_schedules SET due_at = now() - interval '1 second'"))
     report = sweep(db, settings, broker)
     assert len(report.to_publish) == 1
@@ -205,9 +212,7 @@ def test_finished_and_canceled_jobs_are_ignored(
     assert report.to_publish == [] and report.failed == []
 
 
-def test_only_one_sweeper_works_at_a_time(
-    db: Session, engine: Engine, broker: redis.Redis
-) -> None:
+def test_only_one_sweeper_works_at_a_time(db: Session, engine: Engine, broker: redis.Redis) -> None:
     with engine.connect() as other:
         assert other.execute(
             text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": SWEEPER_LOCK_ID}

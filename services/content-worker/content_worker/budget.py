@@ -1,127 +1,228 @@
-"""The daily model budget (`OPENAI_DAILY_BUDGET_USD`) shared by every replica, per UTC day.
+"""Model spend per UTC day, for the platform (`OPENAI_DAILY_BUDGET_USD`) and for each user
+(`OPENAI_USER_DAILY_BUDGET_USD`), kept in PostgreSQL.
 
 A call reserves its worst-case cost (prompt estimate at the input price + max_tokens at the
-output price) with one atomic check-and-add, and settles to its real cost afterwards. Since
-every reservation is an upper bound, concurrent calls cannot overshoot the budget by more than
-one call's cost (only if the prompt estimate were too low).
+output price) before it is made and settles to its real cost after. The reservation checks and
+takes both the platform's and the user's room in one transaction, serialised on the day's
+platform row, so replicas cannot overshoot together; since every reservation is an upper bound,
+the day's spend never passes the budget by more than one call (and only if a prompt estimate were
+too low). PostgreSQL is the truth, so losing Redis data (a flush, a restart without persistence,
+a failover) changes nothing here. The day is the database's (`current_date` in UTC).
 
-A reservation that does not fit while other calls are still in flight is not a verdict: their
-real costs are usually well below their reservations, so the caller is told to wait
-(`BudgetWait`) rather than that the budget is spent. Reservations in flight are tracked with an
-expiry, so a worker that dies before settling cannot hold budget for the rest of the day.
-Amounts are integer micro-dollars; the clock is injectable so that tests can cross UTC midnight.
+A reservation that does not fit while other calls are in flight is not a verdict: their real
+costs are usually far below their reservations, so the caller is told to wait (`BudgetWait`).
+A reservation whose worker died is never settled; once it expires (shortly after its call's own
+deadline) its worst case is counted as spent and it holds nobody back any longer.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import date, datetime
 
-import redis
+from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 MICRO = 1_000_000
-# Longer than any call can take (timeouts × attempts); a reservation older than this is dropped
-# from the in-flight set (its worst-case cost stays counted as spent).
-IN_FLIGHT_SECONDS = 600
-
-# KEYS: the day's spend counter, the day's in-flight set.
-# ARGV: budget, cost (micro-USD), reservation id, expiry seconds of the day's keys.
-# Returns {1, spent} when reserved, else {0, spent, cost of the reservations still in flight}.
-_RESERVE = """
-local clock = redis.call('TIME')
-local now = tonumber(clock[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-local spent = tonumber(redis.call('GET', KEYS[1]) or 0)
-local cost = tonumber(ARGV[2])
-if spent + cost > tonumber(ARGV[1]) then
-    local pending = 0
-    for _, member in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-        pending = pending + tonumber(string.match(member, ':(%d+)$'))
-    end
-    return {0, spent, pending}
-end
-spent = redis.call('INCRBY', KEYS[1], cost)
-redis.call('ZADD', KEYS[2], now + tonumber(ARGV[5]), ARGV[3] .. ':' .. cost)
-redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
-redis.call('EXPIRE', KEYS[2], tonumber(ARGV[4]))
-return {1, spent}
-"""
-
-# KEYS: the day's spend counter, the day's in-flight set. ARGV: reservation id, reserved, actual.
-_SETTLE = """
-redis.call('ZREM', KEYS[2], ARGV[1] .. ':' .. ARGV[2])
-local delta = tonumber(ARGV[3]) - tonumber(ARGV[2])
-if delta ~= 0 then redis.call('INCRBY', KEYS[1], delta) end
-return 1
-"""
-
-
-@dataclass(frozen=True, slots=True)
-class BudgetReservation:
-    day: str
-    member: str
-    micro_usd: int
-
-
-class BudgetWait(Exception):
-    """Not enough budget left unless calls in flight settle below their reservations."""
 
 
 def to_micro(usd: float) -> int:
     return round(usd * MICRO)
 
 
+@dataclass(frozen=True, slots=True)
+class BudgetReservation:
+    id: uuid.UUID
+    day: date
+    micro: int
+
+
+class BudgetWait(Exception):
+    """Not enough room unless calls in flight settle below their reservations."""
+
+
+class BudgetSpent(Exception):
+    """No room left today: the platform's budget, or (`user`) the user's own allowance."""
+
+    def __init__(self, *, user: bool, renews_at: datetime) -> None:
+        super().__init__("the user's daily allowance is used up" if user else "the budget is spent")
+        self.user = user
+        self.renews_at = renews_at
+
+
+# Expired reservations (their worker died) are counted as spent at their worst case.
+_EXPIRE = text(
+    """
+    WITH expired AS (
+        DELETE FROM model_reservations WHERE expires_at < now()
+        RETURNING day, user_id, micro
+    ),
+    platform AS (
+        UPDATE model_spend_days d
+        SET reserved_micro = d.reserved_micro - e.micro, spent_micro = d.spent_micro + e.micro
+        FROM (SELECT day, sum(micro) AS micro FROM expired GROUP BY day) e
+        WHERE d.day = e.day
+    )
+    UPDATE user_model_spend_days d
+    SET reserved_micro = d.reserved_micro - e.micro, spent_micro = d.spent_micro + e.micro
+    FROM (
+        SELECT user_id, day, sum(micro) AS micro FROM expired
+        WHERE user_id IS NOT NULL GROUP BY user_id, day
+    ) e
+    WHERE d.user_id = e.user_id AND d.day = e.day
+    """
+)
+
+# Today's rows, created if missing, the platform's locked first (the order every writer uses).
+_TODAY = text(
+    """
+    WITH today AS (SELECT CAST(now() AT TIME ZONE 'UTC' AS date) AS day),
+    platform AS (
+        INSERT INTO model_spend_days (day) SELECT day FROM today ON CONFLICT DO NOTHING
+    ),
+    mine AS (
+        INSERT INTO user_model_spend_days (user_id, day)
+        SELECT :user_id, day FROM today WHERE :user_id IS NOT NULL ON CONFLICT DO NOTHING
+    )
+    SELECT day, CAST(day + 1 AS timestamp) AT TIME ZONE 'UTC' AS renews_at FROM today
+    """
+)
+_LOCK_PLATFORM = text(
+    "SELECT spent_micro, reserved_micro FROM model_spend_days WHERE day = :day FOR UPDATE"
+)
+_LOCK_USER = text(
+    "SELECT spent_micro, reserved_micro FROM user_model_spend_days "
+    "WHERE user_id = :user_id AND day = :day FOR UPDATE"
+)
+_RESERVE = text(
+    """
+    WITH reservation AS (
+        INSERT INTO model_reservations (id, day, user_id, job_id, micro, expires_at)
+        VALUES (:id, :day, :user_id, :job_id, :micro, now() + make_interval(secs => :hold))
+    ),
+    platform AS (
+        UPDATE model_spend_days
+        SET reserved_micro = reserved_micro + :micro, updated_at = now()
+        WHERE day = :day
+    )
+    UPDATE user_model_spend_days SET reserved_micro = reserved_micro + :micro
+    WHERE user_id = :user_id AND day = :day
+    """
+)
+_SETTLE = text(
+    """
+    WITH settled AS (
+        DELETE FROM model_reservations WHERE id = :id RETURNING day, user_id, micro
+    ),
+    platform AS (
+        UPDATE model_spend_days d
+        SET reserved_micro = d.reserved_micro - s.micro,
+            spent_micro = d.spent_micro + :actual,
+            last_call_at = now()
+        FROM settled s WHERE d.day = s.day
+    )
+    UPDATE user_model_spend_days d
+    SET reserved_micro = d.reserved_micro - s.micro, spent_micro = d.spent_micro + :actual
+    FROM settled s WHERE d.user_id = s.user_id AND d.day = s.day
+    """
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Room:
+    """One budget's state: what it allows, what is spent, what calls in flight hold."""
+
+    budget: int
+    spent: int
+    reserved: int
+
+    def verdict(self, cost: int) -> str:
+        """'fits', 'wait' (only if calls in flight settle low) or 'spent'."""
+        if self.spent + self.reserved + cost <= self.budget:
+            return "fits"
+        if self.reserved and self.spent + cost <= self.budget:
+            return "wait"
+        return "spent"
+
+
 class DailyBudget:
-    def __init__(
-        self,
-        client: redis.Redis,
-        *,
-        budget_usd: float,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        prefix: str = "ailp:budget",
-        in_flight_seconds: int = IN_FLIGHT_SECONDS,
-    ) -> None:
-        self._client = client
-        self._in_flight_seconds = in_flight_seconds
+    def __init__(self, *, budget_usd: float, user_budget_usd: float) -> None:
         self.budget_micro = to_micro(budget_usd)
-        self._clock = clock
-        self._prefix = prefix
-        self._reserve = client.register_script(_RESERVE)
-        self._settle = client.register_script(_SETTLE)
+        self.user_budget_micro = to_micro(user_budget_usd)
 
-    def _day(self) -> str:
-        return self._clock().astimezone(UTC).date().isoformat()
+    def try_reserve(
+        self,
+        session: Session,
+        *,
+        cost_usd: float,
+        user_id: int | None,
+        job_id: uuid.UUID | None,
+        hold_seconds: float,
+    ) -> BudgetReservation:
+        """Reserve `cost_usd` of today's platform budget and of the user's allowance, in the
+        caller's transaction (commit it at once: the day's row stays locked until then).
 
-    def _keys(self, day: str) -> list[str]:
-        return [f"{self._prefix}:{day}", f"{self._prefix}:{day}:in-flight"]
-
-    def try_reserve(self, cost_usd: float) -> BudgetReservation | None:
-        """Reserve `cost_usd` of today's budget. None: spent for today. BudgetWait: maybe soon."""
-        day, cost, member = self._day(), to_micro(cost_usd), uuid.uuid4().hex
-        result = self._reserve(
-            keys=self._keys(day),
-            args=[self.budget_micro, cost, member, 3 * 86400, self._in_flight_seconds],
+        Raises `BudgetWait` (maybe soon) or `BudgetSpent` (not today).
+        """
+        session.execute(_EXPIRE)
+        today = session.execute(_TODAY, {"user_id": user_id}).one()
+        day, renews_at = today.day, today.renews_at
+        cost = to_micro(cost_usd)
+        platform = session.execute(_LOCK_PLATFORM, {"day": day}).one()
+        rooms = [(False, Room(self.budget_micro, platform.spent_micro, platform.reserved_micro))]
+        if user_id is not None:
+            mine = session.execute(_LOCK_USER, {"user_id": user_id, "day": day}).one()
+            rooms.insert(
+                0, (True, Room(self.user_budget_micro, mine.spent_micro, mine.reserved_micro))
+            )
+        verdicts = [(user, room.verdict(cost)) for user, room in rooms]
+        for user, verdict in verdicts:
+            if verdict == "spent":
+                raise BudgetSpent(user=user, renews_at=renews_at)
+        if any(verdict == "wait" for _, verdict in verdicts):
+            raise BudgetWait("calls in flight hold the rest of the budget")
+        reservation = BudgetReservation(uuid.uuid4(), day, cost)
+        session.execute(
+            _RESERVE,
+            {
+                "id": reservation.id,
+                "day": day,
+                "user_id": user_id,
+                "job_id": job_id,
+                "micro": cost,
+                "hold": hold_seconds,
+            },
         )
-        if int(result[0]):
-            return BudgetReservation(day, member, cost)
-        spent, in_flight = int(result[1]), int(result[2])
-        if in_flight and spent - in_flight + cost <= self.budget_micro:
-            raise BudgetWait(f"{in_flight / MICRO:.4f} USD reserved by calls in flight")
-        return None
+        return reservation
 
-    def settle(self, reservation: BudgetReservation, actual_usd: float) -> None:
-        """Replace the reserved upper bound by the real cost (on the day it was reserved)."""
-        self._settle(
-            keys=self._keys(reservation.day),
-            args=[reservation.member, reservation.micro_usd, to_micro(actual_usd)],
+    @staticmethod
+    def settle(session: Session, reservation: BudgetReservation, actual_usd: float) -> None:
+        """Replace the reserved worst case by the real cost, on the day it was reserved. A
+        reservation that already expired (counted at its worst case) is left as it is."""
+        session.execute(_SETTLE, {"id": reservation.id, "actual": to_micro(actual_usd)})
+
+    def spent_today_usd(self, session: Session) -> float:
+        spent = session.scalar(
+            text(
+                "SELECT spent_micro + reserved_micro FROM model_spend_days "
+                "WHERE day = CAST(now() AT TIME ZONE 'UTC' AS date)"
+            )
         )
-
-    def spent_today_usd(self) -> float:
-        value = self._client.get(self._keys(self._day())[0])
-        return int(value or 0) / MICRO
+        return int(spent or 0) / MICRO
 
     @property
     def budget_usd(self) -> float:
         return self.budget_micro / MICRO
+
+
+# The newest moment a model call was made or started, for re-seeding the shared rate limits
+# after Redis lost them (`content_worker.limits`).
+LAST_CALL = text(
+    """
+    SELECT greatest(
+        (SELECT max(created_at) FROM model_reservations WHERE id <> :mine),
+        (SELECT max(last_call_at) FROM model_spend_days)
+    ) AS last, now() AS now
+    """
+)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -52,10 +53,12 @@ class GeneratedPiece:
 class ModelUnavailable(Exception):
     """The model cannot be used for this request now; serve fallback content for `reason`."""
 
-    def __init__(self, reason: FallbackReason, detail: str) -> None:
+    def __init__(self, reason: FallbackReason, detail: str, *, notice: str | None = None) -> None:
         super().__init__(detail)
         self.reason = reason
         self.detail = detail
+        # What the learner reads; the reason's standard sentence unless this case says more.
+        self.notice = notice or reason.notice
 
 
 class FallbackReason(StrEnum):
@@ -69,6 +72,8 @@ class FallbackReason(StrEnum):
     model_error = "model_error"
     invalid_output = "invalid_output"
     limiter_unavailable = "limiter_unavailable"
+    user_allowance_exhausted = "user_allowance_exhausted"
+    deadline = "deadline"
 
     @property
     def notice(self) -> str:
@@ -104,6 +109,14 @@ _NOTICES: dict[FallbackReason, str] = {
         "AI generation did not produce usable content this time, so this piece was prepared "
         "offline. Ask again later for an AI-written version."
     ),
+    FallbackReason.user_allowance_exhausted: (
+        "Your daily AI allowance is used up, so AI generation is paused for you until midnight "
+        "UTC. This piece was prepared offline for you."
+    ),
+    FallbackReason.deadline: (
+        "AI generation took too long this time, so this piece was prepared offline. Ask again "
+        "later for an AI-written version."
+    ),
     FallbackReason.limiter_unavailable: (
         "AI generation is unavailable: the service that shares the AI limits is unreachable. "
         "This piece was prepared offline; ask again later for an AI-written version."
@@ -122,3 +135,12 @@ def normalize_concept(concept: str) -> str:
 
 
 _EDGE_PUNCTUATION = " \t.,;:!?\"'`()[]{}<>-_/\\|*~"
+
+
+def allowance_notice(renews_at: datetime) -> str:
+    """The user-allowance notice with the moment it renews (the next UTC midnight)."""
+    moment = renews_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"Your daily AI allowance is used up until {moment}, so AI generation is paused for you "
+        "until then. This piece was prepared offline for you."
+    )

@@ -2,8 +2,9 @@
 
 `ModelGate.admit` blocks while the wait is short, and raises `Deferred` when it is long, so the
 job gives its worker slot back and comes back later (see `ailp.jobs.runner`). Whatever happens
-to the call, `settle` turns the reservations into what was really used. If Redis cannot be
-reached, nothing is spent: the call is refused and the learner gets fallback content.
+to the call, `settle` turns the reservations into what was really used. If the budget's database
+or the limits' Redis cannot be reached, nothing is spent: the call is refused and the learner
+gets fallback content.
 """
 
 from __future__ import annotations
@@ -11,25 +12,46 @@ from __future__ import annotations
 import math
 import threading
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import redis
+from sqlalchemy.exc import SQLAlchemyError
 
 from ailp import metrics
 from ailp.config import Settings
+from ailp.db.engine import session_scope
 from ailp.jobs.runner import Deferred
 from ailp.logging import get_logger
 from ailp.redis import get_redis
-from content_worker.budget import BudgetReservation, BudgetWait, DailyBudget
-from content_worker.domain import FallbackReason, ModelUnavailable
-from content_worker.limits import ModelRateLimiter, Reservation, parse_reset
+from content_worker.budget import (
+    LAST_CALL,
+    BudgetReservation,
+    BudgetSpent,
+    BudgetWait,
+    DailyBudget,
+)
+from content_worker.domain import FallbackReason, ModelUnavailable, allowance_notice
+from content_worker.limits import LimitsLost, ModelRateLimiter, Reservation, parse_reset
 
 log = get_logger(__name__)
 
 
 BUDGET_POLL_SECONDS = 0.25
 BUDGET_RETRY_SECONDS = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class CallContext:
+    """Who a model call is for and by when it must be over (a `time.monotonic()` instant)."""
+
+    user_id: int | None
+    job_id: uuid.UUID | None
+    deadline: float
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +81,10 @@ class ModelGate:
             tokens=settings.openai_tpm_limit,
             window_seconds=settings.openai_limit_window_seconds,
         )
-        self.budget = budget or DailyBudget(client, budget_usd=settings.openai_daily_budget_usd)
+        self.budget = budget or DailyBudget(
+            budget_usd=settings.openai_daily_budget_usd,
+            user_budget_usd=settings.openai_user_daily_budget_usd,
+        )
         self._price = settings.model_price(settings.openai_model)
         self._sleep = sleep
 
@@ -69,40 +94,69 @@ class ModelGate:
             + output_tokens / 1000 * self._price["output"]
         )
 
-    def admit(self, prompt_tokens: int, max_tokens: int) -> Admission:
+    def admit(
+        self, call: CallContext, prompt_tokens: int, max_tokens: int, *, hold_seconds: float
+    ) -> Admission:
+        """Reserve the call's worst case in the budget (held at most `hold_seconds`, after which
+        a reservation nobody settled counts as spent) and its place in the shared limits."""
         try:
-            budget = self._reserve_budget(self.cost(prompt_tokens, max_tokens))
-            try:
-                limit = self._wait_for_limits(prompt_tokens + max_tokens)
-            except BaseException:
-                self.budget.settle(budget, 0.0)
-                raise
-        except (redis.RedisError, OSError) as exc:
-            raise ModelUnavailable(FallbackReason.limiter_unavailable, f"Redis: {exc}") from exc
+            budget = self._reserve_budget(call, self.cost(prompt_tokens, max_tokens), hold_seconds)
+        except SQLAlchemyError as exc:
+            raise ModelUnavailable(
+                FallbackReason.limiter_unavailable, f"budget database: {exc}"
+            ) from exc
+        try:
+            limit = self._wait_for_limits(prompt_tokens + max_tokens, budget)
+        except BaseException as exc:
+            self._settle_budget(budget, 0.0)
+            if isinstance(exc, redis.RedisError | OSError | SQLAlchemyError):
+                raise ModelUnavailable(
+                    FallbackReason.limiter_unavailable, f"limits: {exc}"
+                ) from exc
+            raise
         return Admission(limit, budget)
 
-    def _reserve_budget(self, cost: float) -> BudgetReservation:
+    def _reserve_budget(
+        self, call: CallContext, cost: float, hold_seconds: float
+    ) -> BudgetReservation:
         """The budget for one call; waits while calls in flight may still give budget back."""
         waited = 0.0
         while True:
             try:
-                reservation = self.budget.try_reserve(cost)
+                with session_scope() as session:
+                    return self.budget.try_reserve(
+                        session,
+                        cost_usd=cost,
+                        user_id=call.user_id,
+                        job_id=call.job_id,
+                        hold_seconds=hold_seconds,
+                    )
             except BudgetWait as exc:
                 if waited >= self.settings.openai_max_inline_wait_seconds:
                     raise Deferred(BUDGET_RETRY_SECONDS, f"budget: {exc}") from exc
                 self._sleep(BUDGET_POLL_SECONDS)
                 waited += BUDGET_POLL_SECONDS
-                continue
-            if reservation is None:
+            except BudgetSpent as exc:
                 self._observe_budget()
-                raise ModelUnavailable(FallbackReason.budget_exhausted, "the daily budget is spent")
-            return reservation
+                if exc.user:
+                    raise ModelUnavailable(
+                        FallbackReason.user_allowance_exhausted,
+                        "the user's daily allowance is used up",
+                        notice=allowance_notice(exc.renews_at),
+                    ) from exc
+                raise ModelUnavailable(
+                    FallbackReason.budget_exhausted, "the daily budget is spent"
+                ) from exc
 
-    def _wait_for_limits(self, tokens: int) -> Reservation:
+    def _wait_for_limits(self, tokens: int, budget: BudgetReservation) -> Reservation:
         waited = 0.0
         try:
             while True:
-                reservation, wait = self.limiter.try_reserve(tokens)
+                try:
+                    reservation, wait = self.limiter.try_reserve(tokens)
+                except LimitsLost:
+                    self._reseed_limits(budget)
+                    continue
                 if reservation is not None:
                     return reservation
                 if waited + wait > self.settings.openai_max_inline_wait_seconds:
@@ -113,16 +167,33 @@ class ModelGate:
             if waited:
                 metrics.LIMITER_WAIT.observe(waited)
 
+    def _reseed_limits(self, mine: BudgetReservation) -> None:
+        """Redis lost the limits' state: wait until a window has passed since the last call the
+        database knows of (another replica's call in flight, or the last one settled)."""
+        with session_scope() as session:
+            last, now = session.execute(LAST_CALL, {"mine": mine.id}).one()
+        pause = 0.0 if last is None else (last - now).total_seconds() + self.limiter.window_seconds
+        log.warning("model_limits_reseeded", pause_seconds=round(max(0.0, pause), 2))
+        self.limiter.reseed(max(0.0, pause))
+
     def settle(self, admission: Admission, input_tokens: int, output_tokens: int) -> float:
         """Record what a call really used; returns its cost. Never raises."""
         cost = self.cost(input_tokens, output_tokens)
         try:
             self.limiter.settle(admission.limit, input_tokens + output_tokens)
-            self.budget.settle(admission.budget, cost)
-            self._observe_budget()
         except (redis.RedisError, OSError) as exc:
             log.warning("model_usage_not_settled", error=str(exc))
+        self._settle_budget(admission.budget, cost)
         return cost
+
+    def _settle_budget(self, reservation: BudgetReservation, cost: float) -> None:
+        """Never raises: a reservation left unsettled expires and counts at its worst case."""
+        try:
+            with session_scope() as session:
+                self.budget.settle(session, reservation, cost)
+            self._observe_budget()
+        except SQLAlchemyError as exc:
+            log.warning("model_spend_not_settled", error=str(exc))
 
     def slow_down(self, seconds: float) -> None:
         """Every replica pauses (after a 429)."""
@@ -141,7 +212,8 @@ class ModelGate:
                     self.slow_down(reset)
 
     def _observe_budget(self) -> None:
-        spent = self.budget.spent_today_usd()
+        with session_scope() as session:
+            spent = self.budget.spent_today_usd(session)
         metrics.SPEND_TODAY.set(spent)
         metrics.BUDGET_REMAINING.set(max(0.0, self.budget.budget_usd - spent))
 

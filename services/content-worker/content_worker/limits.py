@@ -9,6 +9,11 @@
   which a GCRA or token bucket would not guarantee (they allow a burst on top of the refill).
 * A 429 from the model, or rate-limit headers saying nothing is left, set a shared cool-down:
   every replica waits until it has passed, not just the call that saw it.
+* Redis can lose these keys (a flush, a restart without persistence, a failover), which would
+  open a fresh window while the model's own still counts the last minute's calls. A sentinel key
+  without expiry tells: when it is missing, `try_reserve` raises `LimitsLost` and the caller
+  re-seeds (`reseed`) a cool-down that lasts until a window has passed since the last call the
+  database knows of.
 
 The scripts read Redis's own clock, so replicas with skewed clocks agree. A reservation is made
 just before its request is sent, yet the model server sees the request a little later (thread
@@ -31,12 +36,13 @@ local clock = redis.call('TIME')
 local now = clock[1] * 1000 + math.floor(clock[2] / 1000)
 """
 
-# KEYS: window zset, token-sum counter, cool-down key.
+# KEYS: window zset, token-sum counter, cool-down key, sentinel.
 # ARGV: window ms, request limit, token limit, tokens to reserve, member id.
-# Returns {1, 0} when reserved, else {0, milliseconds to wait}.
+# Returns {1, 0} when reserved, {0, milliseconds to wait}, or {2, 0} when the state was lost.
 _RESERVE = (
     _NOW
     + """
+if redis.call('EXISTS', KEYS[4]) == 0 then return {2, 0} end
 local window = tonumber(ARGV[1])
 local max_requests = tonumber(ARGV[2])
 local max_tokens = tonumber(ARGV[3])
@@ -102,7 +108,26 @@ return until_ms
 )
 
 
+# KEYS: cool-down key, sentinel. ARGV: milliseconds of cool-down from now (0: none).
+# The first replica to re-seed sets the sentinel and the cool-down; later ones change nothing.
+_RESEED = (
+    _NOW
+    + """
+if redis.call('SET', KEYS[2], 1, 'NX') and tonumber(ARGV[1]) > 0 then
+    local until_ms = now + tonumber(ARGV[1])
+    local current = tonumber(redis.call('GET', KEYS[1]) or 0)
+    if until_ms > current then redis.call('SET', KEYS[1], until_ms, 'PX', tonumber(ARGV[1])) end
+end
+return 1
+"""
+)
+
+
 DELIVERY_MARGIN_SECONDS = 1.0
+
+
+class LimitsLost(Exception):
+    """Redis no longer holds the limits' state: re-seed before reserving."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,18 +149,29 @@ class ModelRateLimiter:
         self.requests = requests
         self.tokens = tokens
         self.window_ms = int((window_seconds + DELIVERY_MARGIN_SECONDS) * 1000)
-        self._keys = [f"{prefix}:window", f"{prefix}:window-tokens", f"{prefix}:cool-down"]
+        self.prefix = prefix
+        self._keys = [
+            f"{prefix}:window",
+            f"{prefix}:window-tokens",
+            f"{prefix}:cool-down",
+            f"{prefix}:state",
+        ]
+        self.window_seconds = window_seconds
         self._reserve = client.register_script(_RESERVE)
+        self._reseed = client.register_script(_RESEED)
         self._settle = client.register_script(_SETTLE)
         self._cool_down = client.register_script(_COOL_DOWN)
 
     def try_reserve(self, tokens: int) -> tuple[Reservation | None, float]:
-        """Reserve one request and `tokens`, or return (None, seconds to wait before retrying)."""
+        """Reserve one request and `tokens`, or return (None, seconds to wait before retrying).
+        Raises `LimitsLost` when Redis lost the limits' state."""
         member = uuid.uuid4().hex
         reserved, wait_ms = self._reserve(
             keys=self._keys,
             args=[self.window_ms, self.requests, self.tokens, max(0, tokens), member],
         )
+        if int(reserved) == 2:
+            raise LimitsLost
         if int(reserved):
             return Reservation(member, min(max(0, tokens), self.tokens)), 0.0
         return None, int(wait_ms) / 1000
@@ -147,9 +183,15 @@ class ModelRateLimiter:
             args=[reservation.member, reservation.tokens, max(0, int(actual_tokens))],
         )
 
+    def reseed(self, cool_down_seconds: float) -> None:
+        """Mark the state as present again, pausing every replica for `cool_down_seconds`."""
+        self._reseed(
+            keys=[self._keys[2], self._keys[3]], args=[max(0, int(cool_down_seconds * 1000))]
+        )
+
     def cool_down(self, seconds: float) -> None:
         """Make every replica wait `seconds` before its next call (after a 429)."""
-        self._cool_down(keys=self._keys[2:], args=[max(1, int(seconds * 1000))])
+        self._cool_down(keys=self._keys[2:3], args=[max(1, int(seconds * 1000))])
 
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")

@@ -7,11 +7,13 @@ status are committed together by the job runner (`ailp.jobs.runner`).
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from ailp import metrics
 from ailp.config import Settings, get_settings
@@ -22,7 +24,7 @@ from ailp.logging import get_logger
 from ailp.models import Content, Learner
 from ailp.models.enums import ContentSource
 from ailp.schemas.content import ContentOut
-from content_worker import cache, model_client
+from content_worker import cache, model_client, single_flight
 from content_worker.domain import (
     ContentRequest,
     FallbackReason,
@@ -31,12 +33,12 @@ from content_worker.domain import (
     normalize_concept,
 )
 from content_worker.fallback.builder import build_offline
-from content_worker.gate import get_gate
+from content_worker.gate import CallContext, get_gate
 from content_worker.learner_context import content_request
 from content_worker.model_client import ModelAnswer
 from content_worker.output import OUTPUT_MODELS, response_format
 from content_worker.privacy import audience_of
-from content_worker.prompts import PROMPT_VERSION, build_messages
+from content_worker.prompts import PROMPT_VERSION, build_messages, repair_messages
 
 log = get_logger(__name__)
 
@@ -45,40 +47,80 @@ class InvalidOutput(Exception):
     pass
 
 
+# A content job's model calls end this long (plus one read timeout) before its deadline, leaving
+# time for the offline fallback and the final write.
+FINISH_SECONDS = 10.0
+# How often a job waiting for an identical request's piece looks in the cache.
+FOLLOW_POLL_SECONDS = 0.5
+
+
 def generate(claim: Claim) -> JobOutcome:
     settings = get_settings()
     fresh = bool(claim.params.get("fresh", False))
+    model_seconds = (
+        claim.seconds_left(settings.content_job_deadline_seconds)
+        - settings.openai_timeout_seconds
+        - FINISH_SECONDS
+    )
+    call = CallContext(claim.user_id, claim.job_id, time.monotonic() + model_seconds)
     with session_scope() as session:
         learner = session.get(Learner, claim.learner_id)
         if learner is None:
             raise PermanentJobError("learner_not_found", "The learner was deleted.")
         request = content_request(claim.params, learner)
         key = cache.cache_key(request, model=settings.openai_model, prompt_version=PROMPT_VERSION)
-        cached = (
-            None
-            if fresh
-            else cache.find_identical(
-                session, request=request, key=key, max_age_days=settings.content_cache_max_age_days
-            )
-        )
-        piece = _from_stored(cached, request, notice=None) if cached else None
+        piece = None if fresh else _cached(session, request, key, settings)
     if piece is None:
-        piece = _write(request, settings)
+        piece = (
+            _write(request, settings, call) if fresh else _write_once(request, key, settings, call)
+        )
     return _outcome(claim, request, piece, key)
 
 
-def _write(request: ContentRequest, settings: Settings) -> GeneratedPiece:
+def _cached(
+    session: Session, request: ContentRequest, key: str, settings: Settings
+) -> GeneratedPiece | None:
+    cached = cache.find_identical(
+        session, request=request, key=key, max_age_days=settings.content_cache_max_age_days
+    )
+    return _from_stored(cached, request, notice=None) if cached else None
+
+
+def _write_once(
+    request: ContentRequest, key: str, settings: Settings, call: CallContext
+) -> GeneratedPiece:
+    """Ask the model unless an identical request is already asking; then take its piece."""
+    with single_flight.lead(key, seconds=max(1.0, call.remaining())) as leadership:
+        if leadership.leads:
+            piece = _write(request, settings, call)
+            leadership.wrote_piece = piece.source == ContentSource.openai.value
+            return piece
+    while call.remaining() > 0:
+        with session_scope() as session:
+            cached = _cached(session, request, key, settings)
+        if cached is not None:
+            return cached
+        if not single_flight.in_flight(key):
+            break  # the other job ended without a piece: ask ourselves
+        time.sleep(FOLLOW_POLL_SECONDS)
+    return _write(request, settings, call)
+
+
+def _write(request: ContentRequest, settings: Settings, call: CallContext) -> GeneratedPiece:
     """Ask the model; on any reason it cannot be used, fall back."""
     spent = _Spend()
     try:
-        return _ask_model(request, settings, spent)
+        return _ask_model(request, settings, spent, call)
     except ModelUnavailable as exc:
-        reason, detail = exc.reason, exc.detail
+        reason, detail, notice = exc.reason, exc.detail, exc.notice
     except InvalidOutput as exc:
         reason, detail = FallbackReason.invalid_output, str(exc)
+        notice = reason.notice
     log.warning("content_fallback", reason=reason.value, detail=detail)
     metrics.FALLBACK_REASONS.labels(reason=reason.value).inc()
-    piece = _nearest_ai_piece(request, reason) or build_offline(request, reason)
+    piece = _nearest_ai_piece(request, notice) or build_offline(request, reason)
+    if piece.source == ContentSource.fallback.value:
+        piece.notice = notice
     piece.input_tokens, piece.output_tokens, piece.cost_usd = spent.input, spent.output, spent.cost
     return piece
 
@@ -97,7 +139,9 @@ class _Spend:
         metrics.MODEL_COST.inc(answer.cost_usd)
 
 
-def _ask_model(request: ContentRequest, settings: Settings, spent: _Spend) -> GeneratedPiece:
+def _ask_model(
+    request: ContentRequest, settings: Settings, spent: _Spend, call: CallContext
+) -> GeneratedPiece:
     gate = get_gate(settings)
     fmt = response_format(request.content_type)
 
@@ -105,6 +149,7 @@ def _ask_model(request: ContentRequest, settings: Settings, spent: _Spend) -> Ge
         answer = model_client.complete(
             settings,
             gate,
+            call=call,
             messages=messages,
             response_format=fmt,
             max_tokens=settings.openai_max_tokens,
@@ -121,15 +166,7 @@ def _ask_model(request: ContentRequest, settings: Settings, spent: _Spend) -> Ge
         # One repair attempt: show the model its answer and what was wrong with it.
         log.info("model_output_invalid_repairing", error=str(first_error))
         answer = ask(
-            [
-                *messages,
-                {"role": "assistant", "content": answer.content or ""},
-                {
-                    "role": "user",
-                    "content": f"That answer was not valid: {first_error}. Reply again with the "
-                    "complete, corrected JSON only.",
-                },
-            ],
+            repair_messages(messages, answer=answer.content or "", problem=str(first_error)),
             may_defer=False,  # the first answer is paid for: no going back to the queue
         )
         output = _parse(answer, request.content_type)
@@ -165,18 +202,18 @@ def _parse(answer: ModelAnswer, content_type: str) -> Any:
         raise InvalidOutput(problems) from exc
 
 
-def _nearest_ai_piece(request: ContentRequest, reason: FallbackReason) -> GeneratedPiece | None:
+def _nearest_ai_piece(request: ContentRequest, notice: str) -> GeneratedPiece | None:
     try:
         with session_scope() as session:
             stored = cache.find_nearest(session, request=request)
-            return _from_stored(stored, request, notice=_reuse_notice(reason)) if stored else None
+            return _from_stored(stored, request, notice=_reuse_notice(notice)) if stored else None
     except Exception as exc:  # the offline builder needs nothing else
         log.warning("nearest_ai_piece_unavailable", error=str(exc))
         return None
 
 
-def _reuse_notice(reason: FallbackReason) -> str:
-    first_sentence = reason.notice.split(". ")[0]
+def _reuse_notice(notice: str) -> str:
+    first_sentence = notice.split(". ")[0]
     return (
         f"{first_sentence}. You are seeing an earlier AI-written piece on the same concept instead."
     )

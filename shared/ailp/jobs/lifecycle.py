@@ -42,8 +42,14 @@ class Claim:
     attempts: int
     max_attempts: int
     created_at: datetime
-    # The first attempt's start (deadlines count from it), by the database's clock.
+    # The first attempt's start (deadlines count from it) and this claim's moment, both by the
+    # database's clock: a deadline's remaining time is their difference, whatever local clocks say.
     started_at: datetime
+    claimed_at: datetime
+
+    def seconds_left(self, deadline_seconds: float) -> float:
+        """Of a deadline counted from the job's start, what was left when it was claimed."""
+        return deadline_seconds - (self.claimed_at - self.started_at).total_seconds()
 
 
 def _lease(seconds: float) -> Any:
@@ -87,7 +93,7 @@ _CLAIM = text(
         lease_expires_at = now() + make_interval(secs => :lease)
     WHERE id IN (SELECT id FROM asked UNION ALL SELECT id FROM stolen)
     RETURNING id, kind, user_id, learner_id, params, attempts, max_attempts, created_at,
-              started_at
+              started_at, now() AS claimed_at
     """
 )
 
@@ -132,6 +138,7 @@ def claim_batch(
             row.max_attempts,
             row.created_at,
             row.started_at,
+            row.claimed_at,
         )
         for row in sorted(rows, key=lambda row: row.created_at)
     ]

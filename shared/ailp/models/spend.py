@@ -29,6 +29,8 @@ class ModelSpendDay(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, server_default=func.now()
     )
+    # When a model call last finished (re-seeds the shared rate limits after Redis lost them).
+    last_call_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class UserModelSpendDay(Base):

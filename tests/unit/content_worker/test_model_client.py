@@ -16,6 +16,7 @@ from ailp.config import Settings
 from ailp.jobs.runner import Deferred
 from content_worker import model_client
 from content_worker.domain import FallbackReason, ModelUnavailable
+from content_worker.gate import CallContext, estimate_prompt_tokens
 from content_worker.model_client import ModelAnswer, backoff_seconds, retry_after_seconds
 
 
@@ -61,7 +62,9 @@ class _Gate:
         self.settled: list[tuple[int, int]] = []
         self.defer_from = defer_from
 
-    def admit(self, prompt_tokens: int, max_tokens: int) -> object:
+    def admit(
+        self, _call: object, prompt_tokens: int, max_tokens: int, *, hold_seconds: float
+    ) -> object:
         self.admitted += 1
         if self.defer_from is not None and self.admitted >= self.defer_from:
             raise Deferred(30, "waiting for the shared model rate limits")
@@ -107,10 +110,13 @@ def fresh_client(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(model_client, "_client", None)
 
 
-def _complete(base_url: str, gate: _Gate, **settings: object) -> ModelAnswer:
+def _complete(
+    base_url: str, gate: _Gate, *, seconds: float = 60, **settings: object
+) -> ModelAnswer:
     return model_client.complete(
         Settings(openai_api_key=SecretStr("k"), openai_base_url=base_url, **settings),
         gate,  # type: ignore[arg-type]
+        call=CallContext(user_id=1, job_id=None, deadline=time.monotonic() + seconds),
         messages=[{"role": "user", "content": "hi"}],
         response_format={"type": "json_object"},
         max_tokens=100,
@@ -165,3 +171,72 @@ def test_after_its_own_429_a_long_wait_ends_in_the_fallback_not_another_round() 
 def test_a_first_attempt_may_go_back_to_the_queue_to_wait() -> None:
     with pytest.raises(Deferred):
         _complete("http://127.0.0.1:9/v1", _Gate(defer_from=1))
+
+
+@contextmanager
+def _trickling(interval: float) -> Iterator[str]:
+    """A server that answers 200 and then sends its body one byte every `interval` seconds,
+    for ever: each byte restarts a read timeout, so only a total deadline ends the call."""
+    stop = threading.Event()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("content-length") or 0))
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", "1000000")
+            self.end_headers()
+            while not stop.wait(interval):
+                try:
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                except OSError:
+                    return
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    finally:
+        stop.set()
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.usefixtures("fresh_client")
+def test_a_trickling_server_cannot_hold_a_call_past_its_deadline() -> None:
+    """R5: a byte every few seconds used to keep a call (and its job) alive for ever."""
+    gate = _Gate()
+    started = time.monotonic()
+    with _trickling(0.2) as url, pytest.raises(ModelUnavailable):
+        _complete(url, gate, seconds=6, openai_timeout_seconds=1, openai_max_attempts=10)
+    # The deadline, plus at most one read timeout.
+    assert time.monotonic() - started < 6 + 1 + 0.5
+    assert gate.admitted >= 1 and all(settled == (gate.settled[0]) for settled in gate.settled)
+
+
+@pytest.mark.usefixtures("fresh_client")
+def test_no_attempt_starts_without_time_for_it() -> None:
+    gate = _Gate()
+    with pytest.raises(ModelUnavailable) as caught:
+        _complete("http://127.0.0.1:9/v1", gate, seconds=1)
+    assert caught.value.reason is FallbackReason.deadline and gate.admitted == 0
+
+
+@pytest.mark.usefixtures("fresh_client")
+def test_a_reply_without_usage_is_charged_its_worst_case() -> None:
+    """Issue 10 (9): a reply without `usage` used to cost nothing against the budget."""
+    body = (
+        b'{"id": "c1", "object": "chat.completion", "created": 1, "model": "m", "choices": '
+        b'[{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", '
+        b'"content": "{}"}}]}'
+    )
+    gate = _Gate()
+    with _serving(200, body, "application/json") as url:
+        answer = _complete(url, gate)
+    prompt = estimate_prompt_tokens([{"role": "user", "content": "hi"}])
+    assert gate.settled == [(prompt, 100)] and not answer.usage_reported

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from gateway.admin import repository
+from gateway.admin import repository, spend
 from gateway.admin.schemas import AdminStats
 from gateway.deps import CurrentAdminId, PoolDep, SettingsDep
 
@@ -23,4 +23,8 @@ async def admin_stats(
     settings: SettingsDep,
     days: Annotated[int, Query(ge=1, le=365, description="Window for the windowed figures")] = 30,
 ) -> Any:
-    return await repository.stats(pool, days=days, budget_usd=settings.openai_daily_budget_usd)
+    stats = await repository.stats(pool, days=days, budget_usd=settings.openai_daily_budget_usd)
+    stats["top_spenders"] = await spend.top_spenders(
+        pool, allowance_usd=settings.openai_user_daily_budget_usd
+    )
+    return stats

@@ -27,6 +27,14 @@ class JobStats(BaseModel):
     )
 
 
+class TopSpender(BaseModel):
+    user_id: int
+    username: str
+    cost_usd_today: float = Field(description="Model spend of this user in the current UTC day")
+    in_flight_usd: float = Field(description="Worst-case cost of this user's calls in flight")
+    allowance_usd: float = Field(description="OPENAI_USER_DAILY_BUDGET_USD")
+
+
 class AdminStats(BaseModel):
     window_days: int
     users_total: int
@@ -39,4 +47,7 @@ class AdminStats(BaseModel):
     avg_completion_rate: float
     content: ContentStats
     top_concepts: list[ConceptRequests]
+    top_spenders: list[TopSpender] = Field(
+        description="The users who spent most model budget today, most first (at most 10)"
+    )
     jobs: JobStats

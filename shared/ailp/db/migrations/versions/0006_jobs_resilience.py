@@ -1,7 +1,7 @@
 """jobs resilience: submission limits in the insert, batch isolation, durable model spend
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0009
 Create Date: 2026-12-05 08:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0004"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -58,6 +58,7 @@ def upgrade() -> None:
             server_default=sa.text("now()"),
             nullable=False,
         ),
+        sa.Column("last_call_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("day", name=op.f("pk_model_spend_days")),
     )
     op.create_table(

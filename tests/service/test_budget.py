@@ -1,0 +1,120 @@
+"""The daily model budget and the per-user allowance, kept in PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session
+
+from content_worker.budget import BudgetSpent, BudgetWait, DailyBudget
+from tests.support.database import create_database, drop_database
+
+HOLD = 60.0
+
+
+def _user(db: Session) -> int:
+    name = f"u{uuid.uuid4().hex[:12]}"
+    return int(
+        db.execute(
+            text(
+                "INSERT INTO users (username, email, password_hash) "
+                "VALUES (:name, :name || '@example.com', 'x') RETURNING id"
+            ),
+            {"name": name},
+        ).scalar_one()
+    )
+
+
+def _reserve(db: Session, budget: DailyBudget, cost: float, user_id: int | None = None):  # type: ignore[no-untyped-def]
+    return budget.try_reserve(db, cost_usd=cost, user_id=user_id, job_id=None, hold_seconds=HOLD)
+
+
+def test_reserve_wait_settle_and_spent(db: Session) -> None:
+    budget = DailyBudget(budget_usd=1.00, user_budget_usd=10.0)
+    first = _reserve(db, budget, 0.60)
+    with pytest.raises(BudgetWait):  # 1.10 would overshoot, unless the first call costs less
+        _reserve(db, budget, 0.50)
+    budget.settle(db, first, 0.20)  # it did: its real cost was lower
+    second = _reserve(db, budget, 0.50)
+    assert budget.spent_today_usd(db) == pytest.approx(0.70)
+    budget.settle(db, second, 0.50)
+    with pytest.raises(BudgetSpent) as spent:  # nothing in flight: spent for today
+        _reserve(db, budget, 0.31)
+    assert not spent.value.user
+    assert spent.value.renews_at.hour == 0 and spent.value.renews_at.tzinfo is not None
+
+
+def test_one_users_allowance_does_not_stop_the_others(db: Session) -> None:
+    budget = DailyBudget(budget_usd=10.0, user_budget_usd=0.10)
+    greedy, other = _user(db), _user(db)
+    budget.settle(db, _reserve(db, budget, 0.08, greedy), 0.08)
+    with pytest.raises(BudgetSpent) as spent:
+        _reserve(db, budget, 0.05, greedy)
+    assert spent.value.user
+    assert _reserve(db, budget, 0.05, other)  # someone else still gets model content
+
+
+def test_a_settlement_lands_on_the_day_it_was_reserved(db: Session) -> None:
+    budget = DailyBudget(budget_usd=1.0, user_budget_usd=1.0)
+    reservation = _reserve(db, budget, 0.50)
+    db.execute(text("UPDATE model_reservations SET day = day - 1"))
+    db.execute(
+        text(
+            "INSERT INTO model_spend_days (day, reserved_micro) VALUES "
+            "(CAST(now() AT TIME ZONE 'UTC' AS date) - 1, 500000)"
+        )
+    )
+    budget.settle(db, reservation, 0.30)  # a call reserved before midnight, settled after it
+    rows = dict(db.execute(text("SELECT day, spent_micro FROM model_spend_days")).all())
+    assert sorted(rows.values()) == [0, 300_000]
+
+
+def test_a_dead_workers_reservation_counts_as_spent_and_holds_nobody_back(db: Session) -> None:
+    """R12: a reservation never settled used to hold others back for up to 600 s."""
+    budget = DailyBudget(budget_usd=1.00, user_budget_usd=10.0)
+    _reserve(db, budget, 0.90)  # its worker dies before settling
+    db.execute(text("UPDATE model_reservations SET expires_at = now() - interval '1 second'"))
+    with pytest.raises(BudgetSpent):  # its worst case stays spent; nothing to wait for
+        _reserve(db, budget, 0.50)
+    assert _reserve(db, budget, 0.10)
+
+
+@pytest.fixture
+def fresh_engine() -> Iterator[Engine]:
+    """A database of its own: the day's rows are global, and this test commits them."""
+    url = create_database("ailp_budget")
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg2://", 1))
+    yield engine
+    engine.dispose()
+    drop_database(url)
+
+
+def test_concurrent_reservations_do_not_overshoot(fresh_engine: Engine) -> None:
+    results: list[str] = []
+    lock = threading.Lock()
+    start = threading.Barrier(12, timeout=30)
+
+    def reserve() -> None:
+        budget = DailyBudget(budget_usd=0.10, user_budget_usd=1.0)
+        with Session(fresh_engine) as session:
+            start.wait()
+            try:
+                _reserve(session, budget, 0.03)
+                outcome = "granted"
+            except BudgetWait:
+                outcome = "wait"  # the granted calls may still settle below their reservations
+            session.commit()
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=reserve) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results.count("granted") == 3  # 3 × 0.03 ≤ 0.10 < 4 × 0.03
+    assert results.count("wait") == 9
