@@ -41,11 +41,11 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,8 +53,9 @@ import redis
 from pydantic import SecretStr
 
 from ailp.config import Settings
-from ailp.queue.messages import task_message
-from ailp.queue.names import CONTENT_QUEUE, GENERATE_CONTENT_TASK
+from ailp.models.enums import JobKind
+from ailp.queue import publish as publisher
+from ailp.queue.publish import Doorbell
 from bench import cpu, windows
 from bench.load import cpu_ms_per_item
 from bench.parts import BUDGET, LIMITS, Selection
@@ -230,15 +231,11 @@ def create_jobs(database_url: str, learners: list[int], *, count: int, prefix: s
 
 
 def publish(redis_url: str, job_ids: list[str]) -> None:
-    """The gateway's message for each job, pushed in one round trip."""
+    """The product's own publisher, as the gateway would ring each job's doorbell."""
     client = redis.Redis.from_url(redis_url)
     try:
-        with client.pipeline(transaction=False) as pipe:
-            for job_id in job_ids:
-                pipe.lpush(
-                    CONTENT_QUEUE, task_message(GENERATE_CONTENT_TASK, CONTENT_QUEUE, [job_id])
-                )
-            pipe.execute()
+        doorbells = [Doorbell(uuid.UUID(job_id), JobKind.content.value) for job_id in job_ids]
+        publisher.publish(client, doorbells, ttl_seconds=Settings().job_message_ttl_seconds)
     finally:
         client.close()
 
@@ -516,14 +513,13 @@ def _budget_phase(
     jwt_secret: str,
     settings: ContentSettings,
 ) -> dict[str, Any]:
-    day = datetime.now(UTC).date().isoformat()
-
     def spent_micro() -> int:
-        client = redis.Redis.from_url(redis_url)
-        try:
-            return int(client.get(f"ailp:budget:{day}") or 0)
-        finally:
-            client.close()
+        with cursor_for(database_url) as cursor:
+            cursor.execute(
+                "SELECT coalesce(sum(spent_micro + reserved_micro), 0) FROM model_spend_days "
+                "WHERE day = CAST(now() AT TIME ZONE 'UTC' AS date)"
+            )
+            return int(cursor.fetchone()[0])
 
     run = _run_phase(
         database_url,

@@ -191,6 +191,7 @@ class Stack:
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.content_metrics_port = free_port()
         self.analytics_metrics_port = free_port()
+        self.sweeper_metrics_port = free_port()
         self.workdir.mkdir(parents=True, exist_ok=True)
         env = {
             **os.environ,
@@ -202,6 +203,7 @@ class Stack:
             "WEB_CONCURRENCY": str(self.web_concurrency),
             "CONTENT_METRICS_PORT": str(self.content_metrics_port),
             "ANALYTICS_METRICS_PORT": str(self.analytics_metrics_port),
+            "SWEEPER_METRICS_PORT": str(self.sweeper_metrics_port),
             "CONTENT_WORKER_CONCURRENCY": "4",
             "OPENAI_MAX_TOKENS": "2000",
             "ANALYTICS_WORKER_CONCURRENCY": "2",
