@@ -95,8 +95,10 @@ def test_a_thousand_right_answers_are_undone_by_enough_wrong_ones() -> None:
     answers = [True] * 1000 + [False] * 1200
     with localcontext() as context:
         context.prec = 60
-        p, q = Decimal(0.25), Decimal(0.75)
-        slip, guess, transit = Decimal(0.1), Decimal(0.2), Decimal(0.15)
+        # The parameters as the floats they are, like Fraction(0.1) in `_exact`.
+        p, q = Decimal.from_float(0.25), Decimal.from_float(0.75)
+        slip, guess = Decimal.from_float(0.1), Decimal.from_float(0.2)
+        transit = Decimal.from_float(0.15)
         for correct in answers:
             known, unknown = (p * (1 - slip), q * guess) if correct else (p * slip, q * (1 - guess))
             total = known + unknown
