@@ -118,6 +118,13 @@ class Settings(BaseSettings):
         description="The scheduled fit runs when the newest version is older than this; 0 turns "
         "the schedule off (`ailp learner-model fit` still works).",
     )
+    sweeper_metrics_port: int = Field(
+        default=9103,
+        ge=0,
+        le=65535,
+        description="Where the sweeper process serves /metrics (the scheduled learner-model "
+        "fit's ailp_learner_model_fit_* figures among them); 0: not served.",
+    )
     learner_model_refresh_seconds: float = Field(
         default=10.0,
         ge=0.0,
