@@ -120,10 +120,12 @@ class _Emissions:
 
 
 def _emissions(data: Sequences, params: ParameterArrays) -> _Emissions:
-    correct = data.correct[:, None]
-    slip = params.slip[data.concept]
-    guess = params.guess[data.concept]
-    return _Emissions(np.where(correct, 1.0 - slip, slip), np.where(correct, guess, 1.0 - guess))
+    # A table per (concept, answer) and one gather each, rather than per-answer arithmetic.
+    known = np.stack([params.slip, 1.0 - params.slip], axis=1)  # (concepts, wrong/right, k)
+    unknown = np.stack([1.0 - params.guess, params.guess], axis=1)
+    cell = data.concept * 2 + data.correct
+    columns = params.slip.shape[1]
+    return _Emissions(known.reshape(-1, columns)[cell], unknown.reshape(-1, columns)[cell])
 
 
 def forward(data: Sequences, params: ParameterArrays) -> tuple[FloatArray, FloatArray]:
@@ -166,49 +168,55 @@ def _iteration(data: Sequences, params: ParameterArrays) -> tuple[FloatArray, Pa
     by_rank = data.concept_of_rank
     stay, forget = 1.0 - params.p_forget[by_rank], params.p_forget[by_rank]
     learn, not_learn = params.p_transit[by_rank], 1.0 - params.p_transit[by_rank]
+    # e_s(o_t) / c_t: what the backward pass multiplies beta_t by, per answer.
+    scaled_known = emissions.right / scale
+    scaled_unknown = emissions.wrong / scale
+    del emissions
 
-    # Scaled backward pass: beta_t(s) = Σ_s' A(s, s') e_s'(o_{t+1}) beta_{t+1}(s') / c_{t+1}.
+    # Scaled backward pass: beta_t(s) = Σ_s' A(s, s') e_s'(o_{t+1}) beta_{t+1}(s') / c_{t+1};
+    # toward_s at t holds e_s(o_{t+1}) beta_{t+1}(s) / c_{t+1} (0 after a sequence's last answer).
     beta_known = np.ones((data.answers, columns))
     beta_unknown = np.ones((data.answers, columns))
-    toward_known = np.zeros((data.answers, columns))  # e_known(o_{t+1}) beta_{t+1}(known)/c_{t+1}
+    toward_known = np.zeros((data.answers, columns))
     toward_unknown = np.zeros((data.answers, columns))
     for t in range(data.steps - 2, -1, -1):
         start = int(data.offsets[t])
         following, _, going_on = data.step(t + 1)
-        if going_on == 0:
-            continue
         nxt = slice(following, following + going_on)
         here = slice(start, start + going_on)
-        w_known = emissions.right[nxt] * beta_known[nxt] / scale[nxt]
-        w_unknown = emissions.wrong[nxt] * beta_unknown[nxt] / scale[nxt]
+        w_known = scaled_known[nxt] * beta_known[nxt]
+        w_unknown = scaled_unknown[nxt] * beta_unknown[nxt]
         toward_known[here] = w_known
         toward_unknown[here] = w_unknown
         beta_known[here] = stay[:going_on] * w_known + forget[:going_on] * w_unknown
         beta_unknown[here] = learn[:going_on] * w_known + not_learn[:going_on] * w_unknown
 
-    concept = data.concept
+    # Expected counts per concept. P(unknown at t | all) = 1 − P(known at t | all), so the
+    # unknown state's sums are the answer counts minus the known state's; p_transit and
+    # p_forget are constant within a concept and multiply the sums afterwards.
     known = posterior * beta_known  # P(known at t | all answers of the sequence)
-    unknown = (1.0 - posterior) * beta_unknown
-    learned = (1.0 - posterior) * params.p_transit[concept] * toward_known
-    forgot = posterior * params.p_forget[concept] * toward_unknown
-    going = data.has_next[:, None]
-    right = data.correct[:, None]
+    learned = data.per_concept((1.0 - posterior) * toward_known) * params.p_transit
+    forgot = data.per_concept(posterior * toward_unknown) * params.p_forget
+    known_sum = data.per_concept(known)
+    known_going = data.per_concept(known * data.has_next[:, None])
+    known_right = data.per_concept(known * data.correct[:, None])
+    counts = data.counts
 
     first = int(data.active[0]) if data.steps else 0  # every sequence's first answer
     first_concept = data.concept[:first]
-    sequences = np.bincount(first_concept, minlength=data.concepts)[:, None].astype(np.float64)
     sums = {
-        "p_init": (sum_by(first_concept, known[:first], data.concepts), sequences),
-        "p_transit": (data.per_concept(learned), data.per_concept(unknown * going)),
-        "p_forget": (data.per_concept(forgot), data.per_concept(known * going)),
-        "guess": (data.per_concept(unknown * right), data.per_concept(unknown)),
-        "slip": (data.per_concept(known * ~right), data.per_concept(known)),
+        "p_init": (sum_by(first_concept, known[:first], data.concepts), counts.sequences),
+        "p_transit": (learned, counts.going - known_going),
+        "p_forget": (forgot, known_going),
+        "guess": (counts.right - known_right, counts.answers - known_sum),
+        "slip": (known_sum - known_right, known_sum),
     }
     updated = {}
     for name, (numerator, denominator) in sums.items():
         old = getattr(params, name)
         with np.errstate(invalid="ignore", divide="ignore"):
-            value = np.where(denominator > 0, numerator / denominator, old)
+            # Denominators below 1e-9 expected answers carry no information: keep the value.
+            value = np.where(denominator > 1e-9, numerator / denominator, old)
         bounds = BOUNDS[name]
         updated[name] = np.clip(value, bounds.low, bounds.high)
     log_likelihood = data.per_concept(np.log(scale))

@@ -10,6 +10,7 @@ loop over steps with numpy operations across sequences (and across parameter set
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -51,7 +52,45 @@ class Sequences:
 
     def per_concept(self, values: FloatArray) -> FloatArray:
         """Sums of per-answer `values` ((answers,) or (answers, k)) by concept: (concepts, k)."""
-        return sum_by(self.concept, values, self.concepts)
+        values = values.reshape(self.answers, -1)
+        columns = values.shape[1]
+        sums = np.bincount(
+            self._cells(columns), weights=values.ravel(), minlength=self.concepts * columns
+        )
+        return sums.reshape(self.concepts, columns).astype(np.float64, copy=False)
+
+    def _cells(self, columns: int) -> IntArray:
+        """bincount's index for (answers, columns) values: concept · columns + column."""
+        cells = self._cell_cache.get(columns)
+        if cells is None:
+            cells = (self.concept[:, None] * columns + np.arange(columns)).ravel()
+            self._cell_cache[columns] = cells
+        return cells
+
+    @cached_property
+    def _cell_cache(self) -> dict[int, IntArray]:
+        return {}
+
+    @cached_property
+    def counts(self) -> Counts:
+        """Per concept, as (concepts, 1) arrays: sequences, answers, right answers, and answers
+        that a later answer of the same sequence follows."""
+        ones = np.ones(self.answers)
+        first = int(self.active[0]) if self.steps else 0
+        return Counts(
+            sequences=sum_by(self.concept[:first], ones[:first], self.concepts),
+            answers=self.per_concept(ones),
+            right=self.per_concept(self.correct.astype(np.float64)),
+            going=self.per_concept(self.has_next.astype(np.float64)),
+        )
+
+
+@dataclass(frozen=True)
+class Counts:
+    sequences: FloatArray
+    answers: FloatArray
+    right: FloatArray
+    going: FloatArray
 
 
 def sum_by(group: IntArray, values: FloatArray, groups: int) -> FloatArray:
