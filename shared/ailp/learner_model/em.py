@@ -115,8 +115,8 @@ def fit(
 
 @dataclass(frozen=True)
 class _Emissions:
-    right: FloatArray  # P(this answer | known), per answer and column
-    wrong: FloatArray  # P(this answer | unknown)
+    if_known: FloatArray  # P(this answer | known), per answer and column
+    if_unknown: FloatArray  # P(this answer | unknown)
 
 
 def _emissions(data: Sequences, params: ParameterArrays) -> _Emissions:
@@ -147,8 +147,8 @@ def _forward(
     scale = np.empty((data.answers, columns))
     for t in range(data.steps):
         start, end, n = data.step(t)
-        joint_known = known[:n] * emissions.right[start:end]
-        joint_unknown = unknown[:n] * emissions.wrong[start:end]
+        joint_known = known[:n] * emissions.if_known[start:end]
+        joint_unknown = unknown[:n] * emissions.if_unknown[start:end]
         total = joint_known + joint_unknown
         after_known = joint_known / total
         after_unknown = joint_unknown / total
@@ -169,8 +169,8 @@ def _iteration(data: Sequences, params: ParameterArrays) -> tuple[FloatArray, Pa
     stay, forget = 1.0 - params.p_forget[by_rank], params.p_forget[by_rank]
     learn, not_learn = params.p_transit[by_rank], 1.0 - params.p_transit[by_rank]
     # e_s(o_t) / c_t: what the backward pass multiplies beta_t by, per answer.
-    scaled_known = emissions.right / scale
-    scaled_unknown = emissions.wrong / scale
+    scaled_known = emissions.if_known / scale
+    scaled_unknown = emissions.if_unknown / scale
     del emissions
 
     # Scaled backward pass: beta_t(s) = Σ_s' A(s, s') e_s'(o_{t+1}) beta_{t+1}(s') / c_{t+1};
