@@ -5,6 +5,7 @@ newest version)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -562,3 +563,47 @@ def test_the_migration_replays_old_states_once() -> None:
             assert cursor.fetchall() == [(learner_id, True)]
     finally:
         drop_database(url)
+
+
+def test_results_stored_before_fitted_parameters_still_serve(api: Api, stack: Stack) -> None:
+    # A result computed before mastery items said which parameters they used.
+    learner = api.create_learner()
+    old = {
+        "learner_id": learner["id"],
+        "as_of": _iso(AS_OF),
+        "window_days": 30,
+        "velocity": {
+            "sessions": 0,
+            "sessions_per_week": 0.0,
+            "avg_session_duration": 0.0,
+            "avg_completion_rate": 0.0,
+            "exercises_per_session": 0.0,
+            "velocity_score": 0.0,
+            "recent_performance": None,
+            "historical_performance": None,
+            "trend": "insufficient_data",
+        },
+        "knowledge_gaps": [],
+        "mastery": [
+            {
+                "concept": "joins",
+                "p_mastery": 0.66,
+                "mastered": False,
+                "attempts": 1,
+                "correct": 1,
+                "last_answered_at": _iso(AS_OF),
+                "next_review_at": _iso(AS_OF + timedelta(days=1)),
+            }
+        ],
+        "recommendations": [],
+        "computed_at": _iso(AS_OF),
+    }
+    with psycopg2.connect(stack.database_url) as connection, connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO analytics_results (id, learner_id, as_of, window_days, result) "
+            "VALUES (gen_random_uuid(), %s, %s, 30, %s)",
+            (learner["id"], AS_OF, json.dumps(old)),
+        )
+    response = api.http.get(f"/api/learners/{learner['id']}/analytics")
+    assert response.status_code == 200, response.text
+    assert response.json()["mastery"][0]["params"] == "default"

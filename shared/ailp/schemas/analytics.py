@@ -47,8 +47,10 @@ class ConceptMastery(BaseModel):
         "rated by that day's first answer)"
     )
     params: Literal["default", "fitted"] = Field(
+        # Results stored before fitted parameters existed have no such field: they used these.
+        default="default",
         description="Whether p_mastery used the newest fitted parameters of this concept or the "
-        "defaults (p_init 0.25, p_transit 0.15, guess 0.2, slip 0.1, p_forget 0)"
+        "defaults (p_init 0.25, p_transit 0.15, guess 0.2, slip 0.1, p_forget 0)",
     )
 
 
