@@ -1,4 +1,4 @@
-"""BKT with forgetting against exact rational arithmetic (API.md's formula, no saturation)."""
+"""BKT with forgetting against exact rational arithmetic (the HTTP contract's formula, no saturation)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ DEFAULTS = BktParameters()
 
 
 def _exact(answers: list[bool], params: BktParameters = DEFAULTS) -> Fraction:
-    """API.md's formula in exact rational arithmetic (the parameters as the floats they are)."""
+    """The contract's formula in exact rational arithmetic (the parameters as the floats they are)."""
     slip, guess = Fraction(params.slip), Fraction(params.guess)
     transit, forget = Fraction(params.p_transit), Fraction(params.p_forget)
     p = Fraction(params.p_init)
@@ -76,7 +76,7 @@ def test_custom_parameters() -> None:
 
 
 def test_no_saturation_thirty_right_then_twenty_eight_wrong() -> None:
-    # API.md: 30 right answers then 28 wrong ones give 0.178, not mastered.
+    # The contract: 30 right answers then 28 wrong ones give 0.178, not mastered.
     answers = [True] * 30 + [False] * 28
     assert p_mastery(answers) == pytest.approx(0.178, abs=5e-4)
     assert not is_mastered(p_mastery(answers))
