@@ -9,7 +9,7 @@ themselves must be running (`deploy/scripts/bench.sh` makes sure of that).
 
 Parts (`--only`, comma-separated; default all): http (or single HTTP scenario keys), analytics,
 limits, budget (alias: content), learner-big, learner-growth, learner-batch (alias:
-learner-model).
+learner-model), learner-model-fit.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from ailp.config import Settings
-from bench import analytics, content, cpu, learner, load, parts, profile, report
+from bench import analytics, content, cpu, fit, learner, load, parts, profile, report
 from bench.apps import CREATE_CEILING_TABLE
 from bench.report import echo
 from bench.seed import create_users, cursor_for
@@ -66,7 +66,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="",
         help="comma-separated parts and/or HTTP scenario keys (default: all): http, analytics,\n"
         "limits, budget, content (= limits,budget), learner-big, learner-growth,\n"
-        "learner-batch, learner-model (= the three learner parts), or e.g. gateway_submit",
+        "learner-batch, learner-model (= the three learner parts), learner-model-fit,\n"
+        "or e.g. gateway_submit",
     )
     parser.add_argument("--skip-http", action="store_true", help="leave out the HTTP scenarios")
     parser.add_argument(
@@ -317,8 +318,20 @@ def _run(
                     pool_marker="Worker.workloop",
                 )
 
+    fit_result: dict[str, Any] | None = None
+    if parts.LEARNER_FIT in selection:
+        echo("==> the learner-model fit on real answers")
+        fit_result = fit.run(
+            workdir=workdir / "fit", cleanup=cleanup, log=lambda message: echo(f"    {message}")
+        )
+
     rows, verdicts = report.evaluate(
-        results, lost, analytics_result, content=content_result, learner=learner_result
+        results,
+        lost,
+        analytics_result,
+        content=content_result,
+        learner=learner_result,
+        fit=fit_result,
     )
     elapsed = time.monotonic() - clock
     machine["loadavg_end"] = list(os.getloadavg())
@@ -369,6 +382,7 @@ def _run(
             "analytics": analytics_result,
             "content": content_result,
             "learner_model": learner_result,
+            "learner_model_fit": fit_result,
             "gateway_access_log_lines": access_lines,
             "verdicts": verdicts,
             "table": [row.__dict__ for row in rows],

@@ -8,6 +8,7 @@ Parts, in run order:
   learner-big     one learner with 100k answers: cold, warm and +100 answers jobs
   learner-growth  the job's cost for learners with three sizes of history
   learner-batch   `ailp recompute-analytics` over 10,000 learners
+  learner-model-fit  `ailp learner-model fit` on 408k real answers (file, then platform)
 Aliases: content = limits,budget; learner-model = learner-big,learner-growth,learner-batch.
 """
 
@@ -23,7 +24,8 @@ BUDGET = "budget"
 LEARNER_BIG = "learner-big"
 LEARNER_GROWTH = "learner-growth"
 LEARNER_BATCH = "learner-batch"
-PARTS = (HTTP, ANALYTICS, LIMITS, BUDGET, LEARNER_BIG, LEARNER_GROWTH, LEARNER_BATCH)
+LEARNER_FIT = "learner-model-fit"
+PARTS = (HTTP, ANALYTICS, LIMITS, BUDGET, LEARNER_BIG, LEARNER_GROWTH, LEARNER_BATCH, LEARNER_FIT)
 ALIASES = {
     "content": (LIMITS, BUDGET),
     "learner-model": (LEARNER_BIG, LEARNER_GROWTH, LEARNER_BATCH),

@@ -164,6 +164,7 @@ def evaluate(
     *,
     content: dict[str, Any] | None = None,
     learner: dict[str, Any] | None = None,
+    fit: dict[str, Any] | None = None,
 ) -> tuple[list[Row], list[dict[str, Any]]]:
     """The table rows, and the same verdicts as data for the JSON file.
 
@@ -251,7 +252,44 @@ def evaluate(
         rows.extend(content_rows(content, verdicts))
     if learner is not None:
         rows.extend(learner_rows(learner, verdicts))
+    if fit is not None:
+        rows.extend(fit_rows(fit, verdicts))
     return rows, verdicts
+
+
+FIT_TARGET_S = 60.0
+FIT_AUC_TARGET = 0.80
+
+
+def fit_rows(fit: dict[str, Any], verdicts: list[dict[str, Any]]) -> list[Row]:
+    """`ailp learner-model fit` on 408k real answers: time, and AUC on held-out students."""
+    rows = []
+    for key, label in (("file", "from the DKT file"), ("platform", "from PostgreSQL")):
+        run = fit.get(key)
+        if not run:
+            continue
+        fast = run["command_s"] < FIT_TARGET_S
+        accurate = (run["auc"] or 0.0) >= FIT_AUC_TARGET
+        verdicts.append(
+            {
+                "check": f"learner_model_fit_{key}",
+                "command_s": run["command_s"],
+                "auc": run["auc"],
+                "baseline_auc": run["baseline_auc"],
+                "pass": fast and accurate,
+            }
+        )
+        rows.append(
+            Row(
+                scenario=f"learner-model fit {label}, {run['answers_read']:,} answers, "
+                f"{run['concepts']} concepts fitted",
+                rps=f"{run['command_s']:.1f} s (fit {run['fit_s']:.1f} s)",
+                ratio=f"AUC {run['auc']:.3f} vs {run['baseline_auc']:.3f} defaults",
+                target=f"< {FIT_TARGET_S:g} s, AUC ≥ {FIT_AUC_TARGET:g}",
+                verdict="PASS" if fast and accurate else "FAIL",
+            )
+        )
+    return rows
 
 
 def _analytics_rows(analytics: dict[str, Any], verdicts: list[dict[str, Any]]) -> list[Row]:

@@ -3,12 +3,15 @@
 ailp migrate                 apply database migrations
 ailp sweeper                 run the job sweeper in the foreground
 ailp make-admin USERNAME     give an existing user the admin role
+ailp learner-model fit       fit BKT parameters per concept from all responses, store a version
+ailp learner-model fit --from-csv FILE [--format dkt|csv]   … from exported history instead
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from ailp.config import Settings, get_settings
 from ailp.logging import configure_logging
@@ -33,6 +36,26 @@ def main(argv: list[str] | None = None) -> int:
         "--new", action="store_true", help="start a new run even if one is unfinished"
     )
     batch.add_argument("--no-wait", action="store_true", help="return once every job is submitted")
+    model = commands.add_parser("learner-model", help="the learner model's fitted parameters")
+    model_commands = model.add_subparsers(dest="model_command", required=True)
+    fit = model_commands.add_parser(
+        "fit",
+        help="fit BKT (with forgetting) per concept by EM, evaluate on held-out learners and "
+        "store the parameters as the newest version",
+    )
+    fit.add_argument(
+        "--from-csv",
+        type=Path,
+        metavar="FILE",
+        help="fit from exported history instead of the platform's responses",
+    )
+    fit.add_argument(
+        "--format",
+        choices=("auto", "dkt", "csv"),
+        default="auto",
+        help="dkt: three lines per learner (count; concept ids; 0/1 flags); csv: header "
+        "learner,concept,correct,answered_at; auto (default): csv when the header is there",
+    )
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -54,7 +77,52 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "recompute-analytics":
         days = args.days or settings.analytics_recompute_days
         return _recompute_analytics(days, args.chunk, new=args.new, wait=not args.no_wait)
+    if args.command == "learner-model":
+        return _fit_learner_model(args.from_csv, args.format)
     return 2
+
+
+def _fit_learner_model(path: Path | None, file_format: str) -> int:
+    from ailp.learner_model import service
+    from ailp.learner_model.answers import AnswerFileError
+
+    settings = get_settings()
+    if path is None:
+        print("reading every response on the platform…", flush=True)
+        answers = service.read_platform_answers()
+        source = "platform"
+    else:
+        try:
+            answers = service.read_file(path, file_format)  # type: ignore[arg-type]
+        except (OSError, AnswerFileError) as exc:
+            print(f"cannot read {path}: {exc}", file=sys.stderr)
+            return 1
+        source = f"file {path.name}"
+    if answers.answers == 0:
+        print("no answers to fit from: nothing stored", file=sys.stderr)
+        return 1
+    print(
+        f"fitting {answers.answers:,} answers of {len(answers.learner_keys):,} learners over "
+        f"{len(answers.concepts):,} concepts…",
+        flush=True,
+    )
+    stored = service.fit_and_store(answers, service.options_from(settings), source=source)
+    result, evaluation = stored.result, stored.result.evaluation
+    print(
+        f"version {stored.version_id}: {len(result.parameters)} concepts fitted (the others "
+        f"keep the defaults) in {result.version.duration_seconds:.1f} s"
+    )
+    print(
+        f"held out {evaluation.held_out_learners:,} learners, {evaluation.held_out_answers:,} "
+        f"answers: AUC {_figure(evaluation.auc)} (defaults {_figure(evaluation.baseline_auc)}), "
+        f"log loss {_figure(evaluation.log_loss)} (defaults "
+        f"{_figure(evaluation.baseline_log_loss)})"
+    )
+    return 0
+
+
+def _figure(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4f}"
 
 
 def _make_admin(username: str) -> int:

@@ -139,6 +139,33 @@ class Settings(BaseSettings):
     openai_prices: dict[str, dict[str, float]] = Field(default_factory=dict)
     content_cache_max_age_days: int = Field(default=30, ge=1)
 
+    # --- learner model ---------------------------------------------------------------------
+    learner_model_min_responses: int = Field(
+        default=200,
+        ge=1,
+        description="A concept is fitted only with at least this many answers from the learners "
+        "the fit learns from; the others keep the default BKT parameters.",
+    )
+    learner_model_held_out_share: float = Field(
+        default=0.2,
+        ge=0.0,
+        lt=1.0,
+        description="Share of learners (chosen by a hash of their id, so the same every time) "
+        "kept out of each fit to evaluate it on answers it has not seen.",
+    )
+    learner_model_fit_interval_hours: float = Field(
+        default=24.0,
+        ge=0.0,
+        description="The scheduled fit runs when the newest version is older than this; 0 turns "
+        "the schedule off (`ailp learner-model fit` still works).",
+    )
+    learner_model_refresh_seconds: float = Field(
+        default=10.0,
+        ge=0.0,
+        description="How long an analytics process keeps the newest parameter version before it "
+        "looks for a newer one (0: look on every job).",
+    )
+
     # --- workers -----------------------------------------------------------------------------
     # Model calls wait on the network: one process keeps this many in flight (threads).
     content_worker_concurrency: int = Field(default=32, ge=1, le=256)

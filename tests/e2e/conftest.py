@@ -152,6 +152,9 @@ def e2e_stack(
         yield stack
 
 
+SAMPLE = REPO_ROOT / "data" / "assistments2009" / "builder_train.csv"
+
+
 @dataclass(frozen=True)
 class Admin:
     username: str
@@ -181,4 +184,14 @@ def e2e_admin(e2e_stack: Stack) -> Admin:
         timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    # Fitted learner-model parameters for the operator page (the shipped ASSISTments sample).
+    fitted = subprocess.run(
+        [sys.executable, "-m", "ailp.cli", "learner-model", "fit", "--from-csv", str(SAMPLE)],
+        cwd=REPO_ROOT,
+        env={**os.environ, "DATABASE_URL": e2e_stack.database_url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert fitted.returncode == 0, fitted.stdout + fitted.stderr
     return admin

@@ -68,6 +68,7 @@ OPERATIONS = [
     ("POST", "/api/learners/{learner_id}/analytics"),
     ("GET", "/api/learners/{learner_id}/analytics"),
     ("GET", "/api/admin/stats"),
+    ("GET", "/api/admin/learner-model"),
 ]
 NOTHING_TO_NEGATE = {("GET", "/api/health"), ("GET", "/api/health/live")}
 # argon2 makes sign-up and sign-in slow on purpose: fewer examples there.

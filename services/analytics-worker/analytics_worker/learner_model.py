@@ -1,14 +1,16 @@
 """Per-concept mastery (BKT) and review schedule (FSRS), kept incrementally.
 
 A `ConceptState` is the result of folding every answer of one concept, in time order, into the
-BKT probability and the FSRS card. Jobs continue from the stored states with the answers that
+BKT log-odds and the FSRS card (whose last review says which UTC day was last reviewed, so later
+answers that day are not reviews). Jobs continue from the stored states with the answers that
 arrived since; a concept is replayed from its first answer only when an answer arrived out of
-time order (or when the result is asked for an `as_of` before its latest answer).
+time order, when the concept's parameters changed (a new fitted version), or when the result is
+asked for an `as_of` before its latest answer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,6 +18,9 @@ from typing import Any
 from fsrs import Card
 
 from analytics_worker import mastery, review
+from analytics_worker.parameters import ConceptParameters
+
+ParametersOf = Callable[[str], ConceptParameters]  # a concept's current parameters
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,30 +38,42 @@ class ConceptState:
     concept: str
     attempts: int
     correct: int
-    p_mastery: float
+    log_odds: float  # of P(mastered): carried instead of P, which saturates at 1.0
     card: Card
     last_answered_at: datetime
     through_id: int
+    params_version: int | None  # the fitted version whose parameters were used; None: defaults
+
+    @property
+    def p_mastery(self) -> float:
+        return mastery.probability(self.log_odds)
 
 
-def fold(state: ConceptState | None, answers: Answers) -> ConceptState:
-    """Continue `state` (None: start from the prior) with newer `answers`."""
+def fold(state: ConceptState | None, answers: Answers, params: ConceptParameters) -> ConceptState:
+    """Continue `state` (None: start from the prior) with newer `answers`.
+
+    `state` must have been folded with the same `params` (see `concepts_to_replay`).
+    """
     if not answers.correct:
         assert state is not None
         return state
-    p = state.p_mastery if state else mastery.DEFAULT_PARAMETERS.p_init
-    card = state.card if state else review.new_card(answers.answered_at[0])
-    for correct, answered_at in zip(answers.correct, answers.answered_at, strict=True):
-        p = mastery.update(p, correct)
-        card = review.review(card, answered_at, correct)
+    steps = mastery.steps_for(params.values)
+    value = state.log_odds if state else mastery.log_odds(params.values.p_init)
+    for correct in answers.correct:
+        value = steps.update(value, correct)
+    card, _ = review.review_answers(
+        state.card if state else None, zip(answers.answered_at, answers.correct, strict=True)
+    )
+    assert card is not None
     return ConceptState(
         concept=answers.concept,
         attempts=(state.attempts if state else 0) + len(answers.correct),
         correct=(state.correct if state else 0) + sum(answers.correct),
-        p_mastery=p,
+        log_odds=value,
         card=card,
         last_answered_at=answers.answered_at[-1],
         through_id=max(answers.through_id, state.through_id if state else 0),
+        params_version=params.version,
     )
 
 
@@ -67,14 +84,16 @@ def needs_replay(state: ConceptState | None, new: Answers) -> bool:
 
 def entry(state: ConceptState) -> dict[str, Any]:
     """The API's mastery entry (datetimes not yet serialized)."""
+    p = state.p_mastery
     return {
         "concept": state.concept,
-        "p_mastery": state.p_mastery,
-        "mastered": mastery.is_mastered(state.p_mastery),
+        "p_mastery": p,
+        "mastered": mastery.is_mastered(p),
         "attempts": state.attempts,
         "correct": state.correct,
         "last_answered_at": state.last_answered_at,
         "next_review_at": state.card.due,
+        "params": "default" if state.params_version is None else "fitted",
     }
 
 
@@ -82,6 +101,7 @@ def refresh(
     states: dict[str, ConceptState],
     deltas: dict[str, Any],
     replay: dict[str, Answers],
+    params: ParametersOf,
 ) -> tuple[dict[str, ConceptState], list[ConceptState]]:
     """Bring every concept's state up to date.
 
@@ -94,17 +114,19 @@ def refresh(
     for concept, delta in deltas.items():
         state = states.get(concept)
         if concept in replay:
-            state = fold(None, replay[concept])
+            state = fold(None, replay[concept], params(concept))
             changed.append(state)
         elif delta.new is not None:
-            state = fold(state, delta.new)
+            state = fold(state, delta.new, params(concept))
             changed.append(state)
         if state is not None:
             current[concept] = state
     return current, changed
 
 
-def concepts_to_replay(states: dict[str, ConceptState], deltas: dict[str, Any]) -> list[str]:
+def concepts_to_replay(
+    states: dict[str, ConceptState], deltas: dict[str, Any], params: ParametersOf
+) -> list[str]:
     """Concepts whose stored state cannot simply be continued."""
     replay = []
     for concept, delta in deltas.items():
@@ -112,9 +134,12 @@ def concepts_to_replay(states: dict[str, ConceptState], deltas: dict[str, Any]) 
         if state is None:
             stale = delta.folded > 0  # answers below the watermark that were never folded
         else:
-            # A count mismatch means answers committed late (below the watermark) or removed.
-            stale = delta.folded != state.attempts or (
-                delta.new is not None and needs_replay(state, delta.new)
+            # A count mismatch means answers committed late (below the watermark) or removed;
+            # a state folded with other parameters (a newer fit) is recomputed with the current.
+            stale = (
+                delta.folded != state.attempts
+                or state.params_version != params(concept).version
+                or (delta.new is not None and needs_replay(state, delta.new))
             )
         if stale:
             replay.append(concept)

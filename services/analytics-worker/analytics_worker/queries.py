@@ -126,10 +126,11 @@ def load_states(session: Session, *, learner_id: int) -> dict[str, ConceptState]
             concept=row.concept,
             attempts=row.attempts,
             correct=row.correct,
-            p_mastery=row.p_mastery,
+            log_odds=row.log_odds,
             card=review.load(row.card),
             last_answered_at=row.last_answered_at,
             through_id=row.through_id,
+            params_version=row.params_version,
         )
         for row in rows
     }
@@ -182,6 +183,8 @@ def save_states_many(session: Session, states: list[tuple[int, ConceptState]]) -
                 "attempts": state.attempts,
                 "correct": state.correct,
                 "p_mastery": state.p_mastery,
+                "log_odds": state.log_odds,
+                "params_version": state.params_version,
                 "card": review.dump(state.card),
                 "last_answered_at": state.last_answered_at,
                 "through_id": state.through_id,
@@ -242,6 +245,8 @@ def _upsert_state_statement() -> Any:
             "attempts": excluded.attempts,
             "correct": excluded.correct,
             "p_mastery": excluded.p_mastery,
+            "log_odds": excluded.log_odds,
+            "params_version": excluded.params_version,
             "card": excluded.card,
             "last_answered_at": excluded.last_answered_at,
             "through_id": excluded.through_id,

@@ -10,14 +10,18 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from ailp.config import get_settings
 from ailp.db.rows import table_of
 from ailp.jobs.lifecycle import Claim
 from ailp.jobs.runner import JobOutcome, PermanentJobError
 from ailp.models import AnalyticsResult, Learner
 from analytics_worker import formulas, learner_model, queries
+from analytics_worker.parameters import ParameterCache
 from analytics_worker.recommendations import recommend
 
 TOP_GAPS_IN_STATE = 10
+
+_parameters = ParameterCache(get_settings().learner_model_refresh_seconds)
 
 
 def compute(claim: Claim, session: Session) -> JobOutcome:
@@ -120,12 +124,21 @@ def _learner_model(
 ) -> tuple[list[learner_model.ConceptState], list[dict[str, Any]]]:
     """Continue the stored per-concept states with new answers; mastery entries up to `as_of`."""
     stored = queries.load_states(session, learner_id=learner_id)
+    params = _parameters.current(
+        session,
+        seen_version=max(
+            (s.params_version for s in stored.values() if s.params_version is not None),
+            default=None,
+        ),
+    )
     watermark = max((state.through_id for state in stored.values()), default=0)
     deltas = queries.answers_since(session, learner_id=learner_id, after=watermark)
     replay = queries.histories(
-        session, learner_id=learner_id, concepts=learner_model.concepts_to_replay(stored, deltas)
+        session,
+        learner_id=learner_id,
+        concepts=learner_model.concepts_to_replay(stored, deltas, params),
     )
-    states, changed = learner_model.refresh(stored, deltas, replay)
+    states, changed = learner_model.refresh(stored, deltas, replay, params)
     # Concepts answered after as_of (an as_of in the past) are replayed up to as_of only.
     later = [concept for concept, state in states.items() if state.last_answered_at > as_of]
     truncated = queries.histories(session, learner_id=learner_id, concepts=later, up_to=as_of)
@@ -133,7 +146,8 @@ def _learner_model(
     for concept in sorted(states):
         if concept in later:
             if concept in truncated:
-                entries.append(learner_model.entry(learner_model.fold(None, truncated[concept])))
+                replayed = learner_model.fold(None, truncated[concept], params(concept))
+                entries.append(learner_model.entry(replayed))
         else:
             entries.append(learner_model.entry(states[concept]))
     return changed, entries

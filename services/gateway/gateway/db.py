@@ -80,6 +80,7 @@ async def create_pool(settings: Settings, **overrides: Any) -> asyncpg.Pool:
         "server_settings": {
             "application_name": "ailp-gateway",
             "statement_timeout": str(settings.db_statement_timeout_ms),
+            "timezone": "UTC",  # now()::date and friends are UTC days, whatever the server's zone
         },
     }
     options.update(overrides)

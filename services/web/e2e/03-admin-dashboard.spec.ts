@@ -1,7 +1,7 @@
 // The operator dashboard, for an administrator made with `ailp make-admin`.
 import { expect, navigate, screenshot, test } from "./fixtures";
 
-test("admin dashboard: growth, engagement, AI performance, spend, queues", async ({ page }) => {
+test("admin dashboard: growth, engagement, AI performance, spend, queues, learner model", async ({ page }) => {
   const username = process.env.E2E_ADMIN_USERNAME;
   const password = process.env.E2E_ADMIN_PASSWORD;
   test.skip(!username || !password, "E2E_ADMIN_USERNAME / E2E_ADMIN_PASSWORD not set");
@@ -20,6 +20,18 @@ test("admin dashboard: growth, engagement, AI performance, spend, queues", async
   await expect(page.getByTestId("top-concepts-card")).toBeVisible();
   await expect(page.getByTestId("queue-card")).toContainText("Avg wait");
   await screenshot(page, "admin-dashboard");
+
+  // The learner model, fitted from the ASSISTments sample before the run (tests/e2e/conftest.py).
+  const model = page.getByTestId("learner-model-section");
+  await expect(model.getByRole("heading", { name: "Learner model" })).toBeVisible();
+  const quality = page.getByTestId("model-quality-card");
+  await expect(quality).toContainText("file builder_train.csv");
+  await expect(quality.getByRole("row", { name: /AUC/ })).toBeVisible();
+  await expect(page.getByTestId("calibration-card").getByRole("img", { name: /^Calibration/ })).toBeVisible();
+  const parameters = page.getByRole("region", { name: "Parameters per concept" });
+  await expect(parameters.getByRole("row")).not.toHaveCount(0);
+  await model.scrollIntoViewIfNeeded();
+  await screenshot(page, "admin-learner-model");
 
   await page.getByLabel("Window").click();
   await page.getByRole("option", { name: "7 days" }).click();

@@ -38,7 +38,8 @@ def build_engine(settings: Settings) -> Engine:
         pool_recycle=1800,
         connect_args={
             "connect_timeout": 5,
-            "options": f"-c statement_timeout={settings.db_statement_timeout_ms}",
+            # UTC sessions: timestamps come back in UTC whatever the server's default zone.
+            "options": f"-c statement_timeout={settings.db_statement_timeout_ms} -c timezone=UTC",
             "application_name": "ailp",
         },
     )

@@ -40,6 +40,7 @@ from ailp.config import Settings, get_settings
 from ailp.db.engine import session_scope
 from ailp.jobs import lifecycle
 from ailp.jobs.submit import AnalyticsParams, Limits, NewJob, submit_statement
+from ailp.learner_model.service import start_fit_schedule
 from ailp.logging import get_logger
 from ailp.models import Job
 from ailp.queue import publish
@@ -336,6 +337,7 @@ def run_forever(settings: Settings | None = None) -> None:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    start_fit_schedule(settings, loop.stop)
     if settings.sweeper_metrics_port:
         metrics.serve_metrics(
             settings.sweeper_metrics_port,

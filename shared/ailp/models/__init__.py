@@ -5,6 +5,7 @@ from ailp.models.analytics import AnalyticsResult, LearnerConceptState
 from ailp.models.content import Content
 from ailp.models.job import Job
 from ailp.models.learner import Learner
+from ailp.models.learner_model import LearnerModelConceptParams, LearnerModelVersion
 from ailp.models.schedule import AnalyticsSchedule, BatchRun
 from ailp.models.spend import ModelReservation, ModelSpendDay, UserModelSpendDay
 from ailp.models.user import User
@@ -18,6 +19,8 @@ __all__ = [
     "Job",
     "Learner",
     "LearnerConceptState",
+    "LearnerModelConceptParams",
+    "LearnerModelVersion",
     "LearningSession",
     "ModelReservation",
     "ModelSpendDay",

@@ -36,7 +36,8 @@ class LearnerConceptState(Base):
 
     Analytics jobs continue from this state with the answers that arrived since (`through_id`
     is the newest answer folded in), so a learner with 100,000 answers is not replayed from the
-    start on every job. An answer that arrives out of time order makes that concept be replayed.
+    start on every job. An answer that arrives out of time order, or new fitted parameters for
+    the concept, make that concept be replayed.
     """
 
     __tablename__ = "learner_concept_states"
@@ -48,6 +49,11 @@ class LearnerConceptState(Base):
     attempts: Mapped[int] = mapped_column(Integer, nullable=False)
     correct: Mapped[int] = mapped_column(Integer, nullable=False)
     p_mastery: Mapped[float] = mapped_column(Float, nullable=False)
+    # What the model continues from: P saturates at 1.0 in floating point, its log-odds do not.
+    log_odds: Mapped[float] = mapped_column(Float, nullable=False)
+    # The learner_model_versions id whose parameters were used (NULL: the defaults); a state
+    # folded with other parameters than the concept's current ones is replayed.
+    params_version: Mapped[int | None] = mapped_column(Integer)
     card: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
     last_answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     through_id: Mapped[int] = mapped_column(BigInteger, nullable=False)

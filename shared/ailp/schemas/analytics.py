@@ -35,13 +35,23 @@ class KnowledgeGap(BaseModel):
 class ConceptMastery(BaseModel):
     concept: str
     p_mastery: float = Field(
-        description="Bayesian Knowledge Tracing estimate that the concept is mastered"
+        description="Bayesian Knowledge Tracing (with forgetting) estimate that the concept is "
+        "mastered, exact to 1e-9"
     )
     mastered: bool = Field(description="p_mastery ≥ 0.95")
     attempts: int
     correct: int
     last_answered_at: datetime
-    next_review_at: datetime | None = Field(description="When FSRS schedules the next review")
+    next_review_at: datetime | None = Field(
+        description="When FSRS schedules the next review (one review per concept per UTC day, "
+        "rated by that day's first answer)"
+    )
+    params: Literal["default", "fitted"] = Field(
+        # Results stored before fitted parameters existed have no such field: they used these.
+        default="default",
+        description="Whether p_mastery used the newest fitted parameters of this concept or the "
+        "defaults (p_init 0.25, p_transit 0.15, guess 0.2, slip 0.1, p_forget 0)",
+    )
 
 
 class Recommendation(BaseModel):

@@ -4,8 +4,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from gateway.admin import repository, spend
-from gateway.admin.schemas import AdminStats
+from gateway.admin import learner_model, repository, spend
+from gateway.admin.schemas import AdminStats, LearnerModel
 from gateway.deps import CurrentAdminId, PoolDep, SettingsDep
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
@@ -28,3 +28,16 @@ async def admin_stats(
         pool, allowance_usd=settings.openai_user_daily_budget_usd
     )
     return stats
+
+
+@router.get(
+    "/learner-model",
+    response_model=LearnerModel,
+    summary="The newest fitted learner-model parameters and how well they predict held-out answers",
+    responses={
+        403: {"description": "not an administrator"},
+        404: {"description": "nothing fitted yet: every concept uses the default parameters"},
+    },
+)
+async def admin_learner_model(_admin: CurrentAdminId, pool: PoolDep) -> Any:
+    return await learner_model.newest(pool)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, Field
 
 
@@ -51,3 +53,53 @@ class AdminStats(BaseModel):
         description="The users who spent most model budget today, most first (at most 10)"
     )
     jobs: JobStats
+
+
+class ConceptParameters(BaseModel):
+    concept: str
+    p_init: float = Field(description="P(known) before the first answer")
+    p_transit: float = Field(description="P(unknown → known) after each answer")
+    p_forget: float = Field(description="P(known → unknown) after each answer")
+    guess: float = Field(description="P(right answer | unknown)")
+    slip: float = Field(description="P(wrong answer | known)")
+    responses: int = Field(description="Answers the fit learned this concept from")
+
+
+class CalibrationBin(BaseModel):
+    lower: float = Field(description="Predicted P(correct) from (inclusive)…")
+    upper: float = Field(description="…to (exclusive; the last bin includes 1)")
+    answers: int = Field(description="Held-out answers whose prediction fell in the bin")
+    predicted: float | None = Field(description="Mean predicted P(correct); null when empty")
+    observed: float | None = Field(description="Share answered right; null when empty")
+
+
+class LearnerModelEvaluation(BaseModel):
+    auc: float | None = Field(
+        description="Next-answer AUC of the fitted parameters on the held-out learners' answers "
+        "(null when those answers are all right or all wrong)"
+    )
+    log_loss: float | None = Field(description="Next-answer log loss on the same answers")
+    held_out_answers: int
+    baseline_auc: float | None = Field(
+        description="AUC of the default parameters on the same held-out answers"
+    )
+    baseline_log_loss: float | None = None
+    held_out_learners: int | None = None
+    calibration: list[CalibrationBin] = Field(
+        default_factory=list,
+        description="Predicted against observed P(correct) in ten bins of the prediction",
+    )
+    baseline_calibration: list[CalibrationBin] = Field(default_factory=list)
+
+
+class LearnerModel(BaseModel):
+    version: int = Field(description="The parameter version; the analytics worker uses the newest")
+    fitted_at: datetime
+    source: str = Field(
+        description="What it was fitted from: `platform`, `platform (scheduled)` or `file NAME`"
+    )
+    concepts: list[ConceptParameters] = Field(
+        description="Fitted concepts, by name; every other concept uses the defaults (p_init "
+        "0.25, p_transit 0.15, p_forget 0, guess 0.2, slip 0.1)"
+    )
+    evaluation: LearnerModelEvaluation

@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 
 import { isApiError } from "@/lib/api/client";
-import { getAdminStats } from "@/lib/api/endpoints";
+import { getAdminStats, getLearnerModel } from "@/lib/api/endpoints";
 import { queryKeys } from "@/lib/query-keys";
 
 export function useAdminStats(days: number, enabled: boolean) {
@@ -10,6 +10,17 @@ export function useAdminStats(days: number, enabled: boolean) {
     queryFn: ({ signal }) => getAdminStats(days, signal),
     enabled,
     refetchInterval: 15_000,
+    retry: (count, error) => !(isApiError(error) && [403, 404].includes(error.status)) && count < 2,
+  });
+}
+
+/** The newest fitted learner-model parameters; a 404 means nothing has been fitted yet. */
+export function useLearnerModel(enabled: boolean) {
+  return useQuery({
+    queryKey: queryKeys.learnerModel,
+    queryFn: ({ signal }) => getLearnerModel(signal),
+    enabled,
+    refetchInterval: 60_000,
     retry: (count, error) => !(isApiError(error) && [403, 404].includes(error.status)) && count < 2,
   });
 }

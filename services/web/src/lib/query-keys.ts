@@ -14,4 +14,5 @@ export const queryKeys = {
     ["jobs", filters] as const,
   allJobs: ["jobs"] as const,
   adminStats: (days: number) => ["admin", "stats", days] as const,
+  learnerModel: ["admin", "learner-model"] as const,
 };

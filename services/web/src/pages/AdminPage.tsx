@@ -2,6 +2,7 @@ import { Activity, CalendarDays, CheckCircle2, ShieldAlert, UserPlus, Users } fr
 import { useState } from "react";
 
 import { AiCard } from "@/components/admin/AiCard";
+import { LearnerModelSection } from "@/components/admin/LearnerModelSection";
 import { QueueCard } from "@/components/admin/QueueCard";
 import { SpendCard } from "@/components/admin/SpendCard";
 import { StatCard } from "@/components/admin/StatCard";
@@ -29,7 +30,7 @@ export default function AdminPage() {
   const header = (
     <PageHeader
       title="Operations"
-      description="Growth, engagement, AI performance and spend."
+      description="Growth, engagement, AI performance, spend and the learner model."
       actions={
         isAdmin ? (
           <div className="flex items-center gap-2">
@@ -99,6 +100,7 @@ export default function AdminPage() {
           <TopConceptsCard concepts={data.top_concepts} />
           <QueueCard jobs={data.jobs} />
         </div>
+        <LearnerModelSection enabled={isAdmin} />
       </div>
     </>
   );

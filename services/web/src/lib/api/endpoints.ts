@@ -11,6 +11,7 @@ import type {
   JobStatus,
   Learner,
   LearnerInput,
+  LearnerModel,
   LearnerUpdate,
   Page,
   RegisterInput,
@@ -137,3 +138,5 @@ export const getAnalytics = (learnerId: number, signal?: AbortSignal) =>
 // --- admin --------------------------------------------------------------------------------------
 export const getAdminStats = (days: number, signal?: AbortSignal) =>
   api<AdminStats>("/api/admin/stats", { query: { days }, signal });
+
+export const getLearnerModel = (signal?: AbortSignal) => api<LearnerModel>("/api/admin/learner-model", { signal });

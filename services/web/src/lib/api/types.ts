@@ -215,6 +215,8 @@ export interface ConceptMastery {
   correct: number;
   last_answered_at: string;
   next_review_at: string | null;
+  /** Whether p_mastery used fitted parameters (added later: may be absent). */
+  params?: "default" | "fitted";
 }
 
 export type RecommendationReason = "knowledge_gap" | "review_due" | "not_mastered";
@@ -259,6 +261,41 @@ export interface AdminStats {
   };
   top_concepts: { concept: string; requests: number }[];
   jobs: { queued: number; running: number; failed: number; avg_wait_seconds: number };
+}
+
+export interface LearnerModelConcept {
+  concept: string;
+  p_init: number;
+  p_transit: number;
+  p_forget: number;
+  guess: number;
+  slip: number;
+  responses: number;
+}
+
+export interface CalibrationBin {
+  lower: number;
+  upper: number;
+  answers: number;
+  predicted: number | null;
+  observed: number | null;
+}
+
+export interface LearnerModel {
+  version: number;
+  fitted_at: string;
+  source: string;
+  concepts: LearnerModelConcept[];
+  evaluation: {
+    auc: number | null;
+    log_loss: number | null;
+    held_out_answers: number;
+    baseline_auc: number | null;
+    baseline_log_loss?: number | null;
+    held_out_learners?: number | null;
+    calibration?: CalibrationBin[];
+    baseline_calibration?: CalibrationBin[];
+  };
 }
 
 // --- problems -----------------------------------------------------------------------------------
