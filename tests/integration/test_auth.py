@@ -8,7 +8,9 @@ import uuid
 import jwt
 import pytest
 
+from ailp.secret_policy import key_id
 from tests.support.api import Api
+from tests.support.processes import Stack
 
 
 def _name() -> str:
@@ -115,15 +117,16 @@ def test_missing_or_bad_tokens_are_401(anonymous: Api, header: str | None) -> No
     assert response.json()["status"] == 401
 
 
-def test_expired_and_forged_tokens_are_401(api: Api) -> None:
+def test_expired_and_forged_tokens_are_401(api: Api, stack: Stack) -> None:
     claims = jwt.decode(api.token, options={"verify_signature": False})
+    kid = {"kid": key_id(stack.jwt_secret)}
     expired = jwt.encode(
-        {**claims, "exp": int(time.time()) - 10},
-        "dev-only-secret-change-me-in-production-0123456789",
-        algorithm="HS256",
+        {**claims, "exp": int(time.time()) - 10}, stack.jwt_secret, algorithm="HS256", headers=kid
     )
-    forged = jwt.encode(claims, "someone-elses-secret-of-enough-length-000", algorithm="HS256")
-    unsigned = jwt.encode(claims, None, algorithm="none")
+    forged = jwt.encode(
+        claims, "someone-elses-secret-of-enough-length-000", algorithm="HS256", headers=kid
+    )
+    unsigned = jwt.encode(claims, None, algorithm="none", headers=kid)
     for token in (expired, forged, unsigned):
         response = api.http.get("/api/users/me", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 401, token

@@ -6,7 +6,7 @@ from ailp.models.content import Content
 from ailp.models.job import Job
 from ailp.models.learner import Learner
 from ailp.models.schedule import AnalyticsSchedule, BatchRun
-from ailp.models.user import User
+from ailp.models.user import RevokedToken, User
 
 __all__ = [
     "AnalyticsResult",
@@ -18,5 +18,6 @@ __all__ = [
     "Learner",
     "LearnerConceptState",
     "LearningSession",
+    "RevokedToken",
     "User",
 ]

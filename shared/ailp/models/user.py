@@ -1,6 +1,18 @@
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, CheckConstraint, Identity, Index, String, text
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    String,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ailp.db.base import Base
@@ -23,4 +35,20 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(120), nullable=False)
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     role: Mapped[str] = mapped_column(String(16), nullable=False, server_default=Role.user.value)
+    # Tokens carry the version they were issued under (`ver`); incrementing it (password change,
+    # sign out everywhere) refuses every earlier token.
+    token_version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
     created_at: Mapped[CreatedAt]
+
+
+class RevokedToken(Base):
+    """A signed-out token (its `jti`), refused until it would have expired anyway."""
+
+    __tablename__ = "revoked_tokens"
+    __table_args__ = (Index("ix_revoked_tokens_expires_at", "expires_at"),)
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
