@@ -47,7 +47,8 @@ async def _confirm_password(
     await limiter.hit(limit, detail=_TOO_MANY)
     stored = await repository.get_password_hash(pool, user_id=user_id)
     if not await anyio.to_thread.run_sync(verify_password, stored, password):
-        raise Forbidden(f"The {field} is wrong. Nothing was changed.", field=field)
+        label = field.replace("_", " ")
+        raise Forbidden(f"The {label} is wrong. Nothing was changed.", field=field)
     await limiter.refund(limit)
     return stored
 
