@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import jwt
 import pytest
 
@@ -41,6 +42,13 @@ def _claims(api: Api) -> dict[str, Any]:
 
 def _get_me(api: Api, token: str) -> int:
     return api.http.get("/api/users/me", headers={"Authorization": f"Bearer {token}"}).status_code
+
+
+def _fresh_get_me(stack: Stack, token: str) -> int:
+    """On a connection of its own (a client's keep-alive connection stays with one process)."""
+    return httpx.get(
+        f"{stack.base_url}/api/users/me", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    ).status_code
 
 
 def _sign(claims: dict[str, Any], secret: str, *, algorithm: str = "HS256", kid: str = "") -> str:
@@ -241,3 +249,30 @@ def test_a_spoofed_left_most_forwarded_hop_does_not_dodge_the_address_limit(
     # Another client behind the same proxy is not locked out with it.
     neighbour = signed_up(stack.base_url)
     assert neighbour.token
+
+
+def test_every_gateway_process_refuses_a_revoked_token_at_once(
+    make_stack: Callable[..., Stack],
+) -> None:
+    """With a cache bound far longer than the test, only the revocation announcement can make
+    the other gateway process refuse the token on the very next requests."""
+    stack = make_stack(extra_env={"TOKEN_STATE_CACHE_SECONDS": "30"})
+    stack.start("gateway")
+    for action in ("logout", "password", "logout-all"):
+        user = client(stack.base_url).new_user()
+        assert user.token and user.username
+        token = user.token
+        # Both processes (WEB_CONCURRENCY=2) see the token and cache it as current: a new
+        # connection per request, so that both get some.
+        assert {_fresh_get_me(stack, token) for _ in range(40)} == {200}
+        if action == "logout":
+            response = user.http.post("/api/auth/logout")
+        elif action == "logout-all":
+            response = user.http.post("/api/auth/logout-all")
+        else:
+            response = user.http.post(
+                "/api/users/me/password",
+                json={"current_password": PASSWORD, "new_password": "battery-staple-43"},
+            )
+        assert response.status_code == 204, response.text
+        assert [_fresh_get_me(stack, token) for _ in range(40)] == [401] * 40, action

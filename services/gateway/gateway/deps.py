@@ -11,7 +11,7 @@ from fastapi.security import HTTPBearer
 from ailp.config import Settings
 from ailp.errors import Forbidden, Unauthorized
 from ailp.models.enums import Role
-from gateway.auth.revocation import TokenStates
+from gateway.auth.broadcast import Revocations
 from gateway.broker import Broker
 from gateway.client_address import client_address_of
 from gateway.passwords import PasswordHashing
@@ -39,8 +39,8 @@ async def _hashing(request: Request) -> PasswordHashing:
     return request.app.state.hashing
 
 
-async def _token_states(request: Request) -> TokenStates:
-    return request.app.state.token_states
+async def _revocations(request: Request) -> Revocations:
+    return request.app.state.revocations
 
 
 class _BearerUser(HTTPBearer):
@@ -88,7 +88,7 @@ PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
 BrokerDep = Annotated[Broker, Depends(_broker)]
 LimiterDep = Annotated[RateLimiter, Depends(_limiter)]
 HashingDep = Annotated[PasswordHashing, Depends(_hashing)]
-TokenStatesDep = Annotated[TokenStates, Depends(_token_states)]
+RevocationsDep = Annotated[Revocations, Depends(_revocations)]
 CurrentUserId = Annotated[int, Depends(_current_user_id)]
 CurrentAdminId = Annotated[int, Depends(_current_admin_id)]
 

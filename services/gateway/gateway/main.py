@@ -17,6 +17,7 @@ from gateway import openapi, problems
 from gateway.activity.router import router as activity_router
 from gateway.admin.router import router as admin_router
 from gateway.analytics.router import router as analytics_router
+from gateway.auth.broadcast import RevocationListener, Revocations
 from gateway.auth.revocation import TokenStates
 from gateway.auth.router import router as auth_router
 from gateway.broker import Broker
@@ -57,11 +58,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             concurrency=settings.password_hash_concurrency,
             wait_seconds=settings.password_hash_wait_seconds,
         )
+        listener = RevocationListener(settings.redis_url, app.state.token_states)
+        app.state.revocations = Revocations(app.state.token_states, listener.client)
+        listener.start()
         await app.state.broker.check_eviction_policy()
         log.info("gateway_started", version=__version__)
         try:
             yield
         finally:
+            await listener.stop()
             await app.state.broker.close()
             await app.state.pool.close()
 

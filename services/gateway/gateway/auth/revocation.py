@@ -7,9 +7,10 @@ Redis data.
 
 The hot path must stay cheap (GET /api/jobs/{id} is benchmarked), so each gateway process keeps
 "current" answers for TOKEN_STATE_CACHE_SECONDS and asks again (one indexed round trip) after
-that. The process that revokes a token forgets its cached answers at once; other processes
-refuse the token at most TOKEN_STATE_CACHE_SECONDS later. "Revoked" answers are final and kept
-until the token expires.
+that. The process that revokes a token forgets its cached answers at once and announces it to
+the others (`gateway.auth.broadcast`), which forget theirs; without the announcement (Redis
+away) they refuse the token at most TOKEN_STATE_CACHE_SECONDS later. "Revoked" answers are final
+and kept until the token expires.
 """
 
 from __future__ import annotations
@@ -62,6 +63,10 @@ class TokenStates:
     def revoke_token(self, claims: TokenClaims) -> None:
         """This process refuses the token from now on (the caller stored the revocation)."""
         self._remember(claims, current=False, now=time.monotonic())
+
+    def forget_token(self, jti: str) -> None:
+        """Ask PostgreSQL again about this token (another process revoked it)."""
+        self._states.pop(jti, None)
 
     def forget_user(self, user_id: int) -> None:
         """Ask PostgreSQL again about every token of this user (version changed, user gone)."""

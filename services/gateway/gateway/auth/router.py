@@ -14,8 +14,8 @@ from gateway.deps import (
     HashingDep,
     LimiterDep,
     PoolDep,
+    RevocationsDep,
     SettingsDep,
-    TokenStatesDep,
     client_address,
     current_token,
 )
@@ -111,9 +111,9 @@ async def token(
     summary="Sign out: this token is refused from now on",
 )
 async def logout(
-    request: Request, user_id: CurrentUserId, pool: PoolDep, states: TokenStatesDep
+    request: Request, user_id: CurrentUserId, pool: PoolDep, revocations: RevocationsDep
 ) -> Response:
-    await service.logout(pool, states, claims=current_token(request))
+    await service.logout(pool, revocations, claims=current_token(request))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -122,8 +122,10 @@ async def logout(
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Sign out everywhere: every token issued to you so far is refused from now on",
 )
-async def logout_all(user_id: CurrentUserId, pool: PoolDep, states: TokenStatesDep) -> Response:
-    await service.logout_everywhere(pool, states, user_id=user_id)
+async def logout_all(
+    user_id: CurrentUserId, pool: PoolDep, revocations: RevocationsDep
+) -> Response:
+    await service.logout_everywhere(pool, revocations, user_id=user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

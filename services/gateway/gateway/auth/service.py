@@ -10,7 +10,7 @@ import asyncpg
 
 from ailp.config import Settings
 from ailp.errors import Unauthorized
-from gateway.auth.revocation import TokenStates
+from gateway.auth.broadcast import Revocations
 from gateway.auth.schemas import RegisterIn, TokenIn
 from gateway.passwords import PasswordHashing
 from gateway.ratelimit import Limit, RateLimiter
@@ -85,13 +85,13 @@ async def sign_in(
     return issue_token(settings, row["id"], version=row["token_version"])
 
 
-async def logout(pool: asyncpg.Pool, states: TokenStates, *, claims: TokenClaims) -> None:
+async def logout(pool: asyncpg.Pool, revocations: Revocations, *, claims: TokenClaims) -> None:
     """Refuse this token from now on (stored in PostgreSQL until it would have expired)."""
     await users.revoke_token(pool, claims=claims)
-    states.revoke_token(claims)
+    await revocations.token_revoked(claims)
 
 
-async def logout_everywhere(pool: asyncpg.Pool, states: TokenStates, *, user_id: int) -> None:
+async def logout_everywhere(pool: asyncpg.Pool, revocations: Revocations, *, user_id: int) -> None:
     """Refuse every token issued to this user so far."""
     await users.bump_token_version(pool, user_id=user_id)
-    states.forget_user(user_id)
+    await revocations.user_revoked(user_id)

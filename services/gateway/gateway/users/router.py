@@ -11,8 +11,8 @@ from gateway.deps import (
     HashingDep,
     LimiterDep,
     PoolDep,
+    RevocationsDep,
     SettingsDep,
-    TokenStatesDep,
 )
 from gateway.responses import json_response
 from gateway.users import repository, service
@@ -52,14 +52,14 @@ async def change_password(
     pool: PoolDep,
     limiter: LimiterDep,
     hashing: HashingDep,
-    states: TokenStatesDep,
+    revocations: RevocationsDep,
     settings: SettingsDep,
 ) -> Response:
     await service.change_password(
         pool,
         limiter,
         hashing,
-        states,
+        revocations,
         settings,
         user_id=user_id,
         current_password=data.current_password,
@@ -106,10 +106,10 @@ async def delete_me(
     pool: PoolDep,
     limiter: LimiterDep,
     hashing: HashingDep,
-    states: TokenStatesDep,
+    revocations: RevocationsDep,
     settings: SettingsDep,
 ) -> Response:
     await service.delete_account(
-        pool, limiter, hashing, states, settings, user_id=user_id, password=data.password
+        pool, limiter, hashing, revocations, settings, user_id=user_id, password=data.password
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)

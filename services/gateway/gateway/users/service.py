@@ -13,7 +13,7 @@ import asyncpg
 
 from ailp.config import Settings
 from ailp.errors import Conflict, Forbidden
-from gateway.auth.revocation import TokenStates
+from gateway.auth.broadcast import Revocations
 from gateway.passwords import PasswordHashing, hash_password, verify_password
 from gateway.ratelimit import Limit, RateLimiter
 from gateway.users import repository
@@ -57,7 +57,7 @@ async def change_password(
     pool: asyncpg.Pool,
     limiter: RateLimiter,
     hashing: PasswordHashing,
-    states: TokenStates,
+    revocations: Revocations,
     settings: Settings,
     *,
     user_id: int,
@@ -78,14 +78,14 @@ async def change_password(
         pool, user_id=user_id, old_hash=stored, new_hash=new_hash
     ):
         raise Conflict(_CHANGED_MEANWHILE)
-    states.forget_user(user_id)
+    await revocations.user_revoked(user_id)
 
 
 async def delete_account(
     pool: asyncpg.Pool,
     limiter: RateLimiter,
     hashing: PasswordHashing,
-    states: TokenStates,
+    revocations: Revocations,
     settings: Settings,
     *,
     user_id: int,
@@ -97,7 +97,7 @@ async def delete_account(
         )
     if not await repository.delete(pool, user_id=user_id, password_hash=stored):
         raise Conflict(_CHANGED_MEANWHILE)
-    states.forget_user(user_id)
+    await revocations.user_revoked(user_id)
 
 
 async def export(pool: asyncpg.Pool, *, user_id: int) -> dict[str, Any]:
