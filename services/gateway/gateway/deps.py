@@ -45,7 +45,7 @@ async def _revocations(request: Request) -> Revocations:
 
 class _BearerUser(HTTPBearer):
     """The caller's user id from `Authorization: Bearer <token>`, once the token is verified and
-    still current (not revoked). Its claims are kept in `request.state.token` (for logout).
+    still current (not revoked).
 
     One dependency rather than `HTTPBearer` plus a function using it: it runs on every
     authenticated request, and each level of FastAPI's dependency solving has a visible cost.
@@ -53,18 +53,21 @@ class _BearerUser(HTTPBearer):
     """
 
     async def __call__(self, request: Request) -> int:  # type: ignore[override]
-        scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token:
-            raise Unauthorized(
-                "This endpoint needs `Authorization: Bearer <token>`; "
-                "get a token from POST /api/auth/token."
-            )
         state = request.app.state
-        claims = claims_from_token(state.settings, token)
+        claims = claims_from_token(state.settings, _bearer_token(request))
         await state.token_states.require_current(state.pool, claims)
-        request.state.token = claims
         return claims.user_id
+
+
+def _bearer_token(request: Request) -> str:
+    scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized(
+            "This endpoint needs `Authorization: Bearer <token>`; "
+            "get a token from POST /api/auth/token."
+        )
+    return token
 
 
 _current_user_id = _BearerUser(
@@ -94,9 +97,9 @@ CurrentAdminId = Annotated[int, Depends(_current_admin_id)]
 
 
 def current_token(request: Request) -> TokenClaims:
-    """The claims of the token that authenticated this request (after `CurrentUserId`)."""
-    claims: TokenClaims = request.state.token
-    return claims
+    """The claims of the token that authenticated this request (after `CurrentUserId`; a cache
+    hit, so the hot path need not keep them anywhere)."""
+    return claims_from_token(request.app.state.settings, _bearer_token(request))
 
 
 def client_address(request: Request) -> str:
