@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import psycopg2
 
 from ailp.config import Settings
-from gateway.security import hash_password, issue_token
+from gateway.passwords import hash_password
+from gateway.security import issue_token
 
 BENCH_PASSWORD = "bench-password-42"
 CONCEPTS = (
@@ -75,7 +76,7 @@ def create_users(database_url: str, settings: Settings, count: int) -> list[Benc
         )
         learner_of = dict(cursor.fetchall())
     return [
-        BenchUser(user_id, issue_token(settings, user_id).token, learner_of[user_id])
+        BenchUser(user_id, issue_token(settings, user_id, version=0).token, learner_of[user_id])
         for user_id in user_ids
     ]
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+# The test process is a test environment: Settings() may make up its own signing secret here,
+# and nowhere else (set before any test module builds one).
+os.environ["ENVIRONMENT"] = "test"
 
 from tests.support.database import (
     PRIVATE_REDIS_DB,

@@ -6,6 +6,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 ensure_uv
 ensure_venv
+# Every ailp command refuses to run without a private signing secret: the first local run makes one.
+ensure_jwt_secret
 ensure_postgres
 ensure_database
 exec "$SCRIPTS_DIR/run-service.sh" migrate

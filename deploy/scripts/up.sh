@@ -11,6 +11,7 @@ READY_TIMEOUT="${READY_TIMEOUT:-90}"
 
 ensure_uv
 ensure_venv
+ensure_jwt_secret
 ensure_postgres
 ensure_redis
 check_redis_policy

@@ -22,7 +22,8 @@ export default defineConfig({
   },
   build: {
     outDir: "dist",
-    sourcemap: true,
+    // No source maps in production: they would publish the app's source and comments.
+    sourcemap: false,
     chunkSizeWarningLimit: 900,
   },
   test: {

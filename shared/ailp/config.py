@@ -6,20 +6,21 @@ Every field maps to an upper-case environment variable of the same name (`databa
 
 from __future__ import annotations
 
+import ipaddress
+import secrets
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ailp.secret_policy import check_jwt_secret
 
 # CONTENT_JOB_DEADLINE_SECONDS must exceed OPENAI_TIMEOUT_SECONDS by at least this: a content
 # job's model calls stop one read timeout plus `content_worker.service.FINISH_SECONDS` before the
 # deadline (one read may run that long past it; the fallback and the final write need the rest),
 # which leaves at least 30 s for the model.
 CONTENT_DEADLINE_SLACK = 40.0
-
-DEV_JWT_SECRET = "dev-only-secret-change-me-in-production-0123456789"
-
 
 DEFAULT_MODEL_PRICES: dict[str, dict[str, float]] = {
     # The seed's price list: $0.002 per 1K tokens in and out for gpt-3.5-turbo.
@@ -56,20 +57,79 @@ class Settings(BaseSettings):
     web_concurrency: int = Field(default=2, ge=1, le=64)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     web_dist_dir: str | None = None
-    # Proxies whose X-Forwarded-For is trusted for the client address (comma-separated, or "*").
-    forwarded_allow_ips: str = "127.0.0.1"
+    trusted_proxies: str = Field(
+        default="127.0.0.1/32,::1/128",
+        description=(
+            "Comma-separated CIDRs of the reverse proxies in front of the gateway. Only when the "
+            "direct peer is in one of them is X-Forwarded-For read, and the client is its "
+            "right-most hop outside these ranges. Never '*' or 0.0.0.0/0."
+        ),
+    )
 
     # --- auth --------------------------------------------------------------------------------
-    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
+    jwt_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description=(
+            "Signs access tokens: 32+ random characters, never a documented placeholder. "
+            "Required in every ENVIRONMENT but test (`make up` writes a random one into .env)."
+        ),
+    )
+    jwt_secret_previous: SecretStr | None = Field(
+        default=None,
+        description=(
+            "The secret before the last rotation: tokens it signed are still accepted until "
+            "they expire (ACCESS_TOKEN_EXPIRE_MINUTES). Unset once that grace period is over."
+        ),
+    )
     access_token_expire_minutes: int = Field(default=60, ge=1, le=60 * 24 * 30)
+    token_state_cache_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        le=30,
+        description=(
+            "How long a gateway process trusts its cached answer to 'is this token revoked?' "
+            "(logout, password change, account deletion). Other processes refuse a revoked "
+            "token within this time; the process that revoked it refuses it at once."
+        ),
+    )
     login_failures_per_account: int = Field(default=10, ge=1)
     login_failures_per_address: int = Field(default=50, ge=1)
     login_failure_window_seconds: int = Field(default=900, ge=1)
+    registration_limit_per_address: int = Field(
+        default=20, ge=1, description="Sign-ups allowed per client address within the window."
+    )
+    registration_limit_window_seconds: int = Field(
+        default=3600, ge=1, description="The window of REGISTRATION_LIMIT_PER_ADDRESS (seconds)."
+    )
+    password_hash_concurrency: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description=(
+            "Password hashes (argon2id, 19 MiB each) computed at once per gateway process; "
+            "register, sign-in, password change and account deletion wait for a slot."
+        ),
+    )
+    password_hash_wait_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=30,
+        description="How long a request waits for a hashing slot before it gets 503 + Retry-After.",
+    )
 
     # --- job limits --------------------------------------------------------------------------
     job_submissions_per_minute: int = Field(default=60, ge=1)
     max_queued_jobs_per_user: int = Field(default=50, ge=1)
     idempotency_window_hours: int = Field(default=24, ge=1)
+    session_posts_per_minute: int = Field(
+        default=60, ge=1, description="POST .../sessions per user per minute, then 429."
+    )
+    response_posts_per_minute: int = Field(
+        default=120, ge=1, description="POST .../responses per user per minute, then 429."
+    )
+    max_learners_per_user: int = Field(
+        default=20, ge=1, description="Learner profiles one user may have, then 409."
+    )
 
     # --- durable jobs ------------------------------------------------------------------------
     job_max_attempts: int = Field(default=3, ge=1, le=20)
@@ -182,13 +242,34 @@ class Settings(BaseSettings):
         # `FOO=` in .env or docker-compose means "not set", not the empty string.
         return None if value in ("", None) else value
 
-    @field_validator("jwt_secret", mode="before")
+    @field_validator("jwt_secret_previous", mode="before")
     @classmethod
-    def _empty_secret_is_default(cls, value: object) -> object:
-        return DEV_JWT_SECRET if value in ("", None) else value
+    def _empty_previous_is_none(cls, value: object) -> object:
+        return None if value in ("", None) else value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_proxy_ranges(cls, value: str) -> str:
+        parse_networks(value)
+        return value
 
     @model_validator(mode="after")
-    def _timings_agree(self) -> Settings:
+    def _refuse_weak_secrets(self) -> Self:
+        """No running stack signs with a guessable key; only tests may go without one."""
+        if not self.jwt_secret.get_secret_value() and self.environment == "test":
+            self.jwt_secret = SecretStr(secrets.token_urlsafe(48))
+        if self.environment != "test":
+            check_jwt_secret("JWT_SECRET", self.jwt_secret.get_secret_value())
+            if self.jwt_secret_previous is not None:
+                check_jwt_secret("JWT_SECRET_PREVIOUS", self.jwt_secret_previous.get_secret_value())
+        return self
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return parse_networks(self.trusted_proxies)
+
+    @model_validator(mode="after")
+    def _timings_agree(self) -> Self:
         """Timings that only work together; a mistake here loses or repeats jobs silently."""
         problems = []
         if self.job_heartbeat_seconds * 2 > self.job_lease_seconds:
@@ -236,12 +317,23 @@ class Settings(BaseSettings):
         prices = {**DEFAULT_MODEL_PRICES, **self.openai_prices}
         return prices.get(model, DEFAULT_MODEL_PRICES["gpt-3.5-turbo"])
 
-    def check_production_safety(self) -> None:
-        if (
-            self.environment == "production"
-            and self.jwt_secret.get_secret_value() == DEV_JWT_SECRET
-        ):
-            raise RuntimeError("JWT_SECRET must be set to a private value in production")
+
+def parse_networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """TRUSTED_PROXIES as networks; refuses '*' and ranges that contain every address."""
+    networks = []
+    for part in (item.strip() for item in value.split(",")):
+        if not part:
+            continue
+        if part == "*":
+            raise ValueError("TRUSTED_PROXIES must list CIDRs; '*' would trust every client")
+        try:
+            network = ipaddress.ip_network(part, strict=False)
+        except ValueError as exc:
+            raise ValueError(f"TRUSTED_PROXIES: {part!r} is not an IP address or CIDR") from exc
+        if network.prefixlen == 0:
+            raise ValueError(f"TRUSTED_PROXIES: {part} would trust every client")
+        networks.append(network)
+    return tuple(networks)
 
 
 def _with_driver(url: str, scheme: str) -> str:

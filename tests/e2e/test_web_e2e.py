@@ -25,6 +25,12 @@ def test_gateway_serves_the_app(e2e_stack: Stack) -> None:
         index = client.get("/")
         assert index.status_code == 200
         assert '<div id="root">' in index.text
+        # The built app runs under the strict policy: no inline script, not frameable.
+        assert "script-src 'self';" in index.headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in index.headers["Content-Security-Policy"]
+        assert index.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        assert index.headers["X-Content-Type-Options"] == "nosniff"
+        assert "<script>" not in index.text  # every script is a file (CSP: script-src 'self')
         deep = client.get("/progress")
         assert deep.status_code == 200
         assert '<div id="root">' in deep.text

@@ -8,7 +8,9 @@ import uuid
 import jwt
 import pytest
 
+from ailp.secret_policy import key_id
 from tests.support.api import Api
+from tests.support.processes import Stack
 
 
 def _name() -> str:
@@ -115,15 +117,16 @@ def test_missing_or_bad_tokens_are_401(anonymous: Api, header: str | None) -> No
     assert response.json()["status"] == 401
 
 
-def test_expired_and_forged_tokens_are_401(api: Api) -> None:
+def test_expired_and_forged_tokens_are_401(api: Api, stack: Stack) -> None:
     claims = jwt.decode(api.token, options={"verify_signature": False})
+    kid = {"kid": key_id(stack.jwt_secret)}
     expired = jwt.encode(
-        {**claims, "exp": int(time.time()) - 10},
-        "dev-only-secret-change-me-in-production-0123456789",
-        algorithm="HS256",
+        {**claims, "exp": int(time.time()) - 10}, stack.jwt_secret, algorithm="HS256", headers=kid
     )
-    forged = jwt.encode(claims, "someone-elses-secret-of-enough-length-000", algorithm="HS256")
-    unsigned = jwt.encode(claims, None, algorithm="none")
+    forged = jwt.encode(
+        claims, "someone-elses-secret-of-enough-length-000", algorithm="HS256", headers=kid
+    )
+    unsigned = jwt.encode(claims, None, algorithm="none", headers=kid)
     for token in (expired, forged, unsigned):
         response = api.http.get("/api/users/me", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 401, token
@@ -185,3 +188,26 @@ def test_token_endpoint_rejects_other_media_types(anonymous: Api) -> None:
         "/api/auth/token", content=b"username=a", headers={"Content-Type": "text/plain"}
     )
     assert response.status_code == 415
+
+
+def test_a_hash_with_the_old_argon2_parameters_still_signs_in_and_is_upgraded(
+    anonymous: Api, stack: Stack
+) -> None:
+    """Defect 3: accounts hashed with the earlier 64 MiB parameters keep working; their next
+    successful sign-in stores a hash with today's (19 MiB) parameters."""
+    import psycopg2
+    from argon2 import PasswordHasher
+
+    name = _name()
+    legacy = PasswordHasher().hash("longenough")  # the library default the platform used
+    with psycopg2.connect(stack.database_url) as connection, connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO users (username, email, password_hash) VALUES (%s, %s, %s)",
+            (name, f"{name}@example.com", legacy),
+        )
+    anonymous.sign_in(name, "longenough")
+    with psycopg2.connect(stack.database_url) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT password_hash FROM users WHERE username = %s", (name,))
+        upgraded = cursor.fetchone()[0]
+    assert upgraded != legacy and upgraded.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert Api(stack.base_url).sign_in(name, "longenough")  # the new hash verifies too

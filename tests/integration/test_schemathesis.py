@@ -50,7 +50,12 @@ OPERATIONS = [
     ("GET", "/api/health/live"),
     ("POST", "/api/auth/register"),
     ("POST", "/api/auth/token"),
+    ("POST", "/api/auth/logout"),
+    ("POST", "/api/auth/logout-all"),
     ("GET", "/api/users/me"),
+    ("DELETE", "/api/users/me"),
+    ("POST", "/api/users/me/password"),
+    ("GET", "/api/users/me/export"),
     ("GET", "/api/learners"),
     ("POST", "/api/learners"),
     ("GET", "/api/learners/{learner_id}"),
@@ -70,7 +75,21 @@ OPERATIONS = [
     ("GET", "/api/admin/stats"),
     ("GET", "/api/admin/learner-model"),
 ]
-NOTHING_TO_NEGATE = {("GET", "/api/health"), ("GET", "/api/health/live")}
+NOTHING_TO_NEGATE = {
+    ("GET", "/api/health"),
+    ("GET", "/api/health/live"),
+    ("POST", "/api/auth/logout"),
+    ("POST", "/api/auth/logout-all"),
+    ("GET", "/api/users/me/export"),
+}
+# Operations that end or change the caller's session (sign out, password, deletion): each runs
+# as a user of its own, so the other operations keep a valid token.
+ACCOUNT_OPERATIONS = [
+    ("POST", "/api/auth/logout"),
+    ("POST", "/api/auth/logout-all"),
+    ("DELETE", "/api/users/me"),
+    ("POST", "/api/users/me/password"),
+]
 # argon2 makes sign-up and sign-in slow on purpose: fewer examples there.
 MAX_EXAMPLES = {("POST", "/api/auth/register"): 5, ("POST", "/api/auth/token"): 8}
 DEFAULT_MAX_EXAMPLES = 20
@@ -91,6 +110,7 @@ class Target:
     # Each enqueueing operation fuzzes as its own user: 30 submissions a minute per user.
     enqueue_headers: dict[str, dict[str, str]]
     enqueue_learner: dict[str, int]
+    account_headers: dict[tuple[str, str], dict[str, str]]
     session: requests.Session
 
 
@@ -103,6 +123,7 @@ def _user(base_url: str) -> Api:
 @pytest.fixture(scope="module")
 def target(stack: Stack) -> Iterator[Target]:
     owner, content_user, analytics_user, negative_user = (_user(stack.base_url) for _ in range(4))
+    account_users = {operation: _user(stack.base_url) for operation in ACCOUNT_OPERATIONS}
     negative_user.create_learner()
     learner = owner.create_learner()
     disposable = owner.create_learner()
@@ -136,11 +157,12 @@ def target(stack: Stack) -> Iterator[Target]:
                 "/api/learners/{learner_id}/generate-content": content_user.create_learner()["id"],
                 "/api/learners/{learner_id}/analytics": analytics_user.create_learner()["id"],
             },
+            account_headers={op: headers(user) for op, user in account_users.items()},
             session=session,
         )
     finally:
         session.close()
-        for client in (owner, content_user, analytics_user, negative_user):
+        for client in (owner, content_user, analytics_user, negative_user, *account_users.values()):
             client.close()
 
 
@@ -184,7 +206,9 @@ def test_the_gateway_answers_as_its_schema_says(
         GenerationMode(mode),
         path_parameters=_path_parameters(target, method, path) if positive else None,
     )
-    if positive:
+    if (method, path) in target.account_headers:
+        headers = target.account_headers[(method, path)]
+    elif positive:
         headers = target.enqueue_headers.get(path, target.headers)
     else:
         headers = target.negative_headers

@@ -1,5 +1,5 @@
 """The cache and the fallback's reuse against real rows: a private piece is found for its owner
-only, a shared one for anyone; migration 0009 makes every earlier piece private."""
+only, a shared one for anyone; migration 0005 makes every earlier piece private."""
 
 from __future__ import annotations
 
@@ -129,7 +129,7 @@ def test_a_shared_piece_is_found_for_everyone_asking_the_identical_request(db: S
 def test_migration_0009_makes_earlier_pieces_private_to_their_owner() -> None:
     url = create_database("ailp_privacy_migration")
     driver_url = url.replace("postgresql://", "postgresql+psycopg2://", 1)
-    before = ScriptDirectory.from_config(alembic_config(driver_url)).get_revision("0009")
+    before = ScriptDirectory.from_config(alembic_config(driver_url)).get_revision("0005")
     try:
         downgrade(driver_url, str(before.down_revision))
         connection = psycopg2.connect(url)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -39,6 +40,15 @@ FAST_JOB_SETTINGS = {
     "OPENAI_TIMEOUT_SECONDS": "5",
     "ENVIRONMENT": "test",
     "LOG_LEVEL": "INFO",
+}
+# Abuse limits keyed on the client address would otherwise add up across a whole test run, which
+# signs up every user from 127.0.0.1, and module-wide test users post and create far more than a
+# real learner; tests of the limits themselves (tests/security) set their own values.
+TEST_LIMITS = {
+    "REGISTRATION_LIMIT_PER_ADDRESS": "100000",
+    "MAX_LEARNERS_PER_USER": "100000",
+    "SESSION_POSTS_PER_MINUTE": "100000",
+    "RESPONSE_POSTS_PER_MINUTE": "100000",
 }
 
 
@@ -197,6 +207,9 @@ class Stack:
         env = {
             **os.environ,
             **FAST_JOB_SETTINGS,
+            **TEST_LIMITS,
+            # One secret for every process of the stack (each would make up its own otherwise).
+            "JWT_SECRET": secrets.token_urlsafe(48),
             "DATABASE_URL": self.database_url,
             "REDIS_URL": self.redis_url,
             "PORT": str(self.port),
@@ -213,6 +226,7 @@ class Stack:
             **self.extra_env,
         }
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        self.jwt_secret = env["JWT_SECRET"]  # tests sign tokens of their own with it
         python = sys.executable
         celery = [python, "-m", "celery"]
         commands = {

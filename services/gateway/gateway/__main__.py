@@ -17,8 +17,9 @@ def main() -> None:
         loop="uvloop",
         http="httptools",
         access_log=False,
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
+        # The gateway works out the client address itself (gateway.client_address, from
+        # TRUSTED_PROXIES); uvicorn's would take the left-most X-Forwarded-For hop.
+        proxy_headers=False,
         timeout_graceful_shutdown=20,
         log_config=None,
     )

@@ -17,6 +17,8 @@ from gateway import openapi, problems
 from gateway.activity.router import router as activity_router
 from gateway.admin.router import router as admin_router
 from gateway.analytics.router import router as analytics_router
+from gateway.auth.broadcast import RevocationListener, Revocations
+from gateway.auth.revocation import TokenStates
 from gateway.auth.router import router as auth_router
 from gateway.broker import Broker
 from gateway.content.router import router as content_router
@@ -25,6 +27,7 @@ from gateway.health.router import router as health_router
 from gateway.jobs.router import router as jobs_router
 from gateway.learners.router import router as learners_router
 from gateway.middleware import GatewayMiddleware
+from gateway.passwords import PasswordHashing
 from gateway.ratelimit import RateLimiter
 from gateway.users.router import router as users_router
 
@@ -44,7 +47,6 @@ and knowledge gaps computed.
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    settings.check_production_safety()
     configure_logging("gateway", settings.log_level, settings.log_format)
 
     @asynccontextmanager
@@ -52,11 +54,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.pool = await create_pool(settings)
         app.state.broker = Broker(settings)
         app.state.limiter = RateLimiter(app.state.broker.client)
+        app.state.hashing = PasswordHashing(
+            concurrency=settings.password_hash_concurrency,
+            wait_seconds=settings.password_hash_wait_seconds,
+        )
+        listener = RevocationListener(settings.redis_url, app.state.token_states)
+        app.state.revocations = Revocations(app.state.token_states, listener.client)
+        listener.start()
         await app.state.broker.check_eviction_policy()
         log.info("gateway_started", version=__version__)
         try:
             yield
         finally:
+            await listener.stop()
             await app.state.broker.close()
             await app.state.pool.close()
 
@@ -67,6 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.trusted_proxies = settings.trusted_proxy_networks
+    app.state.token_states = TokenStates(ttl_seconds=settings.token_state_cache_seconds)
     problems.install(app)
     openapi.install(app)
     for router in (
@@ -90,6 +102,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         access_log=logging.getLogger("gateway.access").isEnabledFor(logging.INFO),
     )
     return app
+
+
+# The web app's pages: no inline script may run (a stored XSS could not execute), no other
+# site may frame them (clickjacking), and other sites learn only our origin from links.
+# The same headers are set by services/web/docker/nginx.conf.template.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+WEB_APP_HTML_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+}
 
 
 class _WebPath(PathConvertor):
@@ -124,8 +151,12 @@ def _mount_web_app(app: FastAPI, settings: Settings) -> None:
     async def web_app(path: str) -> FileResponse:
         candidate = (dist / path).resolve()
         if path and candidate.is_file() and candidate.is_relative_to(dist):
-            return FileResponse(candidate)
-        return FileResponse(index, headers={"Cache-Control": "no-cache"})
+            response = FileResponse(candidate)
+        else:
+            response = FileResponse(index, headers={"Cache-Control": "no-cache"})
+        if response.media_type == "text/html":
+            response.headers.update(WEB_APP_HTML_HEADERS)
+        return response
 
 
 app = create_app()

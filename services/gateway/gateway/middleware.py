@@ -1,5 +1,5 @@
-"""One pure-ASGI middleware for every request: request id, body limit, last-resort 500, metrics,
-access log.
+"""One pure-ASGI middleware for every request: request id, `nosniff`, body limit, last-resort
+500, metrics, access log.
 
 Written against raw ASGI (not `BaseHTTPMiddleware`) because it wraps every request, including
 the hot reads whose cost the benchmark compares with a bare endpoint.
@@ -26,6 +26,8 @@ log = get_logger(__name__)
 
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 _REQUEST_ID = b"x-request-id"
+# On every response: browsers must not guess a content type other than the one declared.
+_NOSNIFF = (b"x-content-type-options", b"nosniff")
 
 
 class GatewayMiddleware:
@@ -51,7 +53,7 @@ class GatewayMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 response_started = True
-                message["headers"] = [*message.get("headers", []), rid_header]
+                message["headers"] = [*message.get("headers", []), rid_header, _NOSNIFF]
             await send(message)
 
         declared = _content_length(scope)

@@ -19,6 +19,7 @@ const ContentPage = lazy(() => import("@/pages/ContentPage"));
 const HistoryPage = lazy(() => import("@/pages/HistoryPage"));
 const SessionsPage = lazy(() => import("@/pages/SessionsPage"));
 const ProfilesPage = lazy(() => import("@/pages/ProfilesPage"));
+const AccountPage = lazy(() => import("@/pages/AccountPage"));
 
 function SignedInApp() {
   return (
@@ -49,6 +50,7 @@ export function App() {
             <Route path="/history" element={<HistoryPage />} />
             <Route path="/sessions" element={<SessionsPage />} />
             <Route path="/profiles" element={<ProfilesPage />} />
+            <Route path="/account" element={<AccountPage />} />
             <Route path="/admin" element={<AdminPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Route>

@@ -8,7 +8,7 @@ from ailp.models.learner import Learner
 from ailp.models.learner_model import LearnerModelConceptParams, LearnerModelVersion
 from ailp.models.schedule import AnalyticsSchedule, BatchRun
 from ailp.models.spend import ModelReservation, ModelSpendDay, UserModelSpendDay
-from ailp.models.user import User
+from ailp.models.user import RevokedToken, User
 
 __all__ = [
     "AnalyticsResult",
@@ -24,6 +24,7 @@ __all__ = [
     "LearningSession",
     "ModelReservation",
     "ModelSpendDay",
+    "RevokedToken",
     "User",
     "UserModelSpendDay",
 ]

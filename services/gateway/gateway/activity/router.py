@@ -6,11 +6,25 @@ from fastapi import APIRouter, Query, status
 
 from gateway.activity import repository
 from gateway.activity.schemas import ResponsesIn, SessionCreate, SessionOut, StoredOut
-from gateway.deps import CurrentUserId, PoolDep, SettingsDep
+from gateway.deps import CurrentUserId, LimiterDep, PoolDep, SettingsDep
 from gateway.pagination import Page, bigint_id, decode_cursor, page_of
+from gateway.ratelimit import Limit
 from gateway.validation import RowId, UtcDatetime
 
 router = APIRouter(prefix="/api/learners/{learner_id}", tags=["activity"])
+
+_TOO_MANY = (
+    "You are posting {what} faster than {limit} a minute. "
+    "Wait until Retry-After has passed, then send it again."
+)
+
+
+async def _count_post(limiter: LimiterDep, *, name: str, user_id: int, per_minute: int) -> None:
+    what = "sessions" if name == "session-posts" else "answers"
+    await limiter.hit(
+        Limit(name, str(user_id), per_minute, 60),
+        detail=_TOO_MANY.format(what=what, limit=per_minute),
+    )
 
 
 @router.post(
@@ -18,6 +32,8 @@ router = APIRouter(prefix="/api/learners/{learner_id}", tags=["activity"])
     status_code=status.HTTP_201_CREATED,
     response_model=SessionOut,
     summary="Log a study session",
+    description="At most SESSION_POSTS_PER_MINUTE per user (then 429 + Retry-After).",
+    responses={429: {"description": "too many sessions posted this minute (Retry-After)"}},
 )
 async def create_session(
     learner_id: RowId,
@@ -25,7 +41,11 @@ async def create_session(
     user_id: CurrentUserId,
     pool: PoolDep,
     settings: SettingsDep,
+    limiter: LimiterDep,
 ) -> Any:
+    await _count_post(
+        limiter, name="session-posts", user_id=user_id, per_minute=settings.session_posts_per_minute
+    )
     row = await repository.insert_session(
         pool,
         user_id=user_id,
@@ -69,6 +89,8 @@ async def list_sessions(
     status_code=status.HTTP_201_CREATED,
     response_model=StoredOut,
     summary="Record exercise answers (1–1,000)",
+    description="At most RESPONSE_POSTS_PER_MINUTE requests per user (then 429 + Retry-After).",
+    responses={429: {"description": "too many answer posts this minute (Retry-After)"}},
 )
 async def create_responses(
     learner_id: RowId,
@@ -76,7 +98,14 @@ async def create_responses(
     user_id: CurrentUserId,
     pool: PoolDep,
     settings: SettingsDep,
+    limiter: LimiterDep,
 ) -> Any:
+    await _count_post(
+        limiter,
+        name="response-posts",
+        user_id=user_id,
+        per_minute=settings.response_posts_per_minute,
+    )
     stored = await repository.insert_responses(
         pool,
         user_id=user_id,

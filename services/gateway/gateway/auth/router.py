@@ -2,14 +2,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from ailp.errors import UnsupportedMediaType
 from gateway.auth import service
 from gateway.auth.schemas import RegisterIn, TokenIn, TokenOut
-from gateway.deps import LimiterDep, PoolDep, SettingsDep, client_address
+from gateway.deps import (
+    CurrentUserId,
+    HashingDep,
+    LimiterDep,
+    PoolDep,
+    RevocationsDep,
+    SettingsDep,
+    client_address,
+    current_token,
+)
 from gateway.users.schemas import UserOut
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -35,15 +44,39 @@ _TOKEN_BODY = {
 }
 
 
+_BUSY: dict[int | str, dict[str, Any]] = {
+    503: {"description": "too many passwords being checked right now (Retry-After)"}
+}
+
+
 @router.post(
     "/register",
     status_code=status.HTTP_201_CREATED,
     response_model=UserOut,
     summary="Create an account",
-    responses={409: {"description": "username or email already registered"}},
+    description=(
+        "Limited per client address (REGISTRATION_LIMIT_PER_ADDRESS per "
+        "REGISTRATION_LIMIT_WINDOW_SECONDS, then 429 + Retry-After). A taken username or e-mail "
+        "address answers 409 before the password is hashed."
+    ),
+    responses={
+        409: {"description": "username or email already registered"},
+        429: {"description": "too many sign-ups from this address (Retry-After)"},
+        **_BUSY,
+    },
 )
-async def register(data: RegisterIn, pool: PoolDep) -> Any:
-    return dict(await service.register(pool, data=data))
+async def register(
+    request: Request,
+    data: RegisterIn,
+    pool: PoolDep,
+    limiter: LimiterDep,
+    hashing: HashingDep,
+    settings: SettingsDep,
+) -> Any:
+    row = await service.register(
+        pool, limiter, hashing, settings, data=data, address=client_address(request)
+    )
+    return dict(row)
 
 
 @router.post(
@@ -55,14 +88,45 @@ async def register(data: RegisterIn, pool: PoolDep) -> Any:
         401: {"description": "wrong credentials"},
         415: {"description": "neither a form nor JSON"},
         429: {"description": "too many failures"},
+        **_BUSY,
     },
 )
-async def token(request: Request, pool: PoolDep, limiter: LimiterDep, settings: SettingsDep) -> Any:
+async def token(
+    request: Request,
+    pool: PoolDep,
+    limiter: LimiterDep,
+    hashing: HashingDep,
+    settings: SettingsDep,
+) -> Any:
     data = await _token_form(request)
     issued = await service.sign_in(
-        pool, limiter, settings, data=data, address=client_address(request)
+        pool, limiter, hashing, settings, data=data, address=client_address(request)
     )
     return TokenOut(access_token=issued.token, expires_in=issued.expires_in)
+
+
+@router.post(
+    "/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Sign out: this token is refused from now on",
+)
+async def logout(
+    request: Request, user_id: CurrentUserId, pool: PoolDep, revocations: RevocationsDep
+) -> Response:
+    await service.logout(pool, revocations, claims=current_token(request))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/logout-all",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Sign out everywhere: every token issued to you so far is refused from now on",
+)
+async def logout_all(
+    user_id: CurrentUserId, pool: PoolDep, revocations: RevocationsDep
+) -> Response:
+    await service.logout_everywhere(pool, revocations, user_id=user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 async def _token_form(request: Request) -> TokenIn:

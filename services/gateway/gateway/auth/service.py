@@ -1,32 +1,67 @@
-"""Registration and sign-in, with per-account and per-address limits on failed sign-ins."""
+"""Registration, sign-in and sign-out, with per-account and per-address limits.
+
+Password hashing is the expensive step (argon2id: memory and CPU), so everything cheap that can
+refuse a request runs first: the per-address sign-up limit, then the duplicate check.
+"""
 
 from __future__ import annotations
 
-import anyio
 import asyncpg
 
 from ailp.config import Settings
 from ailp.errors import Unauthorized
+from gateway.auth.broadcast import Revocations
 from gateway.auth.schemas import RegisterIn, TokenIn
+from gateway.passwords import PasswordHashing
 from gateway.ratelimit import Limit, RateLimiter
-from gateway.security import AccessToken, hash_password, issue_token, verify_password
+from gateway.security import AccessToken, TokenClaims, issue_token
 from gateway.users import repository as users
 
 _FAILURES_ACCOUNT = "login-fail-account"
 _FAILURES_ADDRESS = "login-fail-address"
+_REGISTRATIONS_ADDRESS = "register-address"
 _TOO_MANY = "Too many failed sign-ins. Wait until Retry-After has passed, then try again."
+_TOO_MANY_SIGN_UPS = (
+    "Too many accounts were created from your network address recently. "
+    "Wait until Retry-After has passed, then try again."
+)
 
 
-async def register(pool: asyncpg.Pool, *, data: RegisterIn) -> asyncpg.Record:
-    # argon2id is deliberately slow; hash off the event loop.
-    password_hash = await anyio.to_thread.run_sync(hash_password, data.password)
+async def register(
+    pool: asyncpg.Pool,
+    limiter: RateLimiter,
+    hashing: PasswordHashing,
+    settings: Settings,
+    *,
+    data: RegisterIn,
+    address: str,
+) -> asyncpg.Record:
+    await limiter.hit(
+        Limit(
+            _REGISTRATIONS_ADDRESS,
+            address,
+            settings.registration_limit_per_address,
+            settings.registration_limit_window_seconds,
+        ),
+        detail=_TOO_MANY_SIGN_UPS,
+    )
+    email = str(data.email)
+    await users.ensure_available(pool, username=data.username, email=email)
+    password_hash = await hashing.hash(data.password)
+    # The unique indexes still decide a race between two sign-ups for the same name.
     return await users.insert(
-        pool, username=data.username, email=str(data.email), password_hash=password_hash
+        pool, username=data.username, email=email, password_hash=password_hash
     )
 
 
 async def sign_in(
-    pool: asyncpg.Pool, limiter: RateLimiter, settings: Settings, *, data: TokenIn, address: str
+    pool: asyncpg.Pool,
+    limiter: RateLimiter,
+    hashing: PasswordHashing,
+    settings: Settings,
+    *,
+    data: TokenIn,
+    address: str,
 ) -> AccessToken:
     window = settings.login_failure_window_seconds
     per_account = Limit(
@@ -37,10 +72,26 @@ async def sign_in(
     # a limit that only failures recorded afterwards; a successful one is taken back below.
     await limiter.hit(per_account, per_address, detail=_TOO_MANY)
     row = await users.get_credentials(pool, username=data.username)
-    password_hash = row["password_hash"] if row else None
-    valid = await anyio.to_thread.run_sync(verify_password, password_hash, data.password)
-    if not valid or row is None:
+    stored = row["password_hash"] if row else None
+    kept = await hashing.verify_and_rehash(stored, data.password)
+    if kept is None or row is None:
         raise Unauthorized("Wrong username or password.")
+    if (
+        stored is not None and kept != stored
+    ):  # made with older argon2 parameters: keep today's from now on
+        await users.replace_hash(pool, user_id=row["id"], old_hash=stored, new_hash=kept)
     await limiter.reset(per_account)
     await limiter.refund(per_address)
-    return issue_token(settings, row["id"])
+    return issue_token(settings, row["id"], version=row["token_version"])
+
+
+async def logout(pool: asyncpg.Pool, revocations: Revocations, *, claims: TokenClaims) -> None:
+    """Refuse this token from now on (stored in PostgreSQL until it would have expired)."""
+    await users.revoke_token(pool, claims=claims)
+    await revocations.token_revoked(claims)
+
+
+async def logout_everywhere(pool: asyncpg.Pool, revocations: Revocations, *, user_id: int) -> None:
+    """Refuse every token issued to this user so far."""
+    await users.bump_token_version(pool, user_id=user_id)
+    await revocations.user_revoked(user_id)

@@ -9,7 +9,9 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
 from ailp import __version__, metrics
+from ailp.logging import get_logger
 
+log = get_logger(__name__)
 router = APIRouter(tags=["health"])
 CHECK_TIMEOUT_SECONDS = 2.0
 
@@ -25,11 +27,15 @@ class LiveOut(BaseModel):
 
 
 async def _check(name: str, probe: Any) -> tuple[str, str]:
+    """Answers "ok" or "error". The reason goes to the log (with the request id), never to the caller:
+    exception text names hosts, ports, users and library internals."""
     try:
         await asyncio.wait_for(probe, CHECK_TIMEOUT_SECONDS)
     except Exception as exc:
-        detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
-        return name, f"error: {type(exc).__name__}{': ' + detail if detail else ''}"
+        log.warning(
+            "health_check_failed", check=name, error_type=type(exc).__name__, error=str(exc)
+        )
+        return name, "error"
     return name, "ok"
 
 

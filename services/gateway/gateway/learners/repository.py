@@ -28,22 +28,47 @@ def _duplicate_niche(niche: str) -> Conflict:
     )
 
 
-async def insert(pool: asyncpg.Pool, *, user_id: int, values: dict[str, Any]) -> asyncpg.Record:
-    try:
-        return await pool.fetchrow(
-            "INSERT INTO learners (user_id, target_niche, experience_level, "
-            "preferred_learning_style, learning_goals) VALUES ($1, $2, $3, $4, $5) "
-            f"RETURNING {COLUMNS}",
-            user_id,
-            values["target_niche"],
-            values["experience_level"],
-            values["preferred_learning_style"],
-            values.get("learning_goals"),
-        )
-    except asyncpg.UniqueViolationError as exc:
-        raise _duplicate_niche(values["target_niche"]) from exc
-    except asyncpg.ForeignKeyViolationError as exc:  # the account was deleted meanwhile
-        raise NotFound("Your account no longer exists.") from exc
+# The count is checked in the insert itself, and the owner's row is locked first (in the same
+# transaction, a statement before), so two concurrent creations cannot both see room for one.
+_LOCK_OWNER = "SELECT id FROM users WHERE id = $1 FOR UPDATE"
+_INSERT_WITHIN_CAP = f"""
+INSERT INTO learners (user_id, target_niche, experience_level, preferred_learning_style,
+                      learning_goals)
+SELECT $1, $2, $3, $4, $5
+WHERE (SELECT count(*) FROM learners WHERE user_id = $1) < $6
+RETURNING {COLUMNS}
+"""
+
+
+def _too_many(cap: int) -> Conflict:
+    return Conflict(
+        f"You already have {cap} learner profiles, the most one account may have. "
+        "Delete one you no longer use (DELETE /api/learners/{id}) before creating another.",
+        limit=cap,
+    )
+
+
+async def insert(
+    pool: asyncpg.Pool, *, user_id: int, values: dict[str, Any], max_per_user: int
+) -> asyncpg.Record:
+    async with pool.acquire() as connection, connection.transaction():
+        if await connection.fetchval(_LOCK_OWNER, user_id) is None:
+            raise NotFound("Your account no longer exists.")
+        try:
+            row = await connection.fetchrow(
+                _INSERT_WITHIN_CAP,
+                user_id,
+                values["target_niche"],
+                values["experience_level"],
+                values["preferred_learning_style"],
+                values.get("learning_goals"),
+                max_per_user,
+            )
+        except asyncpg.UniqueViolationError as exc:
+            raise _duplicate_niche(values["target_niche"]) from exc
+    if row is None:
+        raise _too_many(max_per_user)
+    return row
 
 
 async def list_for_user(pool: asyncpg.Pool, *, user_id: int) -> list[asyncpg.Record]:

@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 
 from ailp.errors import Unprocessable
-from gateway.deps import CurrentUserId, PoolDep
+from gateway.deps import CurrentUserId, PoolDep, SettingsDep
 from gateway.learners import repository
 from gateway.learners.schemas import LearnerCreate, LearnerOut, LearnerUpdate
 from gateway.responses import json_response
@@ -22,10 +22,26 @@ _NOT_NULL = ("target_niche", "experience_level", "preferred_learning_style")
     status_code=status.HTTP_201_CREATED,
     response_model=LearnerOut,
     summary="Create a learner profile",
-    responses={409: {"description": "a profile for that niche exists"}},
+    description="At most MAX_LEARNERS_PER_USER (default 20) profiles per account.",
+    responses={
+        409: {
+            "description": (
+                "a profile for that niche exists, or the account has MAX_LEARNERS_PER_USER "
+                "profiles already"
+            )
+        }
+    },
 )
-async def create_learner(data: LearnerCreate, user_id: CurrentUserId, pool: PoolDep) -> Any:
-    return dict(await repository.insert(pool, user_id=user_id, values=data.model_dump(mode="json")))
+async def create_learner(
+    data: LearnerCreate, user_id: CurrentUserId, pool: PoolDep, settings: SettingsDep
+) -> Any:
+    row = await repository.insert(
+        pool,
+        user_id=user_id,
+        values=data.model_dump(mode="json"),
+        max_per_user=settings.max_learners_per_user,
+    )
+    return dict(row)
 
 
 @router.get("", response_model=list[LearnerOut], summary="Your learner profiles")

@@ -1,12 +1,38 @@
-"""SQL for users."""
+"""SQL for users and their tokens' state."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import asyncpg
 
-from ailp.errors import Conflict
+from ailp.errors import Conflict, Unauthorized
+from gateway.security import TokenClaims
 
 _COLUMNS = "id, username, email, role, created_at"
+_GONE = "The account behind this token no longer exists."
+
+
+def _taken(field: str) -> Conflict:
+    return Conflict(
+        f"That {field} is already registered. Choose another {field}, or sign in.", field=field
+    )
+
+
+async def ensure_available(pool: asyncpg.Pool, *, username: str, email: str) -> None:
+    """409 when the username or e-mail address is taken (checked before any hashing)."""
+    row = await pool.fetchrow(
+        """
+        SELECT EXISTS (SELECT 1 FROM users WHERE lower(username) = lower($1)) AS username,
+               EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($2)) AS email
+        """,
+        username,
+        email,
+    )
+    if row["username"]:
+        raise _taken("username")
+    if row["email"]:
+        raise _taken("email")
 
 
 async def insert(
@@ -20,17 +46,90 @@ async def insert(
             password_hash,
         )
     except asyncpg.UniqueViolationError as exc:
-        field = "email" if "email" in (exc.constraint_name or "") else "username"
-        raise Conflict(
-            f"That {field} is already registered. Choose another {field}, or sign in.", field=field
-        ) from exc
+        raise _taken("email" if "email" in (exc.constraint_name or "") else "username") from exc
 
 
 async def get_credentials(pool: asyncpg.Pool, *, username: str) -> asyncpg.Record | None:
     return await pool.fetchrow(
-        "SELECT id, password_hash FROM users WHERE lower(username) = lower($1)", username
+        "SELECT id, password_hash, token_version FROM users WHERE lower(username) = lower($1)",
+        username,
+    )
+
+
+async def get_password_hash(pool: asyncpg.Pool, *, user_id: int) -> str:
+    password_hash = await pool.fetchval("SELECT password_hash FROM users WHERE id = $1", user_id)
+    if password_hash is None:
+        raise Unauthorized(_GONE)
+    return str(password_hash)
+
+
+async def replace_hash(pool: asyncpg.Pool, *, user_id: int, old_hash: str, new_hash: str) -> None:
+    """Re-hash with today's parameters, unless the password changed meanwhile."""
+    await pool.execute(
+        "UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2",
+        user_id,
+        old_hash,
+        new_hash,
+    )
+
+
+async def change_password(
+    pool: asyncpg.Pool, *, user_id: int, old_hash: str, new_hash: str
+) -> bool:
+    """Store the new hash and refuse every earlier token; False when the stored hash is no longer
+    the one the current password was checked against (a concurrent change won)."""
+    changed = await pool.fetchval(
+        """
+        UPDATE users SET password_hash = $3, token_version = token_version + 1
+        WHERE id = $1 AND password_hash = $2 RETURNING id
+        """,
+        user_id,
+        old_hash,
+        new_hash,
+    )
+    return changed is not None
+
+
+async def bump_token_version(pool: asyncpg.Pool, *, user_id: int) -> None:
+    updated = await pool.fetchval(
+        "UPDATE users SET token_version = token_version + 1 WHERE id = $1 RETURNING id", user_id
+    )
+    if updated is None:
+        raise Unauthorized(_GONE)
+
+
+async def revoke_token(pool: asyncpg.Pool, *, claims: TokenClaims) -> None:
+    """Store the token's id until it expires; purge a few expired entries on the way (the
+    table only ever holds tokens that are still within their lifetime, plus this backlog)."""
+    await pool.execute(
+        """
+        WITH purged AS (
+            DELETE FROM revoked_tokens WHERE jti IN (
+                SELECT jti FROM revoked_tokens WHERE expires_at < now() LIMIT 100
+            )
+        )
+        INSERT INTO revoked_tokens (jti, user_id, expires_at)
+        SELECT $1, id, $3 FROM users WHERE id = $2
+        ON CONFLICT (jti) DO NOTHING
+        """,
+        claims.jti,
+        claims.user_id,
+        datetime.fromtimestamp(claims.expires_at, UTC),
     )
 
 
 async def get(pool: asyncpg.Pool, *, user_id: int) -> asyncpg.Record | None:
     return await pool.fetchrow(f"SELECT {_COLUMNS} FROM users WHERE id = $1", user_id)
+
+
+async def delete(pool: asyncpg.Pool, *, user_id: int, password_hash: str) -> bool:
+    """Delete the account and, by cascade, everything of it: learners, their sessions, answers,
+    content, analytics, schedules, and its jobs (queued ones thereby canceled: a worker that
+    picks one up finds no row; one that is running finds no row for its final write).
+    False when the password changed since it was checked."""
+    deleted = await pool.fetchval(
+        "DELETE FROM users WHERE id = $1 AND password_hash = $2 RETURNING id",
+        user_id,
+        password_hash,
+    )
+    return deleted is not None

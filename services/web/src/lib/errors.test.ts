@@ -35,6 +35,19 @@ describe("toFormErrors", () => {
     expect(toFormErrors(conflict, ["username", "email"] as const)).toEqual({ fields: { email: "That email is already registered." }, form: null });
   });
 
+  it("puts a wrong password (403 naming its field) next to that field", () => {
+    const refused = new ApiError({
+      title: "Forbidden",
+      status: 403,
+      detail: "The current password is wrong. Nothing was changed.",
+      field: "current_password",
+    });
+    expect(toFormErrors(refused, ["current_password", "new_password"] as const)).toEqual({
+      fields: { current_password: "The current password is wrong. Nothing was changed." },
+      form: null,
+    });
+  });
+
   it("shows any other error as a form message", () => {
     expect(toFormErrors(new ApiError({ title: "Unauthorized", status: 401, detail: "Wrong username or password." }), ["username"] as const).form).toBe(
       "Wrong username or password.",

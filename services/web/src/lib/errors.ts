@@ -67,7 +67,8 @@ export function toFormErrors<F extends string>(error: unknown, fields: readonly 
       unmatched = true;
     }
   }
-  if (error.status === 409 && isField(error.field ?? null)) {
+  // A conflict (409: name taken) or a refused confirmation (403: wrong password) names its field.
+  if ((error.status === 409 || error.status === 403) && isField(error.field ?? null)) {
     result.fields[error.field as F] = error.detail;
   } else if (error.errors.length === 0 || unmatched) {
     result.form = error.detail;

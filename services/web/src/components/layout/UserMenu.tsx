@@ -1,4 +1,4 @@
-import { BookUser, ExternalLink, LogOut, Monitor, Moon, Sun } from "lucide-react";
+import { BookUser, ExternalLink, LogOut, Monitor, Moon, Sun, UserCog } from "lucide-react";
 import { useNavigate } from "react-router";
 
 import { Button } from "@/components/ui/button";
@@ -16,7 +16,7 @@ import { useAuth } from "@/lib/auth/auth-context";
 import { setTheme, useTheme, type Theme } from "@/lib/theme";
 
 export function UserMenu() {
-  const { user, isAdmin, signOut } = useAuth();
+  const { user, isAdmin, logOut } = useAuth();
   const theme = useTheme();
   const navigate = useNavigate();
   const initial = (user?.username ?? "?").charAt(0).toUpperCase();
@@ -39,6 +39,9 @@ export function UserMenu() {
         <DropdownMenuItem onSelect={() => void navigate("/profiles")}>
           <BookUser aria-hidden="true" /> Learning profiles
         </DropdownMenuItem>
+        <DropdownMenuItem onSelect={() => void navigate("/account")}>
+          <UserCog aria-hidden="true" /> Account and privacy
+        </DropdownMenuItem>
         <DropdownMenuItem asChild>
           <a href="/docs" target="_blank" rel="noreferrer">
             <ExternalLink aria-hidden="true" /> API documentation
@@ -58,7 +61,7 @@ export function UserMenu() {
           </DropdownMenuRadioItem>
         </DropdownMenuRadioGroup>
         <DropdownMenuSeparator />
-        <DropdownMenuItem onSelect={() => signOut()}>
+        <DropdownMenuItem onSelect={() => void logOut()}>
           <LogOut aria-hidden="true" /> Sign out
         </DropdownMenuItem>
       </DropdownMenuContent>

@@ -36,6 +36,37 @@ export const signIn = (username: string, password: string) =>
 
 export const getMe = (signal?: AbortSignal) => api<User>("/api/users/me", { signal });
 
+// --- the account ----------------------------------------------------------------------------------
+/** This token is refused from now on. */
+export const logOut = () => api<undefined>("/api/auth/logout", { method: "POST" });
+
+/** Every token issued to this account so far is refused from now on. */
+export const logOutEverywhere = () => api<undefined>("/api/auth/logout-all", { method: "POST" });
+
+/** 204; every earlier token (this one too) is refused afterwards: sign in again. */
+export const changePassword = (currentPassword: string, newPassword: string) =>
+  api<undefined>("/api/users/me/password", {
+    method: "POST",
+    json: { current_password: currentPassword, new_password: newPassword },
+  });
+
+export interface DataExport {
+  /** The JSON document, as the server sent it. */
+  text: string;
+  filename: string;
+}
+
+/** Everything stored about the user, with the file name the server suggests. */
+export async function exportMyData(): Promise<DataExport> {
+  const answer = await request<unknown>("/api/users/me/export");
+  const disposition = answer.headers.get("content-disposition") ?? "";
+  const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? "ailp-export.json";
+  return { text: JSON.stringify(answer.data, null, 2), filename };
+}
+
+export const deleteAccount = (password: string) =>
+  api<undefined>("/api/users/me", { method: "DELETE", json: { password } });
+
 // --- learners -----------------------------------------------------------------------------------
 export const listLearners = (signal?: AbortSignal) => api<Learner[]>("/api/learners", { signal });
 

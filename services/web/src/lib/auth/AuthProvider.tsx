@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useSyncExternalStore, type ReactNode } from "react";
 
-import { getMe, signIn as requestToken } from "../api/endpoints";
+import { getMe, logOut as revokeToken, signIn as requestToken } from "../api/endpoints";
 import { queryKeys } from "../query-keys";
 
 import { AuthContext, type AuthContextValue } from "./auth-context";
@@ -34,6 +34,15 @@ export function AuthProvider({ children, store = defaultStore }: { children: Rea
   );
 
   const signOut = useCallback((notice?: string) => store.expire(notice ?? null), [store]);
+  const logOut = useCallback(async () => {
+    try {
+      await revokeToken();
+    } catch {
+      /* already refused or unreachable: forgetting it here is all that is left to do */
+    } finally {
+      store.expire(null);
+    }
+  }, [store]);
   const clearNotice = useCallback(() => store.clearNotice(), [store]);
 
   const value = useMemo<AuthContextValue>(
@@ -46,8 +55,9 @@ export function AuthProvider({ children, store = defaultStore }: { children: Rea
       clearNotice,
       signIn,
       signOut,
+      logOut,
     }),
-    [token, me.data, me.error, snapshot.notice, clearNotice, signIn, signOut],
+    [token, me.data, me.error, snapshot.notice, clearNotice, signIn, signOut, logOut],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

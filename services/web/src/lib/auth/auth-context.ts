@@ -12,7 +12,10 @@ export interface AuthContextValue {
   notice: string | null;
   clearNotice: () => void;
   signIn: (username: string, password: string) => Promise<void>;
+  /** Forget the token in this tab only (e.g. it expired). */
   signOut: (notice?: string) => void;
+  /** Sign out: the server refuses this token from now on, then the tab forgets it. */
+  logOut: () => Promise<void>;
 }
 
 export const AuthContext = createContext<AuthContextValue | null>(null);

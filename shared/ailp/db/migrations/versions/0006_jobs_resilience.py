@@ -1,7 +1,7 @@
 """jobs resilience: submission limits in the insert, batch isolation, durable model spend
 
 Revision ID: 0006
-Revises: 0009
+Revises: 0005
 Create Date: 2026-12-05 08:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0009"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
