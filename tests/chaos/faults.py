@@ -11,12 +11,15 @@ from __future__ import annotations
 import os
 import random
 import signal
+import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from tests.chaos.config import CampaignConfig
 from tests.chaos.environment import Environment, signal_group
 from tests.support.processes import wait_until
+
+BUSY_CHILD_SEARCH_SECONDS = 10.0
 
 
 def restart_delay(config: CampaignConfig, rng: random.Random) -> float:
@@ -36,6 +39,14 @@ def running_jobs(env: Environment, *, kind: str | None = None, pid: int | None =
     except Exception:
         return -1
     return int(rows[0][0])
+
+
+def _pids_running(env: Environment, kind: str) -> set[int]:
+    """Processes that run a job of `kind` now (the `worker` column is "host:pid")."""
+    rows = env.query(
+        "SELECT DISTINCT worker FROM jobs WHERE status = 'running' AND kind = %s", (kind,)
+    )
+    return {int(worker.rsplit(":", 1)[1]) for (worker,) in rows if worker and ":" in worker}
 
 
 class Fault(Protocol):
@@ -81,8 +92,14 @@ class KillPoolChild:
     _victim: int = 0
 
     def inject(self, env: Environment, rng: random.Random) -> dict[str, Any]:
+        # Analytics jobs take milliseconds: look for a child in the middle of one for a while.
+        deadline = time.monotonic() + BUSY_CHILD_SEARCH_SECONDS
         children = env.analytics_children()
-        busy = [pid for pid in children if running_jobs(env, pid=pid) > 0]
+        busy: list[int] = []
+        while not busy and time.monotonic() < deadline:
+            children = env.analytics_children()
+            busy = sorted(set(children) & _pids_running(env, "analytics"))
+            time.sleep(0.02)  # polling the job table, not waiting for an outcome
         self._victim = rng.choice(busy or children)
         jobs = running_jobs(env, pid=self._victim)
         os.kill(self._victim, signal.SIGKILL)
