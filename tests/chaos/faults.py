@@ -101,9 +101,8 @@ class KillPoolChild:
             busy = sorted(set(children) & _pids_running(env, "analytics"))
             time.sleep(0.02)  # polling the job table, not waiting for an outcome
         self._victim = rng.choice(busy or children)
-        jobs = running_jobs(env, pid=self._victim)
         os.kill(self._victim, signal.SIGKILL)
-        return {"pid": self._victim, "busy": bool(busy), "jobs_running_on_it": jobs}
+        return {"pid": self._victim, "mid_job": bool(busy)}
 
     def hold(self, config: CampaignConfig, rng: random.Random) -> float:
         return 0.0  # the pool's parent is the supervisor here
