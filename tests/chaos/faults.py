@@ -12,6 +12,7 @@ import os
 import random
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -19,7 +20,9 @@ from tests.chaos.config import CampaignConfig
 from tests.chaos.environment import Environment, signal_group
 from tests.support.processes import wait_until
 
-BUSY_CHILD_SEARCH_SECONDS = 10.0
+# A fault that meets no job in flight tests little: a fault aimed at workers waits (this long
+# at most) for a moment when its target is in the middle of a job.
+BUSY_SEARCH_SECONDS = 10.0
 
 
 def restart_delay(config: CampaignConfig, rng: random.Random) -> float:
@@ -49,6 +52,18 @@ def _pids_running(env: Environment, kind: str) -> set[int]:
     return {int(worker.rsplit(":", 1)[1]) for (worker,) in rows if worker and ":" in worker}
 
 
+def busy_moment(env: Environment, kind: str, among: Callable[[], list[int]]) -> list[int]:
+    """Wait (bounded) until some of the processes `among()` run a job of `kind`; those pids,
+    or [] when none did in time (the fault then lands on an idle moment)."""
+    deadline = time.monotonic() + BUSY_SEARCH_SECONDS
+    while time.monotonic() < deadline:
+        busy = sorted(set(among()) & _pids_running(env, kind))
+        if busy:
+            return busy
+        time.sleep(0.02)  # polling the job table for the moment to strike, not for an outcome
+    return []
+
+
 class Fault(Protocol):
     name: str
     fast: bool  # recovered within seconds (the fault tier's short campaign picks these)
@@ -70,10 +85,13 @@ class KillService:
 
     def inject(self, env: Environment, rng: random.Random) -> dict[str, Any]:
         service = env.stack[self.service]
-        in_flight = running_jobs(env, pid=service.pid) if "worker" in self.service else None
         pid = service.pid
+        details: dict[str, Any] = {"pid": pid}
+        if self.service.startswith("content-worker"):
+            details["mid_job"] = bool(busy_moment(env, "content", lambda: [pid]))
+            details["jobs_running_on_it"] = running_jobs(env, pid=pid)
         service.kill()
-        return {"pid": pid, "jobs_running_on_it": in_flight}
+        return details
 
     def hold(self, config: CampaignConfig, rng: random.Random) -> float:
         return restart_delay(config, rng)
@@ -92,15 +110,9 @@ class KillPoolChild:
     _victim: int = 0
 
     def inject(self, env: Environment, rng: random.Random) -> dict[str, Any]:
-        # Analytics jobs take milliseconds: look for a child in the middle of one for a while.
-        deadline = time.monotonic() + BUSY_CHILD_SEARCH_SECONDS
-        children = env.analytics_children()
-        busy: list[int] = []
-        while not busy and time.monotonic() < deadline:
-            children = env.analytics_children()
-            busy = sorted(set(children) & _pids_running(env, "analytics"))
-            time.sleep(0.02)  # polling the job table, not waiting for an outcome
-        self._victim = rng.choice(busy or children)
+        # Analytics jobs take milliseconds: a random instant would almost never find one.
+        busy = busy_moment(env, "analytics", env.analytics_children)
+        self._victim = rng.choice(busy or env.analytics_children())
         os.kill(self._victim, signal.SIGKILL)
         return {"pid": self._victim, "mid_job": bool(busy)}
 
@@ -149,9 +161,11 @@ class StopPostgres:
     fast: bool = False
 
     def inject(self, env: Environment, rng: random.Random) -> dict[str, Any]:
+        # Aimed at model calls in flight: their answers come back while the database is away.
+        mid_job = bool(busy_moment(env, "content", lambda: [env.stack["content-worker"].pid]))
         jobs = running_jobs(env)
         env.postgres.stop()
-        return {"jobs_running": jobs}
+        return {"mid_content_job": mid_job, "jobs_running": jobs}
 
     def hold(self, config: CampaignConfig, rng: random.Random) -> float:
         return config.pg_outage_seconds
@@ -172,9 +186,12 @@ class FreezeWorker:
     def inject(self, env: Environment, rng: random.Random) -> dict[str, Any]:
         self._target = rng.choice(("content-worker", "analytics-worker"))
         service = env.stack[self._target]
-        jobs = running_jobs(env, kind=self._target.split("-")[0])
+        kind = self._target.split("-")[0]
+        processes = env.analytics_children if kind == "analytics" else lambda: [service.pid]
+        mid_job = bool(busy_moment(env, kind, processes))
+        jobs = running_jobs(env, kind=kind)
         signal_group(service.pid, signal.SIGSTOP)
-        return {"service": self._target, "pid": service.pid, "jobs_running_of_its_kind": jobs}
+        return {"service": self._target, "pid": service.pid, "mid_job": mid_job, "jobs": jobs}
 
     def hold(self, config: CampaignConfig, rng: random.Random) -> float:
         return config.freeze_seconds
