@@ -8,6 +8,7 @@ that started them (PR_SET_PDEATHSIG), so no process may be started from a helper
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
@@ -135,9 +136,8 @@ class Environment:
         restarted = []
         for name, service in self.stack.services.items():
             if not service.alive:
-                restarted.append(
-                    f"{name}: exited with {service.process and service.process.poll()}"
-                )
+                code = service.process.poll() if service.process else None
+                restarted.append(f"{name} exited with {code}: {last_error(service.output())}")
                 self.stack.start(name)
         wait_until(
             lambda: len(self.analytics_children()) >= ANALYTICS_POOL_SIZE,
@@ -146,6 +146,20 @@ class Environment:
         )
         wait_until(self.healthy, timeout=timeout, interval=0.5, message="/api/health 200")
         return restarted
+
+
+def last_error(output: bytes) -> str:
+    """The last critical or error event a service logged (JSON lines), with its traceback's
+    last line: why it exited."""
+    for raw in reversed(output.decode(errors="replace").splitlines()):
+        try:
+            event = json.loads(raw)
+        except ValueError:
+            continue
+        if isinstance(event, dict) and event.get("level") in ("critical", "error"):
+            cause = str(event.get("exception", "")).strip().splitlines()[-1:]
+            return f"{str(event.get('event', ''))[:200]} {' '.join(cause)[:300]}".strip()
+    return "no error logged"
 
 
 def signal_group(pid: int, signum: int) -> None:
