@@ -80,6 +80,15 @@ def run_campaign(config: CampaignConfig, *, log: Log = _stderr) -> CampaignResul
         drained = _drain(env, config.drain_bound)
         audit = run_audit(env, ledger, config, drained=drained)
     audit.counts["load_harness_errors"] = load.errors[:20]
+    exits = [
+        f"cycle {record.cycle}: {line}" for record in cycles for line in record.unexpected_exits
+    ]
+    audit.counts["services_exited_on_their_own"] = exits
+    if exits:
+        audit.notes.append(
+            f"{len(exits)} service exit(s) no fault caused (restarted by the campaign): "
+            + "; ".join(exits)[:600]
+        )
     audit.invariants.append(
         Invariant(
             "cycles not completed",
