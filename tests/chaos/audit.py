@@ -113,7 +113,8 @@ def run_audit(env: Environment, ledger: Ledger, config: CampaignConfig, *, drain
     _stuck(audit, env, jobs, drained)
     _duplicates(audit, env, jobs, ledger)
     calls = env.model.control.requests(brief=True)
-    _model_calls(audit, jobs, calls)
+    count_model_calls(audit, jobs, calls)
+    _duplicated_invariant(audit)
     _spend(audit, env, calls, config)
     _server_errors(audit, ledger)
     return audit
@@ -221,7 +222,7 @@ def _duplicates(audit: Audit, env: Environment, jobs: dict[str, JobRow], ledger:
     audit.evidence["keys_with_two_jobs"] = dict(list(keyed.items())[:EVIDENCE_JOBS])
 
 
-def _model_calls(audit: Audit, jobs: dict[str, JobRow], calls: list[dict[str, Any]]) -> None:
+def count_model_calls(audit: Audit, jobs: dict[str, JobRow], calls: list[dict[str, Any]]) -> None:
     groups: dict[str, list[JobRow]] = defaultdict(list)
     for row in jobs.values():
         if row.kind == "content":
@@ -240,8 +241,8 @@ def _model_calls(audit: Audit, jobs: dict[str, JobRow], calls: list[dict[str, An
             repairs[key] += 1
         else:
             answered[key] += 1
-    over = []
-    paid_twice = []
+    over: list[dict[str, Any]] = []
+    paid_twice: list[dict[str, Any]] = []
     for key, rows in groups.items():
         attempts = sum(row.attempts for row in rows)
         if answered[key] > attempts or repairs[key] > answered[key]:
@@ -272,17 +273,22 @@ def _model_calls(audit: Audit, jobs: dict[str, JobRow], calls: list[dict[str, An
     # Not an invariant (attempts bound them): jobs whose model answer was paid and then thrown
     # away, the job running again (a lease lost during a freeze or a database outage).
     audit.evidence["content_jobs_answered_twice"] = paid_twice[:EVIDENCE_JOBS]
-    double_outputs = int(audit.counts["double_outputs"])
-    stray = int(audit.counts["outputs_of_unsucceeded_jobs"])
-    keys = int(audit.counts["keys_with_two_jobs"])
+
+
+def _duplicated_invariant(audit: Audit) -> None:
+    counts = audit.counts
+    doubled, stray = int(counts["double_outputs"]), int(counts["outputs_of_unsucceeded_jobs"])
+    keys, over = int(counts["keys_with_two_jobs"]), int(counts["model_calls_over_bound_groups"])
+    unattributed = int(counts["model_calls_unattributed"])
     audit.invariants.append(
         Invariant(
             "duplicated effects",
-            double_outputs + stray + keys + len(over) + unattributed,
+            doubled + stray + keys + over + unattributed,
             0,
-            f"{double_outputs} jobs with two outputs, {stray} outputs of unsucceeded jobs, "
-            f"{keys} keys with two jobs, {len(over)} concepts over the model-call bound "
-            f"({total_answered} answered calls, bound {bound}), {unattributed} calls of no job",
+            f"{doubled} jobs with two outputs, {stray} outputs of unsucceeded jobs, "
+            f"{keys} keys with two jobs, {over} concepts over the model-call bound "
+            f"({counts['model_calls_answered']} answered calls, bound "
+            f"{counts['model_calls_bound']}), {unattributed} calls of no job",
         )
     )
 

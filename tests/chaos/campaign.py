@@ -23,6 +23,7 @@ from tests.chaos.report import CycleRecord, render, write_json
 from tests.support.processes import wait_until
 
 Log = Callable[[str], None]
+WATCH_INTERVAL_SECONDS = 2.0
 
 
 def _stderr(line: str) -> None:
@@ -117,13 +118,13 @@ def _cycle(
     # The fault lands at a random moment of the cycle; the waits below are the experiment's
     # schedule (when to break things), not synchronisation.
     ledger.phase = f"cycle {index} before {fault.name}"
-    time.sleep(rng.uniform(0.15, 0.85) * config.cycle_length)
+    _watch(env, rng.uniform(0.15, 0.85) * config.cycle_length, record)
     try:
         ledger.phase = f"cycle {index} during {fault.name}"
         record.injected = fault.inject(env, rng)
         record.injected_at = time.time()
         record.hold_seconds = fault.hold(config, rng)
-        time.sleep(record.hold_seconds)
+        _watch(env, record.hold_seconds, record)
         record.repaired = fault.repair(env)
         record.repaired_at = time.time()
         ledger.phase = f"cycle {index} after {fault.name}"
@@ -137,10 +138,22 @@ def _cycle(
         except Exception as again:
             harness_errors.append(f"cycle {index} recovery: {again}")
         record.recovered_at = time.time()
-    rest = begin + config.cycle_length - time.monotonic()
-    if rest > 0:
-        time.sleep(rest)
+    _watch(env, begin + config.cycle_length - time.monotonic(), record)
     return record
+
+
+def _watch(env: Environment, seconds: float, record: CycleRecord) -> None:
+    """Let `seconds` pass, sampling the broker's queues and the unfinished jobs every few
+    seconds: task messages far above unfinished jobs are duplicates piling up in the broker."""
+    end = time.monotonic() + max(0.0, seconds)
+    while True:
+        messages, unfinished = env.queue_depths()
+        record.peak_broker_messages = max(record.peak_broker_messages, messages)
+        record.peak_unfinished_jobs = max(record.peak_unfinished_jobs, unfinished)
+        left = end - time.monotonic()
+        if left <= 0:
+            return
+        time.sleep(min(WATCH_INTERVAL_SECONDS, left))
 
 
 def _drain(env: Environment, bound: float) -> bool:

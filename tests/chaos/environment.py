@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import psycopg2
 import psycopg2.extensions
+import redis
 
 from tests.chaos.config import CampaignConfig
 from tests.support.model_server import ModelServerProcess
@@ -126,6 +127,24 @@ class Environment:
             return httpx.get(f"{self.stack.base_url}/api/health", timeout=3).status_code == 200
         except httpx.HTTPError:
             return False
+
+    def queue_depths(self) -> tuple[int, int]:
+        """(task messages in the broker's queues, unfinished jobs); -1 for one that is away."""
+        try:
+            client = redis.Redis(port=self.redis.port, socket_timeout=1, socket_connect_timeout=1)
+            try:
+                messages = sum(int(client.llen(queue)) for queue in ("content", "analytics"))
+            finally:
+                client.close()
+        except redis.RedisError:
+            messages = -1
+        try:
+            unfinished = int(
+                self.query("SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')")[0][0]
+            )
+        except psycopg2.Error:
+            unfinished = -1
+        return messages, unfinished
 
     def analytics_children(self) -> list[int]:
         return child_pids(self.stack["analytics-worker"].pid)

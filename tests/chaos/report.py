@@ -24,6 +24,8 @@ class CycleRecord:
     injected: dict[str, Any] = field(default_factory=dict)
     repaired: dict[str, Any] = field(default_factory=dict)
     unexpected_exits: list[str] = field(default_factory=list)
+    peak_broker_messages: int = 0  # task messages waiting in the broker (content + analytics)
+    peak_unfinished_jobs: int = 0
 
     @property
     def recovery_seconds(self) -> float:
@@ -41,7 +43,8 @@ def render(config: CampaignConfig, cycles: list[CycleRecord], audit: Audit, dura
         f"{'fast' if config.fast else 'production'} job timings, {config.rate:g} req/s, "
         f"budget {config.budget} USD, {duration / 60:.1f} min",
         "",
-        f"{'cycle':>5}  {'fault':<22} {'at s':>6} {'held s':>7} {'down s':>7}  what happened",
+        f"{'cycle':>5}  {'fault':<22} {'at s':>6} {'held s':>7} {'down s':>7} "
+        f"{'msgs/jobs':>10}  what happened",
     ]
     for record in cycles:
         at = record.injected_at - record.started_at if record.injected_at else 0.0
@@ -50,10 +53,12 @@ def render(config: CampaignConfig, cycles: list[CycleRecord], audit: Audit, dura
             happened += f"; also exited: {'; '.join(record.unexpected_exits)}"
         lines.append(
             f"{record.cycle:>5}  {record.fault:<22} {at:>6.1f} {record.hold_seconds:>7.1f} "
-            f"{record.recovery_seconds:>7.1f}  {happened}"
+            f"{record.recovery_seconds:>7.1f} "
+            f"{f'{record.peak_broker_messages}/{record.peak_unfinished_jobs}':>10}  {happened}"
         )
     counts = audit.counts
     lines += [
+        "(msgs/jobs: the cycle's peak of task messages in the broker / of unfinished jobs)",
         "",
         f"accepted {counts['accepted']} (content {counts['accepted_content']}, analytics "
         f"{counts['accepted_analytics']}); automatic analytics {counts['automatic_analytics']}; "
