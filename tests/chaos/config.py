@@ -90,7 +90,6 @@ class CampaignConfig:
     # Bound on waiting for every accepted job to end after the load stops; 0: by timings.
     drain_seconds: float = 0.0
     results_dir: Path = REPO_ROOT / "bench-results"
-    keep_logs: bool = True
 
     @property
     def timings(self) -> dict[str, str]:
