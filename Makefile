@@ -5,11 +5,11 @@ SHELL := bash
 .DEFAULT_GOAL := help
 SCRIPTS := deploy/scripts
 
-# Extra arguments for `make test` / `make bench`, e.g. make test ARGS="-k jobs -x".
+# Extra arguments for `make test` / `make bench` / `make chaos`, e.g. make test ARGS="-k jobs -x".
 ARGS ?=
 
 .PHONY: help install up down status logs gateway content-worker analytics-worker sweeper \
-	migrate test bench lint admin recompute clean web-dev web-build
+	migrate test bench chaos lint admin recompute clean web-dev web-build
 
 help: ## Show this help
 	@echo "ailp — make targets (settings: environment or .env, see .env.example)"
@@ -51,6 +51,9 @@ test: ## Run the test suite (ARGS="..." passes pytest arguments)
 
 bench: ## Run the benchmark against the local services (ARGS="...")
 	@$(SCRIPTS)/bench.sh $(ARGS)
+
+chaos: ## Chaos campaign: one fault per cycle under load, then an audit (ARGS="--cycles 8")
+	@$(SCRIPTS)/chaos.sh $(ARGS)
 
 lint: ## ruff check, ruff format --check, mypy
 	@$(SCRIPTS)/lint.sh

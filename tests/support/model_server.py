@@ -23,10 +23,15 @@ subprocess) and script it with :class:`ModelServerControl`:
 
 Modes: ``ok``, ``slow``, ``hang``, ``429``, ``400``, ``401``, ``500``, ``502``, ``503``,
 ``invalid_json``, ``wrong_answer``, ``empty_fields``, ``truncated``, ``refusal``. Every mode
-accepts ``delay`` (seconds before answering); error modes accept ``message``/``code``/``type``
-overrides; any mode accepts ``headers`` (extra response headers, e.g. ``x-should-retry``).
-``echo`` (a JSON key, e.g. ``"goals"``) makes a successful answer repeat that key's value from
-the prompt's JSON next to the concept, so a test can see what text a piece was written from.
+accepts ``delay`` (seconds before answering) and ``delay_max`` (then the delay is drawn uniformly
+from ``[delay, delay_max]`` per request, like a real model's latency); error modes accept
+``message``/``code``/``type`` overrides; any mode accepts ``headers`` (extra response headers,
+e.g. ``x-should-retry``). ``echo`` (a JSON key, e.g. ``"goals"``) makes a successful answer
+repeat that key's value from the prompt's JSON next to the concept, so a test can see what text
+a piece was written from.
+
+The request log (``/_control/requests``) names each request's ``concept`` and ``message_count``;
+``?brief=1`` leaves the (large) ``messages`` out.
 
 For ``response_format={"type": "json_schema", ...}`` the server synthesises a document that
 validates against the schema, with readable text about the learner's concept (taken from a
@@ -41,6 +46,7 @@ import argparse
 import asyncio
 import json
 import math
+import random
 import re
 import secrets
 import shutil
@@ -127,6 +133,11 @@ def normalize_behaviour(raw: Mapping[str, Any], *, allow_count: bool = False) ->
         if delay < 0 or not math.isfinite(delay):
             raise ValueError("delay must be a finite number >= 0")
         behaviour["delay"] = delay
+    if "delay_max" in behaviour:
+        delay_max = float(behaviour["delay_max"])
+        if not math.isfinite(delay_max) or delay_max < float(behaviour.get("delay", 0.0)):
+            raise ValueError("delay_max must be a finite number >= delay")
+        behaviour["delay_max"] = delay_max
     if "count" in behaviour:
         if not allow_count:
             raise ValueError("count is only meaningful for script steps")
@@ -945,6 +956,8 @@ class ModelServerApp:
             "finish_reason": None,
             "mode": behaviour["mode"],
             "authorization_present": authorized,
+            "concept": extract_concept(messages) if request else None,
+            "message_count": len(messages),
             "messages": messages,
         }
 
@@ -957,6 +970,8 @@ class ModelServerApp:
     ) -> Response:
         mode = behaviour["mode"]
         delay = float(behaviour.get("delay", DEFAULT_DELAYS.get(mode, 0.0)))
+        if "delay_max" in behaviour:
+            delay = random.uniform(delay, float(behaviour["delay_max"]))
         if delay > 0 and await sleep_unless_disconnected(request, delay):
             entry["client_disconnected"] = True
             return Response(status_code=CLIENT_CLOSED_STATUS)
@@ -1034,6 +1049,8 @@ class ModelServerApp:
         except ValueError:
             return _control_error("since must be a unix timestamp")
         entries = [e for e in self.state.log if since is None or e["at"] >= since]
+        if request.query_params.get("brief") in ("1", "true"):
+            entries = [{k: v for k, v in e.items() if k != "messages"} for e in entries]
         return JSONResponse({"requests": entries})
 
     async def control_state(self, request: Request) -> Response:
@@ -1140,9 +1157,12 @@ class ModelServerControl:
     def reset(self) -> None:
         self._post("/_control/reset", {})
 
-    def requests(self, since: float | None = None) -> list[dict[str, Any]]:
-        params = {"since": repr(since)} if since is not None else None
-        response = self._http.get("/_control/requests", params=params)
+    def requests(self, since: float | None = None, *, brief: bool = False) -> list[dict[str, Any]]:
+        """The request log (oldest first); `brief` leaves each request's messages out."""
+        params = {"since": repr(since)} if since is not None else {}
+        if brief:
+            params["brief"] = "1"
+        response = self._http.get("/_control/requests", params=params or None)
         response.raise_for_status()
         return list(response.json()["requests"])
 

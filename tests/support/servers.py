@@ -76,6 +76,23 @@ class PrivatePostgres:
     def stop(self) -> None:
         self._run(_postgres_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
 
+    def create_migrated_database(self, name: str = "ailp") -> str:
+        """Create database `name` on this cluster, apply the migrations; return its URL."""
+        import psycopg2
+
+        from ailp.db.migrate import upgrade
+
+        admin = psycopg2.connect(self.url)
+        try:
+            admin.autocommit = True
+            with admin.cursor() as cursor:
+                cursor.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            admin.close()
+        url = self.url.rsplit("/", 1)[0] + f"/{name}"
+        upgrade(url.replace("postgresql://", "postgresql+psycopg2://", 1))
+        return url
+
     def destroy(self) -> None:
         try:
             self.stop()
@@ -85,12 +102,16 @@ class PrivatePostgres:
 
 
 class PrivateRedis:
-    """A redis-server on a free port with no persistence: a restart loses every queued message."""
+    """A redis-server on a free port. By default without persistence: a restart loses every
+    queued message. `persistent=True` keeps an append-only file (fsync every second, as in
+    production), so a graceful restart keeps the data and `wipe()` between stop and start
+    loses it (a failover to an empty replica)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, persistent: bool = False) -> None:
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.directory = Path(tempfile.mkdtemp(prefix="ailp-redis-"))
+        self.persistent = persistent
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> PrivateRedis:
@@ -104,7 +125,9 @@ class PrivateRedis:
                 "--save",
                 "",
                 "--appendonly",
-                "no",
+                "yes" if self.persistent else "no",
+                "--appendfsync",
+                "everysec",
                 "--dir",
                 str(self.directory),
                 "--maxmemory-policy",
@@ -120,10 +143,23 @@ class PrivateRedis:
         )
         return self
 
-    def stop(self) -> None:
+    def stop(self, *, graceful: bool = False) -> None:
+        """SIGKILL (or, `graceful`, SIGTERM: the append-only file is flushed first)."""
         if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(10)
+            if graceful:
+                self.process.terminate()
+            else:
+                self.process.kill()
+            self.process.wait(30)
+
+    def wipe(self) -> None:
+        """Delete the stopped server's data files: its next start is empty."""
+        assert self.process is None or self.process.poll() is not None, "stop Redis first"
+        for entry in self.directory.iterdir():
+            if entry.is_dir():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
 
     def destroy(self) -> None:
         self.stop()

@@ -544,6 +544,29 @@ def test_request_log_records_each_call(server: ModelServerProcess, client: opena
     assert [r["model"] for r in server.control.requests(since=middle)] == ["gpt-4o"]
 
 
+def test_brief_request_log_names_the_concept_without_messages(
+    server: ModelServerProcess, client: openai.OpenAI
+) -> None:
+    ask(client)
+    (brief,) = server.control.requests(brief=True)
+    assert "messages" not in brief
+    assert brief["concept"] == CONCEPT and brief["message_count"] == 2
+    assert server.control.requests()[0]["messages"] == MESSAGES
+
+
+def test_delay_range_draws_each_delay_within_it(
+    server: ModelServerProcess, client: openai.OpenAI
+) -> None:
+    with pytest.raises(ValueError, match="delay_max"):
+        server.control.set_default(mode="ok", delay=0.3, delay_max=0.1)
+    server.control.set_default(mode="ok", delay=0.05, delay_max=0.25)
+    for _ in range(6):
+        ask(client)
+    waits = [r["finished_at"] - r["at"] for r in server.control.requests(brief=True)]
+    assert all(0.05 <= wait < 0.25 + 0.2 for wait in waits), waits
+    assert max(waits) - min(waits) > 0.01  # drawn per request, not one fixed delay
+
+
 def test_peak_helpers() -> None:
     requests = [
         {"at": 0.0, "prompt_tokens": 10, "completion_tokens": 5},
