@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.support.api import Api
@@ -63,5 +65,43 @@ def test_database_outage_gives_503_then_recovers(make_stack) -> None:
         job = api.submit_analytics(learner["id"])
         assert job.status_code == 202
         assert api.wait_job(job.json()["id"], timeout=60)["status"] == "succeeded"
+    finally:
+        server.destroy()
+
+
+def test_a_job_that_finishes_while_the_database_is_down_is_kept_not_paid_again(
+    make_stack, model_server
+) -> None:
+    """R4: a job whose model answer arrived during an outage was thrown away and run (and
+    paid for) again; an outage longer than a lease also re-ran healthy jobs."""
+    server = PrivatePostgres().init()
+    try:
+        stack: Stack = make_stack(database_url=server.create_migrated_database())
+        stack.start()
+        api = Api(stack.base_url).new_user()
+        learner = api.create_learner()
+        concept = model_server.control.hold(seconds=4)
+        job_id = api.submit_content(learner["id"], concept=concept).json()["id"]
+        wait_until(
+            lambda: api.http.get(f"/api/jobs/{job_id}").json()["status"] == "running",
+            timeout=30,
+            message="the job running",
+        )
+        server.stop()  # the model answers while the database is down, for longer than a lease
+        wait_until(
+            lambda: any(
+                concept in str(r["messages"]) and r["status"] == 200
+                for r in model_server.control.requests()
+            ),
+            timeout=30,
+            message="the model's answer",
+        )
+        time.sleep(6)  # the outage itself (the lease is 4 s): what is tested is its length
+        server.start()
+        job = api.wait_job(job_id, timeout=60)
+        assert job["status"] == "succeeded" and job["attempts"] == 1
+        assert job["result"]["source"] == "openai"
+        calls = [r for r in model_server.control.requests() if concept in str(r["messages"])]
+        assert len(calls) == 1
     finally:
         server.destroy()

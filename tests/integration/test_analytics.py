@@ -161,3 +161,17 @@ def test_a_result_for_an_earlier_as_of_does_not_replace_the_learners_current_fig
     stored = api.http.get(f"/api/learners/{lid}").json()
     assert stored["engagement_metrics"]["as_of"] == _iso(AS_OF)
     assert stored["engagement_metrics"]["sessions"] == 1
+
+
+def test_without_as_of_a_job_computes_as_of_its_creation_by_the_database_clock(
+    api: Api, learner: dict
+) -> None:
+    """R7: as_of came from the gateway's clock, answered_at and created_at from the database's."""
+    job = api.wait_job(api.submit_analytics(learner["id"]).json()["id"])
+    assert job["status"] == "succeeded"
+    assert _instant(job["result"]["as_of"]) == _instant(job["created_at"])
+    assert _instant(job["result"]["computed_at"]) >= _instant(job["created_at"])
+
+
+def _instant(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
+import psycopg2
 import pytest
 
 from tests.support.api import Api
 from tests.support.model_server import ModelServerProcess
-from tests.support.processes import wait_until
+from tests.support.processes import Stack, wait_until
 
 
 def test_accepting_and_polling(api: Api, learner: dict) -> None:
@@ -160,3 +162,39 @@ def test_unfinished_jobs_per_user_are_limited(
         api.http.delete(f"/api/jobs/{job_id}")
     for job_id in accepted:
         assert api.wait_job(job_id)["status"] in {"succeeded", "canceled"}
+
+
+def test_a_cancel_refused_because_the_job_just_started_reports_running(
+    api: Api, learner: dict, stack: Stack
+) -> None:
+    """R10: the 409 read the status from the statement's snapshot and could say "queued"."""
+    user_id = api.http.get("/api/users/me").json()["id"]
+    job_id = str(uuid.uuid4())
+    with psycopg2.connect(stack.database_url) as connection, connection.cursor() as cursor:
+        cursor.execute(  # queued, but not due for a while: no worker takes it meanwhile
+            "INSERT INTO jobs (id, user_id, learner_id, kind, params, published_at) VALUES "
+            "(%s, %s, %s, 'analytics', '{\"days\": 30}', now() + interval '1 hour')",
+            (job_id, user_id, learner["id"]),
+        )
+    claimer = psycopg2.connect(stack.database_url)
+    try:
+        with claimer.cursor() as cursor:  # a worker claiming it, not yet committed
+            cursor.execute("UPDATE jobs SET status = 'running' WHERE id = %s", (job_id,))
+        with ThreadPoolExecutor(1) as pool:
+            cancel = pool.submit(api.http.delete, f"/api/jobs/{job_id}")
+            wait_until(lambda: _waiting_for_a_lock(stack), timeout=10, message="cancel waiting")
+            claimer.commit()
+            response = cancel.result(timeout=10)
+    finally:
+        claimer.close()
+    assert response.status_code == 409
+    assert response.json()["status_now"] == "running" and "running" in response.json()["detail"]
+
+
+def _waiting_for_a_lock(stack: Stack) -> bool:
+    with psycopg2.connect(stack.database_url) as connection, connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return bool(cursor.fetchone()[0])

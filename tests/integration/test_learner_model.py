@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 import psycopg2
 import pytest
 
+from ailp.jobs.batch import BATCH_LOCK_ID
 from ailp.learner_model.params import BktParameters
 from analytics_worker.mastery import p_mastery
 from tests.support.api import Api
@@ -609,3 +610,12 @@ def test_results_stored_before_fitted_parameters_still_serve(api: Api, stack: St
     response = api.http.get(f"/api/learners/{learner['id']}/analytics")
     assert response.status_code == 200, response.text
     assert response.json()["mastery"][0]["params"] == "default"
+
+
+def test_two_batch_commands_cannot_run_at_once(model_stack: Stack) -> None:
+    """Two recompute commands started together each opened a run and submitted every learner."""
+    with psycopg2.connect(model_stack.database_url) as holder, holder.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", (BATCH_LOCK_ID,))  # a command is running
+        second = _run_batch(model_stack, "--no-wait")
+        cursor.execute("SELECT pg_advisory_unlock(%s)", (BATCH_LOCK_ID,))
+    assert second.returncode == 1 and "another recompute-analytics" in second.stderr

@@ -1,16 +1,20 @@
 """OWASP API6:2023 Unrestricted Access to Sensitive Business Flows.
 
 The flows that cost the platform money or capacity are metered per user: job submissions per
-minute and unfinished jobs per user (429 + Retry-After), and accounts per client address (so the
-per-user meters cannot be multiplied with free accounts; see API4). The per-user daily AI
-allowance (OPENAI_USER_DAILY_BUDGET_USD) belongs to the content worker; its test joins this
-module with that work.
+minute and unfinished jobs per user (429 + Retry-After), accounts per client address (so the
+per-user meters cannot be multiplied with free accounts; see API4), and model spend per user per
+UTC day (`OPENAI_USER_DAILY_BUDGET_USD`): past it, that user's content falls back with a notice
+saying when the allowance renews, while everyone else goes on getting model content.
 """
 
 from __future__ import annotations
 
+import json
+
 from tests.integration.conftest import SETTINGS as INTEGRATION_SETTINGS
 from tests.support.api import Api, assert_problem
+from tests.support.model_server import ModelServerProcess
+from tests.support.processes import Stack
 
 SUBMISSIONS_PER_MINUTE = int(INTEGRATION_SETTINGS["JOB_SUBMISSIONS_PER_MINUTE"])
 MAX_UNFINISHED = int(INTEGRATION_SETTINGS["MAX_QUEUED_JOBS_PER_USER"])
@@ -48,3 +52,34 @@ def test_unfinished_jobs_per_user_are_capped(api: Api, model_server: object) -> 
     ]
     assert statuses[:MAX_UNFINISHED] == [202] * MAX_UNFINISHED
     assert statuses[MAX_UNFINISHED] == 429
+
+
+def test_one_users_daily_allowance_does_not_stop_the_others(
+    make_stack, model_server: ModelServerProcess
+) -> None:
+    """Issue 10 (4): one user could spend the whole platform's model budget."""
+    stack: Stack = make_stack(
+        extra_env={
+            "OPENAI_USER_DAILY_BUDGET_USD": "0.06",
+            "OPENAI_PRICES": json.dumps({"gpt-4o-mini": {"input": 0.01, "output": 0.01}}),
+        }
+    )
+    stack.start()
+    greedy = Api(stack.base_url).new_user()
+    greedy_learner = greedy.create_learner()
+    results = []
+    for i in range(10):  # each call reserves about $0.03 and costs less: a few fit
+        job = greedy.wait_job(
+            greedy.submit_content(greedy_learner["id"], concept=f"Mine {i}").json()["id"]
+        )
+        results.append(job["result"])
+        if job["result"]["source"] == "fallback":
+            break
+    assert results[0]["source"] == "openai" and results[-1]["source"] == "fallback"
+    notice = results[-1]["notice"]
+    assert "allowance" in notice and "UTC" in notice
+    assert sum(result["usage"]["cost_usd"] for result in results) <= 0.06
+    other = Api(stack.base_url).new_user()
+    other_learner = other.create_learner()
+    job = other.wait_job(other.submit_content(other_learner["id"], concept="Theirs").json()["id"])
+    assert job["result"]["source"] == "openai"

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import redis
-from sqlalchemy import Engine, create_engine, func
+from sqlalchemy import Engine, create_engine, func, text
 from sqlalchemy.orm import Session
 
 from ailp.models import Job, Learner, User
@@ -88,3 +88,27 @@ def broker() -> Iterator[redis.Redis]:
     yield client
     client.flushdb()
     client.close()
+
+
+@pytest.fixture
+def committed_learner(engine: Engine) -> Iterator[tuple[int, int]]:
+    """(user id, learner id) committed for real, for tests whose connections must see each other's
+    work (concurrency); deleted again afterwards."""
+    with engine.begin() as connection:
+        user_id = connection.execute(
+            text(
+                "INSERT INTO users (username, email, password_hash) "
+                "VALUES (:name, :name || '@example.com', 'x') RETURNING id"
+            ),
+            {"name": f"u{uuid.uuid4().hex[:12]}"},
+        ).scalar_one()
+        learner_id = connection.execute(
+            text(
+                "INSERT INTO learners (user_id, target_niche, experience_level, "
+                "preferred_learning_style) VALUES (:user, 'data', 'beginner', 'visual') RETURNING id"
+            ),
+            {"user": user_id},
+        ).scalar_one()
+    yield user_id, learner_id
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM users WHERE id = :id"), {"id": user_id})

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import threading
-import uuid
-from collections.abc import Iterator
 
-import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
@@ -27,29 +24,6 @@ from ailp.models import Learner
 def _submit(connection_or_session: object, jobs: list[NewJob], limits: Limits | None) -> list:
     sql, params = submit_statement(jobs, limits=limits, max_attempts=3)
     return connection_or_session.execute(text(sql), params).all()  # type: ignore[attr-defined]
-
-
-@pytest.fixture
-def owner(engine: Engine) -> Iterator[tuple[int, int]]:
-    """A committed user with one learner (concurrent submissions need committed rows)."""
-    with engine.begin() as connection:
-        user_id = connection.execute(
-            text(
-                "INSERT INTO users (username, email, password_hash) "
-                "VALUES (:name, :name || '@example.com', 'x') RETURNING id"
-            ),
-            {"name": f"u{uuid.uuid4().hex[:12]}"},
-        ).scalar_one()
-        learner_id = connection.execute(
-            text(
-                "INSERT INTO learners (user_id, target_niche, experience_level, "
-                "preferred_learning_style) VALUES (:user, 'data', 'beginner', 'visual') RETURNING id"
-            ),
-            {"user": user_id},
-        ).scalar_one()
-    yield user_id, learner_id
-    with engine.begin() as connection:
-        connection.execute(text("DELETE FROM users WHERE id = :id"), {"id": user_id})
 
 
 def _race(engine: Engine, jobs: list[NewJob], limits: Limits) -> int:
@@ -76,17 +50,17 @@ def _race(engine: Engine, jobs: list[NewJob], limits: Limits) -> int:
 
 
 def test_the_unfinished_cap_is_exact_under_concurrent_submissions(
-    engine: Engine, owner: tuple[int, int]
+    engine: Engine, committed_learner: tuple[int, int]
 ) -> None:
-    user_id, learner_id = owner
+    user_id, learner_id = committed_learner
     jobs = [NewJob(user_id, learner_id, AnalyticsParams(days=30)) for _ in range(12)]
     assert _race(engine, jobs, Limits(per_minute=10_000, max_unfinished=5)) == 5
 
 
 def test_the_submission_rate_is_exact_under_concurrent_submissions(
-    engine: Engine, owner: tuple[int, int]
+    engine: Engine, committed_learner: tuple[int, int]
 ) -> None:
-    user_id, learner_id = owner
+    user_id, learner_id = committed_learner
     jobs = [NewJob(user_id, learner_id, AnalyticsParams(days=30)) for _ in range(12)]
     assert _race(engine, jobs, Limits(per_minute=7, max_unfinished=1000)) == 7
 

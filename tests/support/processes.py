@@ -195,6 +195,7 @@ class Stack:
     extra_env: dict[str, str] = field(default_factory=dict)
     web_concurrency: int = 2
     content_workers: int = 1
+    sweepers: int = 1
     services: dict[str, Service] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -281,6 +282,15 @@ class Stack:
             commands[name] = argv
             metrics_ports[name] = free_port()
             service_env[name] = {**env, "CONTENT_METRICS_PORT": str(metrics_ports[name])}
+        self.sweeper_metrics_ports = {"sweeper": self.sweeper_metrics_port}
+        for replica in range(2, self.sweepers + 1):  # more sweeper replicas
+            name = f"sweeper-{replica}"
+            commands[name] = list(commands["sweeper"])
+            self.sweeper_metrics_ports[name] = free_port()
+            service_env[name] = {
+                **env,
+                "SWEEPER_METRICS_PORT": str(self.sweeper_metrics_ports[name]),
+            }
         for name, argv in commands.items():
             self.services[name] = Service(
                 name=name,

@@ -44,7 +44,6 @@ class User(Base):
     job_submission_tat: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-
 class RevokedToken(Base):
     """A signed-out token (its `jti`), refused until it would have expired anyway."""
 
