@@ -18,10 +18,12 @@ deadline) its worst case is counted as spent and it holds nobody back any longer
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.orm import Session
 
 MICRO = 1_000_000
@@ -51,42 +53,43 @@ class BudgetSpent(Exception):
         self.renews_at = renews_at
 
 
-# Expired reservations (their worker died) are counted as spent at their worst case.
+# Lock order, for every writer: a day's platform row before any user row of that day, and days
+# in ascending order; each statement below touches one kind of row, so the order is the
+# statements' order (one statement touching both would leave it to the planner: deadlocks).
+
+# Expired reservations (their worker died): gone, and counted as spent at their worst case.
 _EXPIRE = text(
+    "DELETE FROM model_reservations WHERE expires_at < now() RETURNING day, user_id, micro"
+)
+_SPEND_PLATFORM = text(
     """
-    WITH expired AS (
-        DELETE FROM model_reservations WHERE expires_at < now()
-        RETURNING day, user_id, micro
-    ),
-    platform AS (
-        UPDATE model_spend_days d
-        SET reserved_micro = d.reserved_micro - e.micro, spent_micro = d.spent_micro + e.micro
-        FROM (SELECT day, sum(micro) AS micro FROM expired GROUP BY day) e
-        WHERE d.day = e.day
-    )
-    UPDATE user_model_spend_days d
-    SET reserved_micro = d.reserved_micro - e.micro, spent_micro = d.spent_micro + e.micro
-    FROM (
-        SELECT user_id, day, sum(micro) AS micro FROM expired
-        WHERE user_id IS NOT NULL GROUP BY user_id, day
-    ) e
-    WHERE d.user_id = e.user_id AND d.day = e.day
+    UPDATE model_spend_days
+    SET reserved_micro = reserved_micro - :reserved, spent_micro = spent_micro + :spent,
+        last_call_at = now()
+    WHERE day = :day
+    """
+)
+_SPEND_USER = text(
+    """
+    UPDATE user_model_spend_days
+    SET reserved_micro = reserved_micro - :reserved, spent_micro = spent_micro + :spent
+    WHERE user_id = :user_id AND day = :day
     """
 )
 
-# Today's rows, created if missing, the platform's locked first (the order every writer uses).
+# Today's rows, created if missing (the platform's first).
 _TODAY = text(
     """
     WITH today AS (SELECT CAST(now() AT TIME ZONE 'UTC' AS date) AS day),
     platform AS (
         INSERT INTO model_spend_days (day) SELECT day FROM today ON CONFLICT DO NOTHING
-    ),
-    mine AS (
-        INSERT INTO user_model_spend_days (user_id, day)
-        SELECT :user_id, day FROM today WHERE :user_id IS NOT NULL ON CONFLICT DO NOTHING
     )
     SELECT day, CAST(day + 1 AS timestamp) AT TIME ZONE 'UTC' AS renews_at FROM today
     """
+)
+_TODAY_FOR_USER = text(
+    "INSERT INTO user_model_spend_days (user_id, day) VALUES (:user_id, :day) "
+    "ON CONFLICT DO NOTHING"
 )
 _LOCK_PLATFORM = text(
     "SELECT spent_micro, reserved_micro FROM model_spend_days WHERE day = :day FOR UPDATE"
@@ -110,23 +113,21 @@ _RESERVE = text(
     WHERE user_id = :user_id AND day = :day
     """
 )
-_SETTLE = text(
+# Today's rooms without locking anything (a quick look before waiting for the rate limits).
+_ROOMS = text(
     """
-    WITH settled AS (
-        DELETE FROM model_reservations WHERE id = :id RETURNING day, user_id, micro
-    ),
-    platform AS (
-        UPDATE model_spend_days d
-        SET reserved_micro = d.reserved_micro - s.micro,
-            spent_micro = d.spent_micro + :actual,
-            last_call_at = now()
-        FROM settled s WHERE d.day = s.day
-    )
-    UPDATE user_model_spend_days d
-    SET reserved_micro = d.reserved_micro - s.micro, spent_micro = d.spent_micro + :actual
-    FROM settled s WHERE d.user_id = s.user_id AND d.day = s.day
+    WITH today AS (SELECT CAST(now() AT TIME ZONE 'UTC' AS date) AS day)
+    SELECT CAST(today.day + 1 AS timestamp) AT TIME ZONE 'UTC' AS renews_at,
+           coalesce(p.spent_micro, 0) AS platform_spent,
+           coalesce(p.reserved_micro, 0) AS platform_reserved,
+           coalesce(u.spent_micro, 0) AS user_spent,
+           coalesce(u.reserved_micro, 0) AS user_reserved
+    FROM today
+    LEFT JOIN model_spend_days p ON p.day = today.day
+    LEFT JOIN user_model_spend_days u ON u.day = today.day AND u.user_id = :user_id
     """
 )
+_SETTLED = text("DELETE FROM model_reservations WHERE id = :id RETURNING day, user_id, micro")
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,11 +166,13 @@ class DailyBudget:
 
         Raises `BudgetWait` (maybe soon) or `BudgetSpent` (not today).
         """
-        session.execute(_EXPIRE)
-        today = session.execute(_TODAY, {"user_id": user_id}).one()
+        _count_as_spent(session, session.execute(_EXPIRE).all(), actual=None)
+        today = session.execute(_TODAY).one()
         day, renews_at = today.day, today.renews_at
         cost = to_micro(cost_usd)
         platform = session.execute(_LOCK_PLATFORM, {"day": day}).one()
+        if user_id is not None:
+            session.execute(_TODAY_FOR_USER, {"user_id": user_id, "day": day})
         rooms = [(False, Room(self.budget_micro, platform.spent_micro, platform.reserved_micro))]
         if user_id is not None:
             mine = session.execute(_LOCK_USER, {"user_id": user_id, "day": day}).one()
@@ -196,11 +199,25 @@ class DailyBudget:
         )
         return reservation
 
+    def check_not_spent(self, session: Session, *, cost_usd: float, user_id: int | None) -> None:
+        """Raise `BudgetSpent` if the platform's budget or the user's allowance has no room for
+        this call today even if every call in flight cost nothing; locks nothing."""
+        rooms = session.execute(_ROOMS, {"user_id": user_id}).one()
+        cost = to_micro(cost_usd)
+        if user_id is not None:
+            mine = Room(self.user_budget_micro, rooms.user_spent, rooms.user_reserved)
+            if mine.verdict(cost) == "spent":
+                raise BudgetSpent(user=True, renews_at=rooms.renews_at)
+        platform = Room(self.budget_micro, rooms.platform_spent, rooms.platform_reserved)
+        if platform.verdict(cost) == "spent":
+            raise BudgetSpent(user=False, renews_at=rooms.renews_at)
+
     @staticmethod
     def settle(session: Session, reservation: BudgetReservation, actual_usd: float) -> None:
         """Replace the reserved worst case by the real cost, on the day it was reserved. A
         reservation that already expired (counted at its worst case) is left as it is."""
-        session.execute(_SETTLE, {"id": reservation.id, "actual": to_micro(actual_usd)})
+        settled = session.execute(_SETTLED, {"id": reservation.id}).all()
+        _count_as_spent(session, settled, actual=to_micro(actual_usd))
 
     def spent_today_usd(self, session: Session) -> float:
         spent = session.scalar(
@@ -216,12 +233,36 @@ class DailyBudget:
         return self.budget_micro / MICRO
 
 
-# The newest moment a model call was made or started, for re-seeding the shared rate limits
-# after Redis lost them (`content_worker.limits`).
+def _count_as_spent(
+    session: Session, reservations: Sequence[Row[Any]], *, actual: int | None
+) -> None:
+    """Move deleted reservations from reserved to spent (at `actual`, else at their worst case),
+    platform rows first, in day order, then the users' rows."""
+    platform: dict[date, tuple[int, int]] = {}
+    users: dict[tuple[int, date], tuple[int, int]] = {}
+    for row in reservations:
+        spent = row.micro if actual is None else actual
+        reserved_before, spent_before = platform.get(row.day, (0, 0))
+        platform[row.day] = (reserved_before + row.micro, spent_before + spent)
+        if row.user_id is not None:
+            reserved_before, spent_before = users.get((row.user_id, row.day), (0, 0))
+            users[(row.user_id, row.day)] = (reserved_before + row.micro, spent_before + spent)
+    for day in sorted(platform):
+        reserved, spent = platform[day]
+        session.execute(_SPEND_PLATFORM, {"day": day, "reserved": reserved, "spent": spent})
+    for user_id, day in sorted(users):
+        reserved, spent = users[(user_id, day)]
+        session.execute(
+            _SPEND_USER, {"user_id": user_id, "day": day, "reserved": reserved, "spent": spent}
+        )
+
+
+# The newest moment a model call was let through the shared rate limits (its reservation) or
+# finished, for re-seeding the limits after Redis lost them (`content_worker.limits`).
 LAST_CALL = text(
     """
     SELECT greatest(
-        (SELECT max(created_at) FROM model_reservations WHERE id <> :mine),
+        (SELECT max(created_at) FROM model_reservations),
         (SELECT max(last_call_at) FROM model_spend_days)
     ) AS last, now() AS now
     """

@@ -97,24 +97,43 @@ class ModelGate:
     def admit(
         self, call: CallContext, prompt_tokens: int, max_tokens: int, *, hold_seconds: float
     ) -> Admission:
-        """Reserve the call's worst case in the budget (held at most `hold_seconds`, after which
-        a reservation nobody settled counts as spent) and its place in the shared limits."""
+        """Take the call's place in the shared limits, then reserve its worst case in the budget
+        (held at most `hold_seconds`, after which a reservation nobody settled counts as spent).
+
+        Limits first: every reservation in the database then belongs to a call the limits let
+        through, which is what re-seeding lost limits needs to know. A budget already spent for
+        today is found before waiting for anything.
+        """
+        cost = self.cost(prompt_tokens, max_tokens)
         try:
-            budget = self._reserve_budget(call, self.cost(prompt_tokens, max_tokens), hold_seconds)
+            with session_scope() as session:
+                self.budget.check_not_spent(session, cost_usd=cost, user_id=call.user_id)
+        except BudgetSpent as exc:
+            raise self._spent(exc) from exc
         except SQLAlchemyError as exc:
             raise ModelUnavailable(
                 FallbackReason.limiter_unavailable, f"budget database: {exc}"
             ) from exc
         try:
-            limit = self._wait_for_limits(prompt_tokens + max_tokens, budget)
+            limit = self._wait_for_limits(prompt_tokens + max_tokens)
+        except (redis.RedisError, OSError, SQLAlchemyError) as exc:
+            raise ModelUnavailable(FallbackReason.limiter_unavailable, f"limits: {exc}") from exc
+        try:
+            budget = self._reserve_budget(call, cost, hold_seconds)
         except BaseException as exc:
-            self._settle_budget(budget, 0.0)
-            if isinstance(exc, redis.RedisError | OSError | SQLAlchemyError):
+            self._release_limit(limit)
+            if isinstance(exc, SQLAlchemyError):
                 raise ModelUnavailable(
-                    FallbackReason.limiter_unavailable, f"limits: {exc}"
+                    FallbackReason.limiter_unavailable, f"budget database: {exc}"
                 ) from exc
             raise
         return Admission(limit, budget)
+
+    def _release_limit(self, limit: Reservation) -> None:
+        try:
+            self.limiter.settle(limit, 0)
+        except (redis.RedisError, OSError) as exc:
+            log.warning("model_limit_not_released", error=str(exc))
 
     def _reserve_budget(
         self, call: CallContext, cost: float, hold_seconds: float
@@ -137,25 +156,26 @@ class ModelGate:
                 self._sleep(BUDGET_POLL_SECONDS)
                 waited += BUDGET_POLL_SECONDS
             except BudgetSpent as exc:
-                self._observe_budget()
-                if exc.user:
-                    raise ModelUnavailable(
-                        FallbackReason.user_allowance_exhausted,
-                        "the user's daily allowance is used up",
-                        notice=allowance_notice(exc.renews_at),
-                    ) from exc
-                raise ModelUnavailable(
-                    FallbackReason.budget_exhausted, "the daily budget is spent"
-                ) from exc
+                raise self._spent(exc) from exc
 
-    def _wait_for_limits(self, tokens: int, budget: BudgetReservation) -> Reservation:
+    def _spent(self, exc: BudgetSpent) -> ModelUnavailable:
+        self._observe_budget()
+        if exc.user:
+            return ModelUnavailable(
+                FallbackReason.user_allowance_exhausted,
+                "the user's daily allowance is used up",
+                notice=allowance_notice(exc.renews_at),
+            )
+        return ModelUnavailable(FallbackReason.budget_exhausted, "the daily budget is spent")
+
+    def _wait_for_limits(self, tokens: int) -> Reservation:
         waited = 0.0
         try:
             while True:
                 try:
                     reservation, wait = self.limiter.try_reserve(tokens)
                 except LimitsLost:
-                    self._reseed_limits(budget)
+                    self._reseed_limits()
                     continue
                 if reservation is not None:
                     return reservation
@@ -167,11 +187,11 @@ class ModelGate:
             if waited:
                 metrics.LIMITER_WAIT.observe(waited)
 
-    def _reseed_limits(self, mine: BudgetReservation) -> None:
+    def _reseed_limits(self) -> None:
         """Redis lost the limits' state: wait until a window has passed since the last call the
-        database knows of (another replica's call in flight, or the last one settled)."""
+        database knows of (a call in flight, or the last one settled)."""
         with session_scope() as session:
-            last, now = session.execute(LAST_CALL, {"mine": mine.id}).one()
+            last, now = session.execute(LAST_CALL).one()
         pause = 0.0 if last is None else (last - now).total_seconds() + self.limiter.window_seconds
         log.warning("model_limits_reseeded", pause_seconds=round(max(0.0, pause), 2))
         self.limiter.reseed(max(0.0, pause))

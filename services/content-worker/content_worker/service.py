@@ -90,7 +90,7 @@ def _write_once(
     request: ContentRequest, key: str, settings: Settings, call: CallContext
 ) -> GeneratedPiece:
     """Ask the model unless an identical request is already asking; then take its piece."""
-    with single_flight.lead(key, seconds=max(1.0, call.remaining())) as leadership:
+    with single_flight.lead(key, ttl_seconds=3 * settings.job_heartbeat_seconds) as leadership:
         if leadership.leads:
             piece = _write(request, settings, call)
             leadership.wrote_piece = piece.source == ContentSource.openai.value
