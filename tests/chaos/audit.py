@@ -334,7 +334,7 @@ def _spend(
         budget_reached=model_worst >= config.budget - worst_call,
         content_by_source=sources,
         content_notices=fallback_reasons,
-        redis_budget_counter_usd=_redis_budget_counter(env),
+        ledger_spend_usd=_ledger_spend(env),
     )
     audit.invariants.append(
         Invariant(
@@ -354,23 +354,15 @@ def _spend(
         )
 
 
-def _redis_budget_counter(env: Environment) -> dict[str, float]:
-    """The workers' own view of today's spend (keys named like '...budget:<day>'), for evidence."""
-    import redis
-
-    found: dict[str, float] = {}
-    try:
-        for db in range(4):
-            client = redis.Redis(port=env.redis.port, db=db, socket_timeout=3)
-            for key in client.scan_iter(match="*budget*", count=1000):
-                name = key.decode()
-                if name.rsplit(":", 1)[-1][:2] == "20" and client.type(key) == b"string":
-                    found[f"db{db} {name}"] = int(client.get(key) or 0) / 1_000_000
-            client.close()
-    except Exception as exc:
-        found["error"] = -1.0
-        found[str(exc)[:80]] = -1.0
-    return found
+def _ledger_spend(env: Environment) -> dict[str, float]:
+    """The platform's own record of each day's spend (model_spend_days: settled plus in flight),
+    for evidence beside the model server's tally."""
+    return {
+        str(day): round(int(micro) / 1_000_000, 6)
+        for day, micro in env.query(
+            "SELECT day, spent_micro + reserved_micro FROM model_spend_days ORDER BY day"
+        )
+    }
 
 
 def _server_errors(audit: Audit, ledger: Ledger) -> None:

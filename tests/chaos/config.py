@@ -17,7 +17,6 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 _TIMING_KEYS = (
     "JOB_LEASE_SECONDS",
     "JOB_HEARTBEAT_SECONDS",
-    "JOB_REQUEUE_AFTER_SECONDS",
     "SWEEPER_INTERVAL_SECONDS",
     "OPENAI_BACKOFF_BASE_SECONDS",
     "OPENAI_BACKOFF_MAX_SECONDS",
@@ -110,11 +109,7 @@ class CampaignConfig:
         timings = {key: float(value) for key, value in self.timings.items()}
         deadline = 60.0 if self.fast else content_deadline_seconds()
         return (
-            deadline
-            + timings["JOB_LEASE_SECONDS"]
-            + timings["JOB_REQUEUE_AFTER_SECONDS"]
-            + 4 * timings["SWEEPER_INTERVAL_SECONDS"]
-            + 60.0
+            deadline + timings["JOB_LEASE_SECONDS"] + 4 * timings["SWEEPER_INTERVAL_SECONDS"] + 60.0
         )
 
     @property

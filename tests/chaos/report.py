@@ -71,7 +71,7 @@ def render(config: CampaignConfig, cycles: list[CycleRecord], audit: Audit, dura
         f"{counts['content_jobs_answered_twice']}",
         f"content by source {counts['content_by_source']}; spend by the model server "
         f"{counts['spend_model_server_usd']}, by content rows {counts['spend_content_rows_usd']}, "
-        f"workers' Redis counter {counts['redis_budget_counter_usd']}",
+        f"the platform's spend ledger {counts['ledger_spend_usd']}",
         f"responses by status {counts['responses_by_status']} (0 = no answer); "
         f"client anomalies {counts['client_anomalies'] or '{}'}",
         "",
