@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from ailp.config import Settings
 from tests.chaos.audit import Audit, JobRow, concept_key, count_model_calls
 from tests.chaos.config import CampaignConfig, production_timings
 from tests.chaos.environment import last_error
@@ -86,7 +87,10 @@ def test_concept_key_folds_case_and_whitespace_like_the_model_server() -> None:
 def test_production_timings_are_the_settings_defaults() -> None:
     timings = production_timings()
     assert float(timings["JOB_LEASE_SECONDS"]) == 60.0
-    assert float(timings["SWEEPER_INTERVAL_SECONDS"]) == 5.0
+    assert (
+        float(timings["SWEEPER_INTERVAL_SECONDS"])
+        == Settings.model_fields["sweeper_interval_seconds"].default
+    )
     assert CampaignConfig(fast=True).timings["JOB_LEASE_SECONDS"] == "4"
 
 

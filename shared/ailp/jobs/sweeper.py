@@ -264,7 +264,7 @@ def _unpublished(session: Session, broker: redis.Redis, report: SweepReport) -> 
     for row in candidates:
         if row.id not in waiting:
             report.to_publish.append(Doorbell(row.id, row.kind, alone=row.isolated))
-            report.count(row.kind, "published" if row.attempts else "message_lost")
+            report.count(row.kind, "due_again" if row.attempts else "message_lost")
 
 
 def sweep_and_publish(
