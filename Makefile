@@ -9,7 +9,7 @@ SCRIPTS := deploy/scripts
 ARGS ?=
 
 .PHONY: help install up down status logs gateway content-worker analytics-worker sweeper \
-	migrate test bench lint admin recompute clean web-dev web-build
+	migrate test bench lint admin recompute clean web-dev web-build env-example config
 
 help: ## Show this help
 	@echo "ailp — make targets (settings: environment or .env, see .env.example)"
@@ -67,6 +67,12 @@ web-dev: ## Web app dev server (Vite, hot reload) proxying /api to the gateway o
 
 web-build: ## Build the web app into services/web/dist (when stale; the gateway serves it)
 	@source $(SCRIPTS)/common.sh && ensure_web_build
+
+env-example: ## Regenerate .env.example from the settings (shared/ailp/config.py)
+	@source $(SCRIPTS)/common.sh && ensure_venv && .venv/bin/ailp config --env-example --write .env.example
+
+config: ## Show the effective settings, secrets masked (ARGS="--format json", "--defaults", ...)
+	@source $(SCRIPTS)/common.sh && ensure_venv && .venv/bin/ailp config --export $(ARGS)
 
 clean: ## Remove .run (logs, PID files, metrics); refuses while services run
 	@$(SCRIPTS)/clean.sh

@@ -3,6 +3,8 @@
 ailp migrate                 apply database migrations
 ailp sweeper                 run the job sweeper in the foreground
 ailp make-admin USERNAME     give an existing user the admin role
+ailp config --export         print the effective settings (secrets masked; --help for options)
+ailp config --env-example    print .env.example, generated from the settings' descriptions
 """
 
 from __future__ import annotations
@@ -33,7 +35,10 @@ def main(argv: list[str] | None = None) -> int:
         "--new", action="store_true", help="start a new run even if one is unfinished"
     )
     batch.add_argument("--no-wait", action="store_true", help="return once every job is submitted")
+    _add_config_parser(commands)
     args = parser.parse_args(argv)
+    if args.command == "config":
+        return _config(args)
 
     settings = get_settings()
     configure_logging(f"ailp-{args.command}", settings.log_level, settings.log_format)
@@ -55,6 +60,62 @@ def main(argv: list[str] | None = None) -> int:
         days = args.days or settings.analytics_recompute_days
         return _recompute_analytics(days, args.chunk, new=args.new, wait=not args.no_wait)
     return 2
+
+
+def _add_config_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    config = commands.add_parser(
+        "config", help="print the settings (one source: shared/ailp/config.py)"
+    )
+    action = config.add_mutually_exclusive_group(required=True)
+    action.add_argument(
+        "--export",
+        action="store_true",
+        help="the effective settings (environment, .env, defaults); secrets masked",
+    )
+    action.add_argument(
+        "--env-example", action="store_true", help=".env.example, generated from the settings"
+    )
+    config.add_argument(
+        "--defaults", action="store_true", help="with --export: the defaults, ignoring env/.env"
+    )
+    config.add_argument(
+        "--format",
+        choices=["env", "shell", "json"],
+        default="env",
+        help="with --export: NAME=value lines, `export NAME='value'` lines for eval, or JSON",
+    )
+    config.add_argument("--keys", help="with --export: comma-separated names (default: all)")
+    config.add_argument(
+        "--show-secrets",
+        action="store_true",
+        help="with --export: print secrets (API key, JWT secret, URL passwords) in clear",
+    )
+    config.add_argument("--write", metavar="PATH", help="with --env-example: write to PATH")
+
+
+def _config(args: argparse.Namespace) -> int:
+    from ailp import settings_export
+
+    if args.env_example:
+        text = settings_export.render_env_example()
+        if args.write:
+            with open(args.write, "w", encoding="utf-8") as file:
+                file.write(text)
+            print(f"wrote {args.write}", file=sys.stderr)
+        else:
+            sys.stdout.write(text)
+        return 0
+    settings = settings_export.defaults() if args.defaults else get_settings()
+    keys = args.keys.split(",") if args.keys else None
+    try:
+        text = settings_export.export(
+            settings, fmt=args.format, keys=keys, show_secrets=args.show_secrets
+        )
+    except KeyError as exc:
+        print(f"ailp config: {exc.args[0]}", file=sys.stderr)
+        return 2
+    sys.stdout.write(text)
+    return 0
 
 
 def _make_admin(username: str) -> int:
