@@ -19,7 +19,15 @@ from ailp.logging import configure_logging
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ailp", description="ailp platform commands")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("migrate", help="apply database migrations (alembic upgrade head)")
+    migrate = commands.add_parser(
+        "migrate", help="apply database migrations (alembic upgrade head)"
+    )
+    migrate.add_argument(
+        "--check",
+        action="store_true",
+        help="only compare the database's revision with the code's: 0 at head, 3 behind (run "
+        "`ailp migrate`), 4 unknown (a newer release's schema)",
+    )
     commands.add_parser("sweeper", help="re-publish lost jobs and fail exhausted ones, forever")
     admin = commands.add_parser("make-admin", help="give an existing user the admin role")
     admin.add_argument("username")
@@ -43,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     configure_logging(f"ailp-{args.command}", settings.log_level, settings.log_format)
 
+    if args.command == "migrate" and args.check:
+        return _check_migrations()
     if args.command == "migrate":
         from ailp.db.migrate import upgrade
 
@@ -116,6 +126,24 @@ def _config(args: argparse.Namespace) -> int:
         return 2
     sys.stdout.write(text)
     return 0
+
+
+def _check_migrations() -> int:
+    from ailp.db.migrate import is_known_revision, revision_status
+
+    current, head = revision_status()
+    if current == head:
+        print(f"database is at the latest migration ({head})")
+        return 0
+    if current is None or is_known_revision(current):
+        print(f"database is at {current or 'no migration'}, the code at {head}: run `ailp migrate`")
+        return 3
+    print(
+        f"database is at {current}, which this release does not know (the code's head is {head}):"
+        " it comes from a newer release; deploy that release or restore an older backup",
+        file=sys.stderr,
+    )
+    return 4
 
 
 def _make_admin(username: str) -> int:
