@@ -6,9 +6,12 @@ from ailp.models.content import Content
 from ailp.models.job import Job
 from ailp.models.learner import Learner
 from ailp.models.schedule import AnalyticsSchedule, BatchRun
+from ailp.models.stats import AdminDailyConcepts, AdminHourlyStats, UserLastActive
 from ailp.models.user import User
 
 __all__ = [
+    "AdminDailyConcepts",
+    "AdminHourlyStats",
     "AnalyticsResult",
     "AnalyticsSchedule",
     "BatchRun",
@@ -19,4 +22,5 @@ __all__ = [
     "LearnerConceptState",
     "LearningSession",
     "User",
+    "UserLastActive",
 ]
