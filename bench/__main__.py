@@ -9,7 +9,7 @@ themselves must be running (`deploy/scripts/bench.sh` makes sure of that).
 
 Parts (`--only`, comma-separated; default all): http (or single HTTP scenario keys), analytics,
 limits, budget (alias: content), learner-big, learner-growth, learner-batch (alias:
-learner-model).
+learner-model); growth only when asked for (`--only growth`: 30 M rows seeded, ~30 minutes).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from ailp.config import Settings
-from bench import analytics, content, cpu, learner, load, parts, profile, report
+from bench import analytics, content, cpu, growth, learner, load, parts, profile, report
 from bench.apps import CREATE_CEILING_TABLE
 from bench.report import echo
 from bench.seed import create_users, cursor_for
@@ -106,6 +106,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=float,
         default=120,
         help="stop the batch after this many seconds (the rate is then over the jobs done)",
+    )
+    parser.add_argument(
+        "--growth-scale",
+        type=float,
+        default=1.0,
+        help="`growth`: fraction of the grown sizes (1 = 100,000 users, 10 M jobs, ...)",
     )
     parser.add_argument("--results-dir", type=Path, default=REPO_ROOT / "bench-results")
     parser.add_argument("--keep-logs", action="store_true", help="keep the services' logs")
@@ -317,6 +323,20 @@ def _run(
                     pool_marker="Worker.workloop",
                 )
 
+    growth_result: dict[str, Any] | None = None
+    if parts.GROWTH in selection:
+        echo("==> growth: the hot paths on an empty and on a grown database")
+        growth_result = growth.run(
+            jwt_secret=jwt_secret,
+            redis_url=broker_url,
+            workdir=workdir / "growth",
+            cleanup=cleanup,
+            load_settings=settings_box,
+            users_count=args.users,
+            log=lambda message: echo(f"    {message}"),
+            sizes=growth.Sizes().scaled(args.growth_scale),
+        )
+
     rows, verdicts = report.evaluate(
         results, lost, analytics_result, content=content_result, learner=learner_result
     )
@@ -339,10 +359,14 @@ def _run(
         )
     print(report.render(rows))
     print(report.LEGEND)
-    growth = report.render_growth(learner_result)
-    if growth:
+    history = report.render_growth(learner_result)
+    if history:
         print()
-        print(growth)
+        print(history)
+    if growth_result is not None:
+        print()
+        print(growth.render(growth_result))
+        verdicts = [*verdicts, *growth_result["verdicts"]]
     passed = all(v["pass"] for v in verdicts)
     print(
         f"\n{'all targets met' if passed else 'TARGETS MISSED'} · took {elapsed:.0f}s · "
@@ -369,6 +393,7 @@ def _run(
             "analytics": analytics_result,
             "content": content_result,
             "learner_model": learner_result,
+            "growth": growth_result,
             "gateway_access_log_lines": access_lines,
             "verdicts": verdicts,
             "table": [row.__dict__ for row in rows],
