@@ -435,7 +435,7 @@ def _insert_jobs(
         """
         INSERT INTO jobs (id, user_id, learner_id, kind, status, params, attempts, error_code,
                           created_at, published_at, started_at, finished_at)
-        SELECT lpad(to_hex(%(first)s + g), 32, 'f')::uuid, %(user0)s + k %% %(users)s,
+        SELECT ('a' || lpad(to_hex(%(first)s + g), 31, '0'))::uuid, %(user0)s + k %% %(users)s,
                %(learner0)s + k, CASE WHEN r < 0.7 THEN 'content' ELSE 'analytics' END,
                CASE WHEN r2 < 0.97 THEN 'succeeded' WHEN r2 < 0.99 THEN 'failed' ELSE 'canceled' END,
                '{"concept": "SQL joins", "content_type": "lesson"}', 1,

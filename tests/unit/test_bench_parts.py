@@ -295,9 +295,7 @@ def test_growth_verdicts_compare_grown_with_empty() -> None:
     from bench import growth
 
     def phase(rps: float, p99: float, stats_ms: float, sweep_ms: float) -> dict[str, object]:
-        http = {
-            key: {"label": key, "rps": rps, "p99_ms": p99, "errors": 0} for key in growth.HOT
-        }
+        http = {key: {"label": key, "rps": rps, "p99_ms": p99, "errors": 0} for key in growth.HOT}
         return {"http": http, "admin_stats": {"p50_ms": stats_ms}, "sweep": {"p50_ms": sweep_ms}}
 
     kept = growth.verdicts({"empty": phase(1000, 50, 5, 2), "grown": phase(850, 60, 150, 30)})

@@ -48,6 +48,13 @@ class Job(Base):
             postgresql_where=text("status IN ('queued', 'running')"),
         ),
         Index("ix_jobs_created", "created_at"),
+        # The sweeper's "queued and not published for a while" look-up: a range scan over the
+        # due ones only, however long the backlog of freshly published jobs is.
+        Index(
+            "ix_jobs_queued_due",
+            text("coalesce(published_at, created_at)"),
+            postgresql_where=text("status = 'queued'"),
+        ),
         # Retention (ailp.jobs.retention) deletes finished jobs oldest first.
         Index(
             "ix_jobs_finished",
