@@ -192,7 +192,10 @@ def _run(
     )
     machine = report.machine()
     echo(f"==> machine: {machine['nproc']} cores, {machine['cpu']}, load {machine['loadavg']}")
-    echo("==> parts: " + ", ".join(part for part in parts.PARTS if part in selection))
+    echo(
+        "==> parts: "
+        + ", ".join(part for part in (*parts.PARTS, *parts.OPT_IN_PARTS) if part in selection)
+    )
 
     broker_url = claim_redis_db()
     cleanup.callback(flush_redis, broker_url)
