@@ -9,7 +9,7 @@ SCRIPTS := deploy/scripts
 ARGS ?=
 
 .PHONY: help install up down status logs gateway content-worker analytics-worker sweeper \
-	migrate test bench chaos lint admin recompute clean web-dev web-build
+	migrate test bench chaos lint admin recompute clean web-dev web-build env-example config backup restore
 
 help: ## Show this help
 	@echo "ailp — make targets (settings: environment or .env, see .env.example)"
@@ -70,6 +70,19 @@ web-dev: ## Web app dev server (Vite, hot reload) proxying /api to the gateway o
 
 web-build: ## Build the web app into services/web/dist (when stale; the gateway serves it)
 	@source $(SCRIPTS)/common.sh && ensure_web_build
+
+backup: ## Back up the database (pg_dump -Fc into BACKUP_DIR; see docs/operations.md)
+	@$(SCRIPTS)/backup.sh
+
+restore: ## Restore a backup into an EMPTY database: make restore FILE=backups/... [IDENTITY=age-key]
+	@if [[ -z "$(FILE)" ]]; then echo "usage: make restore FILE=backups/<file>.dump[.age|.gpg]" >&2; exit 2; fi
+	@IDENTITY="$(IDENTITY)" $(SCRIPTS)/restore.sh "$(FILE)"
+
+env-example: ## Regenerate .env.example from the settings (shared/ailp/config.py)
+	@source $(SCRIPTS)/common.sh && ensure_venv && .venv/bin/ailp config --env-example --write .env.example
+
+config: ## Show the effective settings, secrets masked (ARGS="--format json", "--defaults", ...)
+	@source $(SCRIPTS)/common.sh && ensure_venv && .venv/bin/ailp config --export $(ARGS)
 
 clean: ## Remove .run (logs, PID files, metrics); refuses while services run
 	@$(SCRIPTS)/clean.sh

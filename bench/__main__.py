@@ -9,7 +9,8 @@ themselves must be running (`deploy/scripts/bench.sh` makes sure of that).
 
 Parts (`--only`, comma-separated; default all): http (or single HTTP scenario keys), analytics,
 limits, budget (alias: content), learner-big, learner-growth, learner-batch (alias:
-learner-model), learner-model-fit.
+learner-model), learner-model-fit; growth only when asked for (`--only growth`: 30 M rows
+seeded, ~30 minutes).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from ailp.config import Settings
-from bench import analytics, content, cpu, fit, learner, load, parts, profile, report
+from bench import analytics, content, cpu, fit, growth, learner, load, parts, profile, report
 from bench.apps import CREATE_CEILING_TABLE
 from bench.report import echo
 from bench.seed import create_users, cursor_for
@@ -107,6 +108,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=float,
         default=120,
         help="stop the batch after this many seconds (the rate is then over the jobs done)",
+    )
+    parser.add_argument(
+        "--growth-scale",
+        type=float,
+        default=1.0,
+        help="`growth`: fraction of the grown sizes (1 = 100,000 users, 10 M jobs, ...)",
+    )
+    parser.add_argument(
+        "--growth-rounds",
+        type=int,
+        default=2,
+        help="`growth`: runs of each scenario per database (the best one counts)",
     )
     parser.add_argument("--results-dir", type=Path, default=REPO_ROOT / "bench-results")
     parser.add_argument("--keep-logs", action="store_true", help="keep the services' logs")
@@ -187,7 +200,10 @@ def _run(
     )
     machine = report.machine()
     echo(f"==> machine: {machine['nproc']} cores, {machine['cpu']}, load {machine['loadavg']}")
-    echo("==> parts: " + ", ".join(part for part in parts.PARTS if part in selection))
+    echo(
+        "==> parts: "
+        + ", ".join(part for part in (*parts.PARTS, *parts.OPT_IN_PARTS) if part in selection)
+    )
 
     broker_url = claim_redis_db()
     cleanup.callback(flush_redis, broker_url)
@@ -324,6 +340,20 @@ def _run(
         fit_result = fit.run(
             workdir=workdir / "fit", cleanup=cleanup, log=lambda message: echo(f"    {message}")
         )
+    growth_result: dict[str, Any] | None = None
+    if parts.GROWTH in selection:
+        echo("==> growth: the hot paths on an empty and on a grown database")
+        growth_result = growth.run(
+            jwt_secret=jwt_secret,
+            redis_url=broker_url,
+            workdir=workdir / "growth",
+            cleanup=cleanup,
+            load_settings=settings_box,
+            users_count=args.users,
+            log=lambda message: echo(f"    {message}"),
+            sizes=growth.Sizes().scaled(args.growth_scale),
+            rounds=args.growth_rounds,
+        )
 
     rows, verdicts = report.evaluate(
         results,
@@ -352,10 +382,14 @@ def _run(
         )
     print(report.render(rows))
     print(report.LEGEND)
-    growth = report.render_growth(learner_result)
-    if growth:
+    history = report.render_growth(learner_result)
+    if history:
         print()
-        print(growth)
+        print(history)
+    if growth_result is not None:
+        print()
+        print(growth.render(growth_result))
+        verdicts = [*verdicts, *growth_result["verdicts"]]
     passed = all(v["pass"] for v in verdicts)
     print(
         f"\n{'all targets met' if passed else 'TARGETS MISSED'} · took {elapsed:.0f}s · "
@@ -383,6 +417,7 @@ def _run(
             "content": content_result,
             "learner_model": learner_result,
             "learner_model_fit": fit_result,
+            "growth": growth_result,
             "gateway_access_log_lines": access_lines,
             "verdicts": verdicts,
             "table": [row.__dict__ for row in rows],

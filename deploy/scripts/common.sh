@@ -103,17 +103,35 @@ ensure_jwt_secret() {
     ok "generated a random JWT_SECRET into ${file#"$ROOT_DIR"/} (kept for later starts)"
 }
 
-# --- settings defaults (the same as shared/ailp/config.py) --------------------------------------
-export DATABASE_URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/ailp}"
-export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
-export HOST="${HOST:-127.0.0.1}"
-export PORT="${PORT:-8000}"
-export WEB_CONCURRENCY="${WEB_CONCURRENCY:-2}"
-export CONTENT_WORKER_CONCURRENCY="${CONTENT_WORKER_CONCURRENCY:-8}"
-export ANALYTICS_WORKER_CONCURRENCY="${ANALYTICS_WORKER_CONCURRENCY:-2}"
-export CONTENT_METRICS_PORT="${CONTENT_METRICS_PORT:-9101}"
-export ANALYTICS_METRICS_PORT="${ANALYTICS_METRICS_PORT:-9102}"
-export METRICS_HOST="${METRICS_HOST:-127.0.0.1}"
+# --- settings ----------------------------------------------------------------------------------
+# The values the scripts use come from the application itself (shared/ailp/config.py reads the
+# environment, then .env, then its defaults), so no default is copied here. That needs the venv
+# (the repository's .venv or the image's /app/.venv): ensure_venv loads them right after syncing,
+# and a script that must not install anything calls require_settings.
+SCRIPT_SETTINGS=DATABASE_URL,REDIS_URL,HOST,PORT,WEB_CONCURRENCY,CONTENT_WORKER_CONCURRENCY
+SCRIPT_SETTINGS+=,ANALYTICS_WORKER_CONCURRENCY,CONTENT_METRICS_PORT,ANALYTICS_METRICS_PORT
+SCRIPT_SETTINGS+=,METRICS_HOST,BACKUP_DIR,BACKUP_AGE_RECIPIENT,BACKUP_GPG_RECIPIENT
+SCRIPT_SETTINGS+=,BACKUP_UPLOAD_COMMAND
+SETTINGS_LOADED=0
+
+load_settings() {
+    local ailp="$ROOT_DIR/.venv/bin/ailp" exported
+    [[ -x "$ailp" ]] || return 1
+    # --show-secrets: DATABASE_URL may hold a password, and the scripts connect with it.
+    exported="$("$ailp" config --export --format shell --show-secrets --keys "$SCRIPT_SETTINGS")" ||
+        die "'ailp config --export' failed: a setting in the environment or .env is invalid (see above)"
+    eval "$exported"
+    SETTINGS_LOADED=1
+}
+
+require_settings() {
+    [[ "$SETTINGS_LOADED" -eq 1 ]] || load_settings ||
+        die "the Python environment is missing (.venv): run 'make install' first"
+}
+
+if [[ -x "$ROOT_DIR/.venv/bin/ailp" ]]; then
+    load_settings
+fi
 
 # Where local state lives: logs, PID files, Prometheus multiprocess folders, a Redis data folder.
 # The images set AILP_RUN_DIR=/tmp/ailp (the app folder is not writable there).
@@ -234,6 +252,7 @@ ensure_venv() {
         uv sync --frozen
         touch "$stamp"
         ok "venv is up to date (.venv)"
+        load_settings
     fi
 }
 
@@ -327,6 +346,7 @@ ensure_chromium() {
 run_web_dev() {
     ensure_web_deps || die "could not install the web app's dependencies (see above)"
     local api_url
+    # shellcheck disable=SC2153 # set by load_settings (ailp config --export)
     api_url="http://$(url_host "$HOST"):$PORT"
     if ! http_ok "$api_url/api/health/live"; then
         warn "no gateway answers on $api_url: the app will load but its API calls fail. Start it" \

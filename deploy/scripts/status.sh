@@ -2,8 +2,10 @@
 # What up.sh started and is still running, by PID file; plus the health of the endpoints.
 # shellcheck source=deploy/scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+require_settings
 
 api="http://$(url_host "$HOST"):$PORT"
+# shellcheck disable=SC2153 # set by load_settings (ailp config --export)
 metrics_host="$(url_host "$METRICS_HOST")"
 declare -A url=(
     [gateway]="$api/api/health"

@@ -40,6 +40,12 @@ ensure_postgres
 ensure_redis
 check_redis_policy
 
+# The deploy checks (tests/deploy) need promtool (Debian's `prometheus` package), kubectl (for
+# `kubectl kustomize`) and age (the encrypted backup drill); each test says when it skips.
+have promtool || (apt_install prometheus) || warn "promtool unavailable: alert tests will skip"
+have kubectl || (apt_install kubectl) || warn "kubectl unavailable: Kubernetes tests will skip"
+have age || (apt_install age) || warn "age unavailable: the encrypted backup drill will skip"
+
 log "uv run --frozen pytest $*"
 set +e
 uv run --frozen pytest "$@"

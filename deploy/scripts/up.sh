@@ -59,6 +59,7 @@ port_of() {
     esac
 }
 bind_host_of() {
+    # shellcheck disable=SC2153 # METRICS_HOST: set by load_settings (ailp config --export)
     case "$1" in
         gateway) echo "$HOST" ;;
         *) echo "$METRICS_HOST" ;;

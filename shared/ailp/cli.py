@@ -5,6 +5,8 @@ ailp sweeper                 run the job sweeper in the foreground
 ailp make-admin USERNAME     give an existing user the admin role
 ailp learner-model fit       fit BKT parameters per concept from all responses, store a version
 ailp learner-model fit --from-csv FILE [--format dkt|csv]   … from exported history instead
+ailp config --export         print the effective settings (secrets masked; --help for options)
+ailp config --env-example    print .env.example, generated from the settings' descriptions
 """
 
 from __future__ import annotations
@@ -20,7 +22,15 @@ from ailp.logging import configure_logging
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ailp", description="ailp platform commands")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("migrate", help="apply database migrations (alembic upgrade head)")
+    migrate = commands.add_parser(
+        "migrate", help="apply database migrations (alembic upgrade head)"
+    )
+    migrate.add_argument(
+        "--check",
+        action="store_true",
+        help="only compare the database's revision with the code's: 0 at head, 3 behind (run "
+        "`ailp migrate`), 4 unknown (a newer release's schema)",
+    )
     commands.add_parser("sweeper", help="re-publish lost jobs and fail exhausted ones, forever")
     admin = commands.add_parser("make-admin", help="give an existing user the admin role")
     admin.add_argument("username")
@@ -56,11 +66,16 @@ def main(argv: list[str] | None = None) -> int:
         help="dkt: three lines per learner (count; concept ids; 0/1 flags); csv: header "
         "learner,concept,correct,answered_at; auto (default): csv when the header is there",
     )
+    _add_config_parser(commands)
     args = parser.parse_args(argv)
+    if args.command == "config":
+        return _config(args)
 
     settings = get_settings()
     configure_logging(f"ailp-{args.command}", settings.log_level, settings.log_format)
 
+    if args.command == "migrate" and args.check:
+        return _check_migrations()
     if args.command == "migrate":
         from ailp.db.migrate import upgrade
 
@@ -123,6 +138,80 @@ def _fit_learner_model(path: Path | None, file_format: str) -> int:
 
 def _figure(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.4f}"
+
+
+def _add_config_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    config = commands.add_parser(
+        "config", help="print the settings (one source: shared/ailp/config.py)"
+    )
+    action = config.add_mutually_exclusive_group(required=True)
+    action.add_argument(
+        "--export",
+        action="store_true",
+        help="the effective settings (environment, .env, defaults); secrets masked",
+    )
+    action.add_argument(
+        "--env-example", action="store_true", help=".env.example, generated from the settings"
+    )
+    config.add_argument(
+        "--defaults", action="store_true", help="with --export: the defaults, ignoring env/.env"
+    )
+    config.add_argument(
+        "--format",
+        choices=["env", "shell", "json"],
+        default="env",
+        help="with --export: NAME=value lines, `export NAME='value'` lines for eval, or JSON",
+    )
+    config.add_argument("--keys", help="with --export: comma-separated names (default: all)")
+    config.add_argument(
+        "--show-secrets",
+        action="store_true",
+        help="with --export: print secrets (API key, JWT secret, URL passwords) in clear",
+    )
+    config.add_argument("--write", metavar="PATH", help="with --env-example: write to PATH")
+
+
+def _config(args: argparse.Namespace) -> int:
+    from ailp import settings_export
+
+    if args.env_example:
+        text = settings_export.render_env_example()
+        if args.write:
+            with open(args.write, "w", encoding="utf-8") as file:
+                file.write(text)
+            print(f"wrote {args.write}", file=sys.stderr)
+        else:
+            sys.stdout.write(text)
+        return 0
+    settings = settings_export.defaults() if args.defaults else get_settings()
+    keys = args.keys.split(",") if args.keys else None
+    try:
+        text = settings_export.export(
+            settings, fmt=args.format, keys=keys, show_secrets=args.show_secrets
+        )
+    except KeyError as exc:
+        print(f"ailp config: {exc.args[0]}", file=sys.stderr)
+        return 2
+    sys.stdout.write(text)
+    return 0
+
+
+def _check_migrations() -> int:
+    from ailp.db.migrate import is_known_revision, revision_status
+
+    current, head = revision_status()
+    if current == head:
+        print(f"database is at the latest migration ({head})")
+        return 0
+    if current is None or is_known_revision(current):
+        print(f"database is at {current or 'no migration'}, the code at {head}: run `ailp migrate`")
+        return 3
+    print(
+        f"database is at {current}, which this release does not know (the code's head is {head}):"
+        " it comes from a newer release; deploy that release or restore an older backup",
+        file=sys.stderr,
+    )
+    return 4
 
 
 def _make_admin(username: str) -> int:

@@ -38,7 +38,7 @@ def test_a_frozen_sweeper_does_not_stop_the_other_replica(make_stack) -> None:
     user_id = api.http.get("/api/users/me").json()["id"]
     for name, port in stack.sweeper_metrics_ports.items():
         metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
-        assert "ailp_sweeps_total" in metrics and "ailp_oldest_queued_job_age_seconds" in metrics
+        assert "ailp_sweeps_total" in metrics and "ailp_queue_oldest_job_age_seconds" in metrics
         assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200, name
 
     frozen = stack["sweeper"]

@@ -46,6 +46,7 @@ LEARNER_FIELDS = {
 PUBLIC_OPERATIONS = {
     ("get", "/api/health"),
     ("get", "/api/health/live"),
+    ("get", "/api/health/ready"),
     ("post", "/api/auth/register"),
     ("post", "/api/auth/token"),
 }

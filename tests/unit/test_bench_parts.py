@@ -284,3 +284,21 @@ def test_a_gateway_row_without_its_ceiling_is_information_not_a_failure() -> Non
     assert rows[1].ratio == "75%"
     assert rows[1].verdict == "PASS (noisy)"
     assert verdicts[0]["pass"] is True
+
+
+def test_growth_runs_only_when_asked_for() -> None:
+    assert parts.GROWTH not in parts.select("", KEYS)
+    assert parts.select("growth", KEYS).parts == {parts.GROWTH}
+
+
+def test_growth_verdicts_compare_grown_with_empty() -> None:
+    from bench import growth
+
+    def phase(rps: float, p99: float, stats_ms: float, sweep_ms: float) -> dict[str, object]:
+        http = {key: {"label": key, "rps": rps, "p99_ms": p99, "errors": 0} for key in growth.HOT}
+        return {"http": http, "admin_stats": {"p50_ms": stats_ms}, "sweep": {"p50_ms": sweep_ms}}
+
+    kept = growth.verdicts({"empty": phase(1000, 50, 5, 2), "grown": phase(850, 60, 150, 30)})
+    assert all(v["pass"] for v in kept)
+    slower = growth.verdicts({"empty": phase(1000, 50, 5, 2), "grown": phase(700, 70, 250, 80)})
+    assert not any(v["pass"] for v in slower)

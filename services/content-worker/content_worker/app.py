@@ -14,6 +14,8 @@ from ailp.queue.names import CONTENT_QUEUE
 from ailp.queue.worker import install_worker_hooks
 
 settings = get_settings()
+# A model without a price would make the daily budget meaningless: refuse to start instead.
+settings.require_model_price()
 app = make_celery("content-worker", settings)
 app.conf.update(
     include=["content_worker.tasks"],

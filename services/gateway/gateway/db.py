@@ -76,6 +76,9 @@ async def create_pool(settings: Settings, **overrides: Any) -> asyncpg.Pool:
         "max_inactive_connection_lifetime": 300.0,
         "command_timeout": settings.db_statement_timeout_ms / 1000,
         "timeout": 5.0,
+        # 0 behind PgBouncer in transaction mode: consecutive statements may reach different
+        # server connections, where a cached prepared statement does not exist.
+        "statement_cache_size": settings.db_statement_cache_size,
         "init": _init_connection,
         "server_settings": {
             "application_name": "ailp-gateway",

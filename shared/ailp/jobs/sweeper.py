@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from ailp import metrics
 from ailp.config import Settings, get_settings
 from ailp.db.engine import session_scope
-from ailp.jobs import lifecycle
+from ailp.jobs import lifecycle, retention
 from ailp.jobs.submit import AnalyticsParams, Limits, NewJob, submit_statement
 from ailp.learner_model.service import start_fit_schedule
 from ailp.logging import get_logger
@@ -285,6 +285,22 @@ def sweep_and_publish(
     return report
 
 
+# Finished jobs past JOB_RETENTION_DAYS are deleted this often, a batch per transaction.
+RETENTION_EVERY_SECONDS = 60.0
+
+
+def purge_expired_jobs(settings: Settings) -> int:
+    """Delete every job past its retention, `retention.DEFAULT_BATCH` per transaction (short
+    locks; replicas may run it side by side, rows are skipped when locked)."""
+    deleted = 0
+    while True:
+        with session_scope() as session:
+            batch = retention.delete_expired_jobs(session, settings)
+        deleted += batch
+        if batch < retention.DEFAULT_BATCH:
+            return deleted
+
+
 class SweeperLoop:
     """The sweeper process: a loop, its metrics, and a liveness view of the loop."""
 
@@ -294,6 +310,7 @@ class SweeperLoop:
         self.stop = threading.Event()
         self.last_loop = time.monotonic()
         self._in_touch_since: float | None = None
+        self._last_purge = 0.0
 
     def alive(self) -> bool:
         """Live while the loop turns (a frozen or wedged loop stops answering yes)."""
@@ -318,7 +335,20 @@ class SweeperLoop:
             metrics.SWEEPS.labels(outcome="locked_out" if report.locked_out else "ok").inc()
             metrics.SWEEPER_LAST_SUCCESS.set_to_current_time()
             metrics.SWEEP_TIME.observe(time.monotonic() - started)
+            if not report.locked_out and started - self._last_purge >= RETENTION_EVERY_SECONDS:
+                self._last_purge = started
+                self._purge()
         self.last_loop = time.monotonic()
+
+    def _purge(self) -> None:
+        try:
+            deleted = purge_expired_jobs(self.settings)
+        except Exception as exc:
+            log.warning("retention_failed", error=str(exc)[:300])
+            return
+        if deleted:
+            metrics.JOBS_SWEPT.labels(kind="any", reason="retention").inc(deleted)
+            log.info("retention", deleted=deleted)
 
     def run(self) -> None:
         log.info("sweeper_started", interval=self.settings.sweeper_interval_seconds)

@@ -8,9 +8,12 @@ from ailp.models.learner import Learner
 from ailp.models.learner_model import LearnerModelConceptParams, LearnerModelVersion
 from ailp.models.schedule import AnalyticsSchedule, BatchRun
 from ailp.models.spend import ModelReservation, ModelSpendDay, UserModelSpendDay
+from ailp.models.stats import AdminDailyConcepts, AdminHourlyStats, UserLastActive
 from ailp.models.user import RevokedToken, User
 
 __all__ = [
+    "AdminDailyConcepts",
+    "AdminHourlyStats",
     "AnalyticsResult",
     "AnalyticsSchedule",
     "BatchRun",
@@ -26,5 +29,6 @@ __all__ = [
     "ModelSpendDay",
     "RevokedToken",
     "User",
+    "UserLastActive",
     "UserModelSpendDay",
 ]

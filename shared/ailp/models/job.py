@@ -61,6 +61,12 @@ class Job(Base):
             postgresql_where=text("status IN ('queued', 'running')"),
         ),
         Index("ix_jobs_created", "created_at"),
+        # Retention (ailp.jobs.retention) deletes finished jobs oldest first.
+        Index(
+            "ix_jobs_finished",
+            "finished_at",
+            postgresql_where=text("status IN ('succeeded', 'failed', 'canceled')"),
+        ),
         Index("ix_jobs_batch", "batch_id", "status", postgresql_where=text("batch_id IS NOT NULL")),
         Index(
             "uq_jobs_user_idempotency_key",

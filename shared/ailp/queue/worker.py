@@ -41,7 +41,7 @@ class QueueDepthCollector(Collector):
             "ailp_queue_depth_jobs", "Unfinished jobs by kind and status", labels=["kind", "status"]
         )
         oldest = GaugeMetricFamily(
-            "ailp_oldest_queued_job_age_seconds",
+            "ailp_queue_oldest_job_age_seconds",
             "Age of the oldest queued job by kind (0 when none is queued)",
             labels=["kind"],
         )

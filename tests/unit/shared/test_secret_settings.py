@@ -30,14 +30,14 @@ def _k8s_template_secret() -> str:
 @pytest.mark.parametrize("environment", NOT_TEST)
 def test_a_missing_secret_is_refused_outside_tests(environment: str) -> None:
     with pytest.raises(InsecureSecret, match="JWT_SECRET is not set"):
-        Settings(environment=environment, jwt_secret=SecretStr(""))
+        Settings(environment=environment, jwt_secret=SecretStr("")).refuse_weak_secrets()
 
 
 @pytest.mark.parametrize("environment", NOT_TEST)
 def test_a_secret_under_32_characters_is_refused(environment: str) -> None:
     with pytest.raises(InsecureSecret, match="31 characters"):
-        Settings(environment=environment, jwt_secret=SecretStr(GOOD[:31]))
-    assert Settings(environment=environment, jwt_secret=SecretStr(GOOD[:32]))
+        Settings(environment=environment, jwt_secret=SecretStr(GOOD[:31])).refuse_weak_secrets()
+    assert Settings(environment=environment, jwt_secret=SecretStr(GOOD[:32])).refuse_weak_secrets()
 
 
 @pytest.mark.parametrize("environment", NOT_TEST)
@@ -54,14 +54,16 @@ def test_a_secret_under_32_characters_is_refused(environment: str) -> None:
 )
 def test_documented_placeholders_are_refused(environment: str, placeholder: str) -> None:
     with pytest.raises(InsecureSecret) as refused:
-        Settings(environment=environment, jwt_secret=SecretStr(placeholder))
+        Settings(environment=environment, jwt_secret=SecretStr(placeholder)).refuse_weak_secrets()
     assert placeholder not in str(refused.value)  # the message never repeats the value
 
 
 @pytest.mark.parametrize("environment", NOT_TEST)
 def test_the_kubernetes_template_placeholder_is_refused(environment: str) -> None:
     with pytest.raises(InsecureSecret, match="placeholder"):
-        Settings(environment=environment, jwt_secret=SecretStr(_k8s_template_secret()))
+        Settings(
+            environment=environment, jwt_secret=SecretStr(_k8s_template_secret())
+        ).refuse_weak_secrets()
 
 
 def test_the_previous_secret_obeys_the_same_rules() -> None:
@@ -70,7 +72,7 @@ def test_the_previous_secret_obeys_the_same_rules() -> None:
             environment="production",
             jwt_secret=SecretStr(GOOD),
             jwt_secret_previous=SecretStr("short"),
-        )
+        ).refuse_weak_secrets()
 
 
 def test_the_test_environment_makes_up_a_random_secret_of_its_own() -> None:
@@ -83,7 +85,7 @@ def test_the_code_holds_no_usable_default_secret(monkeypatch: pytest.MonkeyPatch
     monkeypatch.delenv("JWT_SECRET", raising=False)
     monkeypatch.setenv("ENVIRONMENT", "development")
     with pytest.raises(InsecureSecret):
-        Settings(_env_file=None)  # type: ignore[call-arg]
+        Settings(_env_file=None).refuse_weak_secrets()  # type: ignore[call-arg]
 
 
 def test_a_key_id_names_the_secret_without_revealing_it() -> None:

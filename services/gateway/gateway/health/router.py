@@ -59,6 +59,29 @@ async def health(request: Request, response: Response) -> Any:
     return {"status": "ok" if healthy else "unavailable", "checks": checks, "version": __version__}
 
 
+@router.get(
+    "/api/health/ready",
+    response_model=HealthOut,
+    summary="Readiness for a load balancer: the database reachable (Redis is not checked)",
+    description="What Kubernetes and compose use to route traffic. Redis is left out on "
+    "purpose: without it the API still reads and writes (job submissions are committed and "
+    "published later by the sweeper; rate limits fail open or closed as documented), so a Redis "
+    "blip must not take every gateway out of the load balancer. `/api/health` checks both.",
+    responses={503: {"model": HealthOut, "description": "the database is unreachable"}},
+)
+async def ready(request: Request, response: Response) -> Any:
+    name, result = await _check("database", request.app.state.pool.fetchval("SELECT 1"))
+    healthy = result == "ok"
+    if not healthy:
+        response.status_code = 503
+        response.headers["Retry-After"] = "5"
+    return {
+        "status": "ok" if healthy else "unavailable",
+        "checks": {name: result},
+        "version": __version__,
+    }
+
+
 @router.get("/api/health/live", response_model=LiveOut, summary="Liveness (no dependency checks)")
 async def live() -> Any:
     return {"status": "ok"}
