@@ -451,8 +451,8 @@ class Settings(BaseSettings):
 
     def refuse_weak_secrets(self) -> Self:
         """No running stack signs with a guessable key; only tests may go without one. Raises
-        `InsecureSecret`. Every service gets its settings through `get_settings`, which checks;
-        tools that only read settings (`ailp config --export`) do not need a secret."""
+        `InsecureSecret`. Every service (gateway, both workers, the sweeper) calls it at start;
+        tools that never sign a token (`ailp migrate`, `ailp config`) do not need a secret."""
         if self.environment != "test":
             check_jwt_secret("JWT_SECRET", self.jwt_secret.get_secret_value())
             if self.jwt_secret_previous is not None:
@@ -545,5 +545,6 @@ def _with_driver(url: str, scheme: str) -> str:
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The settings of a running service: loaded once, weak signing secrets refused."""
-    return Settings().refuse_weak_secrets()
+    """This process's settings, loaded once. A service also calls `refuse_weak_secrets` before
+    it starts serving; tools that never sign a token (migrations, `ailp config`) need no secret."""
+    return Settings()

@@ -48,6 +48,7 @@ CHECKS = [
 OPERATIONS = [
     ("GET", "/api/health"),
     ("GET", "/api/health/live"),
+    ("GET", "/api/health/ready"),
     ("POST", "/api/auth/register"),
     ("POST", "/api/auth/token"),
     ("POST", "/api/auth/logout"),
@@ -78,6 +79,7 @@ OPERATIONS = [
 NOTHING_TO_NEGATE = {
     ("GET", "/api/health"),
     ("GET", "/api/health/live"),
+    ("GET", "/api/health/ready"),
     ("POST", "/api/auth/logout"),
     ("POST", "/api/auth/logout-all"),
     ("GET", "/api/users/me/export"),

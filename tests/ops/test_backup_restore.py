@@ -29,10 +29,10 @@ INSERT INTO jobs (id, user_id, learner_id, kind, status, params, created_at)
 SELECT gen_random_uuid(), l.user_id, l.id, 'content', 'succeeded',
        jsonb_build_object('concept', 'SQL ' || l.id), now() - make_interval(mins => l.id::int)
 FROM learners l;
-INSERT INTO content (id, learner_id, job_id, concept, concept_key, content_type,
+INSERT INTO content (id, learner_id, owner_user_id, job_id, concept, concept_key, content_type,
                      experience_level, title, body, source, prompt_version, cache_key, cost_usd)
-SELECT gen_random_uuid(), j.learner_id, j.id, 'SQL joins', 'sql joins', 'lesson', 'beginner',
-       'Joins', 'body é ✓ ' || j.id, 'fallback', 'v1', md5(j.id::text), 0.001
+SELECT gen_random_uuid(), j.learner_id, j.user_id, j.id, 'SQL joins', 'sql joins', 'lesson',
+       'beginner', 'Joins', 'body é ✓ ' || j.id, 'fallback', 'v2', md5(j.id::text), 0.001
 FROM jobs j;
 INSERT INTO learning_sessions (learner_id, session_start, session_end, duration_minutes,
                                completion_rate, performance_score, exercises_count)

@@ -24,6 +24,7 @@ from tests.support.processes import Stack
 PUBLIC = {
     ("GET", "/api/health"),
     ("GET", "/api/health/live"),
+    ("GET", "/api/health/ready"),
     ("POST", "/api/auth/register"),
     ("POST", "/api/auth/token"),
 }

@@ -142,9 +142,11 @@ def _seed(cursor: Any, rng: random.Random) -> None:
     for _ in range(300):
         concept = rng.choice(concepts)
         cursor.execute(
-            f"""INSERT INTO content (id, learner_id, concept, concept_key, content_type,
-                experience_level, title, body, source, prompt_version, cache_key, cost_usd, created_at)
-            SELECT %s, id, %s, %s, 'lesson', 'beginner', 't', 'b', %s, 'v1', 'k', %s, {ago(40 * 1440)}
+            f"""INSERT INTO content (id, learner_id, owner_user_id, concept, concept_key,
+                content_type, experience_level, title, body, source, prompt_version, cache_key,
+                cost_usd, created_at)
+            SELECT %s, id, user_id, %s, %s, 'lesson', 'beginner', 't', 'b', %s, 'v2', 'k', %s,
+                   {ago(40 * 1440)}
             FROM learners ORDER BY random() LIMIT 1""",
             (
                 str(uuid.uuid4()),

@@ -68,6 +68,7 @@ def test_content_outlives_its_job(
     content = Content(
         id=uuid.uuid4(),
         learner_id=learner.id,
+        owner_user_id=learner.user_id,
         job_id=job.id,
         concept="SQL joins",
         concept_key="sql joins",

@@ -10,7 +10,7 @@ from ailp.queue.celery_app import make_celery
 from ailp.queue.names import ANALYTICS_QUEUE
 from ailp.queue.worker import install_worker_hooks
 
-settings = get_settings()
+settings = get_settings().refuse_weak_secrets()  # no service signs with a guessable key
 app = make_celery("analytics-worker", settings)
 app.conf.update(
     include=["analytics_worker.tasks"],

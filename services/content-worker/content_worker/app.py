@@ -13,7 +13,7 @@ from ailp.queue.celery_app import make_celery
 from ailp.queue.names import CONTENT_QUEUE
 from ailp.queue.worker import install_worker_hooks
 
-settings = get_settings()
+settings = get_settings().refuse_weak_secrets()  # no service signs with a guessable key
 # A model without a price would make the daily budget meaningless: refuse to start instead.
 settings.require_model_price()
 app = make_celery("content-worker", settings)

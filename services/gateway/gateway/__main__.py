@@ -8,7 +8,7 @@ from ailp.config import get_settings
 
 
 def main() -> None:
-    settings = get_settings()
+    settings = get_settings().refuse_weak_secrets()  # before any worker process starts
     uvicorn.run(
         "gateway.main:app",
         host=settings.host,

@@ -46,7 +46,7 @@ and knowledge gaps computed.
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
+    settings = (settings or get_settings()).refuse_weak_secrets()
     configure_logging("gateway", settings.log_level, settings.log_format)
 
     @asynccontextmanager

@@ -358,7 +358,7 @@ class SweeperLoop:
 
 
 def run_forever(settings: Settings | None = None) -> None:
-    settings = settings or get_settings()
+    settings = (settings or get_settings()).refuse_weak_secrets()
     loop = SweeperLoop(settings, redis.Redis.from_url(settings.celery_broker_url, socket_timeout=5))
 
     def _stop(signum: int, _frame: FrameType | None) -> None:

@@ -22,7 +22,7 @@ NOT_TEST = ["development", "production"]
 
 def _k8s_template_secret() -> str:
     text = (REPO_ROOT / "deploy/k8s/secret.template.yaml").read_text()
-    match = re.search(r"^\s*JWT_SECRET:\s*(\S+)\s*$", text, re.MULTILINE)
+    match = re.search(r"^\s*JWT_SECRET:\s*(\S+)\s*(?:#.*)?$", text, re.MULTILINE)
     assert match, "the template no longer names JWT_SECRET"
     return match.group(1)
 
