@@ -8,6 +8,7 @@ profiles (409, also under concurrency), and bounded list sizes.
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -64,13 +65,19 @@ def test_a_flood_of_sign_ups_gets_503_instead_of_queueing_and_duplicates_never_w
     taken = signed_up(stack.base_url).username
     assert taken
 
+    together = threading.Barrier(50, timeout=30)  # all at once, however fast the machine is
+
     def fresh(_: int) -> httpx.Response:
-        return _sign_up(stack.base_url, new_address())
+        address = new_address()
+        together.wait()
+        return _sign_up(stack.base_url, address)
 
     def duplicate(_: int) -> httpx.Response:
-        return _sign_up(stack.base_url, new_address(), name=taken)
+        address = new_address()
+        together.wait()
+        return _sign_up(stack.base_url, address, name=taken)
 
-    with ThreadPoolExecutor(max_workers=40) as pool:
+    with ThreadPoolExecutor(max_workers=50) as pool:
         floods = [pool.submit(fresh, n) for n in range(40)]
         duplicates = [pool.submit(duplicate, n) for n in range(10)]
         flood = [f.result() for f in floods]
