@@ -350,6 +350,10 @@ def _run_phase(
     try:
         for name in names:
             start_worker(stack[name], metrics_env="CONTENT_METRICS_PORT")
+        # Deferred jobs (waiting for the limits) are due again later; the sweeper publishes them.
+        start_worker(
+            stack["sweeper"], metrics_env="SWEEPER_METRICS_PORT", banner=b"sweeper_started"
+        )
         ids = create_jobs(database_url, learners, count=jobs, prefix=prefix)
         spy = PySpy(stack[names[0]].pid, profile_to) if profile_to else None
         model_pid = server._process.pid if server._process else 0

@@ -71,7 +71,6 @@ def bench_env(jwt_secret: str) -> dict[str, str]:
         "JOB_LEASE_SECONDS": "60",
         "JOB_HEARTBEAT_SECONDS": "15",
         "OPENAI_USER_DAILY_BUDGET_USD": "1000000",
-        "SWEEPER_INTERVAL_SECONDS": "5",
         "WEB_CONCURRENCY": "2",
         "ANALYTICS_WORKER_CONCURRENCY": "2",
     }
@@ -144,8 +143,11 @@ def set_concurrency(service: Service, concurrency: int) -> None:
     argv[argv.index("--concurrency") + 1] = str(concurrency)
 
 
-def start_worker(service: Service, *, metrics_env: str, timeout: float = 90) -> None:
-    """Start a worker and wait until it consumes (it logs "ready.") and serves its metrics.
+def start_worker(
+    service: Service, *, metrics_env: str, timeout: float = 90, banner: bytes = b" ready."
+) -> None:
+    """Start a worker and wait until it consumes (a Celery worker logs "ready."; the sweeper
+    "sweeper_started") and serves its metrics.
 
     (`Stack.start` waits on the first content worker's port for every content-worker replica.)
     """
@@ -155,9 +157,10 @@ def start_worker(service: Service, *, metrics_env: str, timeout: float = 90) -> 
     def ready() -> bool:
         if not service.alive:
             raise RuntimeError(f"{service.name} exited:\n{service.log_tail()}")
-        return (
-            b" ready." in service.log_path.read_bytes()
-            and httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).status_code == 200
-        )
+        try:
+            serving = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+        return serving and banner in service.log_path.read_bytes()
 
     wait_until(ready, timeout=timeout, interval=0.2, message=f"{service.name} ready")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 import uuid
@@ -60,6 +61,24 @@ def test_a_cool_down_stops_everyone(client: redis.Redis) -> None:
     assert reservation is None and 0 < wait <= 5
     one.cool_down(0.1)  # a shorter cool-down never shortens the current one
     assert other.try_reserve(1)[1] > 1
+
+
+def test_callers_waiting_for_the_limits_get_turns_one_request_apart(client: redis.Redis) -> None:
+    """Jobs deferred together come back one by one at the rate places free up, not all at once
+    (each time only one would get a place and the rest would go round the queue again)."""
+    one = _limiter(client, requests=600, tokens=10**6, window_seconds=60)
+    other = ModelRateLimiter(client, requests=600, tokens=10**6, prefix=one.prefix)
+    spacing = one.window_ms / 600 / 1000  # one request's share of the window, ≈ 0.1 s
+    turns = [limiter.come_back_in(2.0, latest_seconds=300) for limiter in (one, other) * 50]
+    assert turns[0] == pytest.approx(2.0, abs=0.05)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(turns)]
+    # Each turn one spacing after the previous one (less the few ms the calls themselves take).
+    assert all(spacing - 0.05 < gap <= spacing + 0.001 for gap in gaps)
+    assert turns[-1] == pytest.approx(2.0 + 99 * spacing, abs=0.2)
+    # A caller whose deadline comes before its turn is told, and does not take the turn.
+    last = turns[-1]
+    assert one.come_back_in(0.0, latest_seconds=1.0) > 1.0
+    assert one.come_back_in(0.0, latest_seconds=300) == pytest.approx(last + spacing, abs=0.1)
 
 
 def test_concurrent_reservations_never_exceed_the_limit(client: redis.Redis) -> None:

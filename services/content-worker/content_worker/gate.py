@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ailp import metrics
 from ailp.config import Settings
-from ailp.db.engine import session_scope
+from ailp.db.engine import autocommit_session, session_scope
 from ailp.jobs.runner import Deferred
 from ailp.logging import get_logger
 from ailp.redis import get_redis
@@ -40,6 +40,10 @@ log = get_logger(__name__)
 
 BUDGET_POLL_SECONDS = 0.25
 BUDGET_RETRY_SECONDS = 5.0
+SPEND_GAUGE_SECONDS = 15.0
+# A job only takes a turn to come back for the limits if its deadline leaves at least this long
+# after it (else it falls back now; see `model_client.complete`).
+MIN_RETURN_SECONDS = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +91,7 @@ class ModelGate:
         )
         self._price = settings.model_price(settings.openai_model)
         self._sleep = sleep
+        self._observed_at = -SPEND_GAUGE_SECONDS
 
     def cost(self, input_tokens: int, output_tokens: int) -> float:
         return (
@@ -106,7 +111,7 @@ class ModelGate:
         """
         cost = self.cost(prompt_tokens, max_tokens)
         try:
-            with session_scope() as session:
+            with autocommit_session() as session:  # one read
                 self.budget.check_not_spent(session, cost_usd=cost, user_id=call.user_id)
         except BudgetSpent as exc:
             raise self._spent(exc) from exc
@@ -115,7 +120,7 @@ class ModelGate:
                 FallbackReason.limiter_unavailable, f"budget database: {exc}"
             ) from exc
         try:
-            limit = self._wait_for_limits(prompt_tokens + max_tokens)
+            limit = self._wait_for_limits(call, prompt_tokens + max_tokens)
         except (redis.RedisError, OSError, SQLAlchemyError) as exc:
             raise ModelUnavailable(FallbackReason.limiter_unavailable, f"limits: {exc}") from exc
         try:
@@ -159,7 +164,7 @@ class ModelGate:
                 raise self._spent(exc) from exc
 
     def _spent(self, exc: BudgetSpent) -> ModelUnavailable:
-        self._observe_budget()
+        self._observe_budget(force=True)
         if exc.user:
             return ModelUnavailable(
                 FallbackReason.user_allowance_exhausted,
@@ -168,7 +173,7 @@ class ModelGate:
             )
         return ModelUnavailable(FallbackReason.budget_exhausted, "the daily budget is spent")
 
-    def _wait_for_limits(self, tokens: int) -> Reservation:
+    def _wait_for_limits(self, call: CallContext, tokens: int) -> Reservation:
         waited = 0.0
         try:
             while True:
@@ -180,7 +185,10 @@ class ModelGate:
                 if reservation is not None:
                     return reservation
                 if waited + wait > self.settings.openai_max_inline_wait_seconds:
-                    raise Deferred(wait, "waiting for the shared model rate limits")
+                    turn = self.limiter.come_back_in(
+                        wait, latest_seconds=call.remaining() - MIN_RETURN_SECONDS
+                    )
+                    raise Deferred(turn, "waiting for the shared model rate limits")
                 self._sleep(wait)
                 waited += wait
         finally:
@@ -231,8 +239,14 @@ class ModelGate:
                 if reset:
                     self.slow_down(reset)
 
-    def _observe_budget(self) -> None:
-        with session_scope() as session:
+    def _observe_budget(self, *, force: bool = False) -> None:
+        """Refresh the spend gauges (at most every `SPEND_GAUGE_SECONDS` unless `force`d: a
+        scrape every 15 s or more needs no fresher figure than that)."""
+        now = time.monotonic()
+        if not force and now - self._observed_at < SPEND_GAUGE_SECONDS:
+            return
+        self._observed_at = now
+        with autocommit_session() as session:
             spent = self.budget.spent_today_usd(session)
         metrics.SPEND_TODAY.set(spent)
         metrics.BUDGET_REMAINING.set(max(0.0, self.budget.budget_usd - spent))

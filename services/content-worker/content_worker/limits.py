@@ -123,6 +123,21 @@ return 1
 )
 
 
+# KEYS: pacing key. ARGV: earliest wait ms, spacing ms, window ms, latest acceptable wait ms.
+# Hands out return times one `spacing` apart, from the earliest free moment on; a wait beyond
+# the latest acceptable one is returned without taking its turn.
+_COME_BACK = (
+    _NOW
+    + """
+local slot = math.max(now + tonumber(ARGV[1]), tonumber(redis.call('GET', KEYS[1]) or 0))
+if slot - now > tonumber(ARGV[4]) then return slot - now end
+local next_slot = slot + tonumber(ARGV[2])
+redis.call('SET', KEYS[1], next_slot, 'PX', next_slot - now + tonumber(ARGV[3]))
+return slot - now
+"""
+)
+
+
 DELIVERY_MARGIN_SECONDS = 1.0
 
 
@@ -156,11 +171,13 @@ class ModelRateLimiter:
             f"{prefix}:cool-down",
             f"{prefix}:state",
         ]
+        self._pacing_key = f"{prefix}:come-back"
         self.window_seconds = window_seconds
         self._reserve = client.register_script(_RESERVE)
         self._reseed = client.register_script(_RESEED)
         self._settle = client.register_script(_SETTLE)
         self._cool_down = client.register_script(_COOL_DOWN)
+        self._come_back = client.register_script(_COME_BACK)
 
     def try_reserve(self, tokens: int) -> tuple[Reservation | None, float]:
         """Reserve one request and `tokens`, or return (None, seconds to wait before retrying).
@@ -175,6 +192,26 @@ class ModelRateLimiter:
         if int(reserved):
             return Reservation(member, min(max(0, tokens), self.tokens)), 0.0
         return None, int(wait_ms) / 1000
+
+    def come_back_in(self, earliest_seconds: float, latest_seconds: float) -> float:
+        """When a call that found the limits full should try again: its own turn, one request's
+        share of the window after the previous caller's, and not before `earliest_seconds`.
+
+        Without turns every waiting job would come back at the same moment (when the oldest call
+        leaves the window), one would get the freed place and the rest would go round the queue
+        again, costing a claim, a deferral and a publication each time. A turn later than
+        `latest_seconds` is returned without being taken (that caller will not come back)."""
+        spacing_ms = max(1, self.window_ms // max(1, self.requests))
+        wait_ms = self._come_back(
+            keys=[self._pacing_key],
+            args=[
+                max(0, int(earliest_seconds * 1000)),
+                spacing_ms,
+                self.window_ms,
+                max(0, int(latest_seconds * 1000)),
+            ],
+        )
+        return int(wait_ms) / 1000
 
     def settle(self, reservation: Reservation, actual_tokens: int) -> None:
         """Replace the reserved worst case by what the call really used."""

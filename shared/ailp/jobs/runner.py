@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from ailp import metrics
 from ailp.config import Settings, get_settings
-from ailp.db.engine import is_unavailable, session_scope
+from ailp.db.engine import autocommit_session, is_unavailable, session_scope
 from ailp.jobs import lifecycle
 from ailp.jobs.lifecycle import Claim, LostClaim
 from ailp.logging import bound_context, get_logger
@@ -43,7 +43,9 @@ RESULT_HOLD_SECONDS = 600.0
 class Deferred(Exception):
     """Not now: put the job back in the queue for `delay` seconds without using an attempt."""
 
-    MAX_DELAY = 60.0
+    # Long enough for a turn behind a deep backlog (`ModelRateLimiter.come_back_in`); a job's own
+    # deadline bounds it in practice.
+    MAX_DELAY = 900.0
 
     def __init__(self, delay: float, reason: str) -> None:
         super().__init__(reason)
@@ -119,7 +121,7 @@ class LeaseKeeper:
         wait = self._settings.job_heartbeat_seconds
         while not self._stop.wait(wait):
             try:
-                with session_scope() as session:
+                with autocommit_session() as session:
                     alive = lifecycle.heartbeat(
                         session, token=self.token, lease_seconds=self._settings.job_lease_seconds
                     )
@@ -153,7 +155,7 @@ def run_job(job_id: str, *, kind: str, handler: Handler, settings: Settings | No
         return "skipped"
     took_messages([job_id])
     with bound_context(job_id=job_id, kind=kind):
-        with session_scope() as session:
+        with autocommit_session() as session:  # one statement
             claim = lifecycle.claim(
                 session,
                 job_id=job_uuid,
@@ -226,7 +228,7 @@ def write_while_leased(write: Callable[[Session], None], keeper: LeaseKeeper) ->
 
 def _defer(claim: Claim, deferral: Deferred) -> str:
     try:
-        with session_scope() as session:
+        with autocommit_session() as session:  # one statement
             lifecycle.defer(session, claim=claim, delay_seconds=deferral.delay)
     except LostClaim:
         return "lost"
