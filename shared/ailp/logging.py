@@ -60,6 +60,11 @@ def configure_logging(service: str, level: str = "INFO", fmt: str = "json") -> N
         logging.getLogger(name).propagate = True
     for noisy in ("httpx", "httpx2", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Celery's "Task … received" / "… succeeded in" lines, two per delivery, say what the job's
+    # own lines (job_started, job_succeeded, with the job id and attempt) already say: at the
+    # content worker's rate they cost more CPU than the rest of its logging.
+    for chatty in ("celery.worker.strategy", "celery.app.trace"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
 def _add_service(service: str) -> Any:

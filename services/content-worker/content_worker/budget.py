@@ -17,6 +17,7 @@ deadline) its worst case is counted as spent and it holds nobody back any longer
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -77,22 +78,22 @@ _SPEND_USER = text(
     """
 )
 
-# Today's rows, created if missing (the platform's first).
+# Today's rows, created by the day's first call (the platform's first).
 _TODAY = text(
-    """
-    WITH today AS (SELECT CAST(now() AT TIME ZONE 'UTC' AS date) AS day),
-    platform AS (
-        INSERT INTO model_spend_days (day) SELECT day FROM today ON CONFLICT DO NOTHING
-    )
-    SELECT day, CAST(day + 1 AS timestamp) AT TIME ZONE 'UTC' AS renews_at FROM today
-    """
+    "INSERT INTO model_spend_days (day) VALUES (CAST(now() AT TIME ZONE 'UTC' AS date)) "
+    "ON CONFLICT DO NOTHING"
 )
 _TODAY_FOR_USER = text(
     "INSERT INTO user_model_spend_days (user_id, day) VALUES (:user_id, :day) "
     "ON CONFLICT DO NOTHING"
 )
-_LOCK_PLATFORM = text(
-    "SELECT spent_micro, reserved_micro FROM model_spend_days WHERE day = :day FOR UPDATE"
+# Today's platform row, locked (none yet: the day's first call creates it with `_TODAY`).
+_LOCK_TODAY = text(
+    """
+    SELECT day, CAST(day + 1 AS timestamp) AT TIME ZONE 'UTC' AS renews_at,
+           spent_micro, reserved_micro
+    FROM model_spend_days WHERE day = CAST(now() AT TIME ZONE 'UTC' AS date) FOR UPDATE
+    """
 )
 _LOCK_USER = text(
     "SELECT spent_micro, reserved_micro FROM user_model_spend_days "
@@ -148,9 +149,13 @@ class Room:
 
 
 class DailyBudget:
+    # Expired reservations are cleared when a reservation does not fit, and at least this often.
+    EXPIRE_EVERY_SECONDS = 30.0
+
     def __init__(self, *, budget_usd: float, user_budget_usd: float) -> None:
         self.budget_micro = to_micro(budget_usd)
         self.user_budget_micro = to_micro(user_budget_usd)
+        self._expired_at = -self.EXPIRE_EVERY_SECONDS  # time.monotonic() of the last clearing
 
     def try_reserve(
         self,
@@ -166,20 +171,14 @@ class DailyBudget:
 
         Raises `BudgetWait` (maybe soon) or `BudgetSpent` (not today).
         """
-        _count_as_spent(session, session.execute(_EXPIRE).all(), actual=None)
-        today = session.execute(_TODAY).one()
-        day, renews_at = today.day, today.renews_at
         cost = to_micro(cost_usd)
-        platform = session.execute(_LOCK_PLATFORM, {"day": day}).one()
-        if user_id is not None:
-            session.execute(_TODAY_FOR_USER, {"user_id": user_id, "day": day})
-        rooms = [(False, Room(self.budget_micro, platform.spent_micro, platform.reserved_micro))]
-        if user_id is not None:
-            mine = session.execute(_LOCK_USER, {"user_id": user_id, "day": day}).one()
-            rooms.insert(
-                0, (True, Room(self.user_budget_micro, mine.spent_micro, mine.reserved_micro))
-            )
-        verdicts = [(user, room.verdict(cost)) for user, room in rooms]
+        if time.monotonic() - self._expired_at > self.EXPIRE_EVERY_SECONDS:
+            self._expire(session)
+        verdicts, day, renews_at = self._verdicts(session, cost, user_id)
+        if any(verdict != "fits" for _, verdict in verdicts):
+            # Reservations of dead workers may hold the room: count them as spent, look again.
+            self._expire(session)
+            verdicts, day, renews_at = self._verdicts(session, cost, user_id)
         for user, verdict in verdicts:
             if verdict == "spent":
                 raise BudgetSpent(user=user, renews_at=renews_at)
@@ -198,6 +197,31 @@ class DailyBudget:
             },
         )
         return reservation
+
+    def _expire(self, session: Session) -> None:
+        _count_as_spent(session, session.execute(_EXPIRE).all(), actual=None)
+        self._expired_at = time.monotonic()
+
+    def _verdicts(
+        self, session: Session, cost: int, user_id: int | None
+    ) -> tuple[list[tuple[bool, str]], date, datetime]:
+        """Lock today's platform row, then the user's (creating them on the day's first call),
+        and say for each (user's first) whether `cost` fits."""
+        platform = session.execute(_LOCK_TODAY).first()
+        if platform is None:
+            session.execute(_TODAY)
+            platform = session.execute(_LOCK_TODAY).one()
+        day = platform.day
+        rooms = [(False, Room(self.budget_micro, platform.spent_micro, platform.reserved_micro))]
+        if user_id is not None:
+            mine = session.execute(_LOCK_USER, {"user_id": user_id, "day": day}).first()
+            if mine is None:
+                session.execute(_TODAY_FOR_USER, {"user_id": user_id, "day": day})
+                mine = session.execute(_LOCK_USER, {"user_id": user_id, "day": day}).one()
+            rooms.insert(
+                0, (True, Room(self.user_budget_micro, mine.spent_micro, mine.reserved_micro))
+            )
+        return [(user, room.verdict(cost)) for user, room in rooms], day, platform.renews_at
 
     def check_not_spent(self, session: Session, *, cost_usd: float, user_id: int | None) -> None:
         """Raise `BudgetSpent` if the platform's budget or the user's allowance has no room for

@@ -9,16 +9,41 @@ concept (see `content_worker.privacy`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
-from ailp.models import Learner
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
 from content_worker.domain import ContentRequest, normalize_concept
 from content_worker.privacy import public_niche
 
 MAX_WEAK_CONCEPTS = 5
 
 
-def content_request(params: dict[str, Any], learner: Learner) -> ContentRequest:
+class LearnerProfile(Protocol):
+    """What a content request takes from a learner (a `Learner` row has all of it)."""
+
+    user_id: int
+    experience_level: str
+    preferred_learning_style: str
+    target_niche: str
+    learning_goals: str | None
+    knowledge_state: dict[str, Any] | None
+
+
+# Only the columns a request needs, without the ORM's identity map: read once per job.
+_PROFILE = text(
+    "SELECT user_id, experience_level, preferred_learning_style, target_niche, learning_goals, "
+    "knowledge_state FROM learners WHERE id = :id"
+)
+
+
+def load_profile(session: Session, learner_id: int) -> LearnerProfile | None:
+    row = session.execute(_PROFILE, {"id": learner_id}).first()
+    return row  # a Row with the protocol's attributes
+
+
+def content_request(params: dict[str, Any], learner: LearnerProfile) -> ContentRequest:
     state = learner.knowledge_state or {}
     concept = str(params["concept"])
     concepts: dict[str, dict[str, Any]] = state.get("concepts") or {}

@@ -6,6 +6,7 @@ status are committed together by the job runner (`ailp.jobs.runner`).
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 import uuid
@@ -17,11 +18,12 @@ from sqlalchemy.orm import Session
 
 from ailp import metrics
 from ailp.config import Settings, get_settings
-from ailp.db.engine import session_scope
+from ailp.db.engine import autocommit_session
+from ailp.db.rows import table_of
 from ailp.jobs.lifecycle import Claim
 from ailp.jobs.runner import JobOutcome, PermanentJobError
 from ailp.logging import get_logger
-from ailp.models import Content, Learner
+from ailp.models import Content
 from ailp.models.enums import ContentSource
 from ailp.schemas.content import ContentOut
 from content_worker import cache, model_client, single_flight
@@ -34,7 +36,7 @@ from content_worker.domain import (
 )
 from content_worker.fallback.builder import build_offline
 from content_worker.gate import CallContext, get_gate
-from content_worker.learner_context import content_request
+from content_worker.learner_context import content_request, load_profile
 from content_worker.model_client import ModelAnswer
 from content_worker.output import OUTPUT_MODELS, response_format
 from content_worker.privacy import audience_of
@@ -63,8 +65,8 @@ def generate(claim: Claim) -> JobOutcome:
         - FINISH_SECONDS
     )
     call = CallContext(claim.user_id, claim.job_id, time.monotonic() + model_seconds)
-    with session_scope() as session:
-        learner = session.get(Learner, claim.learner_id)
+    with autocommit_session() as session:  # reads only
+        learner = load_profile(session, claim.learner_id)
         if learner is None:
             raise PermanentJobError("learner_not_found", "The learner was deleted.")
         request = content_request(claim.params, learner)
@@ -96,7 +98,7 @@ def _write_once(
             leadership.wrote_piece = piece.source == ContentSource.openai.value
             return piece
     while call.remaining() > 0:
-        with session_scope() as session:
+        with autocommit_session() as session:
             cached = _cached(session, request, key, settings)
         if cached is not None:
             return cached
@@ -125,6 +127,11 @@ def _write(request: ContentRequest, settings: Settings, call: CallContext) -> Ge
     return piece
 
 
+_INSERT_CONTENT = table_of(Content).insert()
+# The JSON schema sent with each call is the same for every call of a content type.
+_response_format = functools.cache(response_format)
+
+
 class _Spend:
     def __init__(self) -> None:
         self.input = self.output = 0
@@ -143,7 +150,7 @@ def _ask_model(
     request: ContentRequest, settings: Settings, spent: _Spend, call: CallContext
 ) -> GeneratedPiece:
     gate = get_gate(settings)
-    fmt = response_format(request.content_type)
+    fmt = _response_format(request.content_type)
 
     def ask(messages: list[dict[str, str]], *, may_defer: bool = True) -> ModelAnswer:
         answer = model_client.complete(
@@ -204,7 +211,7 @@ def _parse(answer: ModelAnswer, content_type: str) -> Any:
 
 def _nearest_ai_piece(request: ContentRequest, notice: str) -> GeneratedPiece | None:
     try:
-        with session_scope() as session:
+        with autocommit_session() as session:
             stored = cache.find_nearest(session, request=request)
             return _from_stored(stored, request, notice=_reuse_notice(notice)) if stored else None
     except Exception as exc:  # the offline builder needs nothing else
@@ -260,9 +267,10 @@ def _outcome(claim: Claim, request: ContentRequest, piece: GeneratedPiece, key: 
         created_at=created_at,
     ).model_dump(mode="json")
 
-    def store(session: Any) -> None:
-        session.add(
-            Content(
+    def store(session: Session) -> None:
+        session.execute(  # Core: one row, no unit-of-work bookkeeping
+            _INSERT_CONTENT,
+            dict(
                 id=content_id,
                 learner_id=claim.learner_id,
                 job_id=claim.job_id,
@@ -285,7 +293,7 @@ def _outcome(claim: Claim, request: ContentRequest, piece: GeneratedPiece, key: 
                 owner_user_id=request.user_id,
                 shared=audience_of(request).shared and piece.shareable,
                 created_at=created_at,
-            )
+            ),
         )
         metrics.CONTENT_GENERATED.labels(
             source=piece.source, content_type=request.content_type
