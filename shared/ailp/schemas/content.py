@@ -336,8 +336,10 @@ class ContentOut(BaseModel):
     content_type: ContentType
     title: str
     content: str = Field(description="The body, in Markdown.")
-    examples: list[Any]
-    exercises: list[Exercise]
+    examples: list[str] = Field(description="Worked examples.")
+    exercises: list[Exercise] = Field(
+        description="Questions (with choices: multiple-choice) and tasks (choices null: open)."
+    )
     source: ContentSource
     model: str | None
     prompt_version: str

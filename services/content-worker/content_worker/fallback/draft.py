@@ -1,10 +1,17 @@
-"""What the offline builders produce before it becomes a GeneratedPiece."""
+"""What the offline builders produce before it becomes a GeneratedPiece.
+
+A `Question` is a draft: it has no id and no concept yet. `exercise_dicts` turns the drafts into
+the content model's exercises (`ailp.schemas.content.Exercise`), the same ones a model-written
+piece has.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from ailp.schemas.content import Exercise
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,15 +36,15 @@ class Draft:
 
 
 def exercise_dicts(questions: Sequence[Question], concept: str) -> list[dict[str, Any]]:
-    """The questions in the piece's exercise shape, with ids q1, q2, ..."""
+    """The questions as the content model's exercises, with ids q1, q2, ..."""
     return [
-        {
-            "id": f"q{number}",
-            "prompt": question.prompt,
-            "choices": list(question.choices) if question.choices is not None else None,
-            "answer": question.answer,
-            "explanation": question.explanation,
-            "concept": concept,
-        }
+        Exercise(
+            id=f"q{number}",
+            prompt=question.prompt,
+            choices=list(question.choices) if question.choices is not None else None,
+            answer=question.answer,
+            explanation=question.explanation,
+            concept=concept,
+        ).model_dump()
         for number, question in enumerate(questions, start=1)
     ]
