@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 from pydantic import ValidationError
 
-from content_worker.fallback import wording
+from content_worker.fallback import library, wording
 
 TEXTS = resources.files("content_worker.fallback").joinpath("texts")
 
@@ -77,3 +77,24 @@ def test_render_fills_in_one_pass() -> None:
     assert wording.render("{topic} in {niche}", topic="{niche}", niche="data") == "{niche} in data"
     with pytest.raises(KeyError):
         wording.render("{topic}", niche="data")
+
+
+# --- the curated library's files follow the same rules ------------------------------------------
+
+LIBRARY = resources.files("content_worker.fallback").joinpath("library")
+
+
+def test_the_committed_library_schema_is_current() -> None:
+    committed = LIBRARY.joinpath("library.schema.json").read_text(encoding="utf-8")
+    assert committed == library.schema_text(), (
+        "library/library.schema.json is stale: run `uv run python -m content_worker.fallback`"
+    )
+
+
+@pytest.mark.parametrize("name", ["data.json", "languages.json", "tech_career.json"])
+def test_each_library_file_names_its_schema_and_follows_it(name: str) -> None:
+    data = json.loads(LIBRARY.joinpath(name).read_text(encoding="utf-8"))
+    assert data["$schema"] == "./library.schema.json"
+    schema = json.loads(LIBRARY.joinpath("library.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(data, schema)
+    library.LibraryFile.model_validate(data)

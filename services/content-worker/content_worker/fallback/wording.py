@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -504,17 +503,29 @@ def styles() -> Styles:
 
 def json_schema(name: str) -> dict[str, Any]:
     """The JSON Schema committed as `texts/<name>.schema.json`."""
-    schema = FILES[name].model_json_schema(by_alias=True)
+    return schema_of(FILES[name])
+
+
+def schema_of(model: type[BaseModel]) -> dict[str, Any]:
+    """A file model's JSON Schema, as committed beside the files it describes."""
+    schema = model.model_json_schema(by_alias=True)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
 
 
 def schema_text(name: str) -> str:
-    return json.dumps(json_schema(name), ensure_ascii=False, indent=2) + "\n"
+    return as_text(json_schema(name))
 
 
-def main() -> None:
-    """Write every file's JSON Schema beside it (run after changing a model)."""
+def as_text(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_schemas() -> list[Path]:
+    """Write every wording file's JSON Schema beside it (run after changing a model)."""
     directory = Path(__file__).parent / _DIRECTORY
+    written = []
     for name in FILES:
-        (directory / f"{name}.schema.json").write_text(schema_text(name), encoding="utf-8")
-        print(f"wrote {_DIRECTORY}/{name}.schema.json", file=sys.stderr)
+        path = directory / f"{name}.schema.json"
+        path.write_text(schema_text(name), encoding="utf-8")
+        written.append(path)
+    return written
