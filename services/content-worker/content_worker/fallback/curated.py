@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from content_worker.fallback import wording
 from content_worker.fallback.draft import Draft, Question
-from content_worker.fallback.library import Concept, PracticeItem, QuizItem, find_concept
+from content_worker.fallback.library import Concept, CuratedQuizItem, CuratedTask, find_concept
 from content_worker.fallback.profile import Profile, practice_medium
 from content_worker.fallback.sections import (
     document,
@@ -32,7 +32,7 @@ def build_curated(entry: Concept, profile: Profile) -> Draft:
 # --- questions ---------------------------------------------------------------------------
 
 
-def _choice_question(item: QuizItem) -> Question:
+def _choice_question(item: CuratedQuizItem) -> Question:
     """The quiz item with its answer moved to a stable, prompt-dependent position.
 
     Authors tend to put answers in the same slot; spreading them keeps learners from
@@ -43,7 +43,7 @@ def _choice_question(item: QuizItem) -> Question:
     return Question(item.prompt, item.answer, item.explanation, choices)
 
 
-def _open_question(item: PracticeItem) -> Question:
+def _open_question(item: CuratedTask) -> Question:
     return Question(item.prompt, item.answer, item.explanation)
 
 

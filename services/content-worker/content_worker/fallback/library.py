@@ -72,7 +72,9 @@ class _Entry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class QuizItem(_Entry):
+class CuratedQuizItem(_Entry):
+    """An authored quiz question; the offline builder places its answer among the choices."""
+
     prompt: Text
     choices: Annotated[
         tuple[Text, ...], Field(min_length=CHOICES_RANGE[0], max_length=CHOICES_RANGE[1])
@@ -81,7 +83,7 @@ class QuizItem(_Entry):
     explanation: Text
 
     @model_validator(mode="after")
-    def _answer_is_a_choice(self) -> QuizItem:
+    def _answer_is_a_choice(self) -> CuratedQuizItem:
         if len({" ".join(c.casefold().split()) for c in self.choices}) != len(self.choices):
             raise ValueError("choices are not distinct")
         if self.answer not in self.choices:
@@ -89,7 +91,9 @@ class QuizItem(_Entry):
         return self
 
 
-class PracticeItem(_Entry):
+class CuratedTask(_Entry):
+    """An authored open exercise with its model answer."""
+
     prompt: Text
     answer: Text
     explanation: Text
@@ -113,10 +117,10 @@ class Concept(_Entry):
         tuple[Text, ...], Field(min_length=MIN_MISTAKES), AfterValidator(_distinct)
     ]
     quiz: Annotated[
-        tuple[QuizItem, ...], Field(min_length=MIN_QUIZ), AfterValidator(_distinct_prompts)
+        tuple[CuratedQuizItem, ...], Field(min_length=MIN_QUIZ), AfterValidator(_distinct_prompts)
     ]
     exercises: Annotated[
-        tuple[PracticeItem, ...],
+        tuple[CuratedTask, ...],
         Field(min_length=MIN_EXERCISES),
         AfterValidator(_distinct_prompts),
     ]
