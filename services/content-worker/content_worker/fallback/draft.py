@@ -1,8 +1,8 @@
 """What the offline builders produce before it becomes a GeneratedPiece.
 
 A `Question` is a draft: it has no id and no concept yet. `exercise_dicts` turns the drafts into
-the content model's exercises (`ailp.schemas.content.Exercise`), the same ones a model-written
-piece has.
+the content model's exercises (`ailp.schemas.content.Exercise`, dumped), the same shape a
+model-written piece has.
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-
-from ailp.schemas.content import Exercise
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,15 +34,19 @@ class Draft:
 
 
 def exercise_dicts(questions: Sequence[Question], concept: str) -> list[dict[str, Any]]:
-    """The questions as the content model's exercises, with ids q1, q2, ..."""
+    """The questions as the content model's exercises (`Exercise`, dumped), ids q1, q2, ...
+
+    Built as plain dicts, not validated here: the piece's `ContentOut` validates them when the
+    job's result is made, and a test renders a grid of pieces through `Exercise` to show that
+    they pass it unchanged."""
     return [
-        Exercise(
-            id=f"q{number}",
-            prompt=question.prompt,
-            choices=list(question.choices) if question.choices is not None else None,
-            answer=question.answer,
-            explanation=question.explanation,
-            concept=concept,
-        ).model_dump()
+        {
+            "id": f"q{number}",
+            "prompt": question.prompt,
+            "choices": list(question.choices) if question.choices is not None else None,
+            "answer": question.answer,
+            "explanation": question.explanation,
+            "concept": concept,
+        }
         for number, question in enumerate(questions, start=1)
     ]

@@ -93,7 +93,18 @@ Templates = Annotated[tuple[Template, ...], Field(min_length=1)]
 def render(template: str, **values: object) -> str:
     """The template with each `{name}` replaced by `values[name]`, in one pass (a value that
     itself contains braces is left as it is)."""
-    return _PLACEHOLDER.sub(lambda match: str(values[match[1]]), template)
+    return _format_string(template).format_map(values)
+
+
+@cache
+def _format_string(template: str) -> str:
+    """The template as a `str.format` string: its placeholders kept, every other brace doubled
+    (templates come from the data files: few, so each is converted once)."""
+    parts = _PLACEHOLDER.split(template)
+    return "".join(
+        f"{{{part}}}" if index % 2 else part.replace("{", "{{").replace("}", "}}")
+        for index, part in enumerate(parts)
+    )
 
 
 class _Data(BaseModel):
