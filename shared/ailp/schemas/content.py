@@ -149,12 +149,11 @@ def _derive_ids(items: list[Any]) -> list[Any]:
 # --- exercises -------------------------------------------------------------------------------
 
 
-class ExerciseItem(BaseModel):
-    """One question or task as the model writes it (no `concept`: the worker adds it)."""
+class ExerciseFields(BaseModel):
+    """The fields of one question or task, as the model writes it (no `concept`: the worker
+    adds it). Their constraints are pydantic-core's; the rules in Python are `ExerciseItem`'s."""
 
     model_config = ConfigDict(extra="ignore")
-    # An empty choice list means an open question where open questions are allowed.
-    open_allowed: ClassVar[bool] = True
 
     id: ItemId = Field(description=ID_DESCRIPTION)
     prompt: Text = Field(description=PROMPT_DESCRIPTION)
@@ -163,6 +162,13 @@ class ExerciseItem(BaseModel):
     )
     answer: Text = Field(description=ANSWER_DESCRIPTION)
     explanation: Text = Field(description=EXPLANATION_DESCRIPTION)
+
+
+class ExerciseItem(ExerciseFields):
+    """One item of the model's answer: normalised, then checked beyond its fields."""
+
+    # An empty choice list means an open question where open questions are allowed.
+    open_allowed: ClassVar[bool] = True
 
     @model_validator(mode="before")
     @classmethod
@@ -204,8 +210,13 @@ class PracticeItem(ExerciseItem):
     choices: None = Field(default=None, description=PRACTICE_CHOICES_DESCRIPTION)
 
 
-class Exercise(ExerciseItem):
-    """An exercise as stored and served: the model's item plus the concept it practises."""
+class Exercise(ExerciseFields):
+    """An exercise as stored and served: the model's item plus the concept it practises.
+
+    Its items were normalised and checked when they were written (a model's answer by
+    `OUTPUT_MODELS`; the offline builder's pieces pass the same checks in its tests; the cache
+    copies either), so only the fields' constraints run here: the gateway serves pages of these.
+    """
 
     concept: str = Field(description=CONCEPT_DESCRIPTION)
 

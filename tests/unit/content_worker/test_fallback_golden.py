@@ -11,7 +11,7 @@ import itertools
 import json
 from collections.abc import Iterator
 
-from ailp.schemas.content import Exercise
+from ailp.schemas.content import OUTPUT_MODELS, Exercise
 from content_worker.domain import ContentRequest, FallbackReason, GeneratedPiece
 from content_worker.fallback import build_offline
 
@@ -71,8 +71,21 @@ def test_the_fallback_renders_exactly_as_before() -> None:
     assert _render() == GOLDEN
 
 
-def test_the_fallbacks_exercises_pass_the_content_model_unchanged() -> None:
-    """The offline builder writes what the API serves: normalising changes none of it."""
+def test_the_fallbacks_pieces_pass_the_content_model_unchanged() -> None:
+    """The offline builder writes what a model must: its pieces pass the content type's output
+    model (every rule, normalising included) without a change, and serve as `Exercise`s."""
     for piece in _pieces():
+        content_type = piece.extra["content_type"]
+        items = [{k: v for k, v in e.items() if k != "concept"} for e in piece.exercises]
+        checked = OUTPUT_MODELS[content_type].model_validate(
+            {
+                "title": piece.title,
+                "content": piece.content,
+                "examples": piece.examples,
+                "exercises": items,
+            }
+        )
+        assert [item.model_dump() for item in checked.exercises] == items
+        assert checked.title == piece.title and checked.examples == piece.examples
         for exercise in piece.exercises:
             assert Exercise.model_validate(exercise).model_dump() == exercise
