@@ -1,10 +1,11 @@
 """The content model: one set of classes from the model's answer to the API.
 
 A piece (lesson, quiz or exercise set) is a title, a Markdown body, examples and exercises. The
-content worker validates the model's answer with `OUTPUT_MODELS` (one per content type), the
-offline builder's pieces and the cache's copies go through the same `Exercise`, the stored row
-holds `Exercise.model_dump()`, and the gateway serves `ContentOut`, which is made of the same
-classes. Every rule lives here once:
+content worker validates the model's answer with `OUTPUT_MODELS` (one per content type, made of
+`ExerciseItem`s); the stored row and the API hold `Exercise`s (the same fields plus `concept`)
+inside a `ContentOut`, which every piece passes when its job's result is made, whoever wrote it
+(the model, the cache or the offline builder, whose pieces a test also runs through
+`OUTPUT_MODELS`). Every rule lives here once:
 
 * What the validators enforce is also what the model is told: each field's `description` states
   its limits, and `content_worker.output.strict_schema` sends those descriptions along (OpenAI's
