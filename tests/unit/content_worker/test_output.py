@@ -3,6 +3,7 @@ deviations that are normalised instead of costing a paid answer."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -281,3 +282,22 @@ def test_the_served_exercise_is_the_models_item_plus_its_concept() -> None:
     piece = OUTPUT_MODELS["quiz"].model_validate(_piece([_item(1), _item(2), _item(3)]))
     stored = [{**item.model_dump(), "concept": "SQL joins"} for item in piece.exercises]
     assert [Exercise.model_validate(item).model_dump() for item in stored] == stored
+
+
+def test_a_reply_with_a_41_character_id_is_content_not_a_repair() -> None:
+    """The worker's parse of a model reply (what decides on the repair call) keeps the piece."""
+    from content_worker.model_client import ModelAnswer
+    from content_worker.service import _parse
+
+    reply = _piece([_item(1, id="x" * (ID_MAX + 1)), _item(2), _item(3)])
+    answer = ModelAnswer(
+        content=json.dumps(reply),
+        refusal=None,
+        finish_reason="stop",
+        model="gpt-test",
+        input_tokens=100,
+        output_tokens=200,
+        headers={},
+    )
+    output = _parse(answer, "quiz")
+    assert [item.id for item in output.exercises] == ["x" * ID_MAX, "q2", "q3"]
