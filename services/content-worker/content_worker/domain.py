@@ -37,7 +37,7 @@ class GeneratedPiece:
     title: str
     content: str  # Markdown
     examples: list[Any]
-    # Each: {"id", "prompt", "choices" (list or None), "answer", "explanation", "concept"}
+    # Each one an `ailp.schemas.content.Exercise`, dumped (the form it is stored and served in).
     exercises: list[dict[str, Any]]
     source: str  # openai | cache | fallback
     model: str | None = None

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from content_worker.fallback import wording
 from content_worker.fallback.draft import Draft, Question
-from content_worker.fallback.levels import Level, level_of
-from content_worker.fallback.library import Concept, PracticeItem, QuizItem, find_concept
+from content_worker.fallback.library import Concept, CuratedQuizItem, CuratedTask, find_concept
 from content_worker.fallback.profile import Profile, practice_medium
 from content_worker.fallback.sections import (
     document,
@@ -15,15 +15,9 @@ from content_worker.fallback.sections import (
     intro_line,
     section,
 )
-from content_worker.fallback.styles import (
-    Style,
-    fill,
-    key_ideas_block,
-    study_tips,
-    style_of,
-    style_task,
-)
+from content_worker.fallback.styles import fill, key_ideas_block, study_tips, style_task
 from content_worker.fallback.text import bullets, first_sentence, numbered, place_answer, table
+from content_worker.fallback.wording import Level, Style, render
 
 
 def build_curated(entry: Concept, profile: Profile) -> Draft:
@@ -38,7 +32,7 @@ def build_curated(entry: Concept, profile: Profile) -> Draft:
 # --- questions ---------------------------------------------------------------------------
 
 
-def _choice_question(item: QuizItem) -> Question:
+def _choice_question(item: CuratedQuizItem) -> Question:
     """The quiz item with its answer moved to a stable, prompt-dependent position.
 
     Authors tend to put answers in the same slot; spreading them keeps learners from
@@ -49,7 +43,7 @@ def _choice_question(item: QuizItem) -> Question:
     return Question(item.prompt, item.answer, item.explanation, choices)
 
 
-def _open_question(item: PracticeItem) -> Question:
+def _open_question(item: CuratedTask) -> Question:
     return Question(item.prompt, item.answer, item.explanation)
 
 
@@ -58,17 +52,11 @@ def _spot_the_mistake(entry: Concept, which: int) -> Question:
     correct = entry.key_points[which : which + 3]
     if len(correct) < 3:
         correct = entry.key_points[:3]
-    if which == 0:
-        prompt = f"Which of these describes a common mistake with {entry.name}, not a correct idea?"
-    else:
-        prompt = f"Spot the pitfall: which of these statements about {entry.name} is a mistake?"
+    text = wording.curated().mistake_question
     return Question(
-        prompt=prompt,
+        prompt=render(text.first_prompt if which == 0 else text.other_prompt, name=entry.name),
         answer=mistake,
-        explanation=(
-            f"This is a well-known pitfall with {entry.name}. The other options are key ideas "
-            f"of {entry.name} that hold true."
-        ),
+        explanation=render(text.explanation, name=entry.name),
         choices=place_answer(mistake, correct, f"{entry.name}:mistake:{which}"),
     )
 
@@ -78,29 +66,30 @@ def _medium(entry: Concept, profile: Profile) -> str:
 
 
 def _style_task(entry: Concept, profile: Profile, style: Style) -> Question:
-    summary = f"{entry.summary} One mistake to avoid: {entry.common_mistakes[0]}"
+    summary = render(
+        wording.curated().style_task_summary,
+        summary=entry.summary,
+        mistake=entry.common_mistakes[0],
+    )
     return style_task(
         style, entry.name, entry.key_points, summary, entry.examples[0], _medium(entry, profile)
     )
 
 
 def _transfer_task(entry: Concept, profile: Profile) -> Question:
-    goal = f" — ideally one linked to your goal, “{profile.goals}”" if profile.goals else ""
+    text = wording.curated()
+    values = {
+        "niche": profile.niche_label,
+        "name": entry.name,
+        "goal": render(text.transfer_goal, goals=profile.goals) if profile.goals else "",
+        "key_point": entry.key_points[0],
+        "mistake": entry.common_mistakes[0],
+    }
+    task = text.transfer_task
     return Question(
-        prompt=(
-            f"Apply it to your own work: describe a real situation in {profile.niche_label} "
-            f"where {entry.name} matters{goal}. Say which idea from this piece applies and "
-            f"which mistake you will avoid."
-        ),
-        answer=(
-            f"A strong answer is concrete (a named task, project, dataset or conversation), "
-            f"applies at least one key idea — for example: “{entry.key_points[0]}” — and names "
-            f"a mistake to avoid, such as: “{entry.common_mistakes[0]}”."
-        ),
-        explanation=(
-            f"Moving {entry.name} into your own context is what makes it stick, and it shows "
-            f"you can use the idea rather than only recognise it."
-        ),
+        prompt=render(task.prompt, **values),
+        answer=render(task.answer, **values),
+        explanation=render(task.explanation, **values),
     )
 
 
@@ -147,78 +136,83 @@ def _key_ideas(entry: Concept, level: str) -> tuple[str, ...]:
 def _key_ideas_section(entry: Concept, profile: Profile, style: Style) -> str:
     body = key_ideas_block(style, entry.name, _key_ideas(entry, profile.level))
     notes = entry.advanced_notes
+    deeper = wording.curated().going_deeper
     if profile.level == "intermediate" and notes:
-        body += "\n\n### Going deeper\n\n" + bullets(notes[:1])
+        body += f"\n\n{deeper}\n\n" + bullets(notes[:1])
     elif profile.level == "advanced" and notes:
-        body += "\n\n### Going deeper\n\n" + bullets(notes)
-    return section("Key ideas", body)
+        body += f"\n\n{deeper}\n\n" + bullets(notes)
+    return section(wording.curated().lesson.key_ideas, body)
 
 
 def _examples_section(entry: Concept, profile: Profile, style: Style) -> str:
-    lead = {
-        "visual": "Look for the pattern across the rows: what changes, and what stays the same?",
-        "auditory": "Read each example aloud and say in one sentence why it works.",
-        "reading": "Copy the example that surprises you most into your notes, with a one-line why.",
-        "kinesthetic": f"Reproduce each example {_medium(entry, profile)} before reading on.",
-    }[style.name]
+    text = wording.curated().examples
+    lead = render(style.examples_lead, medium=_medium(entry, profile))
     if profile.level == "beginner":
-        lead = "Go slowly: predict each result before you read it through. " + lead
+        lead = text.beginner_lead + lead
     if style.name == "visual":
         rows = [(str(n), example) for n, example in enumerate(entry.examples, start=1)]
-        body = table(("#", "Example"), rows)
+        body = table(text.headers, rows)
     else:
         body = numbered(entry.examples)
-    return section("Worked examples", f"{lead}\n\n{body}")
+    return section(text.heading, f"{lead}\n\n{body}")
 
 
 def _next_steps(entry: Concept, profile: Profile, level: Level) -> str:
+    text = wording.curated().next_steps
     steps = [fill(level.next_step, entry.name, "")]
     for name in entry.related[:3]:
         related = find_concept(name)
         if related is not None:
-            steps.append(f"Continue with **{related.name}**: {first_sentence(related.summary)}")
+            steps.append(
+                render(text.related, name=related.name, summary=first_sentence(related.summary))
+            )
     if profile.goals:
-        steps.append(f"Link it to your goal (“{profile.goals}”): use {entry.name} once this week.")
-    return section("Next steps", bullets(steps))
+        steps.append(render(text.goal, goals=profile.goals, name=entry.name))
+    return section(text.heading, bullets(steps))
 
 
-def _title(entry: Concept, level: Level, kind: str) -> str:
-    return f"{entry.name}: {level.label} {kind}"
+def _title(entry: Concept, level: Level, content_type: str) -> str:
+    text = wording.curated()
+    kind = getattr(text.kinds, content_type)
+    return render(text.title, name=entry.name, label=level.label, kind=kind)
+
+
+def _level_and_style(profile: Profile) -> tuple[Level, Style]:
+    return wording.levels().of(profile.level), wording.styles().of(profile.style)
 
 
 def _lesson(entry: Concept, profile: Profile) -> Draft:
-    level, style = level_of(profile.level), style_of(profile.style)
+    level, style = _level_and_style(profile)
+    text = wording.curated().lesson
     medium = _medium(entry, profile)
     questions = _lesson_questions(entry, profile, style)
     what = entry.summary
     if profile.level == "beginner":
-        what += (
-            "\n\nNew here? Read the key ideas one at a time, then try the first worked example "
-            "before moving on."
-        )
+        what += text.beginner_note
     sections = [
-        section("What it is", what),
-        section("Why it matters", f"{entry.why_it_matters} {goal_sentence(profile, entry.name)}"),
+        section(text.what_it_is, what),
+        section(
+            text.why_it_matters, f"{entry.why_it_matters} {goal_sentence(profile, entry.name)}"
+        ),
         _key_ideas_section(entry, profile, style),
         _examples_section(entry, profile, style),
-        section("Common mistakes", bullets(entry.common_mistakes)),
+        section(text.common_mistakes, bullets(entry.common_mistakes)),
         section(
-            f"How to study this as a {style.name} learner",
+            render(text.how_to_study, style=style.name),
             bullets(study_tips(style, profile.level, entry.name, medium)),
         ),
         gaps_section(profile, style, entry.name, medium),
         section(
-            "Check your understanding",
-            f"Answer the {len(questions)} questions that come with this lesson without looking "
-            f"back, then compare with the model answers and explanations. "
-            + fill(style.quiz_tip, entry.name, medium),
+            text.check_heading,
+            render(text.check, count=len(questions)) + fill(style.quiz_tip, entry.name, medium),
         ),
         _next_steps(entry, profile, level),
     ]
     intro = intro_line(profile, level, style) + "\n\n" + fill(level.lesson_intro, entry.name, "")
+    title = _title(entry, level, "lesson")
     return Draft(
-        title=_title(entry, level, "lesson"),
-        content=document(_title(entry, level, "lesson"), intro, [s for s in sections if s]),
+        title=title,
+        content=document(title, intro, [s for s in sections if s]),
         examples=entry.examples,
         questions=tuple(questions),
         library_concept=entry.name,
@@ -226,34 +220,26 @@ def _lesson(entry: Concept, profile: Profile) -> Draft:
 
 
 def _quiz(entry: Concept, profile: Profile) -> Draft:
-    level, style = level_of(profile.level), style_of(profile.style)
+    level, style = _level_and_style(profile)
+    text = wording.curated().quiz
     medium = _medium(entry, profile)
     questions = _quiz_questions(entry, profile.level)
     count = len(questions)
     intro = (
         intro_line(profile, level, style)
-        + f"\n\n{count} multiple-choice questions on {entry.name}. "
+        + render(text.intro, count=count, name=entry.name)
         + fill(level.quiz_intro, entry.name, "")
     )
     sections = [
-        section("Quick refresher", f"{entry.summary}\n\n{bullets(entry.key_points[:3])}"),
-        section(
-            "How to take this quiz",
-            fill(style.quiz_tip, entry.name, medium)
-            + " Commit to an answer before reading the explanation, and read the explanation "
-            "for every question, including the ones you got right.",
-        ),
-        section(
-            "After the quiz",
-            f"{count - 1} or more correct: move on to the exercises on {entry.name}. Fewer than "
-            f"that: re-read the key ideas and the explanations of the questions you missed, then "
-            f"retake the quiz in two days.",
-        ),
+        section(text.refresher, f"{entry.summary}\n\n{bullets(entry.key_points[:3])}"),
+        section(text.how_heading, fill(style.quiz_tip, entry.name, medium) + text.how),
+        section(text.after_heading, render(text.after, passing=count - 1, name=entry.name)),
         gaps_section(profile, style, entry.name, medium),
     ]
+    title = _title(entry, level, "quiz")
     return Draft(
-        title=_title(entry, level, "quiz"),
-        content=document(_title(entry, level, "quiz"), intro, [s for s in sections if s]),
+        title=title,
+        content=document(title, intro, [s for s in sections if s]),
         examples=entry.examples,
         questions=tuple(questions),
         library_concept=entry.name,
@@ -261,38 +247,30 @@ def _quiz(entry: Concept, profile: Profile) -> Draft:
 
 
 def _exercise(entry: Concept, profile: Profile) -> Draft:
-    level, style = level_of(profile.level), style_of(profile.style)
+    level, style = _level_and_style(profile)
+    text = wording.curated().exercise
     medium = _medium(entry, profile)
     questions = _exercise_questions(entry, profile, style)
     intro = (
         intro_line(profile, level, style)
-        + f"\n\n{len(questions)} hands-on exercises on {entry.name}. "
+        + render(text.intro, count=len(questions), name=entry.name)
         + fill(level.exercise_intro, entry.name, "")
     )
     sections = [
-        section("What you will practise", entry.summary),
+        section(text.practise, entry.summary),
+        section(text.how, bullets([level.pace, fill(style.exercise_tip, entry.name, medium)])),
         section(
-            "How to work through them",
-            bullets([level.pace, fill(style.exercise_tip, entry.name, medium)]),
+            text.reference, key_ideas_block(style, entry.name, _key_ideas(entry, profile.level))
         ),
-        section(
-            "Quick reference", key_ideas_block(style, entry.name, _key_ideas(entry, profile.level))
-        ),
-        section("Examples to model your answers on", numbered(entry.examples)),
-        section("Watch out for", bullets(entry.common_mistakes)),
-        section(
-            "Check your work",
-            "Every exercise comes with a model answer and an explanation. Your answer does not "
-            "have to match word for word: it is right if it reaches the same result for the "
-            "same reasons. Redo any exercise you missed tomorrow, without looking.",
-        ),
+        section(text.examples, numbered(entry.examples)),
+        section(text.watch_out, bullets(entry.common_mistakes)),
+        section(text.check_heading, text.check),
         gaps_section(profile, style, entry.name, medium),
     ]
+    title = _title(entry, level, "exercise")
     return Draft(
-        title=_title(entry, level, "practice exercises"),
-        content=document(
-            _title(entry, level, "practice exercises"), intro, [s for s in sections if s]
-        ),
+        title=title,
+        content=document(title, intro, [s for s in sections if s]),
         examples=entry.examples,
         questions=tuple(questions),
         library_concept=entry.name,

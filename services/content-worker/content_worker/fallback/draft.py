@@ -1,4 +1,9 @@
-"""What the offline builders produce before it becomes a GeneratedPiece."""
+"""What the offline builders produce before it becomes a GeneratedPiece.
+
+A `Question` is a draft: it has no id and no concept yet. `exercise_dicts` turns the drafts into
+the content model's exercises (`ailp.schemas.content.Exercise`, dumped), the same shape a
+model-written piece has.
+"""
 
 from __future__ import annotations
 
@@ -29,7 +34,11 @@ class Draft:
 
 
 def exercise_dicts(questions: Sequence[Question], concept: str) -> list[dict[str, Any]]:
-    """The questions in the piece's exercise shape, with ids q1, q2, ..."""
+    """The questions as the content model's exercises (`Exercise`, dumped), ids q1, q2, ...
+
+    Built as plain dicts, not validated here: the piece's `ContentOut` validates them when the
+    job's result is made, and a test renders a grid of pieces through `Exercise` to show that
+    they pass it unchanged."""
     return [
         {
             "id": f"q{number}",

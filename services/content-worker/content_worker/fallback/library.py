@@ -1,21 +1,28 @@
 """The curated concept library shipped inside the worker: load, validate and look up.
 
 The library is a set of JSON files in the `library/` directory next to this module, one per
-niche: `{"niche": "...", "concepts": [entry, ...]}`. It is read with importlib.resources, so
-it works from a source checkout and from an installed wheel alike, and it is loaded once.
+niche: `{"niche": "...", "concepts": [entry, ...]}`. Each entry is validated by the pydantic
+model `Concept`; the rules that span entries (unique names and aliases, related concepts that
+exist) are checked here too. `library/library.schema.json`, generated from `LibraryFile`, is the
+JSON Schema each file names in `$schema`, for editors (`python -m content_worker.fallback`
+regenerates it). The files are read with importlib.resources, so they work from a source checkout
+and from an installed wheel alike, and they are loaded once.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from content_worker.domain import normalize_concept
 from content_worker.fallback.text import has_forbidden_words, sentences
+from content_worker.fallback.wording import as_text, schema_of
 
 _PACKAGE = "content_worker.fallback"
 _DIRECTORY = "library"
@@ -28,58 +35,121 @@ MIN_EXERCISES = 3
 CHOICES_RANGE = (3, 5)
 SUMMARY_SENTENCES = (2, 4)
 
-_REQUIRED = (
-    "name",
-    "aliases",
-    "niche",
-    "summary",
-    "why_it_matters",
-    "key_points",
-    "examples",
-    "common_mistakes",
-    "quiz",
-    "exercises",
-)
-_OPTIONAL = ("advanced_notes", "related")
-_QUIZ_KEYS = ("prompt", "choices", "answer", "explanation")
-_EXERCISE_KEYS = ("prompt", "answer", "explanation")
-
 
 class LibraryError(RuntimeError):
     """The shipped library breaks its rules (a packaging or authoring bug)."""
 
 
-@dataclass(frozen=True, slots=True)
-class QuizItem:
-    prompt: str
-    choices: tuple[str, ...]
-    answer: str
-    explanation: str
+def _text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must be a non-empty string")
+    if value != value.strip():
+        raise ValueError("has leading or trailing whitespace")
+    if has_forbidden_words(value):
+        raise ValueError("contains an unfinished-content marker")
+    return value
 
 
-@dataclass(frozen=True, slots=True)
-class PracticeItem:
-    prompt: str
-    answer: str
-    explanation: str
+def _distinct(values: tuple[str, ...]) -> tuple[str, ...]:
+    if len({value.casefold() for value in values}) != len(values):
+        raise ValueError("has duplicate items")
+    return values
 
 
-@dataclass(frozen=True, slots=True)
-class Concept:
+def _distinct_prompts(items: tuple[Any, ...]) -> tuple[Any, ...]:
+    seen: set[str] = set()
+    for position, item in enumerate(items):
+        if item.prompt.casefold() in seen:
+            raise ValueError(f"item {position} repeats an earlier prompt")
+        seen.add(item.prompt.casefold())
+    return items
+
+
+Text = Annotated[str, AfterValidator(_text)]
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CuratedQuizItem(_Entry):
+    """An authored quiz question; the offline builder places its answer among the choices."""
+
+    prompt: Text
+    choices: Annotated[
+        tuple[Text, ...], Field(min_length=CHOICES_RANGE[0], max_length=CHOICES_RANGE[1])
+    ] = Field(description="3 to 5 distinct choices; the answer is one of them.")
+    answer: Text
+    explanation: Text
+
+    @model_validator(mode="after")
+    def _answer_is_a_choice(self) -> CuratedQuizItem:
+        if len({" ".join(c.casefold().split()) for c in self.choices}) != len(self.choices):
+            raise ValueError("choices are not distinct")
+        if self.answer not in self.choices:
+            raise ValueError("answer is not one of its choices")
+        return self
+
+
+class CuratedTask(_Entry):
+    """An authored open exercise with its model answer."""
+
+    prompt: Text
+    answer: Text
+    explanation: Text
+
+
+class Concept(_Entry):
     """One curated concept. Quiz items and exercises are ordered from easiest to hardest."""
 
-    name: str
-    aliases: tuple[str, ...]
-    niche: str
-    summary: str
-    why_it_matters: str
-    key_points: tuple[str, ...]
-    examples: tuple[str, ...]
-    common_mistakes: tuple[str, ...]
-    quiz: tuple[QuizItem, ...]
-    exercises: tuple[PracticeItem, ...]
-    advanced_notes: tuple[str, ...] = ()
-    related: tuple[str, ...] = ()
+    name: Text
+    aliases: Annotated[tuple[Text, ...], AfterValidator(_distinct)] = Field(
+        description="Other names it is asked for by."
+    )
+    niche: Text = Field(description="The niche of the file it is in.")
+    summary: Text = Field(description="2 to 4 sentences.")
+    why_it_matters: Text
+    key_points: Annotated[
+        tuple[Text, ...], Field(min_length=MIN_KEY_POINTS), AfterValidator(_distinct)
+    ]
+    examples: Annotated[tuple[Text, ...], Field(min_length=MIN_EXAMPLES), AfterValidator(_distinct)]
+    common_mistakes: Annotated[
+        tuple[Text, ...], Field(min_length=MIN_MISTAKES), AfterValidator(_distinct)
+    ]
+    quiz: Annotated[
+        tuple[CuratedQuizItem, ...], Field(min_length=MIN_QUIZ), AfterValidator(_distinct_prompts)
+    ]
+    exercises: Annotated[
+        tuple[CuratedTask, ...],
+        Field(min_length=MIN_EXERCISES),
+        AfterValidator(_distinct_prompts),
+    ]
+    advanced_notes: Annotated[tuple[Text, ...], Field(min_length=1), AfterValidator(_distinct)] = ()
+    related: Annotated[tuple[Text, ...], Field(min_length=1), AfterValidator(_distinct)] = Field(
+        default=(), description="Names of other entries."
+    )
+
+    @model_validator(mode="after")
+    def _valid(self) -> Concept:
+        if not normalize_concept(self.name):
+            raise ValueError("name normalizes to an empty key")
+        count = len(sentences(self.summary))
+        low, high = SUMMARY_SENTENCES
+        if not low <= count <= high:
+            raise ValueError(f"summary has {count} sentences, expected {low}-{high}")
+        return self
+
+
+class LibraryFile(BaseModel):
+    """One niche's file of the curated library."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schema_: str | None = Field(
+        default=None, alias="$schema", description="The JSON Schema this file follows."
+    )
+    niche: Text
+    concepts: Annotated[list[Concept], Field(min_length=1)]
 
 
 # --- loading -----------------------------------------------------------------------------
@@ -90,40 +160,14 @@ def _raw_files() -> tuple[tuple[str, Any], ...]:
     """(file name, parsed JSON) for every library file, sorted by name."""
     root = resources.files(_PACKAGE).joinpath(_DIRECTORY)
     files = sorted(
-        (item for item in root.iterdir() if item.name.endswith(".json")),
+        (
+            item
+            for item in root.iterdir()
+            if item.name.endswith(".json") and not item.name.endswith(".schema.json")
+        ),
         key=lambda item: item.name,
     )
     return tuple((item.name, json.loads(item.read_text(encoding="utf-8"))) for item in files)
-
-
-def _concept(raw: Mapping[str, Any]) -> Concept:
-    return Concept(
-        name=raw["name"],
-        aliases=tuple(raw["aliases"]),
-        niche=raw["niche"],
-        summary=raw["summary"],
-        why_it_matters=raw["why_it_matters"],
-        key_points=tuple(raw["key_points"]),
-        examples=tuple(raw["examples"]),
-        common_mistakes=tuple(raw["common_mistakes"]),
-        quiz=tuple(
-            QuizItem(
-                prompt=item["prompt"],
-                choices=tuple(item["choices"]),
-                answer=item["answer"],
-                explanation=item["explanation"],
-            )
-            for item in raw["quiz"]
-        ),
-        exercises=tuple(
-            PracticeItem(
-                prompt=item["prompt"], answer=item["answer"], explanation=item["explanation"]
-            )
-            for item in raw["exercises"]
-        ),
-        advanced_notes=tuple(raw.get("advanced_notes", ())),
-        related=tuple(raw.get("related", ())),
-    )
 
 
 @cache
@@ -132,7 +176,22 @@ def load_library() -> tuple[Concept, ...]:
     problems = validate_library()
     if problems:
         raise LibraryError("content library is invalid:\n" + "\n".join(problems))
-    return tuple(_concept(entry) for _, document in _raw_files() for entry in document["concepts"])
+    return tuple(
+        Concept.model_validate(entry)
+        for _, document in _raw_files()
+        for entry in document["concepts"]
+    )
+
+
+def schema_text() -> str:
+    """The JSON Schema committed as `library/library.schema.json`."""
+    return as_text(schema_of(LibraryFile))
+
+
+def write_schema() -> Path:
+    path = Path(__file__).parent / _DIRECTORY / "library.schema.json"
+    path.write_text(schema_text(), encoding="utf-8")
+    return path
 
 
 # --- lookup ------------------------------------------------------------------------------
@@ -186,28 +245,33 @@ def validate_documents(documents: Sequence[tuple[str, Any]]) -> list[str]:
     names: set[str] = set()
     related: list[tuple[str, str]] = []  # (where, related name)
     for file_name, document in documents:
-        if not isinstance(document, Mapping) or set(document) != {"niche", "concepts"}:
+        if not isinstance(document, Mapping) or set(document) - {"$schema"} != {
+            "niche",
+            "concepts",
+        }:
             problems.append(f"{file_name}: must be an object with exactly 'niche' and 'concepts'")
             continue
         niche, entries = document["niche"], document["concepts"]
-        if not _is_text(niche):
+        if not isinstance(niche, str) or not niche.strip():
             problems.append(f"{file_name}: 'niche' must be a non-empty string")
         if not isinstance(entries, list) or not entries:
             problems.append(f"{file_name}: 'concepts' must be a non-empty list")
             continue
-        for position, entry in enumerate(entries):
+        for position, raw in enumerate(entries):
             where = f"{file_name}[{position}]"
-            if isinstance(entry, Mapping) and _is_text(entry.get("name")):
-                where = f"{file_name}: {entry['name']}"
-            entry_problems = _entry_problems(entry, niche)
-            problems.extend(f"{where}: {problem}" for problem in entry_problems)
-            if entry_problems:
-                continue
-            names.add(normalize_concept(entry["name"]))
-            related.extend((where, name) for name in entry.get("related", ()))
-            for key in dict.fromkeys(
-                normalize_concept(text) for text in (entry["name"], *entry["aliases"])
+            if (
+                isinstance(raw, Mapping)
+                and isinstance(raw.get("name"), str)
+                and raw["name"].strip()
             ):
+                where = f"{file_name}: {raw['name']}"
+            entry, entry_problems = _entry(raw, niche)
+            problems.extend(f"{where}: {problem}" for problem in entry_problems)
+            if entry is None:
+                continue
+            names.add(normalize_concept(entry.name))
+            related.extend((where, name) for name in entry.related)
+            for key in lookup_keys(entry):
                 if key in owners:
                     problems.append(f"{where}: name or alias {key!r} already used by {owners[key]}")
                 else:
@@ -222,93 +286,41 @@ def validate_documents(documents: Sequence[tuple[str, Any]]) -> list[str]:
     return problems
 
 
-def _is_text(value: Any) -> bool:
-    return isinstance(value, str) and bool(value.strip())
+def _entry(raw: Any, niche: Any) -> tuple[Concept | None, list[str]]:
+    """The entry validated, or None and its problems in words."""
+    try:
+        entry = Concept.model_validate(raw)
+    except ValidationError as exc:
+        return None, [_problem(error) for error in exc.errors()]
+    if entry.niche != niche:
+        return None, [f"niche {entry.niche!r} differs from the file's niche {niche!r}"]
+    return entry, []
 
 
-def _text_problems(field: str, value: Any) -> list[str]:
-    if not _is_text(value):
-        return [f"{field} must be a non-empty string"]
-    if value != value.strip():
-        return [f"{field} has leading or trailing whitespace"]
-    if has_forbidden_words(value):
-        return [f"{field} contains an unfinished-content marker"]
-    return []
+def _field(location: Sequence[int | str]) -> str:
+    """("quiz", 0, "choices") -> "quiz[0].choices"."""
+    text = ""
+    for part in location:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
 
 
-def _list_problems(field: str, value: Any, minimum: int) -> list[str]:
-    if not isinstance(value, list) or len(value) < minimum:
-        return [f"{field} must be a list of at least {minimum} item(s)"]
-    problems = [p for i, item in enumerate(value) for p in _text_problems(f"{field}[{i}]", item)]
-    if not problems and len({item.casefold() for item in value}) != len(value):
-        problems.append(f"{field} has duplicate items")
-    return problems
-
-
-def _entry_problems(entry: Any, niche: Any) -> list[str]:
-    if not isinstance(entry, Mapping):
-        return ["entry must be an object"]
-    problems = [f"missing field {key!r}" for key in _REQUIRED if key not in entry]
-    problems += [f"unknown field {key!r}" for key in entry if key not in _REQUIRED + _OPTIONAL]
-    if problems:
-        return problems
-    for field in ("name", "niche", "summary", "why_it_matters"):
-        problems += _text_problems(field, entry[field])
-    if not problems and not normalize_concept(entry["name"]):
-        problems.append("name normalizes to an empty key")
-    if entry["niche"] != niche:
-        problems.append(f"niche {entry['niche']!r} differs from the file's niche {niche!r}")
-    if _is_text(entry["summary"]):
-        count = len(sentences(entry["summary"]))
-        low, high = SUMMARY_SENTENCES
-        if not low <= count <= high:
-            problems.append(f"summary has {count} sentences, expected {low}-{high}")
-    problems += _list_problems("aliases", entry["aliases"], 0)
-    problems += _list_problems("key_points", entry["key_points"], MIN_KEY_POINTS)
-    problems += _list_problems("examples", entry["examples"], MIN_EXAMPLES)
-    problems += _list_problems("common_mistakes", entry["common_mistakes"], MIN_MISTAKES)
-    if "advanced_notes" in entry:
-        problems += _list_problems("advanced_notes", entry["advanced_notes"], 1)
-    if "related" in entry:
-        problems += _list_problems("related", entry["related"], 1)
-    problems += _items_problems("quiz", entry["quiz"], MIN_QUIZ, _QUIZ_KEYS)
-    problems += _items_problems("exercises", entry["exercises"], MIN_EXERCISES, _EXERCISE_KEYS)
-    return problems
-
-
-def _items_problems(field: str, items: Any, minimum: int, keys: tuple[str, ...]) -> list[str]:
-    if not isinstance(items, list) or len(items) < minimum:
-        return [f"{field} must be a list of at least {minimum} items"]
-    problems: list[str] = []
-    prompts: set[str] = set()
-    for position, item in enumerate(items):
-        where = f"{field}[{position}]"
-        if not isinstance(item, Mapping) or set(item) != set(keys):
-            problems.append(f"{where} must have exactly the keys {', '.join(keys)}")
-            continue
-        for key in keys:
-            if key != "choices":
-                problems += _text_problems(f"{where}.{key}", item[key])
-        if _is_text(item["prompt"]):
-            if item["prompt"].casefold() in prompts:
-                problems.append(f"{where} repeats an earlier prompt")
-            prompts.add(item["prompt"].casefold())
-        if "choices" in keys:
-            problems += _choices_problems(where, item["choices"], item["answer"])
-    return problems
-
-
-def _choices_problems(where: str, choices: Any, answer: Any) -> list[str]:
-    low, high = CHOICES_RANGE
-    if not isinstance(choices, list) or not low <= len(choices) <= high:
-        return [f"{where}.choices must be a list of {low}-{high} choices"]
-    problems = [
-        p for i, c in enumerate(choices) for p in _text_problems(f"{where}.choices[{i}]", c)
-    ]
-    if problems:
-        return problems
-    if len({" ".join(choice.casefold().split()) for choice in choices}) != len(choices):
-        problems.append(f"{where}.choices are not distinct")
-    if answer not in choices:
-        problems.append(f"{where}.answer is not one of its choices")
-    return problems
+def _problem(error: Any) -> str:
+    """One pydantic error as the library's authors read it."""
+    location, kind = tuple(error["loc"]), error["type"]
+    field = _field(location)
+    context = error.get("ctx") or {}
+    if kind == "missing":
+        return f"missing field {field!r}"
+    if kind == "extra_forbidden":
+        return f"unknown field {field!r}"
+    if location and location[-1] == "choices" and kind in ("too_short", "too_long", "tuple_type"):
+        low, high = CHOICES_RANGE
+        return f"{field} must be a list of {low}-{high} choices"
+    if kind == "too_short":
+        minimum = context.get("min_length")
+        return f"{field} must be a list of at least {minimum} item{'s' if minimum != 1 else ''}"
+    if kind == "string_type":
+        return f"{field} must be a non-empty string"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{field} {message}" if field else message

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 from ailp.models.enums import ContentType, ExperienceLevel, LearningStyle
 from content_worker.domain import ContentRequest, normalize_concept
+from content_worker.fallback import wording
 
 CONTENT_TYPES = tuple(ContentType)
 LEVELS = tuple(ExperienceLevel)
 STYLES = tuple(LearningStyle)
 
 _MAX_GAPS = 5
-_NICHE_LABELS = {"tech_career": "tech careers", "data": "data", "languages": "languages"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,15 +36,16 @@ def _choice(value: str, allowed: tuple[str, ...], default: str) -> str:
 def display_name(concept: str) -> str:
     """The requested concept as a title: single spaces, at most 120 characters."""
     text = " ".join(concept.split())[:120].strip()
-    return text or "your chosen topic"
+    return text or wording.common().no_topic
 
 
 def niche_label(niche: str) -> str:
     key = niche.strip().casefold()
-    if key in _NICHE_LABELS:
-        return _NICHE_LABELS[key]
+    labels = wording.common().niche_labels
+    if key in labels:
+        return labels[key]
     text = " ".join(key.replace("_", " ").replace("-", " ").split())
-    return text or "your field"
+    return text or wording.common().no_niche
 
 
 def _gaps(concept: str, gaps: tuple[str, ...]) -> tuple[str, ...]:
@@ -76,10 +77,8 @@ def profile_of(request: ContentRequest) -> Profile:
 def practice_medium(niche: str) -> str:
     """Where a hands-on learner in this niche practises, as a phrase after "work it through"."""
     key = niche.casefold()
-    if "lang" in key:
-        return "out loud and in writing"
-    if "data" in key or "analy" in key or "stat" in key:
-        return "in a spreadsheet or a Python notebook"
-    if any(word in key for word in ("tech", "software", "dev", "program", "code", "engineer")):
-        return "in your editor or terminal"
-    return "on paper or in a notebook"
+    common = wording.common()
+    for rule in common.practice_media:
+        if any(word in key for word in rule.words):
+            return rule.medium
+    return common.default_medium

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from content_worker.fallback.levels import Level
+from content_worker.fallback import wording
 from content_worker.fallback.library import find_concept
 from content_worker.fallback.profile import Profile
-from content_worker.fallback.styles import Style, fill
+from content_worker.fallback.styles import fill
 from content_worker.fallback.text import bullets, first_sentence
+from content_worker.fallback.wording import Level, Style, render
 
 
 def section(heading: str, body: str) -> str:
@@ -18,39 +19,36 @@ def document(title: str, intro: str, sections: list[str]) -> str:
 
 
 def intro_line(profile: Profile, level: Level, style: Style) -> str:
-    line = f"_Written for {level.reader} in {profile.niche_label} who {style.prefers}._"
+    common = wording.common()
+    line = render(
+        common.intro_line, reader=level.reader, niche=profile.niche_label, prefers=style.prefers
+    )
     if profile.goals:
-        line += f" Your goal: “{profile.goals}”."
+        line += render(common.intro_goal, goals=profile.goals)
     return line
 
 
 def goal_sentence(profile: Profile, topic: str) -> str:
     """How the topic serves the learner's niche and goal."""
+    common = wording.common()
     if profile.goals:
-        return (
-            f"For your goal — “{profile.goals}” — it pays to learn {topic} well: it is the kind "
-            f"of building block that keeps coming back in {profile.niche_label}."
+        return render(
+            common.goal_sentence, goals=profile.goals, topic=topic, niche=profile.niche_label
         )
-    return (
-        f"In {profile.niche_label}, {topic} is a building block that later topics rely on, so "
-        f"time spent on it now pays off repeatedly."
-    )
+    return render(common.no_goal_sentence, topic=topic, niche=profile.niche_label)
 
 
 def gaps_section(profile: Profile, style: Style, topic: str, medium: str) -> str | None:
     """A "revisit" section for the learner's weakest concepts, or None if there are none."""
     if not profile.gaps:
         return None
+    text = wording.common().gaps
     lines = []
     for gap in profile.gaps:
         entry = find_concept(gap)
         if entry is not None:
-            lines.append(f"**{entry.name}** — {first_sentence(entry.summary)}")
+            lines.append(render(text.known, name=entry.name, summary=first_sentence(entry.summary)))
         else:
-            lines.append(f"**{gap}** — review your notes and redo one practice question.")
-    body = (
-        "Your recent results show these concepts need another look. Spend ten minutes on each "
-        f"before (or right after) this piece, most urgent first:\n\n{bullets(lines)}\n\n"
-        + fill(style.revisit_tip, topic, medium)
-    )
-    return section("Revisit your weak spots", body)
+            lines.append(render(text.unknown, gap=gap))
+    body = f"{text.lead}\n\n{bullets(lines)}\n\n" + fill(style.revisit_tip, topic, medium)
+    return section(text.heading, body)
