@@ -6,7 +6,6 @@ status are committed together by the job runner (`ailp.jobs.runner`).
 
 from __future__ import annotations
 
-import functools
 import json
 import time
 import uuid
@@ -128,8 +127,6 @@ def _write(request: ContentRequest, settings: Settings, call: CallContext) -> Ge
 
 
 _INSERT_CONTENT = table_of(Content).insert()
-# The JSON schema sent with each call is the same for every call of a content type.
-_response_format = functools.cache(response_format)
 
 
 class _Spend:
@@ -150,7 +147,7 @@ def _ask_model(
     request: ContentRequest, settings: Settings, spent: _Spend, call: CallContext
 ) -> GeneratedPiece:
     gate = get_gate(settings)
-    fmt = _response_format(request.content_type)
+    fmt = response_format(request.content_type)  # built once per type
 
     def ask(messages: list[dict[str, str]], *, may_defer: bool = True) -> ModelAnswer:
         answer = model_client.complete(
