@@ -2,7 +2,8 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteD
 
 import { isApiError } from "@/lib/api/client";
 import { cancelJob, getJob, listJobs, type JobPoll } from "@/lib/api/endpoints";
-import { isTerminal, type Job, type JobKind, type JobStatus, type Page } from "@/lib/api/types";
+import type { Job, JobKind, JobStatus, Page } from "@/lib/api/types";
+import { isTerminal } from "@/lib/jobs/job-status";
 import { queryKeys } from "@/lib/query-keys";
 
 const MIN_POLL_MS = 1000;

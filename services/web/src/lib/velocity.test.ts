@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 
+import type { Velocity } from "./api/types";
 import { velocityParts } from "./velocity";
 
 describe("velocityParts", () => {
   it("splits the score into API.md's four weighted parts", () => {
-    const velocity = {
+    const velocity: Velocity = {
       sessions: 4,
       sessions_per_week: 2,
       avg_session_duration: 45,

@@ -26,6 +26,7 @@ const stats: AdminStats = {
     budget_usd_today: 2,
   },
   top_concepts: [{ concept: "SQL joins", requests: 40 }],
+  top_spenders: [],
   jobs: { queued: 2, running: 1, failed: 3, avg_wait_seconds: 1.4 },
 };
 

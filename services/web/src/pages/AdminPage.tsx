@@ -81,7 +81,7 @@ export default function AdminPage() {
   }
 
   const data = stats.data;
-  const windowDays = data.window_days ?? days;
+  const windowDays = data.window_days;
   return (
     <>
       {header}

@@ -19,6 +19,7 @@ import { errorMessage } from "@/lib/errors";
 import { formatDateTime, formatUsd } from "@/lib/format";
 import { useSessionTimer } from "@/lib/timer/timer-context";
 import { toast } from "@/lib/toast";
+import { asText } from "@/lib/utils";
 import { useDocumentTitle } from "@/hooks/use-document-title";
 
 function NextSteps({ content }: { content: Content }) {
@@ -145,7 +146,7 @@ function ContentView({ content }: { content: Content }) {
                       <span className="flex size-7 shrink-0 items-center justify-center rounded-full bg-primary/10 text-sm font-semibold text-primary">
                         {index + 1}
                       </span>
-                      <Markdown className="min-w-0 flex-1 text-sm leading-6">{example}</Markdown>
+                      <Markdown className="min-w-0 flex-1 text-sm leading-6">{asText(example)}</Markdown>
                     </li>
                   ))}
                 </ol>

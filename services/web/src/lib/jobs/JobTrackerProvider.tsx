@@ -5,7 +5,7 @@ import { useLocation, useNavigate } from "react-router";
 import { useJob } from "@/hooks/use-jobs";
 
 import type { Job } from "../api/types";
-import { contentIdOf, isTerminal } from "../api/types";
+import { contentIdOf, isTerminal } from "./job-status";
 import { useAuth } from "../auth/auth-context";
 import { queryKeys } from "../query-keys";
 import { readJson, writeJson } from "../storage";
