@@ -32,7 +32,6 @@ export function renderApp(element: ReactElement, { route = "/", path = "*", sign
   const store = new TokenStore();
   if (signedIn) store.set("test-token", 3600);
   configureApiClient({
-    baseUrl: "",
     getToken: () => store.token,
     onUnauthorized: () => store.expire(UNAUTHORIZED_NOTICE),
   });

@@ -1,54 +1,44 @@
-// One typed function per endpoint of the HTTP contract.
-import { api, parseRetryAfter, request, type ApiResponse } from "./client";
+// One function per endpoint of the HTTP contract. Paths, parameters and bodies are checked
+// against the generated contract (schema.d.ts) by openapi-fetch.
+import { body, http, parseRetryAfter, publicHttp } from "./client";
 import type {
-  AdminStats,
-  AnalyticsResult,
-  Content,
   ContentType,
   GenerateContentInput,
   Job,
   JobKind,
   JobStatus,
-  Learner,
   LearnerInput,
-  LearnerModel,
   LearnerUpdate,
-  Page,
   RegisterInput,
   ResponseInput,
-  Session,
   SessionInput,
-  TokenResponse,
-  User,
 } from "./types";
 import { randomId } from "../utils";
 
 // --- auth ---------------------------------------------------------------------------------------
-export const register = (input: RegisterInput) =>
-  api<Omit<User, "role">>("/api/auth/register", { method: "POST", json: input, auth: false });
+export const register = (input: RegisterInput) => body(publicHttp.POST("/api/auth/register", { body: input }));
 
 export const signIn = (username: string, password: string) =>
-  api<TokenResponse>("/api/auth/token", {
-    method: "POST",
-    form: { username, password },
-    auth: false,
-  });
+  body(
+    publicHttp.POST("/api/auth/token", {
+      body: { username, password },
+      bodySerializer: (form) => new URLSearchParams(form as Record<string, string>),
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    }),
+  );
 
-export const getMe = (signal?: AbortSignal) => api<User>("/api/users/me", { signal });
+export const getMe = (signal?: AbortSignal) => body(http.GET("/api/users/me", { signal }));
 
 // --- the account ----------------------------------------------------------------------------------
 /** This token is refused from now on. */
-export const logOut = () => api<undefined>("/api/auth/logout", { method: "POST" });
+export const logOut = () => body(http.POST("/api/auth/logout"));
 
 /** Every token issued to this account so far is refused from now on. */
-export const logOutEverywhere = () => api<undefined>("/api/auth/logout-all", { method: "POST" });
+export const logOutEverywhere = () => body(http.POST("/api/auth/logout-all"));
 
 /** 204; every earlier token (this one too) is refused afterwards: sign in again. */
 export const changePassword = (currentPassword: string, newPassword: string) =>
-  api<undefined>("/api/users/me/password", {
-    method: "POST",
-    json: { current_password: currentPassword, new_password: newPassword },
-  });
+  body(http.POST("/api/users/me/password", { body: { current_password: currentPassword, new_password: newPassword } }));
 
 export interface DataExport {
   /** The JSON document, as the server sent it. */
@@ -58,45 +48,40 @@ export interface DataExport {
 
 /** Everything stored about the user, with the file name the server suggests. */
 export async function exportMyData(): Promise<DataExport> {
-  const answer = await request<unknown>("/api/users/me/export");
-  const disposition = answer.headers.get("content-disposition") ?? "";
+  const { data, response } = await http.GET("/api/users/me/export");
+  const disposition = response.headers.get("content-disposition") ?? "";
   const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? "ailp-export.json";
-  return { text: JSON.stringify(answer.data, null, 2), filename };
+  return { text: JSON.stringify(data, null, 2), filename };
 }
 
-export const deleteAccount = (password: string) =>
-  api<undefined>("/api/users/me", { method: "DELETE", json: { password } });
+export const deleteAccount = (password: string) => body(http.DELETE("/api/users/me", { body: { password } }));
 
 // --- learners -----------------------------------------------------------------------------------
-export const listLearners = (signal?: AbortSignal) => api<Learner[]>("/api/learners", { signal });
+export const listLearners = (signal?: AbortSignal) => body(http.GET("/api/learners", { signal }));
 
 export const getLearner = (id: number, signal?: AbortSignal) =>
-  api<Learner>(`/api/learners/${id}`, { signal });
+  body(http.GET("/api/learners/{learner_id}", { params: { path: { learner_id: id } }, signal }));
 
-export const createLearner = (input: LearnerInput) =>
-  api<Learner>("/api/learners", { method: "POST", json: input });
+export const createLearner = (input: LearnerInput) => body(http.POST("/api/learners", { body: input }));
 
 export const updateLearner = (id: number, input: LearnerUpdate) =>
-  api<Learner>(`/api/learners/${id}`, { method: "PATCH", json: input });
+  body(http.PATCH("/api/learners/{learner_id}", { params: { path: { learner_id: id } }, body: input }));
 
 export const deleteLearner = (id: number) =>
-  api<undefined>(`/api/learners/${id}`, { method: "DELETE" });
+  body(http.DELETE("/api/learners/{learner_id}", { params: { path: { learner_id: id } } }));
 
 // --- sessions and responses ---------------------------------------------------------------------
 export const createSession = (learnerId: number, input: SessionInput) =>
-  api<Session>(`/api/learners/${learnerId}/sessions`, { method: "POST", json: input });
+  body(http.POST("/api/learners/{learner_id}/sessions", { params: { path: { learner_id: learnerId } }, body: input }));
 
 export const listSessions = (
   learnerId: number,
-  params: { since?: string; until?: string; limit?: number; cursor?: string | null },
+  query: { since?: string; until?: string; limit?: number; cursor?: string | null },
   signal?: AbortSignal,
-) => api<Page<Session>>(`/api/learners/${learnerId}/sessions`, { query: params, signal });
+) => body(http.GET("/api/learners/{learner_id}/sessions", { params: { path: { learner_id: learnerId }, query }, signal }));
 
 export const postResponses = (learnerId: number, responses: ResponseInput[]) =>
-  api<{ stored: number }>(`/api/learners/${learnerId}/responses`, {
-    method: "POST",
-    json: { responses },
-  });
+  body(http.POST("/api/learners/{learner_id}/responses", { params: { path: { learner_id: learnerId } }, body: { responses } }));
 
 // --- jobs ---------------------------------------------------------------------------------------
 /** A job and how long the server asks us to wait before polling again (seconds). */
@@ -105,69 +90,62 @@ export interface JobPoll {
   retryAfter: number | null;
 }
 
-function jobPoll(response: ApiResponse<Job>): JobPoll {
-  return { job: response.data, retryAfter: parseRetryAfter(response.headers.get("retry-after")) };
+async function jobPoll(sending: Promise<{ data?: Job; response: Response }>): Promise<JobPoll> {
+  const { data, response } = await sending;
+  return { job: data as Job, retryAfter: parseRetryAfter(response.headers.get("retry-after")) };
 }
 
-export const getJob = async (id: string, signal?: AbortSignal): Promise<JobPoll> =>
-  jobPoll(await request<Job>(`/api/jobs/${id}`, { signal }));
+export const getJob = (id: string, signal?: AbortSignal): Promise<JobPoll> =>
+  jobPoll(http.GET("/api/jobs/{job_id}", { params: { path: { job_id: id } }, signal }));
 
 export const listJobs = (
-  params: {
-    learner_id?: number;
-    status?: JobStatus;
-    kind?: JobKind;
-    limit?: number;
-    cursor?: string | null;
-  },
+  query: { learner_id?: number; status?: JobStatus; kind?: JobKind; limit?: number; cursor?: string | null },
   signal?: AbortSignal,
-) => api<Page<Job>>("/api/jobs", { query: params, signal });
+) => body(http.GET("/api/jobs", { params: { query }, signal }));
 
-export const cancelJob = (id: string) => api<Job>(`/api/jobs/${id}`, { method: "DELETE" });
+export const cancelJob = (id: string) => body(http.DELETE("/api/jobs/{job_id}", { params: { path: { job_id: id } } }));
 
 // --- content ------------------------------------------------------------------------------------
 /** Enqueue generation; the Idempotency-Key makes a retried submit return the same job. */
-export const generateContent = async (
+export const generateContent = (
   learnerId: number,
   input: GenerateContentInput,
   idempotencyKey: string = randomId(),
 ): Promise<JobPoll> =>
   jobPoll(
-    await request<Job>(`/api/learners/${learnerId}/generate-content`, {
-      method: "POST",
-      json: input,
-      headers: { "Idempotency-Key": idempotencyKey },
+    http.POST("/api/learners/{learner_id}/generate-content", {
+      params: { path: { learner_id: learnerId }, header: { "idempotency-key": idempotencyKey } },
+      body: input,
     }),
   );
 
 export const getContent = (id: string, signal?: AbortSignal) =>
-  api<Content>(`/api/content/${id}`, { signal });
+  body(http.GET("/api/content/{content_id}", { params: { path: { content_id: id } }, signal }));
 
 export const listContent = (
   learnerId: number,
-  params: { content_type?: ContentType; limit?: number; cursor?: string | null },
+  query: { content_type?: ContentType; limit?: number; cursor?: string | null },
   signal?: AbortSignal,
-) => api<Page<Content>>(`/api/learners/${learnerId}/content`, { query: params, signal });
+) => body(http.GET("/api/learners/{learner_id}/content", { params: { path: { learner_id: learnerId }, query }, signal }));
 
 // --- analytics ----------------------------------------------------------------------------------
-export const requestAnalytics = async (
+export const requestAnalytics = (
   learnerId: number,
   input: { days?: number },
   idempotencyKey: string = randomId(),
 ): Promise<JobPoll> =>
   jobPoll(
-    await request<Job>(`/api/learners/${learnerId}/analytics`, {
-      method: "POST",
-      json: input,
-      headers: { "Idempotency-Key": idempotencyKey },
+    http.POST("/api/learners/{learner_id}/analytics", {
+      params: { path: { learner_id: learnerId }, header: { "idempotency-key": idempotencyKey } },
+      body: input,
     }),
   );
 
 export const getAnalytics = (learnerId: number, signal?: AbortSignal) =>
-  api<AnalyticsResult>(`/api/learners/${learnerId}/analytics`, { signal });
+  body(http.GET("/api/learners/{learner_id}/analytics", { params: { path: { learner_id: learnerId } }, signal }));
 
 // --- admin --------------------------------------------------------------------------------------
 export const getAdminStats = (days: number, signal?: AbortSignal) =>
-  api<AdminStats>("/api/admin/stats", { query: { days }, signal });
+  body(http.GET("/api/admin/stats", { params: { query: { days } }, signal }));
 
-export const getLearnerModel = (signal?: AbortSignal) => api<LearnerModel>("/api/admin/learner-model", { signal });
+export const getLearnerModel = (signal?: AbortSignal) => body(http.GET("/api/admin/learner-model", { signal }));
