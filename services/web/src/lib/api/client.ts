@@ -5,7 +5,7 @@ import createClient, { type Middleware } from "openapi-fetch";
 
 import type { paths } from "./schema";
 import type { Problem, ProblemError } from "./types";
-import { isRecord } from "../utils";
+import { isRecord } from "@/lib/utils";
 export class ApiError extends Error {
   readonly status: number;
   readonly title: string;
