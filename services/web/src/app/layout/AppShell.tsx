@@ -3,11 +3,11 @@ import { Suspense } from "react";
 import { Link, Outlet } from "react-router";
 
 import { PageSkeleton } from "@/components/common/PageSkeleton";
+import { TimerIndicator } from "@/features/activity/components/TimerIndicator";
+import { ProfileSwitcher } from "@/features/learners/components/ProfileSwitcher";
 
 import { MainNav, MobileNav } from "./MainNav";
-import { ProfileSwitcher } from "@/features/learners/components/ProfileSwitcher";
 import { RouteChange } from "./RouteChange";
-import { TimerIndicator } from "@/features/activity/components/TimerIndicator";
 import { UserMenu } from "./UserMenu";
 
 export function AppShell() {

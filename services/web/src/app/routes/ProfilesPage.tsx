@@ -5,7 +5,6 @@ import { EmptyState } from "@/components/common/EmptyState";
 import { ErrorState } from "@/components/common/ErrorState";
 import { PageHeader } from "@/components/common/PageHeader";
 import { PageSkeleton } from "@/components/common/PageSkeleton";
-import { LearnerDialog } from "@/features/learners/components/LearnerDialog";
 import {
   AlertDialog,
   AlertDialogAction,
@@ -20,6 +19,7 @@ import {
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
+import { LearnerDialog } from "@/features/learners/components/LearnerDialog";
 import { useActiveLearner } from "@/features/learners/hooks/learner-context";
 import { useDeleteLearner } from "@/features/learners/hooks/use-learners";
 import { useDocumentTitle } from "@/hooks/use-document-title";

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-import { ApiMock, problem } from "@/test/api-mock";
-
-import { ApiError, configureApiClient, parseRetryAfter, queryString } from "./client";
 import { getMe, register, signIn } from "@/features/auth/api/auth";
 import { getJob, listJobs } from "@/features/jobs/api/jobs";
 import { createLearner, deleteLearner, listLearners } from "@/features/learners/api/learners";
+import { ApiMock, problem } from "@/test/api-mock";
+
+import { ApiError, configureApiClient, parseRetryAfter, queryString } from "./client";
 
 const learnerInput = { target_niche: "data", experience_level: "beginner", preferred_learning_style: "visual" } as const;
 

@@ -3,9 +3,11 @@
 // from the gateway's RFC 9457 problem details; callers get the body of a successful answer.
 import createClient, { type Middleware } from "openapi-fetch";
 
+import { isRecord } from "@/lib/utils";
+
 import type { paths } from "./schema";
 import type { Problem, ProblemError } from "./types";
-import { isRecord } from "@/lib/utils";
+
 export class ApiError extends Error {
   readonly status: number;
   readonly title: string;

@@ -4,7 +4,6 @@ import { useState, type SubmitEvent } from "react";
 import { FormError } from "@/components/common/FormError";
 import { Button } from "@/components/ui/button";
 import { Card, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
-import { PasswordInput } from "@/features/auth/components/PasswordInput";
 import {
   Dialog,
   DialogClose,
@@ -19,6 +18,7 @@ import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { useDeleteAccount } from "@/features/account/hooks/use-account";
 import { deletionConfirmed } from "@/features/account/utils/account";
+import { PasswordInput } from "@/features/auth/components/PasswordInput";
 import { toFormErrors, type FormErrors } from "@/lib/errors";
 
 type DeletionField = "password" | "confirmation";

@@ -1,10 +1,9 @@
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
 
+import { SessionTimerContext, type SessionTimer, type SessionTimerValue, type TimedExercise } from "@/features/activity/hooks/timer-context";
 import { useAuth } from "@/features/auth/hooks/auth-context";
 import { readJson, writeJson } from "@/lib/storage";
 import { isRecord } from "@/lib/utils";
-
-import { SessionTimerContext, type SessionTimer, type SessionTimerValue, type TimedExercise } from "@/features/activity/hooks/timer-context";
 
 const storageKey = (userId: number) => `ailp.timer.${userId}`;
 

@@ -1,13 +1,14 @@
 import { BrainCircuit } from "lucide-react";
 
-import { CalibrationCard } from "./CalibrationCard";
-import { ConceptParametersCard } from "./ConceptParametersCard";
-import { ModelQualityCard } from "./ModelQualityCard";
 import { EmptyState } from "@/components/common/EmptyState";
 import { ErrorState } from "@/components/common/ErrorState";
 import { Skeleton } from "@/components/ui/skeleton";
 import { useLearnerModel } from "@/features/admin/hooks/use-admin";
 import { isApiError } from "@/lib/api/client";
+
+import { CalibrationCard } from "./CalibrationCard";
+import { ConceptParametersCard } from "./ConceptParametersCard";
+import { ModelQualityCard } from "./ModelQualityCard";
 
 /** The learner model's fitted parameters and their quality on held-out learners. */
 export function LearnerModelSection({ enabled }: { enabled: boolean }) {

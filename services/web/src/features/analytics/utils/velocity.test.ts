@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { Velocity } from "@/lib/api/types";
+
 import { velocityParts } from "./velocity";
 
 describe("velocityParts", () => {

@@ -2,10 +2,9 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useSyncExternalStore, type ReactNode } from "react";
 
 import { getMe, logOut as revokeToken, signIn as requestToken } from "@/features/auth/api/auth";
-import { queryKeys } from "@/lib/query-keys";
-
 import { AuthContext, type AuthContextValue } from "@/features/auth/hooks/auth-context";
 import { tokenStore as defaultStore, type TokenStore } from "@/features/auth/utils/token-store";
+import { queryKeys } from "@/lib/query-keys";
 
 export function AuthProvider({ children, store = defaultStore }: { children: ReactNode; store?: TokenStore }) {
   const snapshot = useSyncExternalStore(store.subscribe, store.get, store.get);

@@ -2,7 +2,6 @@ import { BookOpen } from "lucide-react";
 import { useState } from "react";
 import { Link } from "react-router";
 
-import { ContentListItem } from "./ContentListItem";
 import { EmptyState } from "@/components/common/EmptyState";
 import { ErrorState } from "@/components/common/ErrorState";
 import { LoadMore } from "@/components/common/LoadMore";
@@ -11,6 +10,8 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { ToggleGroup, ToggleGroupItem } from "@/components/ui/toggle-group";
 import { useContentList } from "@/features/content/hooks/use-content";
 import type { ContentType } from "@/lib/api/types";
+
+import { ContentListItem } from "./ContentListItem";
 
 const FILTERS: { value: ContentType | "all"; label: string }[] = [
   { value: "all", label: "All" },

@@ -5,8 +5,6 @@ import { Link } from "react-router";
 import { EmptyState } from "@/components/common/EmptyState";
 import { ErrorState } from "@/components/common/ErrorState";
 import { LoadMore } from "@/components/common/LoadMore";
-import { CancelJobButton } from "./CancelJobButton";
-import { JobStatusBadge } from "./JobStatusBadge";
 import { Button } from "@/components/ui/button";
 import { Label } from "@/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
@@ -17,6 +15,9 @@ import { contentIdOf } from "@/features/jobs/utils/job-status";
 import { JOB_STATUSES, type Job, type JobKind, type JobStatus } from "@/lib/api/types";
 import { formatRelative, STATUS_LABEL } from "@/lib/format";
 import { toast } from "@/lib/toast";
+
+import { CancelJobButton } from "./CancelJobButton";
+import { JobStatusBadge } from "./JobStatusBadge";
 
 function jobTitle(job: Job, tracked: string | undefined): string {
   if (tracked) return tracked;

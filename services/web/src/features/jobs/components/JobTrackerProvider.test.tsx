@@ -2,14 +2,12 @@ import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
+import { useJobTracker } from "@/features/jobs/hooks/job-tracker-context";
+import type { GenerateContentInput } from "@/lib/api/types";
+import { queryKeys } from "@/lib/query-keys";
 import { ApiMock } from "@/test/api-mock";
 import { content, job, learner, user } from "@/test/fixtures";
 import { renderApp } from "@/test/render";
-
-import type { GenerateContentInput } from "@/lib/api/types";
-import { queryKeys } from "@/lib/query-keys";
-
-import { useJobTracker } from "@/features/jobs/hooks/job-tracker-context";
 
 /** Starts following a job, as the pages do after a 202. */
 function Follow({ label, request, kind = "content" }: { label: string; request?: GenerateContentInput; kind?: "content" | "analytics" }) {

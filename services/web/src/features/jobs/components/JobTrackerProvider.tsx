@@ -2,17 +2,15 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { useLocation, useNavigate } from "react-router";
 
-import { useJob } from "@/features/jobs/hooks/use-jobs";
-
 import { useAuth } from "@/features/auth/hooks/auth-context";
+import { JobTrackerContext, type JobTrackerValue, type TrackedJob } from "@/features/jobs/hooks/job-tracker-context";
+import { useJob } from "@/features/jobs/hooks/use-jobs";
 import { contentIdOf, isTerminal } from "@/features/jobs/utils/job-status";
 import type { Job } from "@/lib/api/types";
 import { queryKeys } from "@/lib/query-keys";
 import { readJson, writeJson } from "@/lib/storage";
 import { toast } from "@/lib/toast";
 import { isRecord } from "@/lib/utils";
-
-import { JobTrackerContext, type JobTrackerValue, type TrackedJob } from "@/features/jobs/hooks/job-tracker-context";
 
 const MAX_TRACKED = 20;
 const storageKey = (userId: number) => `ailp.jobs.${userId}`;

@@ -1,11 +1,9 @@
 import { useCallback, useMemo, useState, type ReactNode } from "react";
 
-import { useLearners } from "@/features/learners/hooks/use-learners";
-
 import { useAuth } from "@/features/auth/hooks/auth-context";
-import { readJson, writeJson } from "@/lib/storage";
-
 import { LearnerContext, type LearnerContextValue } from "@/features/learners/hooks/learner-context";
+import { useLearners } from "@/features/learners/hooks/use-learners";
+import { readJson, writeJson } from "@/lib/storage";
 
 const storageKey = (userId: number | undefined) => `ailp.activeLearner.${userId ?? "anon"}`;
 

@@ -2,7 +2,6 @@ import { ChevronsUpDown, Plus, Settings2 } from "lucide-react";
 import { useState } from "react";
 import { useNavigate } from "react-router";
 
-import { LearnerDialog } from "./LearnerDialog";
 import { Button } from "@/components/ui/button";
 import {
   DropdownMenu,
@@ -17,6 +16,8 @@ import {
 import { Skeleton } from "@/components/ui/skeleton";
 import { useActiveLearner } from "@/features/learners/hooks/learner-context";
 import { EXPERIENCE_LABEL, formatNiche } from "@/lib/format";
+
+import { LearnerDialog } from "./LearnerDialog";
 
 /** Which learning profile the app shows; switch, add or manage them. */
 export function ProfileSwitcher() {
