@@ -32,6 +32,25 @@ export default tseslint.config(
     },
   },
   {
+    // One direction: shared code (lib, components, hooks) → features → app (shell and routes).
+    files: ["src/lib/**", "src/components/**", "src/hooks/**"],
+    ignores: ["src/**/*.test.{ts,tsx}"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["@/features/*", "@/app/*"], message: "Shared code must not import a feature or the app shell." }] },
+      ],
+    },
+  },
+  {
+    // Features do not import the app shell or its routes.
+    files: ["src/features/**"],
+    ignores: ["src/**/*.test.{ts,tsx}"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ group: ["@/app/*"], message: "A feature must not import the app shell." }] }],
+    },
+  },
+  {
     files: ["src/components/ui/**/*.tsx", "src/**/*.test.{ts,tsx}", "src/test/**"],
     rules: { "react-refresh/only-export-components": "off" },
   },

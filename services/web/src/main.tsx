@@ -5,12 +5,12 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter } from "react-router";
 
-import { App } from "./App";
-import { Toaster } from "./components/ui/toaster";
-import { configureApiClient } from "./lib/api/client";
-import { AuthProvider } from "./lib/auth/AuthProvider";
-import { tokenStore, UNAUTHORIZED_NOTICE } from "./lib/auth/token-store";
-import { createQueryClient } from "./lib/query-client";
+import { App } from "@/app/App";
+import { Toaster } from "@/components/ui/toaster";
+import { AuthProvider } from "@/features/auth/components/AuthProvider";
+import { tokenStore, UNAUTHORIZED_NOTICE } from "@/features/auth/utils/token-store";
+import { configureApiClient } from "@/lib/api/client";
+import { createQueryClient } from "@/lib/query-client";
 
 tokenStore.load();
 configureApiClient({

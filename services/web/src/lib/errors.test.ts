@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import { ApiError } from "./api/client";
+import { ApiError } from "@/lib/api/client";
+
 import { humanizeMessage, toFormErrors } from "./errors";
 
 const validation = (errors: { loc: (string | number)[]; msg: string; type?: string }[]) =>

@@ -1,5 +1,5 @@
 // Problem details → messages next to the fields they concern.
-import { isApiError } from "./api/client";
+import { isApiError } from "@/lib/api/client";
 
 export interface FormErrors<F extends string = string> {
   /** Messages per form field. */

@@ -1,5 +1,5 @@
 // Display formatting: dates, durations, percentages, money, labels.
-import type { ContentSource, ContentType, ExperienceLevel, JobStatus, LearningStyle } from "./api/types";
+import type { ContentSource, ContentType, ExperienceLevel, JobStatus, LearningStyle } from "@/lib/api/types";
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });

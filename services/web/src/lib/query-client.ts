@@ -1,6 +1,6 @@
 import { QueryClient } from "@tanstack/react-query";
 
-import { isApiError } from "./api/client";
+import { isApiError } from "@/lib/api/client";
 
 /** Client errors (4xx) are answers, not glitches: do not retry them. */
 export function shouldRetry(failureCount: number, error: unknown): boolean {

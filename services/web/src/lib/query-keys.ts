@@ -1,4 +1,4 @@
-import type { ContentType, JobKind, JobStatus } from "./api/types";
+import type { ContentType, JobKind, JobStatus } from "@/lib/api/types";
 
 export const queryKeys = {
   me: ["me"] as const,

@@ -48,12 +48,15 @@ export class ApiMock {
   }
 
   private async handle(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url, "http://app.test");
-    const method = (init?.method ?? "GET").toUpperCase();
+    // The app's client sends a Request; a test may call fetch with a URL and options.
+    const sent = input instanceof Request ? input : new Request(new URL(input instanceof URL ? input.href : input, "http://app.test"), init);
+    const url = new URL(sent.url);
+    const method = sent.method.toUpperCase();
+    const text = await sent.text();
     let body: unknown = undefined;
-    if (typeof init?.body === "string") body = JSON.parse(init.body);
-    else if (init?.body instanceof URLSearchParams) body = Object.fromEntries(init.body);
-    const request: RecordedRequest = { method, path: url.pathname, search: url.searchParams, headers: new Headers(init?.headers), body };
+    if (text && (sent.headers.get("content-type") ?? "").includes("x-www-form-urlencoded")) body = Object.fromEntries(new URLSearchParams(text));
+    else if (text) body = JSON.parse(text);
+    const request: RecordedRequest = { method, path: url.pathname, search: url.searchParams, headers: sent.headers, body };
     this.requests.push(request);
     const key = `${method} ${url.pathname}`;
     const queue = this.handlers.get(key);

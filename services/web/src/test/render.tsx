@@ -4,12 +4,12 @@ import type { ReactElement, ReactNode } from "react";
 import { MemoryRouter, Route, Routes, useLocation } from "react-router";
 
 import { Toaster } from "@/components/ui/toaster";
+import { SessionTimerProvider } from "@/features/activity/components/SessionTimerProvider";
+import { AuthProvider } from "@/features/auth/components/AuthProvider";
+import { TokenStore, UNAUTHORIZED_NOTICE } from "@/features/auth/utils/token-store";
+import { JobTrackerProvider } from "@/features/jobs/components/JobTrackerProvider";
+import { LearnerProvider } from "@/features/learners/components/LearnerProvider";
 import { configureApiClient } from "@/lib/api/client";
-import { AuthProvider } from "@/lib/auth/AuthProvider";
-import { TokenStore, UNAUTHORIZED_NOTICE } from "@/lib/auth/token-store";
-import { JobTrackerProvider } from "@/lib/jobs/JobTrackerProvider";
-import { LearnerProvider } from "@/lib/learner/LearnerProvider";
-import { SessionTimerProvider } from "@/lib/timer/SessionTimerProvider";
 
 export function LocationProbe() {
   const location = useLocation();
@@ -32,7 +32,6 @@ export function renderApp(element: ReactElement, { route = "/", path = "*", sign
   const store = new TokenStore();
   if (signedIn) store.set("test-token", 3600);
   configureApiClient({
-    baseUrl: "",
     getToken: () => store.token,
     onUnauthorized: () => store.expire(UNAUTHORIZED_NOTICE),
   });

@@ -1,11 +1,15 @@
 import "@testing-library/jest-dom/vitest";
 
-import { cleanup } from "@testing-library/react";
+import { cleanup, configure } from "@testing-library/react";
 import { cloneElement, createElement, type ReactElement } from "react";
 import type * as Recharts from "recharts";
 import { afterEach, vi } from "vitest";
 
 import { resetToasts } from "@/lib/toast";
+
+// findBy…/waitFor wait up to 5 s instead of 1 s: on a loaded machine (the suite runs beside
+// the others) a page with charts can take longer than a second to render, which is no failure.
+configure({ asyncUtilTimeout: 5000 });
 
 // What jsdom lacks and Radix UI / Recharts use.
 class ResizeObserverStub {

@@ -1,8 +1,12 @@
-// The one place that talks HTTP: a typed fetch wrapper that sends the bearer token, encodes
-// bodies and query strings, and turns every error answer into an `ApiError` built from the
-// gateway's RFC 9457 problem details.
+// The one place that talks HTTP: openapi-fetch clients typed by the generated contract
+// (schema.d.ts). They send the bearer token and turn every error answer into an `ApiError` built
+// from the gateway's RFC 9457 problem details; callers get the body of a successful answer.
+import createClient, { type Middleware } from "openapi-fetch";
+
+import { isRecord } from "@/lib/utils";
+
+import type { paths } from "./schema";
 import type { Problem, ProblemError } from "./types";
-import { isRecord } from "../utils";
 
 export class ApiError extends Error {
   readonly status: number;
@@ -38,34 +42,13 @@ export function isApiError(error: unknown): error is ApiError {
 
 export type Query = Record<string, string | number | boolean | null | undefined>;
 
-export interface RequestOptions {
-  method?: "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
-  /** A JSON body. */
-  json?: unknown;
-  /** A form body (application/x-www-form-urlencoded). */
-  form?: Record<string, string>;
-  query?: Query;
-  headers?: Record<string, string>;
-  signal?: AbortSignal;
-  /** Send the bearer token and treat 401 as "signed out" (default true). */
-  auth?: boolean;
-}
-
-export interface ApiResponse<T> {
-  data: T;
-  status: number;
-  headers: Headers;
-}
-
 interface ClientConfig {
-  baseUrl: string;
   getToken: () => string | null;
   /** Called when an authenticated request answers 401 (expired or revoked token). */
   onUnauthorized: (error: ApiError) => void;
 }
 
 const config: ClientConfig = {
-  baseUrl: "",
   getToken: () => null,
   onUnauthorized: () => undefined,
 };
@@ -74,13 +57,13 @@ export function configureApiClient(update: Partial<ClientConfig>): void {
   Object.assign(config, update);
 }
 
-export function buildUrl(path: string, query?: Query): string {
+/** A query string without the empty values (undefined, null, ""). */
+export function queryString(query: Query): string {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query ?? {})) {
+  for (const [key, value] of Object.entries(query)) {
     if (value !== undefined && value !== null && value !== "") params.set(key, String(value));
   }
-  const qs = params.toString();
-  return `${config.baseUrl}${path}${qs ? `?${qs}` : ""}`;
+  return params.toString();
 }
 
 /** `Retry-After` in seconds (delta-seconds or an HTTP date), or null. */
@@ -150,49 +133,51 @@ export async function problemFromResponse(response: Response): Promise<Problem> 
   return problem;
 }
 
-export async function request<T>(path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
-  const { method = "GET", json, form, query, signal, auth = true } = options;
-  const headers = new Headers(options.headers);
-  headers.set("Accept", "application/json, application/problem+json");
-  let body: BodyInit | undefined;
-  if (json !== undefined) {
-    headers.set("Content-Type", "application/json");
-    body = JSON.stringify(json);
-  } else if (form !== undefined) {
-    body = new URLSearchParams(form);
-  }
-  const token = auth ? config.getToken() : null;
-  if (token) headers.set("Authorization", `Bearer ${token}`);
-
-  let response: Response;
-  try {
-    response = await fetch(buildUrl(path, query), { method, headers, body, signal });
-  } catch (cause) {
-    if (cause instanceof DOMException && cause.name === "AbortError") throw cause;
-    throw new ApiError({
-      title: "Network error",
-      status: 0,
-      detail: "Could not reach the server. Check your connection and try again.",
-    });
-  }
-
-  if (!response.ok) {
-    const error = new ApiError(
-      await problemFromResponse(response),
-      parseRetryAfter(response.headers.get("retry-after")),
-    );
-    if (response.status === 401 && auth && token) config.onUnauthorized(error);
-    throw error;
-  }
-  if (response.status === 204) {
-    return { data: undefined as T, status: response.status, headers: response.headers };
-  }
-  const text = await response.text();
-  const data = (text ? JSON.parse(text) : undefined) as T;
-  return { data, status: response.status, headers: response.headers };
+/** Accept problem details; with `auth`, send the bearer token and report a refused one. Every
+ * error answer is thrown as an `ApiError`, a failed connection as one with status 0. */
+function gatewayMiddleware(auth: boolean): Middleware {
+  return {
+    onRequest({ request }) {
+      request.headers.set("Accept", "application/json, application/problem+json");
+      const token = auth ? config.getToken() : null;
+      if (token) request.headers.set("Authorization", `Bearer ${token}`);
+      return request;
+    },
+    async onResponse({ request, response }) {
+      if (response.ok) return undefined;
+      const error = new ApiError(await problemFromResponse(response), parseRetryAfter(response.headers.get("retry-after")));
+      if (response.status === 401 && auth && request.headers.has("Authorization")) config.onUnauthorized(error);
+      throw error;
+    },
+    onError({ error }) {
+      if (error instanceof DOMException && error.name === "AbortError") return undefined;
+      return new ApiError({
+        title: "Network error",
+        status: 0,
+        detail: "Could not reach the server. Check your connection and try again.",
+      });
+    },
+  };
 }
 
-/** The body of a successful answer. */
-export async function api<T>(path: string, options?: RequestOptions): Promise<T> {
-  return (await request<T>(path, options)).data;
+function gatewayClient(auth: boolean) {
+  const client = createClient<paths>({
+    // Same origin as the page (the gateway or nginx serves both).
+    baseUrl: globalThis.location.origin,
+    // Looked up at each call, so that tests may stub it.
+    fetch: (request) => globalThis.fetch(request),
+    querySerializer: (query) => queryString(query as Query),
+  });
+  client.use(gatewayMiddleware(auth));
+  return client;
+}
+
+/** Calls with the bearer token. */
+export const http = gatewayClient(true);
+/** Calls that need no token (sign up, sign in). */
+export const publicHttp = gatewayClient(false);
+
+/** The body of a successful answer (an error answer was thrown as an `ApiError`). */
+export async function body<T>(sending: Promise<{ data?: T; response: Response }>): Promise<T> {
+  return (await sending).data as T;
 }

@@ -1,315 +1,70 @@
-// Wire types of the gateway's HTTP contract (/work/shared/API.md, /openapi.json).
+// Short names for the HTTP contract's types. The types themselves are generated from the
+// gateway's OpenAPI document into schema.d.ts (`npm run api:generate`); nothing here restates
+// a field.
+import type { components } from "./schema";
 
-export type Role = "user" | "admin";
+type Schemas = components["schemas"];
 
-export interface User {
-  id: number;
-  username: string;
-  email: string;
-  created_at: string;
-  role: Role;
-}
+export type Role = Schemas["Role"];
+export type User = Schemas["CurrentUserOut"];
+export type RegisterInput = Schemas["RegisterIn"];
+export type TokenResponse = Schemas["TokenOut"];
 
-export interface RegisterInput {
-  username: string;
-  email: string;
-  password: string;
-}
+export type ExperienceLevel = Schemas["ExperienceLevel"];
+export type LearningStyle = Schemas["LearningStyle"];
+export type Learner = Schemas["LearnerOut"];
+export type LearnerInput = Schemas["LearnerCreate"];
+export type LearnerUpdate = Schemas["LearnerUpdate"];
 
-export interface TokenResponse {
-  access_token: string;
-  token_type: string;
-  expires_in: number;
-}
+export type JobStatus = Schemas["JobStatus"];
+export type JobKind = Schemas["JobKind"];
+export type Job = Schemas["JobOut"];
 
-export const EXPERIENCE_LEVELS = ["beginner", "intermediate", "advanced"] as const;
-export type ExperienceLevel = (typeof EXPERIENCE_LEVELS)[number];
+export type ContentType = Schemas["ContentType"];
+export type ContentSource = Schemas["ContentSource"];
+export type Exercise = Schemas["Exercise"];
+export type Content = Schemas["ContentOut"];
+export type GenerateContentInput = Schemas["GenerateContentIn"];
 
-export const LEARNING_STYLES = ["visual", "auditory", "reading", "kinesthetic"] as const;
-export type LearningStyle = (typeof LEARNING_STYLES)[number];
+export type SessionInput = Schemas["SessionCreate"];
+export type ExerciseCompleted = NonNullable<SessionInput["exercises_completed"]>[number];
+export type Session = Schemas["SessionOut"];
+export type ResponseInput = Schemas["ResponseItem"];
 
-/** Per-concept state the analytics worker keeps in `knowledge_state.concepts`. */
-export interface ConceptState {
-  p_mastery?: number;
-  mastered?: boolean;
-  next_review_at?: string | null;
-}
+export type AnalyticsResult = Schemas["AnalyticsOut"];
+export type Velocity = Schemas["Velocity"];
+export type Trend = Velocity["trend"];
+export type KnowledgeGap = Schemas["KnowledgeGap"];
+export type Severity = KnowledgeGap["severity"];
+export type Recommendation = Schemas["Recommendation"];
 
-export interface KnowledgeState {
-  concepts?: Record<string, ConceptState>;
-  [key: string]: unknown;
-}
+export type AdminStats = Schemas["AdminStats"];
+export type LearnerModel = Schemas["LearnerModel"];
+export type LearnerModelConcept = Schemas["ConceptParameters"];
+export type CalibrationBin = Schemas["CalibrationBin"];
 
-export interface Learner {
-  id: number;
-  user_id: number;
-  target_niche: string;
-  experience_level: ExperienceLevel;
-  preferred_learning_style: LearningStyle;
-  learning_goals: string | null;
-  knowledge_state: KnowledgeState;
-  engagement_metrics: Record<string, unknown>;
-  created_at: string;
-}
+/** RFC 9457 problem details; `field` is the extension member a 409 carries. */
+export type Problem = Partial<Pick<Schemas["Problem"], "type" | "errors">> &
+  Pick<Schemas["Problem"], "title" | "status" | "detail"> & { field?: string };
+export type ProblemError = Schemas["ProblemError"];
 
-export interface LearnerInput {
-  target_niche: string;
-  experience_level: ExperienceLevel;
-  preferred_learning_style: LearningStyle;
-  learning_goals?: string | null;
-}
-
-export type LearnerUpdate = Partial<LearnerInput>;
-
+/** A page of a cursor-paginated list (`items` and the cursor of the next page). */
 export interface Page<T> {
   items: T[];
-  next_cursor: string | null;
+  next_cursor?: string | null;
 }
 
-// --- jobs ---------------------------------------------------------------------------------------
-export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "canceled"] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
-export type JobKind = "content" | "analytics";
-export const TERMINAL_STATUSES: readonly JobStatus[] = ["succeeded", "failed", "canceled"];
+// The values of the contract's enumerations, for pickers and filters. `satisfies` makes the
+// compiler refuse a list that misses a value the contract has (or has one it does not).
+const each = <T extends string>(values: Record<T, true>) => Object.keys(values) as T[];
 
-export interface JobError {
-  code: string;
-  message: string;
-}
-
-export interface Job {
-  id: string;
-  kind: JobKind;
-  learner_id: number;
-  status: JobStatus;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  attempts: number;
-  error: JobError | null;
-  result_url: string | null;
-  result: Record<string, unknown> | null;
-}
-
-export function isTerminal(status: JobStatus): boolean {
-  return TERMINAL_STATUSES.includes(status);
-}
-
-/** The content a finished content job wrote, or null (analytics jobs, or not done yet). */
-export function contentIdOf(job: Job): string | null {
-  return job.kind === "content" && job.result && typeof job.result.content_id === "string" ? job.result.content_id : null;
-}
-
-// --- content ------------------------------------------------------------------------------------
-export const CONTENT_TYPES = ["lesson", "quiz", "exercise"] as const;
-export type ContentType = (typeof CONTENT_TYPES)[number];
-export type ContentSource = "openai" | "cache" | "fallback";
-
-export interface Exercise {
-  id: string;
-  prompt: string;
-  choices?: string[] | null;
-  answer: string;
-  explanation: string;
-  concept: string;
-}
-
-export interface Usage {
-  input_tokens?: number;
-  output_tokens?: number;
-  cost_usd?: number;
-}
-
-export interface Content {
-  content_id: string;
-  learner_id: number;
-  concept: string;
-  content_type: ContentType;
-  title: string;
-  content: string;
-  examples: string[];
-  exercises: Exercise[];
-  source: ContentSource;
-  model: string | null;
-  prompt_version: string;
-  usage: Usage;
-  notice: string | null;
-  created_at: string;
-}
-
-export interface GenerateContentInput {
-  concept: string;
-  content_type: ContentType;
-  fresh?: boolean;
-}
-
-// --- activity -----------------------------------------------------------------------------------
-export interface ExerciseCompleted {
-  [key: string]: unknown;
-}
-
-export interface SessionInput {
-  session_start: string;
-  session_end?: string | null;
-  duration_minutes?: number | null;
-  content_accessed?: unknown[];
-  exercises_completed?: ExerciseCompleted[];
-  completion_rate?: number | null;
-  performance_score?: number | null;
-}
-
-export interface Session {
-  id: number;
-  learner_id: number;
-  session_start: string;
-  session_end: string | null;
-  duration_minutes: number | null;
-  content_accessed: unknown[];
-  exercises_completed: ExerciseCompleted[];
-  completion_rate: number | null;
-  performance_score: number | null;
-  created_at: string;
-}
-
-export interface ResponseInput {
-  concept: string;
-  correct: boolean;
-  answered_at?: string;
-  content_id?: string;
-  session_id?: number;
-}
-
-// --- analytics ----------------------------------------------------------------------------------
-export type Trend = "improving" | "stable" | "declining" | "insufficient_data";
-
-export interface Velocity {
-  sessions: number;
-  sessions_per_week: number;
-  avg_session_duration: number;
-  avg_completion_rate: number;
-  exercises_per_session: number;
-  velocity_score: number;
-  recent_performance: number | null;
-  historical_performance: number | null;
-  /** A `Trend`; typed as string to tolerate values added later. */
-  trend: string;
-}
-
-export type Severity = "high" | "medium" | "low";
-
-export interface KnowledgeGap {
-  concept: string;
-  total: number;
-  incorrect: number;
-  error_rate: number;
-  priority_score: number;
-  /** A `Severity`; typed as string to tolerate values added later. */
-  severity: string;
-}
-
-export interface ConceptMastery {
-  concept: string;
-  p_mastery: number;
-  mastered: boolean;
-  attempts: number;
-  correct: number;
-  last_answered_at: string;
-  next_review_at: string | null;
-  /** Whether p_mastery used fitted parameters (added later: may be absent). */
-  params?: "default" | "fitted";
-}
-
-export type RecommendationReason = "knowledge_gap" | "review_due" | "not_mastered";
-
-export interface Recommendation {
-  concept: string;
-  /** A `RecommendationReason`; typed as string to tolerate values added later. */
-  reason: string;
-  priority: number;
-}
-
-export interface AnalyticsResult {
-  learner_id: number;
-  as_of: string;
-  window_days: number;
-  velocity: Velocity;
-  knowledge_gaps: KnowledgeGap[];
-  /** Added to the contract later: tolerate its absence. */
-  mastery?: ConceptMastery[];
-  /** Added to the contract later: tolerate its absence. */
-  recommendations?: Recommendation[];
-  computed_at: string;
-}
-
-// --- admin --------------------------------------------------------------------------------------
-export interface AdminStats {
-  window_days?: number;
-  users_total: number;
-  new_users: number;
-  active_users_daily: number;
-  active_users_monthly: number;
-  sessions: number;
-  avg_completion_rate: number;
-  content: {
-    generated: number;
-    by_source: Partial<Record<ContentSource, number>>;
-    ai_success_rate: number;
-    fallback_rate: number;
-    cost_usd: number;
-    cost_usd_today: number;
-    budget_usd_today: number;
-  };
-  top_concepts: { concept: string; requests: number }[];
-  jobs: { queued: number; running: number; failed: number; avg_wait_seconds: number };
-}
-
-export interface LearnerModelConcept {
-  concept: string;
-  p_init: number;
-  p_transit: number;
-  p_forget: number;
-  guess: number;
-  slip: number;
-  responses: number;
-}
-
-export interface CalibrationBin {
-  lower: number;
-  upper: number;
-  answers: number;
-  predicted: number | null;
-  observed: number | null;
-}
-
-export interface LearnerModel {
-  version: number;
-  fitted_at: string;
-  source: string;
-  concepts: LearnerModelConcept[];
-  evaluation: {
-    auc: number | null;
-    log_loss: number | null;
-    held_out_answers: number;
-    baseline_auc: number | null;
-    baseline_log_loss?: number | null;
-    held_out_learners?: number | null;
-    calibration?: CalibrationBin[];
-    baseline_calibration?: CalibrationBin[];
-  };
-}
-
-// --- problems -----------------------------------------------------------------------------------
-export interface ProblemError {
-  loc: (string | number)[];
-  msg: string;
-  type?: string | null;
-}
-
-export interface Problem {
-  type?: string;
-  title: string;
-  status: number;
-  detail: string;
-  errors?: ProblemError[] | null;
-  field?: string;
-}
+export const EXPERIENCE_LEVELS = each({ beginner: true, intermediate: true, advanced: true } satisfies Record<ExperienceLevel, true>);
+export const LEARNING_STYLES = each({ visual: true, auditory: true, reading: true, kinesthetic: true } satisfies Record<LearningStyle, true>);
+export const CONTENT_TYPES = each({ lesson: true, quiz: true, exercise: true } satisfies Record<ContentType, true>);
+export const JOB_STATUSES = each({
+  queued: true,
+  running: true,
+  succeeded: true,
+  failed: true,
+  canceled: true,
+} satisfies Record<JobStatus, true>);
