@@ -617,6 +617,7 @@ export interface components {
         };
         /**
          * ContentOut
+         * @description A generated content piece as the API serves it (job result and `GET /api/content/{id}`).
          * @example {
          *       "concept": "SQL joins",
          *       "content": "## Why joins matter\n...",
@@ -670,9 +671,15 @@ export interface components {
              * @description The body, in Markdown.
              */
             content: string;
-            /** Examples */
-            examples: unknown[];
-            /** Exercises */
+            /**
+             * Examples
+             * @description Worked examples.
+             */
+            examples: string[];
+            /**
+             * Exercises
+             * @description Questions (with choices: multiple-choice) and tasks (choices null: open).
+             */
             exercises: components["schemas"]["Exercise"][];
             source: components["schemas"]["ContentSource"];
             /** Model */
@@ -761,19 +768,44 @@ export interface components {
             created_at: string;
             role: components["schemas"]["Role"];
         };
-        /** Exercise */
+        /**
+         * Exercise
+         * @description An exercise as stored and served: the model's item plus the concept it practises.
+         *
+         *     Its items were normalised and checked when they were written (a model's answer by
+         *     `OUTPUT_MODELS`; the offline builder's pieces pass the same checks in its tests; the cache
+         *     copies either), so only the fields' constraints run here: the gateway serves pages of these.
+         */
         Exercise: {
-            /** Id */
+            /**
+             * Id
+             * @description A short, non-empty identifier of this exercise, unique within the piece: at most 40 characters (for example q1, q2, ...).
+             */
             id: string;
-            /** Prompt */
+            /**
+             * Prompt
+             * @description The question or task, as the learner reads it. Non-empty.
+             */
             prompt: string;
-            /** Choices */
-            choices?: string[] | null;
-            /** Answer */
+            /**
+             * Choices
+             * @description null for an open question; for a multiple-choice question 2 to 6 distinct choices (not differing only in case), each a non-empty string.
+             */
+            choices: string[] | null;
+            /**
+             * Answer
+             * @description The correct answer. For a multiple-choice question it must be exactly one of the choices; for an open question, a model answer. Non-empty.
+             */
             answer: string;
-            /** Explanation */
+            /**
+             * Explanation
+             * @description Why the answer is right, in one to three sentences. Non-empty.
+             */
             explanation: string;
-            /** Concept */
+            /**
+             * Concept
+             * @description The concept this exercise practises, exactly as the learner asked for it.
+             */
             concept: string;
         };
         /**
