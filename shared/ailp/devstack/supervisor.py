@@ -53,8 +53,12 @@ class Supervisor:
 
     def run(self) -> None:
         """Start every process and keep them running until SIGTERM or SIGINT; then stop them."""
-        signal.signal(signal.SIGTERM, self._request_stop)
-        signal.signal(signal.SIGINT, self._request_stop)
+        signal.signal(signal.SIGTERM, lambda signum, frame: self.request_stop())
+        signal.signal(signal.SIGINT, lambda signum, frame: self.request_stop())
+        self.loop()
+
+    def loop(self) -> None:
+        """`run` without the signal handlers (they need the main thread): until `request_stop`."""
         watched = [Supervised(process) for process in self.processes]
         for entry in watched:
             self._start(entry)
@@ -65,7 +69,7 @@ class Supervisor:
             time.sleep(0.2)
         self.stop_all()
 
-    def _request_stop(self, signum: int, frame: object) -> None:
+    def request_stop(self) -> None:
         self._stopping = True
 
     def _start(self, entry: Supervised) -> None:
