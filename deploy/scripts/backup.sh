@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# `make backup`: pg_dump --format=custom of DATABASE_URL's database into BACKUP_DIR, encrypted on
-# the way when BACKUP_AGE_RECIPIENT (.dump.age) or BACKUP_GPG_RECIPIENT (.dump.gpg) is set (no
-# plaintext copy touches the disk), then BACKUP_UPLOAD_COMMAND runs with the file as $1. Prints
-# the backup's path last. Redis needs no backup: PostgreSQL is the truth.
+# `make backup`: pg_dump -Fc of DATABASE_URL's database into BACKUP_DIR, encrypted on the way to
+# BACKUP_AGE_RECIPIENT or BACKUP_GPG_RECIPIENT when set, then BACKUP_UPLOAD_COMMAND runs with the
+# file as $1. Prints the backup's path last. Redis needs no backup: PostgreSQL is the truth.
 # shellcheck source=deploy/scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 ensure_venv

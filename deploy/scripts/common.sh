@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2015 # `have A && have B || install`: install when either is missing
 # What only the shell does well, for the Makefile's scripts: installing uv and Debian packages,
 # and starting the machine's PostgreSQL and Redis when nothing answers. Everything else (the
 # settings, the services, PID files, logs, the web build) is Python: `ailp stack` (ailp.devstack).
@@ -16,19 +17,8 @@ warn() { printf '%sWARNING:%s %s\n' "$Y" "$N" "$*" >&2; }
 die() { printf '%sERROR:%s %s\n' "$R" "$N" "$*" >&2 && exit 1; }
 have() { command -v "$1" >/dev/null 2>&1; }
 # Wait until "$@" succeeds, polling every 0.2 s, for at most $1 seconds.
-wait_until() {
-    local tries=$(($1 * 5))
-    shift
-    until "$@" >/dev/null 2>&1; do
-        ((--tries > 0)) || return 1
-        sleep 0.2
-    done
-}
-as_root() {
-    if [[ "$(id -u)" -eq 0 ]]; then "$@"; elif have sudo; then sudo "$@"; else
-        die "need root for: $* (not root and no sudo). Install or start it yourself, then retry."
-    fi
-}
+wait_until() { local tries=$(($1 * 5)) && shift && until "$@" >/dev/null 2>&1; do ((--tries > 0)) || return 1 && sleep 0.2; done; }
+as_root() { if [[ "$(id -u)" -eq 0 ]]; then "$@"; elif have sudo; then sudo "$@"; else die "need root for: $* (not root, no sudo)"; fi; }
 # apt-get install (apt-get update first when it fails); all output on stderr.
 apt_install() {
     have apt-get || die "apt-get not found; please install these yourself: $*"
@@ -39,23 +29,17 @@ apt_install() {
     as_root apt-get install -y --no-install-recommends "$@" >&2 || die "apt-get install $* failed"
 }
 
-# --- uv and the venv ----------------------------------------------------------------------------
 ensure_uv() {
-    local dir
-    for dir in "$HOME/.local/bin" "$ROOT_DIR/.tools/bin" "$HOME/.cargo/bin"; do
-        [[ -x "$dir/uv" ]] && export PATH="$dir:$PATH"
-    done
+    export PATH="$PATH:$HOME/.local/bin:$ROOT_DIR/.tools/bin:$HOME/.cargo/bin"
     have uv && return 0
     have python3 || apt_install python3 python3-pip python3-venv
-    log "uv not found: installing it with 'python3 -m pip install --user uv'"
-    if python3 -m pip install --user --quiet uv 2>/dev/null && [[ -x "$HOME/.local/bin/uv" ]]; then
-        export PATH="$HOME/.local/bin:$PATH"
-    else # PEP 668: a private venv at .tools/
+    log "uv not found: installing it (pip --user, else a private venv at .tools/)"
+    python3 -m pip install --user --quiet uv 2>/dev/null || {
         rm -rf .tools
         python3 -m venv .tools 2>/dev/null || { rm -rf .tools && apt_install python3-venv python3-pip && python3 -m venv .tools; }
         .tools/bin/python -m pip install --quiet uv
-        export PATH="$ROOT_DIR/.tools/bin:$PATH"
-    fi
+    }
+    hash -r
     have uv || die "could not install uv; see https://docs.astral.sh/uv/ and install it by hand"
     ok "uv installed"
 }
@@ -77,15 +61,15 @@ ensure_venv() {
     eval "$endpoints"
 }
 
-# --- PostgreSQL and Redis -------------------------------------------------------------------------
 is_local_host() { [[ "$1" =~ ^(|127\.0\.0\.1|localhost|::1|/.*)$ ]]; }
 pg_answers() { pg_isready -q -h "${PG_HOST:-/var/run/postgresql}" -p "$PG_PORT" -t 3; }
+pg_not_starting() { pg_answers || (($? != 1)); } # pg_isready 1: rejecting, i.e. starting up
 
 # Starts a local PostgreSQL when nothing answers at DATABASE_URL (installing it, creating the
 # cluster on that port and trusting local TCP logins when this script made the cluster).
 ensure_postgres() {
     have pg_isready && have psql || apt_install postgresql-client
-    wait_until 60 pg_answers_or_down || true
+    wait_until 60 pg_not_starting || true
     if pg_answers; then ok "PostgreSQL answers on ${PG_HOST:-socket}:$PG_PORT" && return 0; fi
     is_local_host "$PG_HOST" || die "PostgreSQL at $PG_HOST:$PG_PORT (DATABASE_URL) does not answer; it is not local, so start it yourself or fix DATABASE_URL in .env"
     log "nothing answers on ${PG_HOST:-socket}:$PG_PORT: starting a local PostgreSQL"
@@ -113,12 +97,6 @@ ensure_postgres() {
     wait_until 30 pg_answers || die "PostgreSQL $version/main did not come up; see /var/log/postgresql/"
     ok "PostgreSQL $version/main is running on port $PG_PORT"
 }
-# pg_isready: 0 accepting, 1 rejecting (starting up: keep waiting), 2 no answer.
-pg_answers_or_down() {
-    local rc=0
-    pg_answers || rc=$?
-    [[ "$rc" -ne 1 ]]
-}
 
 rcli() { redis-cli -h "$RD_HOST" -p "$RD_PORT" ${RD_PASSWORD:+-a "$RD_PASSWORD" --no-auth-warning} ${RD_TLS:+--tls} "$@"; }
 redis_answers() { [[ "$(rcli ping 2>/dev/null)" == PONG ]]; }
@@ -139,13 +117,9 @@ ensure_redis() {
     ok "Redis is running on port $RD_PORT (stop it with: redis-cli -p $RD_PORT shutdown)"
 }
 
-# --- Node (the web app) and Chromium (its end-to-end tests) ------------------------------------------
 # Node >= 20 (Vite needs 20.19+) and npm; Debian 12's own nodejs is 18, so say what to do.
 ensure_node() {
     have node && have npm || apt_install nodejs npm
     (($(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0) >= 20)) ||
         die "Node $(node -v) is too old for the web app (need >= 20.19): install a newer Node (e.g. https://github.com/nodesource/distributions) and retry"
-}
-ensure_chromium() {
-    [[ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]] || apt_install chromium
 }

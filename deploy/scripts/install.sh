@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install uv if needed and (re)create the project's venv from uv.lock.
+# `make install`: uv if needed, then the venv from uv.lock (again).
 # shellcheck source=deploy/scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 ensure_venv force

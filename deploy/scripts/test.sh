@@ -14,7 +14,7 @@ if [[ "${STATIC_CHECKS:-${WEB_CHECKS:-1}}" != 0 ]]; then
         (cd services/web && $check) || die "web app: '$check' failed (see above)"
     done
 fi
-(ensure_chromium) || warn "Chromium could not be installed: the web app's end-to-end tests will be skipped"
+[[ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]] || (apt_install chromium) || warn "Chromium could not be installed: the web app's end-to-end tests will be skipped"
 "$AILP" stack web-build || die "the web app does not build (see above)"
 ensure_postgres
 ensure_redis

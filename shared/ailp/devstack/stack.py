@@ -648,7 +648,8 @@ def down(stop_timeout: float) -> int:
         with journal.open(errors="replace") as lines:  # what it did, e.g. "gateway stopped"
             lines.seek(offset)
             for line in lines.read().splitlines():
-                ok(line.split(" ", 1)[-1])
+                message = line.split(" ", 1)[-1]
+                (ok if message.endswith(" stopped") else log)(message)
     remove_record(paths, SUPERVISOR)
     stopping: dict[str, int] = {}
     for name in recorded_names(paths):
