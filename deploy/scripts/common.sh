@@ -75,7 +75,8 @@ ensure_postgres() {
     log "nothing answers on ${PG_HOST:-socket}:$PG_PORT: starting a local PostgreSQL"
     local fresh=0 version conf
     compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null && have pg_ctlcluster || { apt_install postgresql && fresh=1; }
-    version="$(find /etc/postgresql /usr/lib/postgresql -mindepth 1 -maxdepth 1 -type d -printf '%f\n' 2>/dev/null | sort -V | tail -n 1)"
+    version="$(find /etc/postgresql -mindepth 1 -maxdepth 1 -type d -printf '%f\n' 2>/dev/null | sort -V | tail -n 1)"
+    [[ -n "$version" ]] || version="$(find /usr/lib/postgresql -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort -V | tail -n 1)"
     [[ -n "$version" ]] || die "PostgreSQL is installed but no version found in /usr/lib/postgresql"
     conf="/etc/postgresql/$version/main"
     if [[ ! -f "$conf/postgresql.conf" ]]; then
