@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 from ailp.config import Settings
-from ailp.devstack import procfs, services, stack
+from ailp.devstack import pidfiles, procfs, services
 from ailp.devstack.process import ManagedProcess, wait_until
 from ailp.devstack.supervisor import Backoff, Supervisor
 from tests.support.processes import Stack
@@ -87,14 +87,14 @@ def test_what_a_service_leaves_behind_is_killed_before_it_restarts(tmp_path: Pat
 
 
 def test_a_pid_record_is_ours_only_while_the_start_time_matches(tmp_path: Path) -> None:
-    paths = stack.Paths(root=tmp_path, run=tmp_path / ".run")
-    stack.write_record(paths, "gateway", os.getpid(), restarts=2)
-    record = stack.read_record(paths, "gateway")
+    paths = pidfiles.Paths(root=tmp_path, run=tmp_path / ".run")
+    pidfiles.write_record(paths, "gateway", os.getpid(), restarts=2)
+    record = pidfiles.read_record(paths, "gateway")
     assert record is not None and record.running and record.restarts == 2
     (paths.pids / "gateway.pid").write_text(f"{os.getpid()}\n1\n0\n")  # a recycled PID
-    recycled = stack.read_record(paths, "gateway")
+    recycled = pidfiles.read_record(paths, "gateway")
     assert recycled is not None and not recycled.running
-    assert stack.recorded_names(paths) == ["gateway"]
+    assert pidfiles.recorded_names(paths) == ["gateway"]
 
 
 def test_the_tests_run_the_commands_make_up_runs(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from ailp.config import Settings
-from ailp.devstack import procfs, stack
+from ailp.devstack import pidfiles, procfs, services
 from tests.support.database import (
     PRIVATE_REDIS_DB,
     create_database,
@@ -76,8 +76,8 @@ def _ailp(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 def test_up_supervises_the_services_and_down_stops_them(env: dict[str, str]) -> None:
     up = _ailp(env, "stack", "up", "--timeout", "150")
     assert up.returncode == 0, up.stderr
-    paths = stack.Paths(root=ROOT, run=Path(env["AILP_RUN_DIR"]))
-    records = {name: stack.read_record(paths, name) for name in stack.services.SERVICES}
+    paths = pidfiles.Paths(root=ROOT, run=Path(env["AILP_RUN_DIR"]))
+    records = {name: pidfiles.read_record(paths, name) for name in services.SERVICES}
     assert all(r is not None and r.running for r in records.values()), records
     status = _ailp(env, "stack", "status").stdout
     assert status.count(" running ") == 5 and "HTTP 200" in status
@@ -87,7 +87,7 @@ def test_up_supervises_the_services_and_down_stops_them(env: dict[str, str]) -> 
     os.kill(worker.pid, signal.SIGKILL)
 
     def restarted() -> bool:
-        record = stack.read_record(paths, "content-worker")
+        record = pidfiles.read_record(paths, "content-worker")
         return record is not None and record.restarts == 1 and record.running
 
     wait_until(restarted, timeout=30, message="the content worker restarted")

@@ -49,7 +49,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def main(args: argparse.Namespace) -> int:
     # Reading the settings needs no signing secret: only the services refuse a weak one.
     from ailp.config import Settings
-    from ailp.devstack import stack
+    from ailp.devstack import environment, stack, web
+    from ailp.devstack.console import ok
+    from ailp.devstack.pidfiles import Paths
 
     command = args.stack_command
     if command == "up":
@@ -67,25 +69,25 @@ def main(args: argparse.Namespace) -> int:
     if command == "clean":
         return stack.clean()
     if command == "secret":
-        if stack.ensure_secret(stack.Paths.here().root / ".env"):
-            stack.ok("generated a random JWT_SECRET into .env (kept for later starts)")
+        if environment.ensure_secret(Paths.here().root / ".env"):
+            ok("generated a random JWT_SECRET into .env (kept for later starts)")
         return 0
-    paths = stack.Paths.here()
+    paths = Paths.here()
     if command == "web-build":
         if args.check:
-            return 1 if stack.web_build_stale(paths) else 0
-        return 0 if stack.ensure_web_build(paths) else 1
+            return 1 if web.web_build_stale(paths) else 0
+        return 0 if web.ensure_web_build(paths) else 1
     if command == "web-deps":
-        return 0 if stack.ensure_web_deps(paths) else 1
+        return 0 if web.ensure_web_deps(paths) else 1
     settings = Settings()
     if command == "migrate":
         return stack.migrate(settings)
     if command == "create-database":
-        stack.ensure_database(settings)
+        environment.ensure_database(settings)
         return 0
     if command == "web-dev":
-        return stack.web_dev(paths, settings)
+        return web.web_dev(paths, settings)
     if command == "shell-env":
-        sys.stdout.write(stack.shell_env(settings, paths))
+        sys.stdout.write(environment.shell_env(settings, paths))
         return 0
     return 2

@@ -1,345 +1,42 @@
-"""The background stack of `make up`: one supervisor process keeps the services running; PID
-files in `.run/pids` say what runs; logs go to `.run/logs/<service>.log`.
-
-`.run/pids/<name>.pid` holds the PID (also the process group: each service has its own session),
-its start time from /proc (so a recycled PID is never mistaken for ours) and, for a service, how
-often the supervisor restarted it. `make down` stops exactly what these files name.
-"""
+"""The background stack of `make up`: one supervisor process keeps the services running (PID
+files in `.run/pids` say what runs, logs go to `.run/logs/<service>.log`), plus one service in
+the foreground (`make gateway`, the images' entrypoint)."""
 
 from __future__ import annotations
 
 import os
-import secrets
 import shlex
 import shutil
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Iterable
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
-
-from dotenv import dotenv_values
 
 from ailp.config import Settings
 from ailp.devstack import procfs, services
+from ailp.devstack.console import error, log, ok, warn
+from ailp.devstack.environment import (
+    check_redis_policy,
+    ensure_database,
+    ensure_secret,
+    service_env,
+)
+from ailp.devstack.pidfiles import (
+    SUPERVISOR,
+    Paths,
+    read_record,
+    recorded_names,
+    remove_record,
+    supervisor_running,
+    write_record,
+)
 from ailp.devstack.process import ManagedProcess, port_in_use, signal_group, url_host
 from ailp.devstack.supervisor import Supervisor, stamp
-
-SUPERVISOR = "supervisor"
-
-# --- output ---------------------------------------------------------------------------------------
-_COLOUR = sys.stderr.isatty() and not os.environ.get("NO_COLOR")
+from ailp.devstack.web import ensure_web_build
 
 
-def _say(colour: str, prefix: str, message: str) -> None:
-    if _COLOUR:
-        prefix = f"\033[{colour}m{prefix}\033[0m"
-    print(f"{prefix} {message}", file=sys.stderr, flush=True)
-
-
-def log(message: str) -> None:
-    _say("34", "==>", message)
-
-
-def ok(message: str) -> None:
-    _say("32", " ok", message)
-
-
-def warn(message: str) -> None:
-    _say("1;33", "WARNING:", message)
-
-
-def error(message: str) -> None:
-    _say("1;31", "ERROR:", message)
-
-
-# --- where things live ----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Paths:
-    root: Path  # the repository (or the image's /app): commands run from here
-    run: Path  # AILP_RUN_DIR: logs, PID files, metrics folders (default ./.run)
-
-    @classmethod
-    def here(cls) -> Paths:
-        root = Path.cwd()
-        return cls(root, Path(os.environ.get("AILP_RUN_DIR") or root / ".run").absolute())
-
-    @property
-    def logs(self) -> Path:
-        return self.run / "logs"
-
-    @property
-    def pids(self) -> Path:
-        return self.run / "pids"
-
-    def metrics(self, name: str) -> Path:
-        return self.run / "metrics" / name
-
-    @property
-    def web(self) -> Path:
-        return self.root / "services" / "web"
-
-    def rel(self, path: Path) -> str:
-        return str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path)
-
-
-# --- PID files --------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Record:
-    pid: int
-    start: str
-    restarts: int
-
-    @property
-    def running(self) -> bool:
-        """The recorded process is still the one that was started."""
-        return procfs.start_time(self.pid) == self.start
-
-    @property
-    def orphans(self) -> bool:
-        """Its leader is gone but processes of its group still run (a PID is never reused while
-        a process group still carries it, so they are ours)."""
-        return not self.running and bool(procfs.group_members(self.pid))
-
-
-def write_record(paths: Paths, name: str, pid: int, restarts: int = 0) -> None:
-    paths.pids.mkdir(parents=True, exist_ok=True)
-    start = procfs.start_time(pid) or "unknown"
-    (paths.pids / f"{name}.pid").write_text(f"{pid}\n{start}\n{restarts}\n")
-
-
-def read_record(paths: Paths, name: str) -> Record | None:
-    try:
-        lines = (paths.pids / f"{name}.pid").read_text().split()
-        return Record(int(lines[0]), lines[1], int(lines[2]) if len(lines) > 2 else 0)
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def remove_record(paths: Paths, name: str) -> None:
-    (paths.pids / f"{name}.pid").unlink(missing_ok=True)
-
-
-def recorded_names(paths: Paths) -> list[str]:
-    return sorted(p.stem for p in paths.pids.glob("*.pid") if p.stem != SUPERVISOR)
-
-
-def supervisor_running(paths: Paths) -> Record | None:
-    record = read_record(paths, SUPERVISOR)
-    return record if record is not None and record.running else None
-
-
-# --- environment and settings -------------------------------------------------------------------
-def service_env(paths: Paths) -> dict[str, str]:
-    """The services' environment: this one, plus `.env`'s lines for variables it does not set
-    (the services read `.env` themselves too; exporting it also reaches what Settings does not
-    read)."""
-    env = dict(os.environ)
-    for key, value in dotenv_values(paths.root / ".env").items():
-        if value is not None and key.upper() not in env:
-            env[key.upper()] = value
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    return env
-
-
-def ensure_secret(env_file: Path) -> str | None:
-    """No running stack signs tokens with a value from the repository: on the first start a
-    random JWT_SECRET is written into .env (created with mode 600 if missing) and kept from then
-    on. A JWT_SECRET already set in the environment or .env is left alone. Returns the new
-    secret, None when there was one."""
-    current = os.environ.get("JWT_SECRET") or (
-        dotenv_values(env_file).get("JWT_SECRET") if env_file.exists() else None
-    )
-    if current:
-        return None
-    secret = secrets.token_urlsafe(48)
-    if not env_file.exists():
-        env_file.touch(mode=0o600)
-    text = env_file.read_text(encoding="utf-8")
-    lines = text.splitlines(keepends=True)
-    for index, line in enumerate(lines):
-        stripped = line.strip().removeprefix("export").strip()
-        if stripped.partition("=")[0].strip() == "JWT_SECRET" and "=" in stripped:
-            # A `JWT_SECRET=` line left empty (e.g. copied from .env.example): fill it in place.
-            lines[index] = f"JWT_SECRET={secret}" + ("\n" if line.endswith("\n") else "")
-            break
-    else:
-        if text and not text.endswith("\n"):
-            lines.append("\n")
-        day = datetime.now(UTC).strftime("%Y-%m-%d")
-        lines.append(f"# Generated by make up on {day}: signs access tokens; keep it private.\n")
-        lines.append(f"JWT_SECRET={secret}\n")
-    partial = env_file.with_name(env_file.name + ".partial")
-    partial.write_text("".join(lines), encoding="utf-8")
-    partial.chmod(env_file.stat().st_mode & 0o777)
-    partial.replace(env_file)
-    return secret
-
-
-def endpoints(settings: Settings) -> dict[str, str]:
-    """DATABASE_URL and REDIS_URL taken apart for the scripts (pg_isready, psql, redis-cli)."""
-    db = urlsplit(settings.database_url)
-    if not db.scheme.startswith("postgres"):
-        raise ValueError(f"DATABASE_URL is not a postgresql:// URL: {db.scheme}://...")
-    query = parse_qs(db.query)
-    libpq = db._replace(scheme="postgresql")
-    rd = urlsplit(settings.redis_url)
-    if rd.scheme not in ("redis", "rediss"):
-        raise ValueError(f"REDIS_URL is not a redis:// URL: {rd.scheme}://...")
-    user = unquote(db.username or "") or "postgres"
-    return {
-        "PG_HOST": db.hostname or query.get("host", [""])[0],
-        "PG_PORT": str(db.port or int(query.get("port", ["5432"])[0])),
-        "PG_USER": user,
-        "PG_DB": unquote(db.path.lstrip("/")) or user,
-        "PG_URL": libpq.geturl(),
-        "PG_ADMIN_URL": libpq._replace(path="/postgres").geturl(),
-        "RD_HOST": rd.hostname or "127.0.0.1",
-        "RD_PORT": str(rd.port or 6379),
-        "RD_PASSWORD": unquote(rd.password or ""),
-        "RD_TLS": "1" if rd.scheme == "rediss" else "",
-    }
-
-
-def shell_env(settings: Settings, paths: Paths) -> str:
-    """`NAME='value'` lines for the scripts to eval: the endpoints and AILP_RUN_DIR."""
-    values = {
-        **endpoints(settings),
-        "DATABASE_URL": settings.database_url,
-        "REDIS_URL": settings.redis_url,
-        "AILP_RUN_DIR": str(paths.run),
-    }
-    return "".join(f"{key}={shlex.quote(value)}\n" for key, value in values.items())
-
-
-def ensure_database(settings: Settings) -> None:
-    """Create DATABASE_URL's database when it does not exist (connecting to `postgres` on the
-    same server). Tests do not need this: they create throw-away databases themselves."""
-    import psycopg2  # type: ignore[import-untyped]
-    from psycopg2 import sql
-
-    parts = endpoints(settings)
-    try:
-        admin = psycopg2.connect(parts["PG_ADMIN_URL"], connect_timeout=10)
-    except psycopg2.Error as exc:
-        raise SystemExit(
-            f"cannot connect to PostgreSQL as '{parts['PG_USER']}' (maintenance database "
-            f"'postgres'); check DATABASE_URL: {exc}"
-        ) from exc
-    try:
-        admin.autocommit = True
-        with admin.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (parts["PG_DB"],))
-            if cursor.fetchone():
-                ok(f"database '{parts['PG_DB']}' exists")
-                return
-            log(f"creating database '{parts['PG_DB']}'")
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(parts["PG_DB"])))
-            ok(f"database '{parts['PG_DB']}' created")
-    finally:
-        admin.close()
-
-
-def check_redis_policy(settings: Settings) -> None:
-    """Redis must never evict queue keys."""
-    import redis
-
-    client = redis.Redis.from_url(settings.redis_url, socket_timeout=3)
-    try:
-        policy = str(client.config_get("maxmemory-policy").get("maxmemory-policy", ""))
-    except redis.RedisError:
-        warn("could not read Redis maxmemory-policy (CONFIG disabled?). It MUST be 'noeviction'.")
-        return
-    finally:
-        client.close()
-    if policy == "noeviction":
-        ok("Redis maxmemory-policy is noeviction")
-        return
-    for line in (
-        "#" * 80,
-        f"Redis at {settings.redis_url.rsplit('@', 1)[-1]} has maxmemory-policy '{policy}', "
-        "not 'noeviction'.",
-        "Under memory pressure Redis will DELETE QUEUED TASKS. Fix it with:",
-        "  redis-cli config set maxmemory-policy noeviction",
-        "and set 'maxmemory-policy noeviction' in redis.conf to keep it.",
-        "#" * 80,
-    ):
-        warn(line)
-
-
-# --- the web app (services/web) -------------------------------------------------------------------
-def _web_inputs(web: Path) -> Iterator[Path]:
-    for folder in ("src", "public"):
-        for path in (web / folder).rglob("*"):
-            if path.is_file() and not path.name.endswith((".test.ts", ".test.tsx")):
-                yield path
-    for name in ("index.html", "package.json", "package-lock.json", "vite.config.ts"):
-        yield web / name
-    yield from web.glob("tsconfig*.json")
-
-
-def web_build_stale(paths: Paths) -> bool:
-    """True when dist/index.html is missing or any input of the build is newer than it."""
-    index = paths.web / "dist" / "index.html"
-    if not index.exists():
-        return True
-    built = index.stat().st_mtime
-    return any(p.exists() and p.stat().st_mtime > built for p in _web_inputs(paths.web))
-
-
-def ensure_web_deps(paths: Paths) -> bool:
-    """`npm ci` when node_modules is missing or older than package-lock.json."""
-    stamp_file = paths.web / "node_modules" / ".package-lock.json"
-    lock = paths.web / "package-lock.json"
-    if stamp_file.exists() and stamp_file.stat().st_mtime >= lock.stat().st_mtime:
-        return True
-    if shutil.which("npm") is None:
-        error("npm not found: install Node >= 20.19 (make web-build installs Debian's)")
-        return False
-    log("npm ci (services/web)")
-    done = subprocess.run(
-        ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=paths.web, check=False
-    )
-    if done.returncode == 0:
-        ok("web app dependencies are installed (services/web/node_modules)")
-    return done.returncode == 0
-
-
-def ensure_web_build(paths: Paths) -> bool:
-    """Build the web app into services/web/dist when the build is missing or stale."""
-    if not web_build_stale(paths):
-        ok("web app build is up to date (services/web/dist)")
-        return True
-    if not ensure_web_deps(paths):
-        return False
-    log("building the web app (npm run build, services/web/dist)")
-    done = subprocess.run(["npm", "run", "--silent", "build"], cwd=paths.web, check=False)
-    if done.returncode != 0 or not (paths.web / "dist" / "index.html").exists():
-        return False
-    ok("web app built (services/web/dist)")
-    return True
-
-
-def web_dev(paths: Paths, settings: Settings) -> int:
-    """Vite's dev server (hot reload) with the API proxied to the gateway on PORT."""
-    if not ensure_web_deps(paths):
-        raise SystemExit("could not install the web app's dependencies (see above)")
-    api_url = services.gateway_url(settings)
-    if not services.http_ok(api_url + "/api/health/live"):
-        warn(
-            f"no gateway answers on {api_url}: the app will load but its API calls fail. Start "
-            "it with 'make up' (or set PORT to where it runs)."
-        )
-    log(f"web dev server on http://127.0.0.1:{os.environ.get('WEB_DEV_PORT', '5173')} ({api_url})")
-    os.chdir(paths.web)
-    os.execvpe("npm", ["npm", "run", "dev"], {**os.environ, "API_PROXY_TARGET": api_url})
-
-
-# --- one service in the foreground (make gateway, the images' entrypoint) -------------------------
 def run(name: str, args: list[str]) -> int:
     """Exec service `name` in the foreground (signals reach it directly), with its own emptied
     Prometheus multiprocess folder; any other name is an `ailp` command (migrate, make-admin …)
