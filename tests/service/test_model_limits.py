@@ -63,6 +63,29 @@ def test_a_cool_down_stops_everyone(client: redis.Redis) -> None:
     assert other.try_reserve(1)[1] > 1
 
 
+def test_calls_beyond_a_burst_are_scheduled_evenly_not_all_at_once(client: redis.Redis) -> None:
+    """A backlog used to spend a minute's allowance in its first seconds and then wait out the
+    rest of the minute (every later job deferred); now calls past the burst get a start time on
+    an even schedule, one request's share of the window apart."""
+    limiter = _limiter(client, requests=600, tokens=10**6, window_seconds=60, burst=3)
+    spacing = limiter.window_ms / 600 / 1000
+    now = [limiter.try_reserve(1, max_delay=5) for _ in range(3)]
+    assert all(reservation and delay == 0 for reservation, delay in now)  # the burst
+    scheduled = [limiter.try_reserve(1, max_delay=5) for _ in range(5)]
+    delays = [delay for reservation, delay in scheduled if reservation]
+    assert len(delays) == 5
+    assert delays == sorted(delays)
+    assert all(
+        abs(later - earlier - spacing) < 0.02 for earlier, later in itertools.pairwise(delays)
+    )
+    # Past what the caller accepts to wait: no reservation, and how long until its place.
+    reservation, wait = limiter.try_reserve(1, max_delay=0.1)
+    assert reservation is None and wait == pytest.approx(delays[-1] + spacing, abs=0.05)
+    # Unpaced (the default): only the window counts.
+    free = _limiter(client, requests=600, tokens=10**6, window_seconds=60)
+    assert all(free.try_reserve(1)[1] == 0 for _ in range(50))
+
+
 def test_callers_waiting_for_the_limits_get_turns_one_request_apart(client: redis.Redis) -> None:
     """Jobs deferred together come back one by one at the rate places free up, not all at once
     (each time only one would get a place and the rest would go round the queue again)."""

@@ -7,6 +7,10 @@
   worst-case tokens (prompt estimate + max_tokens) before it is made and settles to the real
   `usage` after. No window of that length ever sees more than the limits, across all replicas,
   which a GCRA or token bucket would not guarantee (they allow a burst on top of the refill).
+* Within the window, calls also follow an even schedule (one request's share of the window
+  apart, after a burst the caller chooses): a reservation may come with a start delay, its place
+  on that schedule, and the caller sends the call then. A backlog therefore flows at the limit's
+  rate instead of spending the window's allowance at once and then waiting for the rest of it.
 * A 429 from the model, or rate-limit headers saying nothing is left, set a shared cool-down:
   every replica waits until it has passed, not just the call that saw it.
 * Redis can lose these keys (a flush, a restart without persistence, a failover), which would
@@ -36,9 +40,11 @@ local clock = redis.call('TIME')
 local now = clock[1] * 1000 + math.floor(clock[2] / 1000)
 """
 
-# KEYS: window zset, token-sum counter, cool-down key, sentinel.
-# ARGV: window ms, request limit, token limit, tokens to reserve, member id.
-# Returns {1, 0} when reserved, {0, milliseconds to wait}, or {2, 0} when the state was lost.
+# KEYS: window zset, token-sum counter, cool-down key, sentinel, pace (the even schedule's next
+# start). ARGV: window ms, request limit, token limit, tokens to reserve, member id, spacing ms
+# (0: no even schedule), burst ms, longest start delay ms the caller accepts.
+# Returns {1, start delay ms} when reserved (to be sent after that delay), {0, milliseconds to
+# wait} when not, or {2, 0} when the state was lost.
 _RESERVE = (
     _NOW
     + """
@@ -47,8 +53,12 @@ local window = tonumber(ARGV[1])
 local max_requests = tonumber(ARGV[2])
 local max_tokens = tonumber(ARGV[3])
 local tokens = math.min(tonumber(ARGV[4]), max_tokens)
+local spacing = tonumber(ARGV[6])
 local cool_until = tonumber(redis.call('GET', KEYS[3]) or 0)
 if cool_until > now then return {0, cool_until - now} end
+local pace = math.max(now, tonumber(redis.call('GET', KEYS[5]) or 0))
+local start = math.max(now, pace - tonumber(ARGV[7]))
+local delay = start - now
 local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - window)
 if #expired > 0 then
     local freed = 0
@@ -58,14 +68,15 @@ if #expired > 0 then
 end
 local count = redis.call('ZCARD', KEYS[1])
 local used = tonumber(redis.call('GET', KEYS[2]) or 0)
-if count < max_requests and used + tokens <= max_tokens then
-    redis.call('ZADD', KEYS[1], now, ARGV[5] .. ':' .. tokens)
+if count < max_requests and used + tokens <= max_tokens and delay <= tonumber(ARGV[8]) then
+    redis.call('ZADD', KEYS[1], start, ARGV[5] .. ':' .. tokens)
     redis.call('INCRBY', KEYS[2], tokens)
-    redis.call('PEXPIRE', KEYS[1], window * 2)
-    redis.call('PEXPIRE', KEYS[2], window * 2)
-    return {1, 0}
+    redis.call('PEXPIRE', KEYS[1], window * 2 + delay)
+    redis.call('PEXPIRE', KEYS[2], window * 2 + delay)
+    if spacing > 0 then redis.call('SET', KEYS[5], pace + spacing, 'PX', window * 2 + delay) end
+    return {1, delay}
 end
-local wait = 1
+local wait = math.max(1, delay)
 local entries = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
 if count >= max_requests then
     local index = (count - max_requests) * 2 + 2
@@ -160,16 +171,23 @@ class ModelRateLimiter:
         tokens: int,
         window_seconds: float = 60.0,
         prefix: str = "ailp:model",
+        burst: int | None = None,
     ) -> None:
+        """`burst`: when set, calls are also spread evenly over the window (one request's share
+        of it apart), with up to `burst` of them at once; unset, only the window counts."""
         self.requests = requests
         self.tokens = tokens
         self.window_ms = int((window_seconds + DELIVERY_MARGIN_SECONDS) * 1000)
         self.prefix = prefix
+        self._spacing_ms = max(1, self.window_ms // max(1, requests))
+        self._burst_ms = 0 if burst is None else self._spacing_ms * max(0, min(burst, requests) - 1)
+        self._paced = burst is not None
         self._keys = [
             f"{prefix}:window",
             f"{prefix}:window-tokens",
             f"{prefix}:cool-down",
             f"{prefix}:state",
+            f"{prefix}:pace",
         ]
         self._pacing_key = f"{prefix}:come-back"
         self.window_seconds = window_seconds
@@ -179,18 +197,30 @@ class ModelRateLimiter:
         self._cool_down = client.register_script(_COOL_DOWN)
         self._come_back = client.register_script(_COME_BACK)
 
-    def try_reserve(self, tokens: int) -> tuple[Reservation | None, float]:
-        """Reserve one request and `tokens`, or return (None, seconds to wait before retrying).
-        Raises `LimitsLost` when Redis lost the limits' state."""
+    def try_reserve(
+        self, tokens: int, *, max_delay: float = 0.0
+    ) -> tuple[Reservation | None, float]:
+        """Reserve one request and `tokens`: (the reservation, seconds to wait before sending
+        the call, at most `max_delay`), or (None, seconds to wait before retrying). Raises
+        `LimitsLost` when Redis lost the limits' state."""
         member = uuid.uuid4().hex
         reserved, wait_ms = self._reserve(
             keys=self._keys,
-            args=[self.window_ms, self.requests, self.tokens, max(0, tokens), member],
+            args=[
+                self.window_ms,
+                self.requests,
+                self.tokens,
+                max(0, tokens),
+                member,
+                self._spacing_ms if self._paced else 0,
+                self._burst_ms,
+                max(0, int(max_delay * 1000)),
+            ],
         )
         if int(reserved) == 2:
             raise LimitsLost
         if int(reserved):
-            return Reservation(member, min(max(0, tokens), self.tokens)), 0.0
+            return Reservation(member, min(max(0, tokens), self.tokens)), int(wait_ms) / 1000
         return None, int(wait_ms) / 1000
 
     def come_back_in(self, earliest_seconds: float, latest_seconds: float) -> float:
@@ -201,12 +231,11 @@ class ModelRateLimiter:
         leaves the window), one would get the freed place and the rest would go round the queue
         again, costing a claim, a deferral and a publication each time. A turn later than
         `latest_seconds` is returned without being taken (that caller will not come back)."""
-        spacing_ms = max(1, self.window_ms // max(1, self.requests))
         wait_ms = self._come_back(
             keys=[self._pacing_key],
             args=[
                 max(0, int(earliest_seconds * 1000)),
-                spacing_ms,
+                self._spacing_ms,
                 self.window_ms,
                 max(0, int(latest_seconds * 1000)),
             ],
