@@ -1,4 +1,5 @@
-"""Prometheus metrics shared by every service (names `ailp_<thing>_<unit>`, DESIGN.md).
+"""Prometheus metrics shared by every service (names `ailp_<thing>_<unit>`, see
+docs/architecture.md, Conventions).
 
 With several processes per service (uvicorn workers, Celery prefork children) prometheus-client
 runs in multiprocess mode: the start script sets `PROMETHEUS_MULTIPROC_DIR` to an emptied folder
