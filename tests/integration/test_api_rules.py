@@ -1,4 +1,4 @@
-"""The rules of the HTTP contract (docs/api.md: Conventions, Auth, Learners, Learning sessions and
+"""The rules of the HTTP contract, docs/api.md (Conventions, Auth, Learners, Learning sessions and
 exercise responses, Jobs, and the request side of Content generation, Analytics and Health) that
 the other integration tests did not pin down yet, each checked through the running gateway.
 Malformed input of every kind, per endpoint, is swept in test_bad_input.py; each test name here
