@@ -1,9 +1,13 @@
-# ailp — developer entry points. Recipes stay thin: the logic lives in deploy/scripts/.
+# ailp — developer entry points. Recipes stay thin: the services, PID files, logs and the web
+# build live in Python (`ailp stack`, shared/ailp/devstack); deploy/scripts/ only installs what
+# is missing (uv, Debian packages) and starts the machine's PostgreSQL and Redis.
 # Settings come from the environment and .env (see .env.example).
 
 SHELL := bash
 .DEFAULT_GOAL := help
 SCRIPTS := deploy/scripts
+# `ailp` from the repository's venv (synced first when uv.lock changed).
+AILP := $(SCRIPTS)/ailp.sh
 
 # Extra arguments for `make test` / `make bench` / `make chaos`, e.g. make test ARGS="-k jobs -x".
 ARGS ?=
@@ -23,25 +27,25 @@ up: ## Start Postgres/Redis if needed, migrate, run all services in the backgrou
 	@$(SCRIPTS)/up.sh
 
 down: ## Stop the services started by `make up` (exactly those in .run/pids)
-	@$(SCRIPTS)/down.sh
+	@$(AILP) stack down
 
-status: ## Show which services run (by PID file) and their health
-	@$(SCRIPTS)/status.sh
+status: ## Show which services run (by PID file), their restarts and health
+	@$(AILP) stack status
 
 logs: ## Follow all service logs (.run/logs/*.log)
-	@$(SCRIPTS)/logs.sh
+	@$(AILP) stack logs
 
 gateway: ## Run the gateway in the foreground
-	@$(SCRIPTS)/run-service.sh gateway
+	@$(AILP) stack run gateway
 
 content-worker: ## Run one content worker in the foreground
-	@$(SCRIPTS)/run-service.sh content-worker
+	@$(AILP) stack run content-worker
 
 analytics-worker: ## Run one analytics worker in the foreground
-	@$(SCRIPTS)/run-service.sh analytics-worker
+	@$(AILP) stack run analytics-worker
 
 sweeper: ## Run the job sweeper in the foreground
-	@$(SCRIPTS)/run-service.sh sweeper
+	@$(AILP) stack run sweeper
 
 migrate: ## Create the database if missing and apply migrations (ailp migrate)
 	@$(SCRIPTS)/migrate.sh
@@ -60,16 +64,16 @@ lint: ## ruff check, ruff format --check, mypy
 
 admin: ## Make an existing user an admin: make admin USERNAME=alice
 	@if [[ -z "$(USERNAME)" ]]; then echo "usage: make admin USERNAME=<username>" >&2; exit 2; fi
-	@$(SCRIPTS)/run-service.sh make-admin "$(USERNAME)"
+	@$(AILP) make-admin "$(USERNAME)"
 
 recompute: ## Recompute every learner's analytics through the queue, resumably (ARGS="--new ...")
-	@$(SCRIPTS)/run-service.sh recompute-analytics $(ARGS)
+	@$(AILP) recompute-analytics $(ARGS)
 
 web-dev: ## Web app dev server (Vite, hot reload) proxying /api to the gateway on PORT
-	@source $(SCRIPTS)/common.sh && run_web_dev
+	@$(SCRIPTS)/web.sh web-dev
 
 web-build: ## Build the web app into services/web/dist (when stale; the gateway serves it)
-	@source $(SCRIPTS)/common.sh && ensure_web_build
+	@$(SCRIPTS)/web.sh web-build
 
 backup: ## Back up the database (pg_dump -Fc into BACKUP_DIR; see docs/operations.md)
 	@$(SCRIPTS)/backup.sh
@@ -79,10 +83,10 @@ restore: ## Restore a backup into an EMPTY database: make restore FILE=backups/.
 	@IDENTITY="$(IDENTITY)" $(SCRIPTS)/restore.sh "$(FILE)"
 
 env-example: ## Regenerate .env.example from the settings (shared/ailp/config.py)
-	@source $(SCRIPTS)/common.sh && ensure_venv && .venv/bin/ailp config --env-example --write .env.example
+	@$(AILP) config --env-example --write .env.example
 
 config: ## Show the effective settings, secrets masked (ARGS="--format json", "--defaults", ...)
-	@source $(SCRIPTS)/common.sh && ensure_venv && .venv/bin/ailp config --export $(ARGS)
+	@$(AILP) config --export $(ARGS)
 
 clean: ## Remove .run (logs, PID files, metrics); refuses while services run
-	@$(SCRIPTS)/clean.sh
+	@$(AILP) stack clean

@@ -7,6 +7,7 @@ ailp learner-model fit       fit BKT parameters per concept from all responses, 
 ailp learner-model fit --from-csv FILE [--format dkt|csv]   … from exported history instead
 ailp config --export         print the effective settings (secrets masked; --help for options)
 ailp config --env-example    print .env.example, generated from the settings' descriptions
+ailp stack up|down|status|logs|run SERVICE   the local dev stack (ailp.devstack)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sys
 from pathlib import Path
 
 from ailp.config import Settings, get_settings
+from ailp.devstack import cli as devstack_cli
 from ailp.logging import configure_logging
 
 
@@ -67,9 +69,12 @@ def main(argv: list[str] | None = None) -> int:
         "learner,concept,correct,answered_at; auto (default): csv when the header is there",
     )
     _add_config_parser(commands)
+    devstack_cli.add_parser(commands)
     args = parser.parse_args(argv)
     if args.command == "config":
         return _config(args)
+    if args.command == "stack":
+        return devstack_cli.main(args)
 
     settings = get_settings()
     configure_logging(f"ailp-{args.command}", settings.log_level, settings.log_format)

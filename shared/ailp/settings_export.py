@@ -47,9 +47,9 @@ HEADER = """\
 
 FOOTER = """\
 # --- set by the scripts or by docker compose, not settings of the application ------------------
-# PROMETHEUS_MULTIPROC_DIR: set by deploy/scripts/run-service.sh to .run/metrics/<service>, emptied
-# before each start (prometheus-client multiprocess mode).
-# AILP_RUN_DIR: where the scripts keep logs, PID files and metrics folders (default: ./.run).
+# PROMETHEUS_MULTIPROC_DIR: set by `ailp stack` (make up, the images' entrypoint) to
+# .run/metrics/<service>, emptied before each start (prometheus-client multiprocess mode).
+# AILP_RUN_DIR: where `ailp stack` keeps logs, PID files and metrics folders (default: ./.run).
 # GRAFANA_ADMIN_PASSWORD: required by docker compose (the Grafana admin's password).
 # POSTGRES_PASSWORD: docker compose's PostgreSQL password (default: postgres; not published).
 """

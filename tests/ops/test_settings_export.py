@@ -99,14 +99,20 @@ def test_defaults_ignore_the_environment() -> None:
 
 
 def test_scripts_take_their_values_from_ailp_config() -> None:
-    """common.sh gets the effective values from the application: environment first, then the
-    defaults of config.py (no copy of them in bash)."""
+    """The scripts get the effective endpoints from the application (environment first, then
+    .env and the defaults of config.py; no copy of them in bash), and the dev stack's commands
+    take the settings' values."""
+    from ailp.devstack.services import settings_command
+
     out = _bash(
-        "source deploy/scripts/common.sh && "
-        'printf "%s|%s|%s" "$CONTENT_WORKER_CONCURRENCY" "$PORT" "$METRICS_HOST"',
-        PORT="8124",
+        'source deploy/scripts/common.sh && ensure_venv && printf "%s|%s|%s" "$PG_PORT" "$PG_DB" '
+        '"$RD_PORT"',
+        DATABASE_URL="postgresql://postgres@127.0.0.1:5433/from_env",
+        REDIS_URL="redis://127.0.0.1:6390/3",
     )
-    assert out == f"{Settings().content_worker_concurrency}|8124|127.0.0.1"
+    assert out == "5433|from_env|6390"
+    argv = settings_command("content-worker", Settings())
+    assert argv[argv.index("--concurrency") + 1] == str(Settings().content_worker_concurrency)
 
 
 def test_no_setting_default_is_copied_into_scripts_or_compose() -> None:

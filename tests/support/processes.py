@@ -1,30 +1,40 @@
 """Real service processes for the tests: the gateway, both workers and the sweeper.
 
-Each `Stack` runs the same commands that `make up` runs, against its own database and Redis
-database number, on free loopback ports, with short job timings so that recovery paths
-(leases, the sweeper) finish within seconds.
+Each `Stack` runs the same commands that `make up` runs (`ailp.devstack.services.command`),
+started, stopped and health-checked by the same code (`ailp.devstack`), against its own database
+and Redis database number, on free loopback ports, with short job timings so that recovery paths
+(leases, the sweeper) finish within seconds. Unlike `make up`, nothing restarts a service that
+exits: the fault tests kill services and decide themselves when they come back.
 """
 
 from __future__ import annotations
 
-import ctypes
 import os
 import secrets
-import shutil
-import signal
-import socket
-import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
+from ailp.devstack import services as devstack_services
+from ailp.devstack.process import ManagedProcess, ServiceExited, free_port, wait_until
+from ailp.devstack.procfs import child_pids
 from tests.support.database import create_database, drop_database, flush_redis, redis_url
+
+__all__ = [
+    "FAST_JOB_SETTINGS",
+    "REPO_ROOT",
+    "TEST_LIMITS",
+    "Service",
+    "ServiceExited",
+    "Stack",
+    "child_pids",
+    "free_port",
+    "throwaway_stack",
+    "wait_until",
+]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,135 +62,12 @@ TEST_LIMITS = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class ServiceExited(RuntimeError):
-    """A service process died while something waited for it: no point in waiting longer."""
-
-
-def wait_until(
-    predicate: Callable[[], Any], *, timeout: float, interval: float = 0.1, message: str = ""
-) -> Any:
-    """Poll `predicate` until it returns a truthy value; fail after `timeout` seconds.
-
-    Errors raised by `predicate` count as "not yet" (the thing polled may not be up yet), except
-    `ServiceExited`, which ends the wait at once.
-    """
-    deadline = time.monotonic() + timeout
-    last_error: BaseException | None = None
-    while time.monotonic() < deadline:
-        try:
-            value = predicate()
-            if value:
-                return value
-        except ServiceExited:
-            raise
-        except Exception as exc:  # the thing polled may not be up yet
-            last_error = exc
-        time.sleep(interval)
-    raise TimeoutError(
-        f"timed out after {timeout}s waiting for {message or predicate}: {last_error}"
-    )
-
-
-def _die_with_parent() -> None:
-    """Runs in the child before exec: if the test process dies, so does the service (Linux)."""
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
-
-
-def child_pids(pid: int) -> list[int]:
-    """Direct children of `pid` (from /proc), e.g. a Celery prefork pool's processes."""
-    children = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # The command name is in parentheses and may contain spaces; ppid follows it.
-        fields = stat[stat.rfind(")") + 2 :].split()
-        if int(fields[1]) == pid:
-            children.append(int(entry.name))
-    return children
-
-
 @dataclass
-class Service:
-    name: str
-    argv: list[str]
-    env: dict[str, str]
-    log_path: Path
-    metrics_dir: Path
-    metrics_port: int | None = None  # the workers' own /metrics port (the gateway serves its own)
-    process: subprocess.Popen[bytes] | None = None
-    log_offset: int = 0  # where this run's output starts in the (appended) log
+class Service(ManagedProcess):
+    """One service process of a test stack (`ailp.devstack.process.ManagedProcess`), run from
+    the repository's root."""
 
-    def start(self) -> None:
-        if self.alive:
-            return
-        shutil.rmtree(self.metrics_dir, ignore_errors=True)
-        self.metrics_dir.mkdir(parents=True)
-        log = self.log_path.open("ab")
-        self.log_offset = log.tell()
-        self.process = subprocess.Popen(
-            self.argv,
-            cwd=REPO_ROOT,
-            env={**self.env, "PROMETHEUS_MULTIPROC_DIR": str(self.metrics_dir)},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=_die_with_parent,
-        )
-        log.close()
-
-    @property
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    @property
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
-
-    def stop(self, timeout: float = 15) -> None:
-        if not self.alive:
-            return
-        assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
-
-    def kill(self) -> None:
-        """SIGKILL the whole process group: no cleanup, no acknowledgements."""
-        if self.process is None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.process.wait(10)
-
-    def output(self) -> bytes:
-        """What the current run has logged so far (earlier runs' lines excluded)."""
-        with self.log_path.open("rb") as log:
-            log.seek(self.log_offset)
-            return log.read()
-
-    def log_tail(self, lines: int = 40) -> str:
-        if not self.log_path.exists():
-            return ""
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+    cwd: Path | None = REPO_ROOT
 
 
 @dataclass
@@ -229,46 +116,17 @@ class Stack:
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         self.jwt_secret = env["JWT_SECRET"]  # tests sign tokens of their own with it
         python = sys.executable
-        celery = [python, "-m", "celery"]
+
+        def command(name: str, concurrency: int = 1, node: str | None = None) -> list[str]:
+            return devstack_services.command(
+                name, python=python, concurrency=concurrency, node=node
+            )
+
         commands = {
-            "gateway": [python, "-m", "gateway"],
-            "content-worker": [
-                *celery,
-                "-A",
-                "content_worker.app",
-                "worker",
-                "-Q",
-                "content",
-                "-n",
-                f"content-{self.port}@%h",
-                "--pool",
-                "threads",
-                "--concurrency",
-                "4",
-                "--without-gossip",
-                "--without-mingle",
-                "-l",
-                "INFO",
-            ],
-            "analytics-worker": [
-                *celery,
-                "-A",
-                "analytics_worker.app",
-                "worker",
-                "-Q",
-                "analytics",
-                "-n",
-                f"analytics-{self.port}@%h",
-                "--pool",
-                "prefork",
-                "--concurrency",
-                "2",
-                "--without-gossip",
-                "--without-mingle",
-                "-l",
-                "INFO",
-            ],
-            "sweeper": [python, "-m", "ailp.cli", "sweeper"],
+            "gateway": command("gateway"),
+            "content-worker": command("content-worker", 4, f"content-{self.port}@%h"),
+            "analytics-worker": command("analytics-worker", 2, f"analytics-{self.port}@%h"),
+            "sweeper": command("sweeper"),
         }
         service_env = {name: env for name in commands}
         metrics_ports = {
@@ -277,15 +135,13 @@ class Stack:
         }
         for replica in range(2, self.content_workers + 1):  # more content-worker replicas
             name = f"content-worker-{replica}"
-            argv = list(commands["content-worker"])
-            argv[argv.index("-n") + 1] = f"content{replica}-{self.port}@%h"
-            commands[name] = argv
+            commands[name] = command("content-worker", 4, f"content{replica}-{self.port}@%h")
             metrics_ports[name] = free_port()
             service_env[name] = {**env, "CONTENT_METRICS_PORT": str(metrics_ports[name])}
         self.sweeper_metrics_ports = {"sweeper": self.sweeper_metrics_port}
         for replica in range(2, self.sweepers + 1):  # more sweeper replicas
             name = f"sweeper-{replica}"
-            commands[name] = list(commands["sweeper"])
+            commands[name] = command("sweeper")
             self.sweeper_metrics_ports[name] = free_port()
             service_env[name] = {
                 **env,
@@ -326,7 +182,7 @@ class Stack:
             gateway = self.services["gateway"]
             if not gateway.alive:
                 raise ServiceExited(f"gateway exited:\n{gateway.log_tail()}")
-            return httpx.get(f"{self.base_url}/api/health", timeout=2).status_code == 200
+            return devstack_services.http_ok(f"{self.base_url}/api/health", timeout=2)
 
         wait_until(healthy, timeout=timeout, interval=0.2, message="gateway health")
 
@@ -339,7 +195,9 @@ class Stack:
                 raise ServiceExited(f"{name} exited:\n{service.log_tail()}")
             # The worker logs "ready." once it consumes (this run's log only: after a restart
             # the earlier run's "ready." is still in the file); its metrics port opens at init.
-            return b" ready." in service.output() and httpx.get(url, timeout=2).status_code == 200
+            return devstack_services.READY_MARKER in service.output() and (
+                devstack_services.http_ok(url, timeout=2)
+            )
 
         wait_until(ready, timeout=timeout, interval=0.2, message=f"{name} ready")
 

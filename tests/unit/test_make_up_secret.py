@@ -1,15 +1,15 @@
 """Defect 2: `make up` leaves a random JWT_SECRET in .env on first start and keeps it after.
 
-Runs the real helper (`ensure_jwt_secret` in deploy/scripts/common.sh) in a copy of the scripts
-folder, so the repository's own .env is never touched.
+Runs the real command (`ailp stack secret`, `ailp.devstack.stack.ensure_secret`, which `make up`
+and `make migrate` call) in an empty folder, so the repository's own .env is never touched.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,25 +17,27 @@ from pydantic import SecretStr
 
 from ailp.config import Settings
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture
 def checkout(tmp_path: Path) -> Path:
-    scripts = tmp_path / "deploy" / "scripts"
-    scripts.mkdir(parents=True)
-    shutil.copy(REPO_ROOT / "deploy/scripts/common.sh", scripts / "common.sh")
-    return tmp_path
+    folder = tmp_path / "checkout"
+    folder.mkdir()
+    return folder
 
 
 def _ensure_secret(root: Path) -> str:
     env = {k: v for k, v in os.environ.items() if k != "JWT_SECRET"}
     env["NO_COLOR"] = "1"
-    script = f'source "{root}/deploy/scripts/common.sh"; ensure_jwt_secret; echo "$JWT_SECRET"'
-    done = subprocess.run(
-        ["bash", "-c", script], env=env, capture_output=True, text=True, check=True, timeout=60
+    subprocess.run(
+        [sys.executable, "-m", "ailp.cli", "stack", "secret"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
-    return done.stdout.strip().splitlines()[-1]
+    return _env_lines(root)[-1].removeprefix("JWT_SECRET=")
 
 
 def _env_lines(root: Path) -> list[str]:
@@ -69,8 +71,7 @@ def test_an_empty_line_from_env_example_is_filled_in_place(checkout: Path) -> No
 
 def test_two_checkouts_get_different_secrets(checkout: Path, tmp_path: Path) -> None:
     other = tmp_path / "other"
-    (other / "deploy" / "scripts").mkdir(parents=True)
-    shutil.copy(REPO_ROOT / "deploy/scripts/common.sh", other / "deploy/scripts/common.sh")
+    other.mkdir()
     assert _ensure_secret(checkout) != _ensure_secret(other)
 
 
