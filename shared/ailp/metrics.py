@@ -1,9 +1,11 @@
-"""Prometheus metrics shared by every service (names `ailp_<thing>_<unit>`, DESIGN.md).
+"""Prometheus metrics shared by every service (names `ailp_<thing>_<unit>`, see
+docs/architecture.md, Conventions).
 
 With several processes per service (uvicorn workers, Celery prefork children) prometheus-client
-runs in multiprocess mode: the start script sets `PROMETHEUS_MULTIPROC_DIR` to an emptied folder
-before the service starts, each process writes its samples there, and one endpoint per service
-aggregates them. Without that variable each process simply uses its own registry.
+runs in multiprocess mode: `ailp stack` (make up, the images' entrypoint) sets
+`PROMETHEUS_MULTIPROC_DIR` to an emptied folder before the service starts, each process writes
+its samples there, and one endpoint per service aggregates them. Without that variable each
+process simply uses its own registry.
 """
 
 from __future__ import annotations

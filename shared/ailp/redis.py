@@ -43,7 +43,8 @@ def reset_redis() -> None:
 
 
 def check_eviction_policy(client: redis.Redis) -> str:
-    """Warn loudly unless Redis refuses to evict keys: eviction would silently drop queued tasks."""
+    """Warn loudly unless Redis refuses to evict keys: eviction would silently drop queued tasks
+    (docs/architecture.md, Hard-won rules)."""
     try:
         policy = str(client.config_get("maxmemory-policy").get("maxmemory-policy", "unknown"))
     except redis.ResponseError:  # CONFIG is disabled on some managed Redis offerings

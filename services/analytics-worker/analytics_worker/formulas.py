@@ -1,4 +1,5 @@
-"""The analytics formulas of API.md, as pure functions over plain aggregated values.
+"""The analytics formulas of the HTTP contract (docs/api.md, Analytics), as pure functions over
+plain aggregated values.
 
 The SQL in `queries.py` aggregates rows in the database; these functions only combine the
 aggregates, so they are easy to test against hand-computed cases. Floats are not rounded.
@@ -52,7 +53,7 @@ def velocity(aggregates: SessionAggregates, days: int) -> dict[str, object]:
             "avg_completion_rate": 0.0,
             "exercises_per_session": 0.0,
             "velocity_score": 0.0,
-            # API.md: "with n = 0 every figure is 0" (with sessions, a part of the window without
+            # docs/api.md: "with n = 0 every figure is 0" (with sessions, a part of the window without
             # scored sessions has no mean: null).
             "recent_performance": 0.0,
             "historical_performance": 0.0,

@@ -1,5 +1,5 @@
-"""Bayesian Knowledge Tracing with forgetting (the HTTP contract, exact): P(mastered) after
-each answer.
+"""Bayesian Knowledge Tracing with forgetting (the HTTP contract, docs/api.md, exact):
+P(mastered) after each answer.
 
 With P₀ = p_init: after a correct answer P' = P(1−slip) / (P(1−slip) + (1−P)·guess); after a
 wrong one P' = P·slip / (P·slip + (1−P)(1−guess)); then P ← P'·(1−p_forget) + (1−P')·p_transit.

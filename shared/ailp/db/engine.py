@@ -53,8 +53,9 @@ def build_engine(settings: Settings) -> Engine:
 
 
 def _ping_idle_connections(engine: Engine) -> None:
-    """A database restart must give errors while it is down and none after: a connection that
-    has sat in the pool is checked before use, and replaced if the server dropped it.
+    """A database restart must give errors while it is down and none after (docs/architecture.md,
+    Hard-won rules): a connection that has sat in the pool is checked before use, and replaced if
+    the server dropped it.
 
     SQLAlchemy's `pool_pre_ping` checks every checkout, which costs a job in the content worker
     a round trip per statement group for connections used a moment ago; a connection that was

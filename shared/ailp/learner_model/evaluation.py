@@ -1,6 +1,6 @@
 """How well parameters predict answers they were not fitted on.
 
-Next-answer prediction, as the HTTP contract defines it: before each answer, P(correct) =
+Next-answer prediction, as the HTTP contract (docs/api.md) defines it: before each answer, P(correct) =
 P·(1−slip) + (1−P)·guess with P the BKT estimate from the earlier answers of that learner and
 concept. The filter runs in log-odds exactly like the analytics worker
 (`analytics_worker.mastery`), so the figures describe the model the platform serves,

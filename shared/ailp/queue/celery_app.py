@@ -1,4 +1,7 @@
-"""The Celery application factory, configured once for at-least-once delivery (DESIGN.md)."""
+"""The Celery application factory, configured once for at-least-once delivery.
+
+Why each setting: docs/architecture.md ("Celery settings" and "Hard-won rules").
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Build Celery protocol-2 messages by hand, for publishing from asyncio code.
 
-Publishing with Celery's own producer blocks for ~0.7 ms per task (DESIGN.md), which would stall
+Publishing with Celery's own producer blocks for ~0.7 ms per task (docs/architecture.md), which would stall
 the gateway's event loop. The Redis transport stores a message as one JSON document pushed onto
 the queue's list; building that document is pure CPU work, and `redis.asyncio` pushes it without
 blocking. The integration tests prove that the real workers consume these messages.

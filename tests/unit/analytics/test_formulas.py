@@ -1,4 +1,4 @@
-"""The analytics formulas against hand-computed cases and properties (API.md, exact)."""
+"""The analytics formulas against hand-computed cases and properties (docs/api.md, exact)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""BKT with forgetting against exact rational arithmetic (the HTTP contract's formula, no saturation)."""
+"""BKT with forgetting against exact rational arithmetic (docs/api.md's formula, no saturation)."""
 
 from __future__ import annotations
 
