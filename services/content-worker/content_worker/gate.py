@@ -42,11 +42,11 @@ BUDGET_POLL_SECONDS = 0.25
 BUDGET_RETRY_SECONDS = 5.0
 SPEND_GAUGE_SECONDS = 15.0
 # Calls are spread evenly over the limits' window, with bursts of up to this share of it at
-# once (a tenth: 60 calls at once at 600 RPM). Without the even schedule a backlog spends the
-# whole window's allowance in its first seconds and then waits for the rest of it, which sends
-# every later job back to the queue; providers also enforce per-minute limits over shorter
-# periods.
-BURST_SHARE = 10
+# once (a sixtieth: 10 calls at once at 600 RPM, a second's worth). Without the even schedule a
+# backlog spends the whole window's allowance in its first seconds and then waits for the rest
+# of it, which sends every later job back to the queue; providers also enforce per-minute
+# limits over shorter periods.
+BURST_SHARE = 60
 # A job only takes a turn to come back for the limits if its deadline leaves at least this long
 # after it (else it falls back now; see `model_client.complete`).
 MIN_RETURN_SECONDS = 5.0
