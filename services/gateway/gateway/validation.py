@@ -6,7 +6,7 @@ import math
 import re
 import unicodedata
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, TypeVar
 
 from fastapi import Path
 from pydantic import (
@@ -61,10 +61,11 @@ def _iso_text_only(value: object) -> object:
 
 
 MAX_JSON_DEPTH = 16
+T = TypeVar("T")
 _MIN_INT, _MAX_INT = -(2**63), 2**63 - 1
 
 
-def storable_json(value: Any, depth: int = 0) -> Any:
+def storable_json(value: T, depth: int = 0) -> T:
     """Free-form JSON that PostgreSQL's jsonb and our encoder accept: bounded depth, 64-bit
     integers, finite numbers, text without NUL characters or lone surrogates."""
     if depth > MAX_JSON_DEPTH:

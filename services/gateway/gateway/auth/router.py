@@ -72,11 +72,10 @@ async def register(
     limiter: LimiterDep,
     hashing: HashingDep,
     settings: SettingsDep,
-) -> Any:
-    row = await service.register(
+) -> dict[str, Any]:
+    return await service.register(
         pool, limiter, hashing, settings, data=data, address=client_address(request)
     )
-    return dict(row)
 
 
 @router.post(
@@ -97,7 +96,7 @@ async def token(
     limiter: LimiterDep,
     hashing: HashingDep,
     settings: SettingsDep,
-) -> Any:
+) -> TokenOut:
     data = await _token_form(request)
     issued = await service.sign_in(
         pool, limiter, hashing, settings, data=data, address=client_address(request)

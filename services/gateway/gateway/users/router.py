@@ -5,7 +5,6 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from ailp.errors import Unauthorized
 from gateway.deps import (
     CurrentUserId,
     HashingDep,
@@ -15,7 +14,7 @@ from gateway.deps import (
     SettingsDep,
 )
 from gateway.responses import json_response
-from gateway.users import repository, service
+from gateway.users import service
 from gateway.users.schemas import AccountDeletionIn, CurrentUserOut, ExportOut, PasswordChangeIn
 
 router = APIRouter(prefix="/api/users", tags=["users"])
@@ -29,11 +28,8 @@ _CONFIRMATION_ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/me", response_model=CurrentUserOut, summary="The signed-in user")
-async def me(user_id: CurrentUserId, pool: PoolDep) -> dict:
-    row = await repository.get(pool, user_id=user_id)
-    if row is None:
-        raise Unauthorized("The account behind this token no longer exists. Sign in again.")
-    return dict(row)
+async def me(user_id: CurrentUserId, pool: PoolDep) -> dict[str, Any]:
+    return await service.me(pool, user_id=user_id)
 
 
 @router.post(
