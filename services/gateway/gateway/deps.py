@@ -73,6 +73,7 @@ def _bearer_token(request: Request) -> str:
 
 _current_user_id = _BearerUser(
     auto_error=False,
+    scheme_name="bearerAuth",
     description="The `access_token` from POST /api/auth/token",
 )
 

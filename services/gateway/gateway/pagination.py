@@ -19,9 +19,15 @@ T = TypeVar("T")
 K = TypeVar("K")
 
 
-# The `cursor` query parameter of every list.
+# The `cursor` query parameter of every list: opaque, base64url without padding.
 Cursor = Annotated[
-    str | None, Query(max_length=200, description="next_cursor of the previous page")
+    str | None,
+    Query(
+        max_length=200,
+        description="`next_cursor` of the previous page, unchanged: an opaque token (any other "
+        "value is a 422); empty or left out for the first page",
+        json_schema_extra={"pattern": "^[A-Za-z0-9_-]*$"},
+    ),
 ]
 
 

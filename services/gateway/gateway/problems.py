@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from ailp.errors import (
     AilpError,
@@ -138,14 +139,32 @@ async def _on_validation_error(_: Request, exc: Exception) -> Response:
     )
 
 
-async def _on_http_error(_: Request, exc: Exception) -> Response:
+async def _on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    headers = dict(exc.headers or {})
     if exc.status_code == 404 and detail == "Not Found":
         detail = "There is nothing at this path. See /docs for the API's endpoints."
     elif exc.status_code == 405:
         detail = "This path does not accept that HTTP method. See /docs for what it accepts."
-    return problem(exc.status_code, detail, headers=dict(exc.headers or {}))
+        headers["Allow"] = allowed_methods(request)
+    return problem(exc.status_code, detail, headers=headers)
+
+
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route accepts at this path, for the `Allow` header of a 405 (Starlette
+    names only the first matching route's, and FastAPI has one route per method)."""
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    )
 
 
 def too_large(limit: int) -> Response:

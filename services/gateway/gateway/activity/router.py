@@ -15,6 +15,7 @@ router = APIRouter(prefix="/api/learners/{learner_id}", tags=["activity"])
 
 @router.post(
     "/sessions",
+    operation_id="sessions-create",
     status_code=status.HTTP_201_CREATED,
     response_model=SessionOut,
     summary="Log a study session",
@@ -35,7 +36,10 @@ async def create_session(
 
 
 @router.get(
-    "/sessions", response_model=Page[SessionOut], summary="A learner's sessions, newest first"
+    "/sessions",
+    operation_id="sessions-list",
+    response_model=Page[SessionOut],
+    summary="A learner's sessions, newest first",
 )
 async def list_sessions(
     learner_id: RowId,
@@ -59,6 +63,7 @@ async def list_sessions(
 
 @router.post(
     "/responses",
+    operation_id="responses-create",
     status_code=status.HTTP_201_CREATED,
     response_model=StoredOut,
     summary="Record exercise answers (1–1,000)",

@@ -13,6 +13,7 @@ router = APIRouter(prefix="/api/admin", tags=["admin"])
 
 @router.get(
     "/stats",
+    operation_id="admin-stats",
     response_model=AdminStats,
     summary="The business dashboard: growth, engagement, AI performance and spend",
     responses={403: {"description": "not an administrator"}},
@@ -28,6 +29,7 @@ async def admin_stats(
 
 @router.get(
     "/learner-model",
+    operation_id="admin-learner-model",
     response_model=LearnerModel,
     summary="The newest fitted learner-model parameters and how well they predict held-out answers",
     responses={

@@ -18,6 +18,7 @@ router = APIRouter(prefix="/api/learners/{learner_id}/analytics", tags=["analyti
 
 @router.post(
     "",
+    operation_id="analytics-request",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=JobOut,
     responses=ACCEPTED_RESPONSES,
@@ -44,7 +45,12 @@ async def request_analytics(
     return accepted(job)
 
 
-@router.get("", response_model=AnalyticsOut, summary="The latest analytics result")
+@router.get(
+    "",
+    operation_id="analytics-get",
+    response_model=AnalyticsOut,
+    summary="The latest analytics result",
+)
 async def latest_analytics(
     learner_id: RowId, user_id: CurrentUserId, pool: PoolDep
 ) -> dict[str, Any]:

@@ -51,6 +51,7 @@ _BUSY: dict[int | str, dict[str, Any]] = {
 
 @router.post(
     "/register",
+    operation_id="auth-register",
     status_code=status.HTTP_201_CREATED,
     response_model=UserOut,
     summary="Create an account",
@@ -80,6 +81,7 @@ async def register(
 
 @router.post(
     "/token",
+    operation_id="auth-token",
     response_model=TokenOut,
     summary="Sign in (OAuth2 password flow, form or JSON)",
     openapi_extra=_TOKEN_BODY,
@@ -106,6 +108,7 @@ async def token(
 
 @router.post(
     "/logout",
+    operation_id="auth-logout",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Sign out: this token is refused from now on",
 )
@@ -118,6 +121,7 @@ async def logout(
 
 @router.post(
     "/logout-all",
+    operation_id="auth-logout-all",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Sign out everywhere: every token issued to you so far is refused from now on",
 )

@@ -21,6 +21,7 @@ router = APIRouter(tags=["content"])
 
 @router.post(
     "/api/learners/{learner_id}/generate-content",
+    operation_id="content-generate",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=JobOut,
     responses=ACCEPTED_RESPONSES,
@@ -47,7 +48,12 @@ async def generate_content(
     return accepted(job)
 
 
-@router.get("/api/content/{content_id}", response_model=ContentOut, summary="One content piece")
+@router.get(
+    "/api/content/{content_id}",
+    operation_id="content-get",
+    response_model=ContentOut,
+    summary="One content piece",
+)
 async def get_content(
     content_id: uuid.UUID, user_id: CurrentUserId, pool: PoolDep
 ) -> dict[str, Any]:
@@ -56,6 +62,7 @@ async def get_content(
 
 @router.get(
     "/api/learners/{learner_id}/content",
+    operation_id="content-list",
     response_model=Page[ContentOut],
     summary="A learner's content, newest first",
 )

@@ -33,6 +33,7 @@ def _answer(report: dict[str, Any], response: Response) -> dict[str, Any]:
 
 @router.get(
     "/api/health",
+    operation_id="health-check",
     response_model=HealthOut,
     summary="Readiness: database and Redis reachable",
     responses={503: {"model": HealthOut, "description": "a dependency is down"}},
@@ -43,6 +44,7 @@ async def health(pool: PoolDep, broker: BrokerDep, response: Response) -> dict[s
 
 @router.get(
     "/api/health/ready",
+    operation_id="health-ready",
     response_model=HealthOut,
     summary="Readiness for a load balancer: the database reachable (Redis is not checked)",
     description="What Kubernetes and compose use to route traffic. Redis is left out on "
@@ -55,7 +57,12 @@ async def ready(pool: PoolDep, response: Response) -> dict[str, Any]:
     return _answer(await service.ready(pool), response)
 
 
-@router.get("/api/health/live", response_model=LiveOut, summary="Liveness (no dependency checks)")
+@router.get(
+    "/api/health/live",
+    operation_id="health-live",
+    response_model=LiveOut,
+    summary="Liveness (no dependency checks)",
+)
 async def live() -> LiveOut:
     return LiveOut(status="ok")
 

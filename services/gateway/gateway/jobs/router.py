@@ -16,13 +16,15 @@ from gateway.validation import BigId
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
 
 
-@router.get("/{job_id}", response_model=JobOut, summary="Poll a job")
+@router.get("/{job_id}", operation_id="jobs-get", response_model=JobOut, summary="Poll a job")
 async def get_job(job_id: uuid.UUID, user_id: CurrentUserId, pool: PoolDep) -> Response:
     job = await service.get(pool, user_id=user_id, job_id=job_id)
     return json_response(job, headers=service.poll_headers(job))
 
 
-@router.get("", response_model=Page[JobOut], summary="Your jobs, newest first")
+@router.get(
+    "", operation_id="jobs-list", response_model=Page[JobOut], summary="Your jobs, newest first"
+)
 async def list_jobs(
     user_id: CurrentUserId,
     pool: PoolDep,
@@ -45,6 +47,7 @@ async def list_jobs(
 
 @router.delete(
     "/{job_id}",
+    operation_id="jobs-cancel",
     response_model=JobOut,
     summary="Cancel a queued job",
     responses={409: {"description": "the job is running or already finished"}},

@@ -15,6 +15,7 @@ router = APIRouter(prefix="/api/learners", tags=["learners"])
 
 @router.post(
     "",
+    operation_id="learners-create",
     status_code=status.HTTP_201_CREATED,
     response_model=LearnerOut,
     summary="Create a learner profile",
@@ -39,18 +40,29 @@ async def create_learner(
     )
 
 
-@router.get("", response_model=list[LearnerOut], summary="Your learner profiles")
+@router.get(
+    "",
+    operation_id="learners-list",
+    response_model=list[LearnerOut],
+    summary="Your learner profiles",
+)
 async def list_learners(user_id: CurrentUserId, pool: PoolDep) -> list[dict[str, Any]]:
     return await service.list_for_user(pool, user_id=user_id)
 
 
-@router.get("/{learner_id}", response_model=LearnerOut, summary="One learner profile")
+@router.get(
+    "/{learner_id}",
+    operation_id="learners-get",
+    response_model=LearnerOut,
+    summary="One learner profile",
+)
 async def get_learner(learner_id: RowId, user_id: CurrentUserId, pool: PoolDep) -> Response:
     return json_response(await service.get(pool, user_id=user_id, learner_id=learner_id))
 
 
 @router.patch(
     "/{learner_id}",
+    operation_id="learners-update",
     response_model=LearnerOut,
     summary="Change a learner profile",
     responses={409: {"description": "a profile for that niche exists"}},
@@ -64,6 +76,7 @@ async def update_learner(
 
 @router.delete(
     "/{learner_id}",
+    operation_id="learners-delete",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a learner profile and everything recorded for it",
 )

@@ -27,13 +27,16 @@ _CONFIRMATION_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/me", response_model=CurrentUserOut, summary="The signed-in user")
+@router.get(
+    "/me", operation_id="users-me", response_model=CurrentUserOut, summary="The signed-in user"
+)
 async def me(user_id: CurrentUserId, pool: PoolDep) -> dict[str, Any]:
     return await service.me(pool, user_id=user_id)
 
 
 @router.post(
     "/me/password",
+    operation_id="users-change-password",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Change the password; every token issued before is refused from then on",
     description=(
@@ -66,6 +69,7 @@ async def change_password(
 
 @router.get(
     "/me/export",
+    operation_id="users-export",
     response_model=ExportOut,
     summary="Download everything stored about you (JSON attachment)",
     description=(
@@ -87,6 +91,7 @@ async def export(user_id: CurrentUserId, pool: PoolDep) -> Response:
 
 @router.delete(
     "/me",
+    operation_id="users-delete-me",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete your account and everything stored about it",
     description=(
