@@ -1,7 +1,8 @@
-"""The rules of API.md (Conventions, Auth, Learners, Learning sessions and exercise responses, Jobs,
-and the request side of Content generation, Analytics and Health) that the other integration tests
-did not pin down yet, each checked through the running gateway. Malformed input of every kind, per
-endpoint, is swept in test_bad_input.py; each test name here says which rule it holds.
+"""The rules of the HTTP contract, docs/api.md (Conventions, Auth, Learners, Learning sessions and
+exercise responses, Jobs, and the request side of Content generation, Analytics and Health) that
+the other integration tests did not pin down yet, each checked through the running gateway.
+Malformed input of every kind, per endpoint, is swept in test_bad_input.py; each test name here
+says which rule it holds.
 """
 
 from __future__ import annotations
