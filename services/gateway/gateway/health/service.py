@@ -11,6 +11,7 @@ import asyncpg
 from ailp import __version__
 from ailp.logging import get_logger
 from gateway.broker import Broker
+from gateway.health import repository
 
 log = get_logger(__name__)
 CHECK_TIMEOUT_SECONDS = 2.0
@@ -37,7 +38,7 @@ def _report(checks: dict[str, str]) -> dict[str, Any]:
 async def health(pool: asyncpg.Pool, broker: Broker) -> dict[str, Any]:
     """The database and Redis."""
     results = await asyncio.gather(
-        _check("database", pool.fetchval("SELECT 1")),
+        _check("database", repository.ping(pool)),
         _check("redis", broker.client.ping()),
     )
     return _report(dict(results))
@@ -45,5 +46,5 @@ async def health(pool: asyncpg.Pool, broker: Broker) -> dict[str, Any]:
 
 async def ready(pool: asyncpg.Pool) -> dict[str, Any]:
     """The database only (see the readiness route for why)."""
-    name, result = await _check("database", pool.fetchval("SELECT 1"))
+    name, result = await _check("database", repository.ping(pool))
     return _report({name: result})
