@@ -7,7 +7,7 @@ import re
 import sys
 import unicodedata
 from datetime import UTC, datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 from fastapi import Path
 from pydantic import (
@@ -134,10 +134,6 @@ FREE_TEXT_PATTERN = f"^[^{_CONTROL_BUT_NEWLINES}]*$"
 STORABLE_TEXT_PATTERN = "^[^\\u0000]*$"
 
 
-def _documented_pattern(pattern: str) -> Any:
-    return Field(json_schema_extra={"pattern": pattern})
-
-
 # One-line labels (trimmed, at least one character, no control characters) and free text
 # (newlines allowed) in request bodies.
 _ONE_LINE = AfterValidator(_no_control_characters)
@@ -145,19 +141,19 @@ Concept = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
     _ONE_LINE,
-    _documented_pattern(ONE_LINE_PATTERN),
+    Field(json_schema_extra={"pattern": ONE_LINE_PATTERN}),
 ]
 Niche = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=50),
     _ONE_LINE,
-    _documented_pattern(ONE_LINE_PATTERN),
+    Field(json_schema_extra={"pattern": ONE_LINE_PATTERN}),
 ]
 Goals = Annotated[
     str,
     StringConstraints(max_length=2000),
     AfterValidator(_no_control_except_newlines),
-    _documented_pattern(FREE_TEXT_PATTERN),
+    Field(json_schema_extra={"pattern": FREE_TEXT_PATTERN}),
 ]
 
 # Years whose every moment, in any offset, is inside EARLIEST .. LATEST.
@@ -168,7 +164,7 @@ UtcDatetime = Annotated[
     AwareDatetime,
     BeforeValidator(_iso_text_only),
     AfterValidator(in_supported_range),
-    _documented_pattern(SUPPORTED_YEARS_PATTERN),
+    Field(json_schema_extra={"pattern": SUPPORTED_YEARS_PATTERN}),
 ]
 
 # Numbers in request bodies: `true` is not 1.
