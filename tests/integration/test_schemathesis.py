@@ -12,7 +12,14 @@ against that address.
 The run is bounded and reproducible: Hypothesis is derandomized, keeps no example database, and
 runs a few dozen examples per operation and mode.
 
-Below the run: replays of the minimal requests the fuzzer once found answering 500 (NUL
+Then schemathesis's own runner (`st run`) goes over the whole document with every one of its
+checks (positive data accepted, negative data rejected, 405 with `Allow`, auth not ignored, use
+after free, resource availability, ...) in all four phases (examples, coverage, fuzzing,
+stateful); tests/integration/schemathesis_hooks.py keeps valid data valid under the few rules a
+schema cannot state (opaque cursors, idempotency keys, session_end after session_start, answers'
+references).
+
+Below the runs: replays of the minimal requests the fuzzer once found answering 500 (NUL
 characters, lone surrogates and beyond-64-bit integers in free-form JSON, timestamps at the edges
 of the datetime range, a NUL in the sign-in username), and checks that the document describes
 what the gateway answers (404, 409, 415 and 400 where they occur; health's 503 as the health
@@ -21,10 +28,14 @@ object).
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -467,3 +478,116 @@ def test_the_health_503_is_documented_as_the_health_object(schema: schemathesis.
     application/json; see tests/fault), not a Problem, and the document says so."""
     responses = schema.raw_schema["paths"]["/api/health"]["get"]["responses"]
     assert responses["503"]["content"] == responses["200"]["content"], responses
+
+
+# --- schemathesis's own runner: every check, every phase ----------------------------------------------
+ALL_CHECKS = "all"
+ALL_PHASES = "examples,coverage,fuzzing,stateful"
+CLI_MAX_EXAMPLES = 5
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _schemathesis_run(
+    base_url: str, token: str, workdir: Path, *, operation_ids: list[str], exclude: bool
+) -> subprocess.CompletedProcess[str]:
+    """`st run` over the live document with every check and phase, as a user of its own."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    config = workdir / "schemathesis.toml"
+    config.write_text(
+        'hooks = "tests.integration.schemathesis_hooks"\n'
+        "[generation]\n"
+        "deterministic = true\n"
+        'database = "none"\n'
+    )
+    selection = []
+    for operation_id in operation_ids:
+        selection += [
+            "--exclude-operation-id" if exclude else "--include-operation-id",
+            operation_id,
+        ]
+    command = [
+        str(Path(sys.executable).with_name("st")),
+        "--config-file",
+        str(config),
+        "--no-color",
+        "run",
+        f"{base_url}/openapi.json",
+        "--checks",
+        ALL_CHECKS,
+        "--phases",
+        ALL_PHASES,
+        "--max-examples",
+        str(CLI_MAX_EXAMPLES),
+        "--seed",
+        "14",
+        "--workers",
+        "1",
+        "--request-timeout",
+        "30",
+        "--continue-on-failure",
+        # Strings that must fit a pattern and a date-time format at once are slow to draw; the
+        # draws still happen, only Hypothesis's "too many filtered" alarm is off.
+        "--suppress-health-check",
+        "filter_too_much",
+        "-H",
+        f"Authorization: Bearer {token}",
+        "-H",
+        f"X-Forwarded-For: {FORWARDED_FOR}",
+        *selection,
+    ]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        command, cwd=workdir, env=env, capture_output=True, text=True, timeout=900, check=False
+    )
+
+
+ACCOUNT_OPERATION_IDS = [
+    "auth-logout",
+    "auth-logout-all",
+    "users-delete-me",
+    "users-change-password",
+]
+ADMIN_OPERATION_IDS = ["admin-stats", "admin-learner-model"]
+
+
+def _make_admin(stack: Stack, username: str) -> None:
+    env = {**os.environ, "DATABASE_URL": stack.database_url, "REDIS_URL": stack.redis_url}
+    subprocess.run(
+        [sys.executable, "-m", "ailp.cli", "make-admin", username],
+        check=True,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+    )
+
+
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize(
+    "run",
+    ["everything-else", "admin", *ACCOUNT_OPERATION_IDS],
+)
+def test_schemathesis_with_every_check_and_phase_passes(
+    stack: Stack, tmp_path: Path, run: str
+) -> None:
+    """schemathesis's own runner with all of its checks (server errors, status codes, content
+    types, headers, response schemas, positive data accepted, negative data rejected, 405 with
+    Allow, auth not ignored, use after free, resource availability, ...) over all phases.
+    Operations that end the caller's session run alone, each as a user of its own; the admin
+    operations run as an administrator (as anyone else they only answer 403)."""
+    user = _user(stack.base_url)
+    try:
+        user.create_learner()
+        assert user.token is not None and user.username is not None
+        if run == "everything-else":
+            selected, exclude = ACCOUNT_OPERATION_IDS + ADMIN_OPERATION_IDS, True
+        elif run == "admin":
+            _make_admin(stack, user.username)
+            selected, exclude = ADMIN_OPERATION_IDS, False
+        else:
+            selected, exclude = [run], False
+        result = _schemathesis_run(
+            stack.base_url, user.token, tmp_path, operation_ids=selected, exclude=exclude
+        )
+    finally:
+        user.close()
+    assert result.returncode == 0, result.stdout[-30000:] + result.stderr[-5000:]

@@ -18,7 +18,7 @@ import asyncpg
 import psycopg2
 import pytest
 
-from gateway.admin.repository import stats
+from gateway.admin.service import window_stats as stats
 from gateway.db import _init_connection
 from tests.support.database import create_database, drop_database
 

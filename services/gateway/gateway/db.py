@@ -1,9 +1,11 @@
 """The gateway's PostgreSQL access: one asyncpg pool per process, one round trip per hot read.
 
-DESIGN.md measured SQLAlchemy's async layer at a third of raw asyncpg for a primary-key read, so
-the gateway talks to asyncpg directly with hand-written SQL kept in each resource's
-`repository.py`. Statements run in autocommit mode (no BEGIN/ROLLBACK round trips); multi-row
-writes that must be atomic are single statements (CTEs) or use `transaction()`.
+SQLAlchemy's async layer measured at a third of raw asyncpg for a primary-key read
+(docs/architecture.md), so the gateway talks to asyncpg directly with hand-written SQL kept in
+each resource's `repository.py`. Statements run in autocommit mode (no BEGIN/ROLLBACK round
+trips); multi-row writes that must be atomic are single statements (CTEs) or use `transaction()`.
+Repositories never raise errors meant for clients: they return None (or False) for a row that
+is not there and raise `Duplicate` / `MissingReference` for what a constraint refused.
 """
 
 from __future__ import annotations
@@ -90,3 +92,16 @@ async def create_pool(settings: Settings, **overrides: Any) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(settings.asyncpg_dsn, **options)
     assert pool is not None
     return pool
+
+
+class Duplicate(Exception):
+    """A unique constraint refused a write. Repositories raise it instead of the driver's error;
+    the service decides what it means to the client."""
+
+    def __init__(self, constraint: str | None) -> None:
+        super().__init__(f"unique constraint {constraint} refused the write")
+        self.constraint = constraint or ""
+
+
+class MissingReference(Exception):
+    """A foreign key refused a write: a referenced row is gone."""

@@ -17,6 +17,7 @@ from gateway.client_address import client_address_of
 from gateway.passwords import PasswordHashing
 from gateway.ratelimit import RateLimiter
 from gateway.security import TokenClaims, claims_from_token
+from gateway.users import repository as users
 
 
 async def _settings(request: Request) -> Settings:
@@ -71,14 +72,16 @@ def _bearer_token(request: Request) -> str:
 
 
 _current_user_id = _BearerUser(
-    auto_error=False, description="The `access_token` from POST /api/auth/token"
+    auto_error=False,
+    scheme_name="bearerAuth",
+    description="The `access_token` from POST /api/auth/token",
 )
 
 
 async def _current_admin_id(
     request: Request, user_id: Annotated[int, Depends(_current_user_id)]
 ) -> int:
-    role = await request.app.state.pool.fetchval("SELECT role FROM users WHERE id = $1", user_id)
+    role = await users.role_of(request.app.state.pool, user_id=user_id)
     if role is None:
         raise Unauthorized("The account behind this token no longer exists. Sign in again.")
     if role != Role.admin:

@@ -2,7 +2,8 @@
 
 FastAPI documents validation errors as its own `HTTPValidationError` JSON; the gateway answers
 `application/problem+json` instead, so the generated document is corrected here once for all
-operations, and the common error statuses are added where they can occur.
+operations. Each operation lists only the error statuses it can answer: the ones its route
+declares (409, 429, ...) plus those that follow from its shape (see `_document_problems`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, ConfigDict, Field
+
+from gateway.activity.schemas import STORABLE_JSON
 
 
 class ProblemError(BaseModel):
@@ -52,14 +55,16 @@ class Problem(BaseModel):
     )
 
 
-_COMMON = {
+_DESCRIPTIONS = {
+    "400": "The body could not be parsed",
     "401": "Missing, invalid or expired access token",
-    "413": "Body larger than 1 MiB",
+    "404": "Not found, or not yours (the two are indistinguishable)",
+    "413": "Body larger than MAX_BODY_BYTES (default 1 MiB)",
     "422": "Invalid input (see `errors`)",
-    "429": "Too many requests; see Retry-After",
-    "500": "Unexpected error (logged with the request id)",
     "503": "Database or queue unreachable; retry after Retry-After",
 }
+# Operations that touch neither the database nor Redis, so they cannot answer 503.
+_NO_DEPENDENCIES = {"health-live"}
 
 
 def install(app: FastAPI) -> None:
@@ -77,31 +82,44 @@ def install(app: FastAPI) -> None:
             components[name] = definition
         for name in ("HTTPValidationError", "ValidationError"):
             components.pop(name, None)
+        components["StorableJson"] = STORABLE_JSON
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
-                # An operation without `security` needs no token, so it cannot answer 401.
-                _document_problems(operation, public="security" not in operation)
+                _document_problems(operation)
         app.openapi_schema = schema
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def _document_problems(operation: dict[str, Any], *, public: bool) -> None:
+def _document_problems(operation: dict[str, Any]) -> None:
+    """Add the error statuses that follow from the operation's shape: 401 when it needs a token,
+    404 with a path parameter (an id that is not yours), 400 and 413 with a body, 422 with any
+    input, 503 unless it touches no dependency. FastAPI's blanket 422 on operations without
+    input is dropped."""
     responses = operation.setdefault("responses", {})
     problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    statuses = dict(_COMMON)
-    if any(parameter.get("in") == "path" for parameter in operation.get("parameters", [])):
-        statuses["404"] = "Not found, or not yours (the two are indistinguishable)"
-    if "requestBody" in operation:
-        statuses["400"] = "The body could not be parsed"
-    for status, description in statuses.items():
-        if public and status == "401" and "401" not in responses:
-            continue
-        responses.setdefault(status, {"description": description})
+    parameters = operation.get("parameters", [])
+    has_body = "requestBody" in operation
+    statuses = []
+    if "security" in operation:
+        statuses.append("401")
+    if any(parameter.get("in") == "path" for parameter in parameters):
+        statuses.append("404")
+    if has_body:
+        statuses += ["400", "413"]
+    if parameters or has_body:
+        statuses.append("422")
+    else:
+        responses.pop("422", None)
+    if operation.get("operationId") not in _NO_DEPENDENCIES:
+        statuses.append("503")
+    for status in statuses:
+        responses.setdefault(status, {"description": _DESCRIPTIONS[status]})
     for status, entry in responses.items():
         if status.startswith(("4", "5")) and not _declares_own_body(entry):
             entry["content"] = problem
+    operation["responses"] = dict(sorted(responses.items()))
 
 
 def _declares_own_body(entry: dict[str, Any]) -> bool:

@@ -6,9 +6,10 @@ import base64
 import binascii
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
+from fastapi import Query
 from pydantic import BaseModel
 
 from ailp.errors import Unprocessable
@@ -16,6 +17,18 @@ from gateway.validation import MAX_BIGINT, in_supported_range
 
 T = TypeVar("T")
 K = TypeVar("K")
+
+
+# The `cursor` query parameter of every list: opaque, base64url without padding.
+Cursor = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        description="`next_cursor` of the previous page, unchanged: an opaque token (any other "
+        "value is a 422); empty or left out for the first page",
+        json_schema_extra={"pattern": "^[A-Za-z0-9_-]*$"},
+    ),
+]
 
 
 class Page(BaseModel, Generic[T]):

@@ -16,8 +16,19 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
-from ailp.errors import AilpError, ServiceUnavailable, TooManyRequests, Unauthorized
+from ailp.errors import (
+    AilpError,
+    Conflict,
+    Forbidden,
+    NotFound,
+    ServiceUnavailable,
+    TooManyRequests,
+    Unauthorized,
+    Unprocessable,
+    UnsupportedMediaType,
+)
 from ailp.logging import get_logger
 from gateway.db import MAYBE_UNAVAILABLE_ERRORS, UNAVAILABLE_ERRORS, is_unavailable
 
@@ -49,6 +60,49 @@ def problem(
     )
 
 
+# Each domain error class as a problem: (status, title). The most specific class wins.
+STATUS_OF: dict[type[AilpError], tuple[int, str]] = {
+    NotFound: (404, "Not found"),
+    Conflict: (409, "Conflict"),
+    Unprocessable: (422, "Unprocessable content"),
+    Unauthorized: (401, "Unauthorized"),
+    Forbidden: (403, "Forbidden"),
+    TooManyRequests: (429, "Too many requests"),
+    ServiceUnavailable: (503, "Service unavailable"),
+    UnsupportedMediaType: (415, "Unsupported media type"),
+    AilpError: (400, "Bad request"),
+}
+
+# What a client reads when something is not among theirs, by resource (`key` is its id).
+NOT_FOUND_DETAIL = {
+    "learner": "No learner {key} among your profiles. List them with GET /api/learners.",
+    "job": "No job {key} among yours. List your jobs with GET /api/jobs.",
+    "content": "No content {key} among yours.",
+    "analytics": (
+        "No analytics yet for learner {key}. Request them with POST /api/learners/{key}/analytics."
+    ),
+    "learner-model": (
+        "No learner-model parameters have been fitted yet, so every concept uses the "
+        "default parameters. Run `ailp learner-model fit` (or wait for the scheduled fit)."
+    ),
+    "account": "Your account no longer exists.",
+}
+
+
+def status_of(error: type[AilpError]) -> tuple[int, str]:
+    """The (status, title) of a domain error class."""
+    for cls in error.__mro__:
+        if cls in STATUS_OF:
+            return STATUS_OF[cls]
+    raise TypeError(f"not a domain error: {error.__name__}")
+
+
+def detail_of(exc: AilpError) -> str:
+    if isinstance(exc, NotFound):
+        return NOT_FOUND_DETAIL[exc.resource].format(key=exc.key)
+    return exc.detail
+
+
 def _location(loc: tuple[Any, ...] | list[Any]) -> list[str | int]:
     return [part if isinstance(part, int) else str(part) for part in loc]
 
@@ -65,7 +119,8 @@ async def _on_domain_error(_: Request, exc: Exception) -> Response:
         headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = "Bearer"
-    return problem(exc.status, exc.detail, title=exc.title, headers=headers, **exc.extra)
+    status, title = status_of(type(exc))
+    return problem(status, detail_of(exc), title=title, headers=headers, **exc.extra)
 
 
 async def _on_validation_error(_: Request, exc: Exception) -> Response:
@@ -84,14 +139,32 @@ async def _on_validation_error(_: Request, exc: Exception) -> Response:
     )
 
 
-async def _on_http_error(_: Request, exc: Exception) -> Response:
+async def _on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    headers = dict(exc.headers or {})
     if exc.status_code == 404 and detail == "Not Found":
         detail = "There is nothing at this path. See /docs for the API's endpoints."
     elif exc.status_code == 405:
         detail = "This path does not accept that HTTP method. See /docs for what it accepts."
-    return problem(exc.status_code, detail, headers=dict(exc.headers or {}))
+        headers["Allow"] = allowed_methods(request)
+    return problem(exc.status_code, detail, headers=headers)
+
+
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route accepts at this path, for the `Allow` header of a 405 (Starlette
+    names only the first matching route's, and FastAPI has one route per method)."""
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    )
 
 
 def too_large(limit: int) -> Response:

@@ -13,6 +13,8 @@ from typing import Any
 import orjson
 from fastapi.responses import Response
 
+from gateway.jobs.service import retry_after
+
 _OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC
 
 
@@ -31,4 +33,13 @@ def json_response(
         status_code=status_code,
         media_type="application/json",
         headers=headers,
+    )
+
+
+def accepted(job: dict[str, Any]) -> Response:
+    """202 Accepted with the job, where to poll it and when."""
+    return json_response(
+        job,
+        status_code=202,
+        headers={"Location": f"/api/jobs/{job['id']}", **retry_after(job["kind"])},
     )

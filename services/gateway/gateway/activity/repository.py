@@ -7,8 +7,7 @@ from typing import Any
 
 import asyncpg
 
-from ailp.errors import Unprocessable
-from gateway.learners.repository import not_found
+from gateway.db import MissingReference
 
 SESSION_COLUMNS = (
     "id, learner_id, session_start, session_end, duration_minutes, content_accessed, "
@@ -64,8 +63,9 @@ async def insert_session(
     session: dict[str, Any],
     answers: list[tuple[str, bool, datetime]],
     recompute_delay: float,
-) -> asyncpg.Record:
-    row = await pool.fetchrow(
+) -> asyncpg.Record | None:
+    """The stored session; None when the learner is not the user's."""
+    return await pool.fetchrow(
         _INSERT_SESSION,
         learner_id,
         user_id,
@@ -82,9 +82,6 @@ async def insert_session(
         [answer[2] for answer in answers],
         recompute_delay,
     )
-    if row is None:
-        raise not_found(learner_id)
-    return row
 
 
 async def list_sessions(
@@ -96,8 +93,8 @@ async def list_sessions(
     until: datetime | None,
     after: tuple[datetime, int] | None,
     limit: int,
-) -> list[asyncpg.Record]:
-    """Newest first. Raises NotFound when the learner is not the caller's (one round trip)."""
+) -> list[asyncpg.Record] | None:
+    """Newest first; None when the learner is not the user's (one round trip)."""
     rows = await pool.fetch(
         f"""
         SELECT s.* FROM learners l
@@ -121,7 +118,7 @@ async def list_sessions(
         limit,
     )
     if not rows:
-        raise not_found(learner_id)
+        return None
     return [row for row in rows if row["id"] is not None]
 
 
@@ -132,8 +129,9 @@ async def insert_responses(
     learner_id: int,
     responses: list[dict[str, Any]],
     recompute_delay: float,
-) -> int:
-    await _check_references(pool, user_id=user_id, learner_id=learner_id, responses=responses)
+) -> int | None:
+    """How many answers were stored; None when the learner is not the user's. Raises
+    `MissingReference` when a referenced session or content piece was deleted meanwhile."""
     try:
         row = await pool.fetchrow(
             _INSERT_RESPONSES,
@@ -147,21 +145,23 @@ async def insert_responses(
             recompute_delay,
         )
     except asyncpg.ForeignKeyViolationError as exc:
-        raise Unprocessable("A referenced session or content piece no longer exists.") from exc
+        raise MissingReference from exc
     if row["learners"] == 0:
-        raise not_found(learner_id)
+        return None
     return int(row["stored"])
 
 
-async def _check_references(
-    pool: asyncpg.Pool, *, user_id: int, learner_id: int, responses: list[dict[str, Any]]
-) -> None:
-    """session_id and content_id must name this learner's own sessions and content."""
-    session_ids = {r["session_id"] for r in responses if r["session_id"] is not None}
-    content_ids = {r["content_id"] for r in responses if r["content_id"] is not None}
-    if not session_ids and not content_ids:
-        return
-    row = await pool.fetchrow(
+async def count_references(
+    pool: asyncpg.Pool,
+    *,
+    user_id: int,
+    learner_id: int,
+    session_ids: set[int],
+    content_ids: set[Any],
+) -> asyncpg.Record:
+    """`owned` (1 when the learner is the user's, else 0), and how many of `session_ids` and
+    `content_ids` are this learner's (`sessions`, `content`)."""
+    return await pool.fetchrow(
         """
         SELECT (SELECT count(*) FROM learners WHERE id = $1 AND user_id = $4) AS owned,
                (SELECT count(*) FROM learning_sessions WHERE learner_id = $1 AND id = ANY($2::bigint[]))
@@ -174,16 +174,3 @@ async def _check_references(
         list(content_ids),
         user_id,
     )
-    if row["owned"] == 0:
-        raise not_found(learner_id)
-    if row["sessions"] != len(session_ids):
-        raise Unprocessable(
-            "A session_id does not name one of this learner's sessions. "
-            "Use ids from GET /api/learners/{id}/sessions.",
-            errors=[{"loc": ["body", "responses", "session_id"], "msg": "unknown session"}],
-        )
-    if row["content"] != len(content_ids):
-        raise Unprocessable(
-            "A content_id does not name content generated for this learner.",
-            errors=[{"loc": ["body", "responses", "content_id"], "msg": "unknown content"}],
-        )

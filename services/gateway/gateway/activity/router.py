@@ -4,31 +4,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
-from gateway.activity import repository
+from gateway.activity import service
 from gateway.activity.schemas import ResponsesIn, SessionCreate, SessionOut, StoredOut
 from gateway.deps import CurrentUserId, LimiterDep, PoolDep, SettingsDep
-from gateway.pagination import Page, bigint_id, decode_cursor, page_of
-from gateway.ratelimit import Limit
+from gateway.pagination import Cursor, Page
 from gateway.validation import RowId, UtcDatetime
 
 router = APIRouter(prefix="/api/learners/{learner_id}", tags=["activity"])
 
-_TOO_MANY = (
-    "You are posting {what} faster than {limit} a minute. "
-    "Wait until Retry-After has passed, then send it again."
-)
-
-
-async def _count_post(limiter: LimiterDep, *, name: str, user_id: int, per_minute: int) -> None:
-    what = "sessions" if name == "session-posts" else "answers"
-    await limiter.hit(
-        Limit(name, str(user_id), per_minute, 60),
-        detail=_TOO_MANY.format(what=what, limit=per_minute),
-    )
-
 
 @router.post(
     "/sessions",
+    operation_id="sessions-create",
     status_code=status.HTTP_201_CREATED,
     response_model=SessionOut,
     summary="Log a study session",
@@ -42,23 +29,17 @@ async def create_session(
     pool: PoolDep,
     settings: SettingsDep,
     limiter: LimiterDep,
-) -> Any:
-    await _count_post(
-        limiter, name="session-posts", user_id=user_id, per_minute=settings.session_posts_per_minute
+) -> dict[str, Any]:
+    return await service.create_session(
+        pool, limiter, settings, user_id=user_id, learner_id=learner_id, data=data
     )
-    row = await repository.insert_session(
-        pool,
-        user_id=user_id,
-        learner_id=learner_id,
-        session=data.model_dump(),
-        answers=data.answers,
-        recompute_delay=settings.analytics_recompute_delay_seconds,
-    )
-    return dict(row)
 
 
 @router.get(
-    "/sessions", response_model=Page[SessionOut], summary="A learner's sessions, newest first"
+    "/sessions",
+    operation_id="sessions-list",
+    response_model=Page[SessionOut],
+    summary="A learner's sessions, newest first",
 )
 async def list_sessions(
     learner_id: RowId,
@@ -67,25 +48,22 @@ async def list_sessions(
     since: Annotated[UtcDatetime | None, Query(description="session_start ≥ since")] = None,
     until: Annotated[UtcDatetime | None, Query(description="session_start < until")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[
-        str | None, Query(max_length=200, description="next_cursor of the previous page")
-    ] = None,
-) -> Any:
-    after = decode_cursor(cursor, bigint_id)
-    rows = await repository.list_sessions(
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    return await service.list_sessions(
         pool,
         user_id=user_id,
         learner_id=learner_id,
         since=since,
         until=until,
-        after=after,
-        limit=limit + 1,
+        cursor=cursor,
+        limit=limit,
     )
-    return page_of(rows, limit, at="session_start", item_id="id")
 
 
 @router.post(
     "/responses",
+    operation_id="responses-create",
     status_code=status.HTTP_201_CREATED,
     response_model=StoredOut,
     summary="Record exercise answers (1–1,000)",
@@ -99,18 +77,13 @@ async def create_responses(
     pool: PoolDep,
     settings: SettingsDep,
     limiter: LimiterDep,
-) -> Any:
-    await _count_post(
-        limiter,
-        name="response-posts",
-        user_id=user_id,
-        per_minute=settings.response_posts_per_minute,
-    )
-    stored = await repository.insert_responses(
+) -> StoredOut:
+    stored = await service.record_responses(
         pool,
+        limiter,
+        settings,
         user_id=user_id,
         learner_id=learner_id,
         responses=[item.model_dump() for item in data.responses],
-        recompute_delay=settings.analytics_recompute_delay_seconds,
     )
-    return {"stored": stored}
+    return StoredOut(stored=stored)

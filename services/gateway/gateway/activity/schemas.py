@@ -14,10 +14,15 @@ from pydantic import (
     PrivateAttr,
     StrictBool,
     TypeAdapter,
+    WithJsonSchema,
     model_validator,
 )
 
 from gateway.validation import (
+    MAX_JSON_DEPTH,
+    ONE_LINE_PATTERN,
+    STORABLE_TEXT_PATTERN,
+    SUPPORTED_YEARS_PATTERN,
     BigId,
     Concept,
     StrictFloat,
@@ -26,9 +31,64 @@ from gateway.validation import (
     storable_json,
 )
 
+# Free-form JSON as `storable_json` accepts it, for the OpenAPI document (a component of its
+# own, as it is recursive; `gateway.openapi` adds it).
+STORABLE_JSON_REF = {"$ref": "#/components/schemas/StorableJson"}
+STORABLE_JSON: dict[str, Any] = {
+    "description": f"Any JSON value nested at most {MAX_JSON_DEPTH} levels deep, whose numbers "
+    "fit in 64 bits and whose strings and keys hold no NUL and no unpaired surrogate.",
+    "anyOf": [
+        {"type": "string", "pattern": STORABLE_TEXT_PATTERN},
+        {"type": "number", "minimum": -(2**63), "maximum": 2**63 - 1},
+        {"type": "boolean"},
+        {"type": "null"},
+        {"type": "array", "items": STORABLE_JSON_REF},
+        {
+            "type": "object",
+            "propertyNames": {"pattern": STORABLE_TEXT_PATTERN},
+            "additionalProperties": STORABLE_JSON_REF,
+        },
+    ],
+}
+# An exercise item: free-form, but one with a string `concept` and a boolean `correct` is also an
+# answer, so its concept follows the concept rules and its `answered_at` is a timestamp.
+_EXERCISE_ITEM: dict[str, Any] = {
+    "type": "object",
+    "propertyNames": {"pattern": STORABLE_TEXT_PATTERN},
+    "additionalProperties": STORABLE_JSON_REF,
+    "if": {
+        "required": ["concept", "correct"],
+        "properties": {"concept": {"type": "string"}, "correct": {"type": "boolean"}},
+    },
+    "then": {
+        "properties": {
+            "concept": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 200,
+                "pattern": ONE_LINE_PATTERN,
+            },
+            "answered_at": {
+                "anyOf": [
+                    {"type": "null"},
+                    {"type": "string", "format": "date-time", "pattern": SUPPORTED_YEARS_PATTERN},
+                ]
+            },
+        }
+    },
+}
+
 Score = Annotated[StrictFloat, Field(ge=0, le=1)]
-FreeJson = Annotated[list[Any], AfterValidator(storable_json)]
-ExerciseItems = Annotated[list[dict[str, Any]], AfterValidator(storable_json)]
+FreeJson = Annotated[
+    list[Any],
+    AfterValidator(storable_json),
+    WithJsonSchema({"type": "array", "items": STORABLE_JSON_REF, "maxItems": 1000}),
+]
+ExerciseItems = Annotated[
+    list[dict[str, Any]],
+    AfterValidator(storable_json),
+    WithJsonSchema({"type": "array", "items": _EXERCISE_ITEM, "maxItems": 1000}),
+]
 
 _concept = TypeAdapter(Concept)
 _timestamp = TypeAdapter(UtcDatetime)

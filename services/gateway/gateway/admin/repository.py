@@ -12,8 +12,6 @@ Add a figure as one more CTE and one more column (e.g. `top_spenders`).
 
 from __future__ import annotations
 
-from typing import Any
-
 import asyncpg
 
 _STATS = """
@@ -113,44 +111,46 @@ FROM hourly, edge_users, edge_sessions, edge_content, edge_jobs, active
 """
 
 
-async def stats(pool: asyncpg.Pool, *, days: int, budget_usd: float) -> dict[str, Any]:
+async def stats(pool: asyncpg.Pool, *, days: int) -> asyncpg.Record:
+    """The raw sums and counts of the last `days` days (see the module's docstring)."""
     row = await pool.fetchrow(_STATS, days)
     assert row is not None
-    generated = int(row["generated"])
-    ai = int(row["by_openai"]) + int(row["by_cache"])
-    completion_count = int(row["completion_count"])
-    started = int(row["jobs_started"])
-    return {
-        "window_days": days,
-        "users_total": row["users_total"],
-        "new_users": int(row["new_users"]),
-        "active_users_daily": row["active_daily"],
-        "active_users_monthly": row["active_monthly"],
-        "sessions": int(row["sessions"]),
-        "avg_completion_rate": (
-            float(row["completion_sum"]) / completion_count if completion_count else 0.0
-        ),
-        "content": {
-            "generated": generated,
-            "by_source": {
-                "openai": int(row["by_openai"]),
-                "cache": int(row["by_cache"]),
-                "fallback": int(row["by_fallback"]),
-            },
-            "ai_success_rate": ai / generated if generated else 0.0,
-            "fallback_rate": int(row["by_fallback"]) / generated if generated else 0.0,
-            "cost_usd": float(row["cost_usd"]),
-            "cost_usd_today": float(row["cost_today"]),
-            "budget_usd_today": budget_usd,
-        },
-        "top_concepts": [
-            {"concept": item["concept"], "requests": int(item["requests"])}
-            for item in row["top_concepts"]
-        ],
-        "jobs": {
-            "queued": row["jobs_queued"],
-            "running": row["jobs_running"],
-            "failed": int(row["jobs_failed"]),
-            "avg_wait_seconds": float(row["wait_seconds"]) / started if started else 0.0,
-        },
-    }
+    return row
+
+
+TOP_SPENDERS = 10
+
+_TOP_SPENDERS = """
+SELECT u.id AS user_id, u.username,
+       d.spent_micro / 1e6 AS cost_usd_today, d.reserved_micro / 1e6 AS in_flight_usd
+FROM user_model_spend_days d JOIN users u ON u.id = d.user_id
+WHERE d.day = CAST(now() AT TIME ZONE 'UTC' AS date) AND d.spent_micro + d.reserved_micro > 0
+ORDER BY d.spent_micro DESC, u.id
+LIMIT $1
+"""
+
+
+async def top_spenders(pool: asyncpg.Pool) -> list[asyncpg.Record]:
+    """Who spends the model budget today, most first (the per-user allowance's view)."""
+    return await pool.fetch(_TOP_SPENDERS, TOP_SPENDERS)
+
+
+_NEWEST_LEARNER_MODEL = """
+SELECT v.id, v.fitted_at, v.source, v.evaluation,
+       coalesce(
+           (SELECT json_agg(json_build_object(
+                        'concept', p.concept, 'p_init', p.p_init, 'p_transit', p.p_transit,
+                        'p_forget', p.p_forget, 'guess', p.guess, 'slip', p.slip,
+                        'responses', p.responses)
+                    ORDER BY p.concept)
+            FROM learner_model_concept_params p WHERE p.version_id = v.id),
+           '[]') AS concepts
+FROM learner_model_versions v
+ORDER BY v.id DESC
+LIMIT 1
+"""
+
+
+async def newest_learner_model(pool: asyncpg.Pool) -> asyncpg.Record | None:
+    """The newest learner-model parameter version with its concepts (one round trip)."""
+    return await pool.fetchrow(_NEWEST_LEARNER_MODEL)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import asyncpg
 
-from ailp.errors import NotFound
-from gateway.learners.repository import not_found as learner_not_found
 
-
-async def latest(pool: asyncpg.Pool, *, user_id: int, learner_id: int) -> dict[str, Any]:
-    rows = await pool.fetch(
+async def latest(pool: asyncpg.Pool, *, user_id: int, learner_id: int) -> asyncpg.Record | None:
+    """`result`: the newest result (None when there is none yet); no row at all when the
+    learner is not the user's (one round trip)."""
+    return await pool.fetchrow(
         """
         SELECT latest.result FROM learners l
         LEFT JOIN LATERAL (
@@ -23,11 +20,3 @@ async def latest(pool: asyncpg.Pool, *, user_id: int, learner_id: int) -> dict[s
         learner_id,
         user_id,
     )
-    if not rows:
-        raise learner_not_found(learner_id)
-    if rows[0]["result"] is None:
-        raise NotFound(
-            f"No analytics yet for learner {learner_id}. Request them with "
-            f"POST /api/learners/{learner_id}/analytics."
-        )
-    return rows[0]["result"]

@@ -51,6 +51,7 @@ _BUSY: dict[int | str, dict[str, Any]] = {
 
 @router.post(
     "/register",
+    operation_id="auth-register",
     status_code=status.HTTP_201_CREATED,
     response_model=UserOut,
     summary="Create an account",
@@ -72,15 +73,15 @@ async def register(
     limiter: LimiterDep,
     hashing: HashingDep,
     settings: SettingsDep,
-) -> Any:
-    row = await service.register(
+) -> dict[str, Any]:
+    return await service.register(
         pool, limiter, hashing, settings, data=data, address=client_address(request)
     )
-    return dict(row)
 
 
 @router.post(
     "/token",
+    operation_id="auth-token",
     response_model=TokenOut,
     summary="Sign in (OAuth2 password flow, form or JSON)",
     openapi_extra=_TOKEN_BODY,
@@ -97,7 +98,7 @@ async def token(
     limiter: LimiterDep,
     hashing: HashingDep,
     settings: SettingsDep,
-) -> Any:
+) -> TokenOut:
     data = await _token_form(request)
     issued = await service.sign_in(
         pool, limiter, hashing, settings, data=data, address=client_address(request)
@@ -107,6 +108,7 @@ async def token(
 
 @router.post(
     "/logout",
+    operation_id="auth-logout",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Sign out: this token is refused from now on",
 )
@@ -119,6 +121,7 @@ async def logout(
 
 @router.post(
     "/logout-all",
+    operation_id="auth-logout-all",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Sign out everywhere: every token issued to you so far is refused from now on",
 )

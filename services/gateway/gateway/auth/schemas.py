@@ -16,7 +16,12 @@ class RegisterIn(BaseModel):
     )
 
     username: str = Field(min_length=3, max_length=80, pattern=r"^[A-Za-z0-9_.\-]+$")
-    email: EmailStr = Field(max_length=120)
+    email: EmailStr = Field(
+        max_length=120,
+        description="An address on a public domain: a dotted domain name, not an IP address "
+        "and not a special-use name (`.arpa`, `.invalid`, `.local`, `.localhost`, `.onion`, "
+        "`.test`).",
+    )
     password: str = Field(min_length=8, max_length=1024)
 
     @field_validator("password")

@@ -6,12 +6,15 @@ refuse a request runs first: the per-address sign-up limit, then the duplicate c
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
 
 from ailp.config import Settings
-from ailp.errors import Unauthorized
+from ailp.errors import Conflict, Unauthorized
 from gateway.auth.broadcast import Revocations
 from gateway.auth.schemas import RegisterIn, TokenIn
+from gateway.db import Duplicate
 from gateway.passwords import PasswordHashing
 from gateway.ratelimit import Limit, RateLimiter
 from gateway.security import AccessToken, TokenClaims, issue_token
@@ -21,6 +24,7 @@ _FAILURES_ACCOUNT = "login-fail-account"
 _FAILURES_ADDRESS = "login-fail-address"
 _REGISTRATIONS_ADDRESS = "register-address"
 _TOO_MANY = "Too many failed sign-ins. Wait until Retry-After has passed, then try again."
+_GONE = "The account behind this token no longer exists."
 _TOO_MANY_SIGN_UPS = (
     "Too many accounts were created from your network address recently. "
     "Wait until Retry-After has passed, then try again."
@@ -35,7 +39,7 @@ async def register(
     *,
     data: RegisterIn,
     address: str,
-) -> asyncpg.Record:
+) -> dict[str, Any]:
     await limiter.hit(
         Limit(
             _REGISTRATIONS_ADDRESS,
@@ -46,11 +50,23 @@ async def register(
         detail=_TOO_MANY_SIGN_UPS,
     )
     email = str(data.email)
-    await users.ensure_available(pool, username=data.username, email=email)
+    taken = await users.taken_field(pool, username=data.username, email=email)
+    if taken is not None:  # answered before any hashing
+        raise _taken(taken)
     password_hash = await hashing.hash(data.password)
     # The unique indexes still decide a race between two sign-ups for the same name.
-    return await users.insert(
-        pool, username=data.username, email=email, password_hash=password_hash
+    try:
+        row = await users.insert(
+            pool, username=data.username, email=email, password_hash=password_hash
+        )
+    except Duplicate as exc:
+        raise _taken("email" if "email" in exc.constraint else "username") from exc
+    return dict(row)
+
+
+def _taken(field: str) -> Conflict:
+    return Conflict(
+        f"That {field} is already registered. Choose another {field}, or sign in.", field=field
     )
 
 
@@ -93,5 +109,6 @@ async def logout(pool: asyncpg.Pool, revocations: Revocations, *, claims: TokenC
 
 async def logout_everywhere(pool: asyncpg.Pool, revocations: Revocations, *, user_id: int) -> None:
     """Refuse every token issued to this user so far."""
-    await users.bump_token_version(pool, user_id=user_id)
+    if not await users.bump_token_version(pool, user_id=user_id):
+        raise Unauthorized(_GONE)
     await revocations.user_revoked(user_id)

@@ -7,9 +7,6 @@ from datetime import datetime
 
 import asyncpg
 
-from ailp.errors import NotFound
-from gateway.learners.repository import not_found as learner_not_found
-
 API_COLUMNS = """
     c.id AS content_id, c.learner_id, c.concept, c.content_type, c.title, c.body AS content,
     c.examples, c.exercises, c.source, c.model, c.prompt_version,
@@ -19,8 +16,8 @@ API_COLUMNS = """
 """
 
 
-async def get(pool: asyncpg.Pool, *, user_id: int, content_id: uuid.UUID) -> asyncpg.Record:
-    row = await pool.fetchrow(
+async def get(pool: asyncpg.Pool, *, user_id: int, content_id: uuid.UUID) -> asyncpg.Record | None:
+    return await pool.fetchrow(
         f"""
         SELECT {API_COLUMNS} FROM content c JOIN learners l ON l.id = c.learner_id
         WHERE c.id = $1 AND l.user_id = $2
@@ -28,9 +25,6 @@ async def get(pool: asyncpg.Pool, *, user_id: int, content_id: uuid.UUID) -> asy
         content_id,
         user_id,
     )
-    if row is None:
-        raise NotFound(f"No content {content_id} among yours.")
-    return row
 
 
 async def list_for_learner(
@@ -41,7 +35,8 @@ async def list_for_learner(
     content_type: str | None,
     after: tuple[datetime, uuid.UUID] | None,
     limit: int,
-) -> list[asyncpg.Record]:
+) -> list[asyncpg.Record] | None:
+    """Newest first; None when the learner is not the user's (one round trip)."""
     rows = await pool.fetch(
         f"""
         SELECT page.* FROM learners l
@@ -63,5 +58,5 @@ async def list_for_learner(
         limit,
     )
     if not rows:
-        raise learner_not_found(learner_id)
+        return None
     return [row for row in rows if row["content_id"] is not None]

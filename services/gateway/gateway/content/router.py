@@ -3,19 +3,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
-from ailp.jobs.submit import ContentParams
 from ailp.models.enums import ContentType
 from ailp.schemas.content import ContentOut
-from gateway.content import repository
+from gateway.content import service
 from gateway.content.schemas import GenerateContentIn
 from gateway.deps import BrokerDep, CurrentUserId, PoolDep, SettingsDep
-from gateway.jobs import service as jobs
 from gateway.jobs.idempotency import IdempotencyKey
-from gateway.jobs.router import ACCEPTED_RESPONSES
-from gateway.jobs.schemas import JobOut
-from gateway.pagination import Page, decode_cursor, page_of
+from gateway.jobs.schemas import ACCEPTED_RESPONSES, JobOut
+from gateway.pagination import Cursor, Page
+from gateway.responses import accepted
 from gateway.validation import RowId
 
 router = APIRouter(tags=["content"])
@@ -23,6 +21,7 @@ router = APIRouter(tags=["content"])
 
 @router.post(
     "/api/learners/{learner_id}/generate-content",
+    operation_id="content-generate",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=JobOut,
     responses=ACCEPTED_RESPONSES,
@@ -36,21 +35,34 @@ async def generate_content(
     pool: PoolDep,
     broker: BrokerDep,
     settings: SettingsDep,
-) -> Any:
-    params = ContentParams(
-        concept=data.concept, content_type=data.content_type.value, fresh=data.fresh
+) -> Response:
+    job = await service.generate(
+        pool,
+        broker,
+        settings,
+        user_id=user_id,
+        learner_id=learner_id,
+        data=data,
+        idempotency_key=idempotency_key,
     )
-    job = jobs.new_job(user_id, learner_id, params, data.model_dump(mode="json"), idempotency_key)
-    return jobs.accepted(await jobs.enqueue(pool, broker, settings, job=job))
+    return accepted(job)
 
 
-@router.get("/api/content/{content_id}", response_model=ContentOut, summary="One content piece")
-async def get_content(content_id: uuid.UUID, user_id: CurrentUserId, pool: PoolDep) -> Any:
-    return dict(await repository.get(pool, user_id=user_id, content_id=content_id))
+@router.get(
+    "/api/content/{content_id}",
+    operation_id="content-get",
+    response_model=ContentOut,
+    summary="One content piece",
+)
+async def get_content(
+    content_id: uuid.UUID, user_id: CurrentUserId, pool: PoolDep
+) -> dict[str, Any]:
+    return await service.get(pool, user_id=user_id, content_id=content_id)
 
 
 @router.get(
     "/api/learners/{learner_id}/content",
+    operation_id="content-list",
     response_model=Page[ContentOut],
     summary="A learner's content, newest first",
 )
@@ -60,14 +72,13 @@ async def list_content(
     pool: PoolDep,
     content_type: ContentType | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-) -> Any:
-    rows = await repository.list_for_learner(
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    return await service.list_for_learner(
         pool,
         user_id=user_id,
         learner_id=learner_id,
         content_type=content_type.value if content_type else None,
-        after=decode_cursor(cursor, uuid.UUID),
-        limit=limit + 1,
+        cursor=cursor,
+        limit=limit,
     )
-    return page_of(rows, limit, at="created_at", item_id="content_id")

@@ -9,16 +9,11 @@ from typing import Any
 import asyncpg
 
 from ailp.db.statements import positional
-from ailp.errors import Conflict, NotFound
 from ailp.jobs.lifecycle import CANCEL_STATEMENT, STATUS_STATEMENT
 from ailp.jobs.submit import JOB_COLUMNS
 
 COLUMNS = JOB_COLUMNS
 _FIELDS = tuple(name.strip() for name in COLUMNS.split(","))
-
-
-def not_found(job_id: uuid.UUID) -> NotFound:
-    return NotFound(f"No job {job_id} among yours. List your jobs with GET /api/jobs.")
 
 
 def to_api(row: asyncpg.Record) -> dict[str, Any]:
@@ -53,13 +48,6 @@ async def find(pool: asyncpg.Pool, *, user_id: int, job_id: uuid.UUID) -> asyncp
     )
 
 
-async def get(pool: asyncpg.Pool, *, user_id: int, job_id: uuid.UUID) -> asyncpg.Record:
-    row = await find(pool, user_id=user_id, job_id=job_id)
-    if row is None:
-        raise not_found(job_id)
-    return row
-
-
 async def list_for_user(
     pool: asyncpg.Pool,
     *,
@@ -91,7 +79,11 @@ async def list_for_user(
     )
 
 
-async def cancel(pool: asyncpg.Pool, *, user_id: int, job_id: uuid.UUID) -> asyncpg.Record:
+async def cancel(
+    pool: asyncpg.Pool, *, user_id: int, job_id: uuid.UUID
+) -> asyncpg.Record | str | None:
+    """The canceled job; else the status that kept it from being canceled; None when the job
+    is not the user's."""
     keys = {"job_id": job_id, "user_id": user_id}
     sql, args = positional(CANCEL_STATEMENT, keys)
     row = await pool.fetchrow(sql, *args)
@@ -99,6 +91,4 @@ async def cancel(pool: asyncpg.Pool, *, user_id: int, job_id: uuid.UUID) -> asyn
         return row
     sql, args = positional(STATUS_STATEMENT, keys)
     status = await pool.fetchval(sql, *args)
-    if status is None:
-        raise not_found(job_id)
-    raise Conflict(f"The job is {status}; only a queued job can be canceled.", status_now=status)
+    return None if status is None else str(status)

@@ -8,6 +8,20 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ailp.models.enums import JobKind, JobStatus
 
+# The documented answers of an operation that enqueues a job.
+ACCEPTED_RESPONSES: dict[int | str, dict[str, Any]] = {
+    202: {
+        "description": "Accepted: poll the job at `Location`.",
+        "headers": {
+            "Location": {"description": "/api/jobs/{job_id}", "schema": {"type": "string"}},
+            "Retry-After": {"description": "seconds before polling", "schema": {"type": "integer"}},
+        },
+    },
+    404: {"description": "no such learner among yours"},
+    422: {"description": "invalid body, or Idempotency-Key reused with a different body"},
+    429: {"description": "too many submissions or unfinished jobs"},
+}
+
 
 class JobError(BaseModel):
     code: str

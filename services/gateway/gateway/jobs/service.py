@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import uuid
 from dataclasses import replace
 from typing import Any
 
 import asyncpg
 import orjson
-from fastapi import Response
 
 from ailp import metrics
 from ailp.config import Settings
 from ailp.db.statements import positional
-from ailp.errors import TooManyRequests, Unprocessable
+from ailp.errors import Conflict, NotFound, TooManyRequests, Unprocessable
 from ailp.jobs.submit import (
     REFUSAL_STATEMENT,
     JobParams,
@@ -32,11 +32,11 @@ from ailp.jobs.submit import (
     submit_statement,
 )
 from ailp.logging import get_logger
+from ailp.models.enums import JobStatus
 from gateway.broker import Broker
 from gateway.db import is_unavailable
 from gateway.jobs import repository
-from gateway.learners.repository import not_found as learner_not_found
-from gateway.responses import json_response
+from gateway.pagination import decode_cursor, page_of
 
 log = get_logger(__name__)
 
@@ -131,7 +131,7 @@ async def _refused(pool: asyncpg.Pool, job: NewJob, limits: Limits) -> Exception
     sql, args = positional(REFUSAL_STATEMENT, refusal_params(job, limits))
     why = refusal(await pool.fetchrow(sql, *args), limits)
     if why.reason is Refused.learner_not_found:
-        return learner_not_found(job.learner_id)
+        return NotFound("learner", job.learner_id)
     if why.reason is Refused.too_many_unfinished:
         return TooManyRequests(
             f"You already have {limits.max_unfinished} unfinished jobs. Wait for some to finish "
@@ -164,10 +164,47 @@ async def _replay(pool: asyncpg.Pool, settings: Settings, job: NewJob) -> asyncp
     return existing
 
 
-def accepted(job: dict[str, Any]) -> Response:
-    """202 Accepted with the job, where to poll it and when."""
-    return json_response(
-        job,
-        status_code=202,
-        headers={"Location": f"/api/jobs/{job['id']}", **retry_after(job["kind"])},
+def poll_headers(job: dict[str, Any]) -> dict[str, str] | None:
+    """`Retry-After` (when to poll again) while the job is not finished."""
+    return None if JobStatus(job["status"]).is_terminal else retry_after(job["kind"])
+
+
+async def get(pool: asyncpg.Pool, *, user_id: int, job_id: uuid.UUID) -> dict[str, Any]:
+    row = await repository.find(pool, user_id=user_id, job_id=job_id)
+    if row is None:
+        raise NotFound("job", job_id)
+    return repository.to_api(row)
+
+
+async def list_for_user(
+    pool: asyncpg.Pool,
+    *,
+    user_id: int,
+    learner_id: int | None,
+    status: str | None,
+    kind: str | None,
+    cursor: str | None,
+    limit: int,
+) -> dict[str, Any]:
+    rows = await repository.list_for_user(
+        pool,
+        user_id=user_id,
+        learner_id=learner_id,
+        status=status,
+        kind=kind,
+        after=decode_cursor(cursor, uuid.UUID),
+        limit=limit + 1,
     )
+    return page_of(rows, limit, at="created_at", item_id="id", render=repository.to_api)
+
+
+async def cancel(pool: asyncpg.Pool, *, user_id: int, job_id: uuid.UUID) -> dict[str, Any]:
+    """Cancel a queued job; a running or finished one is a conflict."""
+    outcome = await repository.cancel(pool, user_id=user_id, job_id=job_id)
+    if outcome is None:
+        raise NotFound("job", job_id)
+    if isinstance(outcome, str):
+        raise Conflict(
+            f"The job is {outcome}; only a queued job can be canceled.", status_now=outcome
+        )
+    return repository.to_api(outcome)

@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
 import asyncpg
 
-from ailp.errors import Conflict, NotFound
+from gateway.db import Duplicate
 
 COLUMNS = (
     "id, user_id, target_niche, experience_level, preferred_learning_style, learning_goals, "
     "knowledge_state, engagement_metrics, created_at"
 )
 _UPDATABLE = ("target_niche", "experience_level", "preferred_learning_style", "learning_goals")
-
-
-def not_found(learner_id: int) -> NotFound:
-    return NotFound(
-        f"No learner {learner_id} among your profiles. List them with GET /api/learners."
-    )
-
-
-def _duplicate_niche(niche: str) -> Conflict:
-    return Conflict(
-        f"You already have a learner profile for the niche {niche!r}; one profile per niche. "
-        "Update that profile instead."
-    )
 
 
 # The count is checked in the insert itself, and the owner's row is locked first (in the same
@@ -40,20 +28,20 @@ RETURNING {COLUMNS}
 """
 
 
-def _too_many(cap: int) -> Conflict:
-    return Conflict(
-        f"You already have {cap} learner profiles, the most one account may have. "
-        "Delete one you no longer use (DELETE /api/learners/{id}) before creating another.",
-        limit=cap,
-    )
+class Refused(Enum):
+    """Why `insert` stored nothing."""
+
+    no_owner = "no_owner"  # the account is gone
+    at_cap = "at_cap"  # the owner has `max_per_user` profiles already
 
 
 async def insert(
     pool: asyncpg.Pool, *, user_id: int, values: dict[str, Any], max_per_user: int
-) -> asyncpg.Record:
+) -> asyncpg.Record | Refused:
+    """The new row; raises `Duplicate` when the owner has a profile for that niche."""
     async with pool.acquire() as connection, connection.transaction():
         if await connection.fetchval(_LOCK_OWNER, user_id) is None:
-            raise NotFound("Your account no longer exists.")
+            return Refused.no_owner
         try:
             row = await connection.fetchrow(
                 _INSERT_WITHIN_CAP,
@@ -65,10 +53,8 @@ async def insert(
                 max_per_user,
             )
         except asyncpg.UniqueViolationError as exc:
-            raise _duplicate_niche(values["target_niche"]) from exc
-    if row is None:
-        raise _too_many(max_per_user)
-    return row
+            raise Duplicate(exc.constraint_name) from exc
+    return Refused.at_cap if row is None else row
 
 
 async def list_for_user(pool: asyncpg.Pool, *, user_id: int) -> list[asyncpg.Record]:
@@ -77,18 +63,16 @@ async def list_for_user(pool: asyncpg.Pool, *, user_id: int) -> list[asyncpg.Rec
     )
 
 
-async def get(pool: asyncpg.Pool, *, user_id: int, learner_id: int) -> asyncpg.Record:
-    row = await pool.fetchrow(
+async def get(pool: asyncpg.Pool, *, user_id: int, learner_id: int) -> asyncpg.Record | None:
+    return await pool.fetchrow(
         f"SELECT {COLUMNS} FROM learners WHERE id = $1 AND user_id = $2", learner_id, user_id
     )
-    if row is None:
-        raise not_found(learner_id)
-    return row
 
 
 async def update(
     pool: asyncpg.Pool, *, user_id: int, learner_id: int, changes: dict[str, Any]
-) -> asyncpg.Record:
+) -> asyncpg.Record | None:
+    """The changed row (None when not the owner's); raises `Duplicate` for a taken niche."""
     fields = [name for name in _UPDATABLE if name in changes]
     if not fields:
         return await get(pool, user_id=user_id, learner_id=learner_id)
@@ -102,15 +86,12 @@ async def update(
             *(changes[name] for name in fields),
         )
     except asyncpg.UniqueViolationError as exc:
-        raise _duplicate_niche(changes["target_niche"]) from exc
-    if row is None:
-        raise not_found(learner_id)
+        raise Duplicate(exc.constraint_name) from exc
     return row
 
 
-async def delete(pool: asyncpg.Pool, *, user_id: int, learner_id: int) -> None:
+async def delete(pool: asyncpg.Pool, *, user_id: int, learner_id: int) -> bool:
     deleted = await pool.fetchval(
         "DELETE FROM learners WHERE id = $1 AND user_id = $2 RETURNING id", learner_id, user_id
     )
-    if deleted is None:
-        raise not_found(learner_id)
+    return deleted is not None

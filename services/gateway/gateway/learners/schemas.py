@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 
 from ailp.models.enums import ExperienceLevel, LearningStyle
 from gateway.validation import Goals, Niche
@@ -32,9 +33,11 @@ class LearnerUpdate(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"experience_level": "intermediate"}]}
     )
 
-    target_niche: Niche | None = None
-    experience_level: ExperienceLevel | None = None
-    preferred_learning_style: LearningStyle | None = None
+    # None only stands for "not sent": these three may be left out but not set to null (the
+    # service refuses a null), so the document does not offer null for them.
+    target_niche: Niche | SkipJsonSchema[None] = None
+    experience_level: ExperienceLevel | SkipJsonSchema[None] = None
+    preferred_learning_style: LearningStyle | SkipJsonSchema[None] = None
     learning_goals: Goals | None = None
 
 

@@ -12,7 +12,6 @@ from typing import Any
 
 import asyncpg
 
-from ailp.errors import Unauthorized
 from gateway.activity.repository import SESSION_COLUMNS
 from gateway.content.repository import API_COLUMNS as CONTENT_COLUMNS
 from gateway.jobs.repository import COLUMNS as JOB_COLUMNS
@@ -22,7 +21,8 @@ from gateway.learners.repository import COLUMNS as LEARNER_COLUMNS
 FORMAT_VERSION = 1
 
 
-async def export_user(pool: asyncpg.Pool, *, user_id: int) -> dict[str, Any]:
+async def export_user(pool: asyncpg.Pool, *, user_id: int) -> dict[str, Any] | None:
+    """The document; None when the account is gone."""
     async with (
         pool.acquire() as connection,
         connection.transaction(isolation="repeatable_read", readonly=True),
@@ -31,7 +31,7 @@ async def export_user(pool: asyncpg.Pool, *, user_id: int) -> dict[str, Any]:
             "SELECT id, username, email, role, created_at FROM users WHERE id = $1", user_id
         )
         if user is None:
-            raise Unauthorized("The account behind this token no longer exists.")
+            return None
         learners = await connection.fetch(
             f"SELECT {LEARNER_COLUMNS} FROM learners WHERE user_id = $1 ORDER BY id", user_id
         )

@@ -6,21 +6,14 @@ from datetime import UTC, datetime
 
 import asyncpg
 
-from ailp.errors import Conflict, Unauthorized
+from gateway.db import Duplicate
 from gateway.security import TokenClaims
 
 _COLUMNS = "id, username, email, role, created_at"
-_GONE = "The account behind this token no longer exists."
 
 
-def _taken(field: str) -> Conflict:
-    return Conflict(
-        f"That {field} is already registered. Choose another {field}, or sign in.", field=field
-    )
-
-
-async def ensure_available(pool: asyncpg.Pool, *, username: str, email: str) -> None:
-    """409 when the username or e-mail address is taken (checked before any hashing)."""
+async def taken_field(pool: asyncpg.Pool, *, username: str, email: str) -> str | None:
+    """The field already registered (case-insensitively): `username` or `email`; else None."""
     row = await pool.fetchrow(
         """
         SELECT EXISTS (SELECT 1 FROM users WHERE lower(username) = lower($1)) AS username,
@@ -30,9 +23,10 @@ async def ensure_available(pool: asyncpg.Pool, *, username: str, email: str) -> 
         email,
     )
     if row["username"]:
-        raise _taken("username")
+        return "username"
     if row["email"]:
-        raise _taken("email")
+        return "email"
+    return None
 
 
 async def insert(
@@ -46,7 +40,7 @@ async def insert(
             password_hash,
         )
     except asyncpg.UniqueViolationError as exc:
-        raise _taken("email" if "email" in (exc.constraint_name or "") else "username") from exc
+        raise Duplicate(exc.constraint_name) from exc
 
 
 async def get_credentials(pool: asyncpg.Pool, *, username: str) -> asyncpg.Record | None:
@@ -56,11 +50,9 @@ async def get_credentials(pool: asyncpg.Pool, *, username: str) -> asyncpg.Recor
     )
 
 
-async def get_password_hash(pool: asyncpg.Pool, *, user_id: int) -> str:
+async def get_password_hash(pool: asyncpg.Pool, *, user_id: int) -> str | None:
     password_hash = await pool.fetchval("SELECT password_hash FROM users WHERE id = $1", user_id)
-    if password_hash is None:
-        raise Unauthorized(_GONE)
-    return str(password_hash)
+    return None if password_hash is None else str(password_hash)
 
 
 async def replace_hash(pool: asyncpg.Pool, *, user_id: int, old_hash: str, new_hash: str) -> None:
@@ -90,12 +82,12 @@ async def change_password(
     return changed is not None
 
 
-async def bump_token_version(pool: asyncpg.Pool, *, user_id: int) -> None:
+async def bump_token_version(pool: asyncpg.Pool, *, user_id: int) -> bool:
+    """False when the account is gone."""
     updated = await pool.fetchval(
         "UPDATE users SET token_version = token_version + 1 WHERE id = $1 RETURNING id", user_id
     )
-    if updated is None:
-        raise Unauthorized(_GONE)
+    return updated is not None
 
 
 async def revoke_token(pool: asyncpg.Pool, *, claims: TokenClaims) -> None:
@@ -120,6 +112,11 @@ async def revoke_token(pool: asyncpg.Pool, *, claims: TokenClaims) -> None:
 
 async def get(pool: asyncpg.Pool, *, user_id: int) -> asyncpg.Record | None:
     return await pool.fetchrow(f"SELECT {_COLUMNS} FROM users WHERE id = $1", user_id)
+
+
+async def role_of(pool: asyncpg.Pool, *, user_id: int) -> str | None:
+    role = await pool.fetchval("SELECT role FROM users WHERE id = $1", user_id)
+    return None if role is None else str(role)
 
 
 async def delete(pool: asyncpg.Pool, *, user_id: int, password_hash: str) -> bool:

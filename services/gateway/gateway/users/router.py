@@ -5,7 +5,6 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from ailp.errors import Unauthorized
 from gateway.deps import (
     CurrentUserId,
     HashingDep,
@@ -15,7 +14,7 @@ from gateway.deps import (
     SettingsDep,
 )
 from gateway.responses import json_response
-from gateway.users import repository, service
+from gateway.users import service
 from gateway.users.schemas import AccountDeletionIn, CurrentUserOut, ExportOut, PasswordChangeIn
 
 router = APIRouter(prefix="/api/users", tags=["users"])
@@ -28,16 +27,16 @@ _CONFIRMATION_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/me", response_model=CurrentUserOut, summary="The signed-in user")
-async def me(user_id: CurrentUserId, pool: PoolDep) -> dict:
-    row = await repository.get(pool, user_id=user_id)
-    if row is None:
-        raise Unauthorized("The account behind this token no longer exists. Sign in again.")
-    return dict(row)
+@router.get(
+    "/me", operation_id="users-me", response_model=CurrentUserOut, summary="The signed-in user"
+)
+async def me(user_id: CurrentUserId, pool: PoolDep) -> dict[str, Any]:
+    return await service.me(pool, user_id=user_id)
 
 
 @router.post(
     "/me/password",
+    operation_id="users-change-password",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Change the password; every token issued before is refused from then on",
     description=(
@@ -70,6 +69,7 @@ async def change_password(
 
 @router.get(
     "/me/export",
+    operation_id="users-export",
     response_model=ExportOut,
     summary="Download everything stored about you (JSON attachment)",
     description=(
@@ -91,6 +91,7 @@ async def export(user_id: CurrentUserId, pool: PoolDep) -> Response:
 
 @router.delete(
     "/me",
+    operation_id="users-delete-me",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete your account and everything stored about it",
     description=(

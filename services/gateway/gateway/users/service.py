@@ -12,7 +12,7 @@ import anyio
 import asyncpg
 
 from ailp.config import Settings
-from ailp.errors import Conflict, Forbidden
+from ailp.errors import Conflict, Forbidden, Unauthorized
 from gateway.auth.broadcast import Revocations
 from gateway.passwords import PasswordHashing, hash_password, verify_password
 from gateway.ratelimit import Limit, RateLimiter
@@ -22,6 +22,8 @@ from gateway.users.export import export_user
 _CONFIRM_FAILURES = "password-confirm-fail"
 _TOO_MANY = "Too many wrong passwords. Wait until Retry-After has passed, then try again."
 _CHANGED_MEANWHILE = "Your password was changed by another request meanwhile. Sign in again."
+_GONE = "The account behind this token no longer exists."
+_GONE_SIGN_IN = "The account behind this token no longer exists. Sign in again."
 
 
 def _confirm_limit(settings: Settings, user_id: int) -> Limit:
@@ -46,6 +48,8 @@ async def _confirm_password(
     limit = _confirm_limit(settings, user_id)
     await limiter.hit(limit, detail=_TOO_MANY)
     stored = await repository.get_password_hash(pool, user_id=user_id)
+    if stored is None:
+        raise Unauthorized(_GONE)
     if not await anyio.to_thread.run_sync(verify_password, stored, password):
         label = field.replace("_", " ")
         raise Forbidden(f"The {label} is wrong. Nothing was changed.", field=field)
@@ -100,5 +104,15 @@ async def delete_account(
     await revocations.user_revoked(user_id)
 
 
+async def me(pool: asyncpg.Pool, *, user_id: int) -> dict[str, Any]:
+    row = await repository.get(pool, user_id=user_id)
+    if row is None:
+        raise Unauthorized(_GONE_SIGN_IN)
+    return dict(row)
+
+
 async def export(pool: asyncpg.Pool, *, user_id: int) -> dict[str, Any]:
-    return await export_user(pool, user_id=user_id)
+    document = await export_user(pool, user_id=user_id)
+    if document is None:
+        raise Unauthorized(_GONE)
+    return document
