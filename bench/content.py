@@ -356,7 +356,7 @@ def _run_phase(
         )
         ids = create_jobs(database_url, learners, count=jobs, prefix=prefix)
         spy = PySpy(stack[names[0]].pid, profile_to) if profile_to else None
-        model_pid = server._process.pid if server._process else 0
+        model_pid = server.pid or 0
         before = cpu.sample()
         started = time.time()
         publish(redis_url, ids)

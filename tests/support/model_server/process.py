@@ -1,20 +1,18 @@
-"""The model server as a subprocess of a test or a benchmark (a context manager)."""
+"""The model server as a subprocess of a test or a benchmark (a context manager), started and
+stopped by the test kit's `Service` like every other process the tests run."""
 
 from __future__ import annotations
 
+import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 from tests.support.model_server.control import ModelServerControl
-
-REPO_ROOT = Path(__file__).resolve().parents[3]
+from tests.support.processes import Service, ServiceExited, wait_until
 
 
 class ModelServerProcess:
@@ -30,9 +28,8 @@ class ModelServerProcess:
         self.startup_timeout = startup_timeout
         self.extra_args = list(extra_args)
         self.port: int | None = None
-        self._process: subprocess.Popen[bytes] | None = None
+        self._service: Service | None = None
         self._tmpdir: Path | None = None
-        self._log: Any = None
         self._control: ModelServerControl | None = None
 
     @property
@@ -53,64 +50,56 @@ class ModelServerProcess:
         return self._control
 
     @property
+    def pid(self) -> int | None:
+        return self._service.pid if self._service is not None and self._service.alive else None
+
+    @property
     def log_path(self) -> Path | None:
         return self._tmpdir / "server.log" if self._tmpdir else None
 
     def start(self) -> ModelServerProcess:
-        if self._process is not None:
+        if self._service is not None:
             return self
         self._tmpdir = Path(tempfile.mkdtemp(prefix="ailp-model-server-"))
         port_file = self._tmpdir / "port"
-        self._log = (self._tmpdir / "server.log").open("wb")
-        command = [sys.executable, "-m", "tests.support.model_server", "--host", self.host]
-        command += ["--port", "0", "--port-file", str(port_file), *self.extra_args]
-        self._process = subprocess.Popen(
-            command, cwd=REPO_ROOT, stdout=self._log, stderr=subprocess.STDOUT
+        argv = [sys.executable, "-m", "tests.support.model_server", "--host", self.host]
+        argv += ["--port", "0", "--port-file", str(port_file), *self.extra_args]
+        self._service = Service(
+            name="model-server",
+            argv=argv,
+            env=dict(os.environ),
+            log_path=self._tmpdir / "server.log",
+            metrics_dir=self._tmpdir / "metrics",
         )
         try:
-            self._wait_until_ready(port_file)
+            self._service.start()
+            wait_until(
+                lambda: self._ready(port_file),
+                timeout=self.startup_timeout,
+                interval=0.02,
+                message="the model server healthy",
+            )
         except BaseException:
             self.stop()
             raise
         return self
 
-    def _wait_until_ready(self, port_file: Path) -> None:
-        deadline = time.monotonic() + self.startup_timeout
-        assert self._process is not None
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise RuntimeError(f"model server exited early:\n{self._log_tail()}")
-            if self.port is None and port_file.exists() and port_file.read_text().strip():
-                self.port = int(port_file.read_text().strip())
-                self._control = ModelServerControl(self.root_url)
-            if self._control is not None and self._control.healthy():
-                return
-            time.sleep(0.02)
-        raise TimeoutError(
-            f"model server not healthy after {self.startup_timeout}s:\n{self._log_tail()}"
-        )
-
-    def _log_tail(self) -> str:
-        path = self.log_path
-        if path is None or not path.exists():
-            return ""
-        return path.read_text(errors="replace")[-4000:]
+    def _ready(self, port_file: Path) -> bool:
+        assert self._service is not None
+        if not self._service.alive:
+            raise ServiceExited(f"model server exited early:\n{self._service.log_tail(100)}")
+        if self.port is None and port_file.exists() and port_file.read_text().strip():
+            self.port = int(port_file.read_text().strip())
+            self._control = ModelServerControl(self.root_url)
+        return self._control is not None and self._control.healthy()
 
     def stop(self, timeout: float = 5.0) -> None:
         if self._control is not None:
             self._control.close()
             self._control = None
-        if self._process is not None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait(timeout=timeout)
-            self._process = None
-        if self._log is not None:
-            self._log.close()
-            self._log = None
+        if self._service is not None:
+            self._service.stop(timeout)
+            self._service = None
         if self._tmpdir is not None:
             shutil.rmtree(self._tmpdir, ignore_errors=True)
             self._tmpdir = None
