@@ -41,12 +41,12 @@ and ``finish_reason`` is ``"length"``, like a real model.
 
 The package, one module per concern: ``state`` (modes, script queue, rules, request log),
 ``prompts`` (reading a request and its concept), ``text`` and ``schema`` (the synthesised
-answer), ``completions`` (success and error bodies), ``app`` (the HTTP routes and serving),
-``control`` (the /_control client), ``process`` (the subprocess runner) and ``windows`` (peak
-requests/tokens over sliding windows).
+answer), ``completions`` (success and error bodies), ``app`` (the HTTP routes), ``__main__``
+(serving them), ``control`` (the /_control client), ``process`` (the subprocess runner) and
+``windows`` (peak requests/tokens over sliding windows).
 """
 
-from tests.support.model_server.app import create_app, serve
+from tests.support.model_server.app import create_app
 from tests.support.model_server.control import ModelServerControl
 from tests.support.model_server.process import ModelServerProcess
 from tests.support.model_server.prompts import concept_from_text
@@ -64,5 +64,4 @@ __all__ = [
     "create_app",
     "peak_requests_in_window",
     "peak_tokens_in_window",
-    "serve",
 ]

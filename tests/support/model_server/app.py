@@ -1,19 +1,15 @@
-"""The HTTP layer: the OpenAI endpoints and the /_control API over one ServerState, and
-serving them with uvicorn (``python -m tests.support.model_server``)."""
+"""The HTTP layer: the OpenAI endpoints and the /_control API over one ServerState."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import random
 import secrets
 import time
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -252,48 +248,3 @@ def create_app(state: ServerState | None = None) -> Starlette:
     app = Starlette(routes=handlers.routes())
     app.state.model_server = handlers.state
     return app
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    tmp.replace(path)
-
-
-async def serve(
-    host: str, port: int, port_file: Path | None, state: ServerState | None = None
-) -> None:
-    """Run the server until SIGINT/SIGTERM; write the bound port to ``port_file`` once listening."""
-    config = uvicorn.Config(
-        create_app(state),
-        host=host,
-        port=port,
-        log_level="warning",
-        access_log=False,
-        lifespan="off",
-        timeout_keep_alive=75,
-        timeout_graceful_shutdown=1,
-        backlog=4096,
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.ensure_future(server.serve())
-    while not server.started and not task.done():
-        await asyncio.sleep(0.01)
-    if server.started and port_file is not None:
-        bound = server.servers[0].sockets[0].getsockname()[1]
-        _write_atomically(port_file, str(bound))
-    await task
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
-        description="A scriptable, OpenAI-compatible model server for tests and benchmarks."
-    )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    parser.add_argument("--port-file", type=Path, help="written with the port once listening")
-    parser.add_argument("--rpm-limit", type=int, default=10_000)
-    parser.add_argument("--tpm-limit", type=int, default=2_000_000)
-    args = parser.parse_args(argv)
-    state = ServerState(rpm_limit=args.rpm_limit, tpm_limit=args.tpm_limit)
-    asyncio.run(serve(args.host, args.port, args.port_file, state))
