@@ -134,6 +134,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _indented(message: str) -> None:
+    """A part's progress line, beneath its `==>` heading."""
+    echo(f"    {message}")
+
+
 def _terminate(signum: int, _frame: Any) -> None:
     raise SystemExit(128 + signum)
 
@@ -254,7 +259,7 @@ def _run(
                 sessions=args.sessions,
                 responses=args.responses,
                 timeout_s=max(120.0, args.learners / 10),
-                log=lambda message: echo(f"    {message}"),
+                log=_indented,
                 profile_to=workdir / "analytics.pyspy.txt" if "analytics" in profiled else None,
             )
             echo(
@@ -283,7 +288,7 @@ def _run(
             redis_url=broker_url,
             workdir=workdir / "content",
             cleanup=cleanup,
-            log=lambda message: echo(f"    {message}"),
+            log=_indented,
             settings=content.ContentSettings(
                 rpm=args.rpm,
                 model_delay_s=args.model_delay,
@@ -312,7 +317,7 @@ def _run(
             redis_url=broker_url,
             workdir=workdir / "learner",
             cleanup=cleanup,
-            log=lambda message: echo(f"    {message}"),
+            log=_indented,
             settings=learner.LearnerSettings(
                 big_sessions=args.big_sessions,
                 big_responses=args.big_responses,
@@ -337,9 +342,7 @@ def _run(
     fit_result: dict[str, Any] | None = None
     if parts.LEARNER_FIT in selection:
         echo("==> the learner-model fit on real answers")
-        fit_result = fit.run(
-            workdir=workdir / "fit", cleanup=cleanup, log=lambda message: echo(f"    {message}")
-        )
+        fit_result = fit.run(workdir=workdir / "fit", cleanup=cleanup, log=_indented)
     growth_result: dict[str, Any] | None = None
     if parts.GROWTH in selection:
         echo("==> growth: the hot paths on an empty and on a grown database")
@@ -350,7 +353,7 @@ def _run(
             cleanup=cleanup,
             load_settings=settings_box,
             users_count=args.users,
-            log=lambda message: echo(f"    {message}"),
+            log=_indented,
             sizes=growth.Sizes().scaled(args.growth_scale),
             rounds=args.growth_rounds,
         )

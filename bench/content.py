@@ -116,6 +116,7 @@ def run(
     owners = create_users(database_url, Settings(jwt_secret=SecretStr(jwt_secret)), 16)
     learners = [user.learner_id for user in owners]
     server = cleanup.enter_context(ModelServerProcess())
+    bench = _Bench(database_url, redis_url, server, learners, jwt_secret, settings)
     out: dict[str, Any] = {"settings": {**settings.__dict__, "replicas": list(settings.replicas)}}
     if LIMITS in selection:
         most = settings.rpm * -(-settings.phase_s // WINDOW_S)
@@ -132,17 +133,7 @@ def run(
                 f"judged on the full 60s windows starting ≥{WINDOW_S:g}s in"
             )
             spy_to = workdir / f"{key}.pyspy.txt" if LIMITS in profile and replicas == 1 else None
-            out[key] = _limits_phase(
-                database_url,
-                redis_url,
-                workdir / key,
-                server,
-                learners,
-                jwt_secret=jwt_secret,
-                replicas=replicas,
-                settings=settings,
-                profile_to=spy_to,
-            )
+            out[key] = _limits_phase(bench, workdir / key, replicas=replicas, profile_to=spy_to)
             if spy_to is not None:
                 out[key]["profile_file"] = str(spy_to)
             r = out[key]
@@ -162,15 +153,7 @@ def run(
             f"budget: ${settings.budget_usd:g} a day, {settings.budget_jobs} jobs at once, "
             f"2 replicas, prices {settings.price} USD per 1K tokens"
         )
-        out["budget"] = _budget_phase(
-            database_url,
-            redis_url,
-            workdir / "budget",
-            server,
-            learners,
-            jwt_secret=jwt_secret,
-            settings=settings,
-        )
+        out["budget"] = _budget_phase(bench, workdir / "budget")
         b = out["budget"]
         log(
             f"  spend ${b['spend_log_usd']:.4f} (rows ${b['spend_rows_usd']:.4f}, Redis "
@@ -181,30 +164,16 @@ def run(
     return out
 
 
-def _stack(
-    database_url: str,
-    redis_url: str,
-    workdir: Path,
-    server: ModelServerProcess,
-    *,
-    jwt_secret: str,
-    replicas: int,
-    concurrency: int,
-    env: dict[str, str],
-) -> tuple[Stack, list[str]]:
-    stack = Stack(
-        database_url=database_url,
-        redis_url=redis_url,
-        workdir=workdir,
-        openai_base_url=server.base_url,
-        openai_api_key="bench-key",
-        extra_env={**product_env(jwt_secret), **env},
-        content_workers=replicas,
-    )
-    names = ["content-worker"] + [f"content-worker-{n}" for n in range(2, replicas + 1)]
-    for name in names:
-        set_concurrency(stack[name], concurrency)
-    return stack, names
+@dataclass(frozen=True)
+class _Bench:
+    """What every phase runs against: the database, the Redis database, the model server."""
+
+    database_url: str
+    redis_url: str
+    server: ModelServerProcess
+    learners: list[int]
+    jwt_secret: str
+    settings: ContentSettings
 
 
 def create_jobs(database_url: str, learners: list[int], *, count: int, prefix: str) -> list[str]:
@@ -313,15 +282,10 @@ class _Outcome:
 
 
 def _run_phase(
-    database_url: str,
-    redis_url: str,
+    bench: _Bench,
     workdir: Path,
-    server: ModelServerProcess,
-    learners: list[int],
     *,
-    jwt_secret: str,
     replicas: int,
-    settings: ContentSettings,
     env: dict[str, str],
     jobs: int,
     prefix: str,
@@ -334,19 +298,22 @@ def _run_phase(
     done or `limit_s` has passed (failing if a worker exits); then stop the workers, read the
     request log and the jobs, call `collect` (before Redis is emptied), cancel what is left and
     empty Redis, so the next phase starts from nothing."""
+    database_url, redis_url, server = bench.database_url, bench.redis_url, bench.server
     clear_redis(redis_url)
     server.control.reset()
-    server.control.set_default(mode="ok", delay=settings.model_delay_s)
-    stack, names = _stack(
-        database_url,
-        redis_url,
-        workdir,
-        server,
-        jwt_secret=jwt_secret,
-        replicas=replicas,
-        concurrency=settings.concurrency,
-        env=env,
+    server.control.set_default(mode="ok", delay=bench.settings.model_delay_s)
+    stack = Stack(
+        database_url=database_url,
+        redis_url=redis_url,
+        workdir=workdir,
+        openai_base_url=server.base_url,
+        openai_api_key="bench-key",
+        extra_env={**product_env(bench.jwt_secret), **env},
+        content_workers=replicas,
     )
+    names = ["content-worker"] + [f"content-worker-{n}" for n in range(2, replicas + 1)]
+    for name in names:
+        set_concurrency(stack[name], bench.settings.concurrency)
     try:
         for name in names:
             start_worker(stack[name], metrics_env="CONTENT_METRICS_PORT")
@@ -354,9 +321,9 @@ def _run_phase(
         start_worker(
             stack["sweeper"], metrics_env="SWEEPER_METRICS_PORT", banner=b"sweeper_started"
         )
-        ids = create_jobs(database_url, learners, count=jobs, prefix=prefix)
+        ids = create_jobs(database_url, bench.learners, count=jobs, prefix=prefix)
         spy = PySpy(stack[names[0]].pid, profile_to) if profile_to else None
-        model_pid = server._process.pid if server._process else 0
+        model_pid = server.pid or 0
         before = cpu.sample()
         started = time.time()
         publish(redis_url, ids)
@@ -408,26 +375,13 @@ def _run_phase(
 
 
 def _limits_phase(
-    database_url: str,
-    redis_url: str,
-    workdir: Path,
-    server: ModelServerProcess,
-    learners: list[int],
-    *,
-    jwt_secret: str,
-    replicas: int,
-    settings: ContentSettings,
-    profile_to: Path | None,
+    bench: _Bench, workdir: Path, *, replicas: int, profile_to: Path | None
 ) -> dict[str, Any]:
+    settings = bench.settings
     run = _run_phase(
-        database_url,
-        redis_url,
+        bench,
         workdir,
-        server,
-        learners,
-        jwt_secret=jwt_secret,
         replicas=replicas,
-        settings=settings,
         env={
             "OPENAI_RPM_LIMIT": str(settings.rpm),
             "OPENAI_TPM_LIMIT": "10000000",
@@ -507,18 +461,11 @@ def _limits_phase(
     }
 
 
-def _budget_phase(
-    database_url: str,
-    redis_url: str,
-    workdir: Path,
-    server: ModelServerProcess,
-    learners: list[int],
-    *,
-    jwt_secret: str,
-    settings: ContentSettings,
-) -> dict[str, Any]:
+def _budget_phase(bench: _Bench, workdir: Path) -> dict[str, Any]:
+    settings = bench.settings
+
     def spent_micro() -> int:
-        with cursor_for(database_url) as cursor:
+        with cursor_for(bench.database_url) as cursor:
             cursor.execute(
                 "SELECT coalesce(sum(spent_micro + reserved_micro), 0) FROM model_spend_days "
                 "WHERE day = CAST(now() AT TIME ZONE 'UTC' AS date)"
@@ -526,14 +473,9 @@ def _budget_phase(
             return int(cursor.fetchone()[0])
 
     run = _run_phase(
-        database_url,
-        redis_url,
+        bench,
         workdir,
-        server,
-        learners,
-        jwt_secret=jwt_secret,
         replicas=2,
-        settings=settings,
         env={
             "OPENAI_RPM_LIMIT": "100000",
             "OPENAI_TPM_LIMIT": "100000000",

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import redis
 from pydantic import SecretStr
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
@@ -178,7 +179,7 @@ def run(
                     _forget_submissions(side, redis_url)
     for side in sides.values():
         phases[side.name]["admin_stats"] = admin_stats(side.stack.base_url, side.admin)
-        phases[side.name]["sweep"] = sweeper_tick(side.database_url)
+        phases[side.name]["sweep"] = sweeper_tick(side.database_url, redis_url)
         log(
             f"    {side.name}: admin stats p50 {phases[side.name]['admin_stats']['p50_ms']} ms, "
             f"sweeper tick p50 {phases[side.name]['sweep']['p50_ms']} ms"
@@ -304,20 +305,24 @@ def admin_stats(base_url: str, admin: BenchUser, *, runs: int = 30) -> dict[str,
     return _summary(times)
 
 
-def sweeper_tick(database_url: str, *, runs: int = 20) -> dict[str, Any]:
+def sweeper_tick(database_url: str, redis_url: str, *, runs: int = 20) -> dict[str, Any]:
+    """One sweeper pass as the sweeper runs it (with the broker, so due jobs are checked for a
+    waiting message), in a transaction that is rolled back."""
     engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg2://", 1))
     settings = Settings()
+    broker = redis.Redis.from_url(redis_url)
     times = []
     try:
         for attempt in range(runs + 2):
             with Session(engine) as session:
                 started = time.perf_counter()
-                sweep(session, settings)
+                sweep(session, settings, broker)
                 elapsed = (time.perf_counter() - started) * 1000
                 session.rollback()
             if attempt >= 2:
                 times.append(elapsed)
     finally:
+        broker.close()
         engine.dispose()
     return _summary(times)
 

@@ -6,7 +6,7 @@ import os
 import platform
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -19,21 +19,8 @@ from bench.load import ScenarioResult
 from bench.seed import cursor_for
 
 PACKAGES = (
-    "uvicorn",
-    "uvloop",
-    "httptools",
-    "fastapi",
-    "starlette",
-    "pydantic",
-    "asyncpg",
-    "redis",
-    "celery",
-    "kombu",
-    "sqlalchemy",
-    "psycopg2-binary",
-    "psycopg2",
-    "structlog",
-    "orjson",
+    *("uvicorn", "uvloop", "httptools", "fastapi", "starlette", "pydantic", "asyncpg", "redis"),
+    *("celery", "kombu", "sqlalchemy", "psycopg2-binary", "psycopg2", "structlog", "orjson"),
 )
 
 # Gateway scenario → (its ceiling, minimum share of the ceiling's req/s, p99 limit in ms).
@@ -46,26 +33,23 @@ ANALYTICS_TARGET_JOBS_PER_S = 100.0
 UTILISATION_TARGET = 0.90  # of the RPM limit: model requests per 60 s once past the start-up burst
 JOB_TARGET_MS = 1000.0  # one analytics job of the big learner, in the worker
 BATCH_TARGET_PER_S = 200.0  # learners recomputed per second by one analytics worker
+FIT_TARGET_S = 60.0
+FIT_AUC_TARGET = 0.80
+NOISY_OTHER_PERCENT = 20.0
 
 
 def machine() -> dict[str, Any]:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = ""
-    try:
-        memory = Path("/proc/meminfo").read_text().splitlines()[0].split(":", 1)[1].strip()
-    except (OSError, IndexError):
-        pass
+    def first(path: str, prefix: str) -> str:
+        try:
+            lines = Path(path).read_text().splitlines()
+        except OSError:
+            return ""
+        return next((ln.split(":", 1)[1].strip() for ln in lines if ln.startswith(prefix)), "")
+
     return {
         "nproc": os.cpu_count(),
-        "cpu": model,
-        "memory": memory,
+        "cpu": first("/proc/cpuinfo", "model name"),
+        "memory": first("/proc/meminfo", "MemTotal"),
         "kernel": platform.release(),
         "loadavg": list(os.getloadavg()),
     }
@@ -91,22 +75,15 @@ def versions(database_url: str, redis_url: str) -> dict[str, Any]:
 
 
 def _git_revision() -> str:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], capture_output=True, text=True, check=True).stdout
+
     try:
-        revision = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        revision = git("rev-parse", "--short", "HEAD").strip()
+        dirty = git("status", "--porcelain", "--untracked-files=no").strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return f"{revision}{' (uncommitted changes)' if dirty else ''}"
-
-
-NOISY_OTHER_PERCENT = 20.0
 
 
 @dataclass
@@ -122,6 +99,10 @@ class Row:
     target: str = ""
     verdict: str = ""
     cpu: str = ""
+
+
+def _info(scenario: str, **cells: str) -> Row:
+    return Row(scenario, target="(info)", **cells)
 
 
 HEADERS = Row(
@@ -157,6 +138,39 @@ bench sees the job succeeded (storing and commit included)."""
 RIGHT = {"rps", "p50", "p99", "errors", "ratio", "cpu_ms", "cpu_ratio", "cpu"}
 
 
+def _judge(
+    verdicts: list[dict[str, Any]],
+    check: str,
+    passed: bool,
+    shares: dict[str, float] | None = None,
+    problem: str = "",
+    *,
+    noisy: bool | None = None,
+    **figures: Any,
+) -> str:
+    """Record one verdict (`check`, the figures, `noisy` unless None, `pass`) for the JSON and
+    return its table text: PASS/FAIL, then the problem, else (noisy)."""
+    verdict = {"check": check, **figures}
+    if noisy is not None:
+        verdict["noisy"] = noisy
+    verdict["pass"] = passed
+    verdicts.append(verdict)
+    return _verdict(passed, shares, problem, noisy=noisy)
+
+
+def _verdict(
+    passed: bool, shares: dict[str, float] | None, problem: str = "", *, noisy: bool | None = None
+) -> str:
+    noisy = _is_noisy(shares) if noisy is None else noisy
+    suffix = f" ({problem})" if problem else " (noisy)" if noisy else ""
+    return ("PASS" if passed else "FAIL") + suffix
+
+
+def _is_noisy(shares: dict[str, float] | None) -> bool:
+    """Processes outside the benchmark took over NOISY_OTHER_PERCENT of the machine."""
+    return (shares or {}).get("other", 0) > NOISY_OTHER_PERCENT
+
+
 def evaluate(
     results: dict[str, ScenarioResult],
     lost: dict[str, Any] | None,
@@ -178,63 +192,7 @@ def evaluate(
     rows: list[Row] = []
     verdicts: list[dict[str, Any]] = []
     for key, scenario in results.items():
-        r = scenario.result
-        errors = r.errors
-        row = Row(
-            scenario=scenario.label,
-            rps=f"{r.rps:,.0f}",
-            p50=f"{r.p50_ms:.2f}",
-            p99=f"{r.p99_ms:.2f}",
-            errors=_errors_text(scenario),
-            cpu_ms=_maybe(scenario.app_cpu_ms, 3),
-            verdict="FLAG: errors" if errors else "",
-            cpu=cpu_columns(scenario.cpu),
-        )
-        if key in TARGETS and TARGETS[key][0] not in results:
-            # Run alone (e.g. `--only gateway_get_job`): nothing to compare with.
-            row.ratio = "n/a"
-            row.target = f"(info: {TARGETS[key][0]} not run)"
-            if not errors:
-                row.verdict = "(noisy)" if _is_noisy(scenario.cpu) else ""
-        elif key in TARGETS:
-            ceiling_key, share, p99_limit = TARGETS[key]
-            ceiling = results.get(ceiling_key)
-            ratio = r.rps / ceiling.result.rps if ceiling and ceiling.result.rps else None
-            cpu_ratio = (
-                ceiling.total_cpu_ms / scenario.total_cpu_ms
-                if ceiling and ceiling.total_cpu_ms and scenario.total_cpu_ms
-                else None
-            )
-            passed = (
-                ratio is not None
-                and ratio >= share
-                and r.p99_ms < p99_limit
-                and errors == 0
-                and (ceiling.result.errors == 0 if ceiling else False)
-            )
-            noisy = _is_noisy(scenario.cpu) or (ceiling is not None and _is_noisy(ceiling.cpu))
-            row.ratio = f"{ratio:.0%}" if ratio is not None else "n/a"
-            row.cpu_ratio = f"{cpu_ratio:.0%}" if cpu_ratio is not None else ""
-            row.target = f"≥{share:.0%}, p99<{p99_limit:g}ms"
-            row.verdict = ("PASS" if passed else "FAIL") + (
-                " (errors)" if errors else " (noisy)" if noisy else ""
-            )
-            verdicts.append(
-                {
-                    "check": key,
-                    "ratio": round(ratio, 4) if ratio is not None else None,
-                    "ratio_by_cpu": round(cpu_ratio, 4) if cpu_ratio is not None else None,
-                    "min_ratio": share,
-                    "p99_ms": r.p99_ms,
-                    "max_p99_ms": p99_limit,
-                    "errors": errors,
-                    "noisy": noisy,
-                    "pass": passed,
-                }
-            )
-        elif _is_noisy(scenario.cpu) and not errors:
-            row.verdict = "(noisy)"
-        rows.append(row)
+        rows.append(_scenario_row(key, scenario, results, verdicts))
     if lost is not None:
         passed = lost["lost"] == 0
         rows.append(
@@ -242,23 +200,68 @@ def evaluate(
                 scenario="accepted jobs lost",
                 ratio=f"{lost['lost']} of {lost['accepted']:,}",
                 target="0",
-                verdict="PASS" if passed else "FAIL",
+                verdict=_judge(verdicts, "zero_lost", passed, lost=lost["lost"]),
             )
         )
-        verdicts.append({"check": "zero_lost", "lost": lost["lost"], "pass": passed})
     if analytics is not None:
-        rows.extend(_analytics_rows(analytics, verdicts))
-    if content is not None:
-        rows.extend(content_rows(content, verdicts))
-    if learner is not None:
-        rows.extend(learner_rows(learner, verdicts))
-    if fit is not None:
-        rows.extend(fit_rows(fit, verdicts))
+        rows += _analytics_rows(analytics, verdicts)
+    rows += content_rows(content, verdicts) if content is not None else []
+    rows += learner_rows(learner, verdicts) if learner is not None else []
+    rows += fit_rows(fit, verdicts) if fit is not None else []
     return rows, verdicts
 
 
-FIT_TARGET_S = 60.0
-FIT_AUC_TARGET = 0.80
+def _scenario_row(
+    key: str,
+    scenario: ScenarioResult,
+    results: dict[str, ScenarioResult],
+    verdicts: list[dict[str, Any]],
+) -> Row:
+    r = scenario.result
+    errors = r.errors
+    row = Row(
+        scenario=scenario.label,
+        rps=f"{r.rps:,.0f}",
+        p50=f"{r.p50_ms:.2f}",
+        p99=f"{r.p99_ms:.2f}",
+        errors=_errors_text(scenario),
+        cpu_ms=_maybe(scenario.app_cpu_ms, 3),
+        verdict="FLAG: errors" if errors else "(noisy)" if _is_noisy(scenario.cpu) else "",
+        cpu=cpu_columns(scenario.cpu),
+    )
+    if key not in TARGETS:
+        return row
+    ceiling_key, share, p99_limit = TARGETS[key]
+    ceiling = results.get(ceiling_key)
+    if ceiling is None:  # Run alone (e.g. `--only gateway_get_job`): nothing to compare with.
+        row.ratio, row.target = "n/a", f"(info: {ceiling_key} not run)"
+        return row
+    ratio = r.rps / ceiling.result.rps if ceiling.result.rps else None
+    cpu_ratio = (
+        ceiling.total_cpu_ms / scenario.total_cpu_ms
+        if ceiling.total_cpu_ms and scenario.total_cpu_ms
+        else None
+    )
+    passed = ratio is not None and ratio >= share and r.p99_ms < p99_limit
+    passed = passed and errors == 0 and ceiling.result.errors == 0
+    noisy = _is_noisy(scenario.cpu) or _is_noisy(ceiling.cpu)
+    row.ratio = f"{ratio:.0%}" if ratio is not None else "n/a"
+    row.cpu_ratio = f"{cpu_ratio:.0%}" if cpu_ratio is not None else ""
+    row.target = f"≥{share:.0%}, p99<{p99_limit:g}ms"
+    row.verdict = _judge(
+        verdicts,
+        key,
+        passed,
+        problem="errors" if errors else "",
+        noisy=noisy,
+        ratio=round(ratio, 4) if ratio is not None else None,
+        ratio_by_cpu=round(cpu_ratio, 4) if cpu_ratio is not None else None,
+        min_ratio=share,
+        p99_ms=r.p99_ms,
+        max_p99_ms=p99_limit,
+        errors=errors,
+    )
+    return row
 
 
 def fit_rows(fit: dict[str, Any], verdicts: list[dict[str, Any]]) -> list[Row]:
@@ -268,16 +271,14 @@ def fit_rows(fit: dict[str, Any], verdicts: list[dict[str, Any]]) -> list[Row]:
         run = fit.get(key)
         if not run:
             continue
-        fast = run["command_s"] < FIT_TARGET_S
-        accurate = (run["auc"] or 0.0) >= FIT_AUC_TARGET
-        verdicts.append(
-            {
-                "check": f"learner_model_fit_{key}",
-                "command_s": run["command_s"],
-                "auc": run["auc"],
-                "baseline_auc": run["baseline_auc"],
-                "pass": fast and accurate,
-            }
+        passed = run["command_s"] < FIT_TARGET_S and (run["auc"] or 0.0) >= FIT_AUC_TARGET
+        verdict = _judge(
+            verdicts,
+            f"learner_model_fit_{key}",
+            passed,
+            command_s=run["command_s"],
+            auc=run["auc"],
+            baseline_auc=run["baseline_auc"],
         )
         rows.append(
             Row(
@@ -286,7 +287,7 @@ def fit_rows(fit: dict[str, Any], verdicts: list[dict[str, Any]]) -> list[Row]:
                 rps=f"{run['command_s']:.1f} s (fit {run['fit_s']:.1f} s)",
                 ratio=f"AUC {run['auc']:.3f} vs {run['baseline_auc']:.3f} defaults",
                 target=f"< {FIT_TARGET_S:g} s, AUC ≥ {FIT_AUC_TARGET:g}",
-                verdict="PASS" if fast and accurate else "FAIL",
+                verdict=verdict,
             )
         )
     return rows
@@ -294,15 +295,19 @@ def fit_rows(fit: dict[str, Any], verdicts: list[dict[str, Any]]) -> list[Row]:
 
 def _analytics_rows(analytics: dict[str, Any], verdicts: list[dict[str, Any]]) -> list[Row]:
     rate = analytics.get("jobs_per_s") or 0.0
-    failed = analytics["statuses"].get("failed", 0)
-    unfinished = analytics["jobs"] - sum(
-        n for status, n in analytics["statuses"].items() if status in ("succeeded", "failed")
-    )
+    statuses = analytics["statuses"]
+    failed = statuses.get("failed", 0)
+    unfinished = analytics["jobs"] - statuses.get("succeeded", 0) - failed
     passed = rate >= ANALYTICS_TARGET_JOBS_PER_S and not analytics["timed_out"] and not failed
     shares = analytics.get("cpu_share_percent") or {}
-    noisy = _is_noisy(shares)
-    verdicts.append(
-        {"check": "analytics_jobs_per_s", "jobs_per_s": rate, "noisy": noisy, "pass": passed}
+    verdict = _judge(
+        verdicts,
+        "analytics_jobs_per_s",
+        passed,
+        shares,
+        "timed out" if analytics["timed_out"] else "",
+        noisy=_is_noisy(shares),
+        jobs_per_s=rate,
     )
     return [
         Row(
@@ -313,27 +318,22 @@ def _analytics_rows(analytics: dict[str, Any], verdicts: list[dict[str, Any]]) -
             errors=str(failed + unfinished),
             cpu_ms=_maybe(analytics.get("worker_cpu_ms_per_job"), 3),
             target=f"≥{ANALYTICS_TARGET_JOBS_PER_S:g} jobs/s",
-            verdict=("PASS" if passed else "FAIL")
-            + (" (timed out)" if analytics["timed_out"] else " (noisy)" if noisy else ""),
+            verdict=verdict,
             cpu=cpu_columns(shares),
         ),
-        Row(
-            scenario="  same, wall clock incl. worker start-up",
+        _info(
+            "  same, wall clock incl. worker start-up",
             rps=f"{analytics.get('wall_jobs_per_s') or 0:,.1f} jobs/s",
-            target="(info)",
         ),
     ]
 
 
-def _verdict(passed: bool, shares: dict[str, float] | None, problem: str = "") -> str:
-    return ("PASS" if passed else "FAIL") + (
-        f" ({problem})" if problem else " (noisy)" if _is_noisy(shares) else ""
-    )
+def _phase_errors(phase: dict[str, Any]) -> int:
+    return int(phase["fallbacks"] + phase["statuses_at_stop"].get("failed", 0))
 
 
-def _is_noisy(shares: dict[str, float] | None) -> bool:
-    """Processes outside the benchmark took over NOISY_OTHER_PERCENT of the machine."""
-    return (shares or {}).get("other", 0) > NOISY_OTHER_PERCENT
+def _budget_unfinished(budget: dict[str, Any]) -> int:
+    return int(budget["statuses"].get("failed", 0) + (budget["jobs"] - budget["finished"]))
 
 
 def content_rows(content: dict[str, Any], verdicts: list[dict[str, Any]]) -> list[Row]:
@@ -341,15 +341,14 @@ def content_rows(content: dict[str, Any], verdicts: list[dict[str, Any]]) -> lis
     rows: list[Row] = []
     for key in sorted(k for k in content if k.startswith("limits_")):
         phase = content[key]
-        limit = phase["rpm_limit"]
+        limit, replicas, peak = phase["rpm_limit"], phase["replicas"], phase["peak_any_60s"]
         shares = phase.get("cpu_share_percent") or {}
-        errors = phase["fallbacks"] + phase["statuses_at_stop"].get("failed", 0)
+        noisy = _is_noisy(shares)
+        errors = _phase_errors(phase)
         # Sustained: the mean of the full 60 s windows starting 60 s or more in (see LEGEND).
         utilisation = phase.get("utilisation_mean")
         quietest = phase.get("utilisation")
         util_pass = utilisation is not None and utilisation >= UTILISATION_TARGET and not errors
-        peak_pass = phase["peak_any_60s"] <= limit
-        replicas = phase["replicas"]
         problem = (
             "fallbacks"
             if errors
@@ -359,26 +358,21 @@ def content_rows(content: dict[str, Any], verdicts: list[dict[str, Any]]) -> lis
             if not phase.get("backlog_at_stop") and not util_pass
             else ""
         )
-        verdicts.append(
-            {
-                "check": f"content_{key}_utilisation",
-                "utilisation": utilisation,
-                "quietest_window_utilisation": quietest,
-                "min_utilisation": UTILISATION_TARGET,
-                "jobs_per_s": phase["jobs_per_s"],
-                "errors": errors,
-                "noisy": _is_noisy(shares),
-                "pass": util_pass,
-            }
+        util_verdict = _judge(
+            verdicts,
+            f"content_{key}_utilisation",
+            util_pass,
+            shares,
+            problem,
+            noisy=noisy,
+            utilisation=utilisation,
+            quietest_window_utilisation=quietest,
+            min_utilisation=UTILISATION_TARGET,
+            jobs_per_s=phase["jobs_per_s"],
+            errors=errors,
         )
-        verdicts.append(
-            {
-                "check": f"content_{key}_peak_60s",
-                "peak": phase["peak_any_60s"],
-                "limit": limit,
-                "noisy": _is_noisy(shares),
-                "pass": peak_pass,
-            }
+        peak_verdict = _judge(
+            verdicts, f"content_{key}_peak_60s", peak <= limit, noisy=noisy, peak=peak, limit=limit
         )
         first = phase.get("first_60s")
         rows += [
@@ -389,44 +383,43 @@ def content_rows(content: dict[str, Any], verdicts: list[dict[str, Any]]) -> lis
                 p50=_maybe(phase.get("job_run_ms_p50")),
                 p99=_maybe(phase.get("job_run_ms_p99")),
                 errors=str(errors),
-                ratio=f"{utilisation:.0%}" if utilisation is not None else "n/a",
+                ratio=_percent(utilisation),
                 cpu_ms=_maybe(phase.get("worker_cpu_ms_per_job"), 3),
                 target=f"sustained ≥{UTILISATION_TARGET:.0%}",
-                verdict=_verdict(util_pass, shares, problem),
+                verdict=util_verdict,
                 cpu=cpu_columns(shares),
             ),
             Row(
                 scenario="  peak model requests in any 60 s (model server)",
-                ratio=f"{phase['peak_any_60s']}/{limit}",
+                ratio=f"{peak}/{limit}",
                 target=f"≤{limit}",
-                verdict=_verdict(peak_pass, shares),
+                verdict=peak_verdict,
             ),
-            Row(
-                scenario="  same windows: the quietest one (requests come in waves)",
-                ratio=f"{quietest:.0%}" if quietest is not None else "n/a",
-                target="(info)",
+            _info(
+                "  same windows: the quietest one (requests come in waves)",
+                ratio=_percent(quietest),
             ),
-            Row(
-                scenario=f"  first 60 s (start-up burst); jobs/s over all {phase['phase_s']:.0f}s "
+            _info(
+                f"  first 60 s (start-up burst); jobs/s over all {phase['phase_s']:.0f}s "
                 "(bursts included)",
                 rps=f"{phase['jobs_per_s_whole_phase']:,.1f} jobs/s",
-                ratio=f"{first / limit:.0%}" if first is not None else "n/a",
-                target="(info)",
+                ratio=_percent(first / limit if first is not None else None),
             ),
         ]
     budget = content.get("budget")
     if budget is not None:
         shares = budget.get("cpu_share_percent") or {}
-        failed = budget["statuses"].get("failed", 0) + (budget["jobs"] - budget["finished"])
+        failed = _budget_unfinished(budget)
         passed = budget["overshoot_usd"] <= budget["max_call_usd"] + 1e-9 and not failed
-        verdicts.append(
-            {
-                "check": "content_budget_overshoot",
-                "overshoot_usd": budget["overshoot_usd"],
-                "max_overshoot_usd": budget["max_call_usd"],
-                "noisy": _is_noisy(shares),
-                "pass": passed,
-            }
+        verdict = _judge(
+            verdicts,
+            "content_budget_overshoot",
+            passed,
+            shares,
+            "unfinished" if failed else "",
+            noisy=_is_noisy(shares),
+            overshoot_usd=budget["overshoot_usd"],
+            max_overshoot_usd=budget["max_call_usd"],
         )
         rows += [
             Row(
@@ -436,18 +429,24 @@ def content_rows(content: dict[str, Any], verdicts: list[dict[str, Any]]) -> lis
                 errors=str(failed),
                 ratio=_usd(budget["overshoot_usd"], signed=True),
                 target=f"≤ {_usd(budget['max_call_usd'], signed=True)} (1 call)",
-                verdict=_verdict(passed, shares, "unfinished" if failed else ""),
+                verdict=verdict,
                 cpu=cpu_columns(shares),
             ),
-            Row(
-                scenario=f"  AI pieces {budget['model_pieces']}, budget notices "
+            _info(
+                f"  AI pieces {budget['model_pieces']}, budget notices "
                 f"{budget['budget_notices']} of {budget['jobs']}",
                 rps=f"rows ${budget['spend_rows_usd']:.4f}",
                 ratio=f"{_usd(budget['unused_budget_usd'])} unused",
-                target="(info)",
             ),
         ]
     return rows
+
+
+def _big_entry(learner: dict[str, Any]) -> dict[str, Any] | None:
+    big = learner.get("big")
+    if big is None or "cold" not in big["jobs"] or "warm" not in big["jobs"]:
+        return None
+    return {**{k: big[k] for k in ("responses", "concepts", "sessions")}, **big["jobs"]}
 
 
 def learner_rows(learner: dict[str, Any], verdicts: list[dict[str, Any]]) -> list[Row]:
@@ -456,11 +455,8 @@ def learner_rows(learner: dict[str, Any], verdicts: list[dict[str, Any]]) -> lis
     big = learner.get("big")
     if big is not None:
         size = f"{big['responses'] / 1000:,.0f}k answers, {big['concepts']} concepts"
-        labels = {
-            "cold": "cold job",
-            "warm": "warm job",
-            "plus_new": f"+{big['new_responses']} answers job",
-        }
+        labels = {"cold": "cold job", "warm": "warm job"}
+        labels["plus_new"] = f"+{big['new_responses']} answers job"
         for key, label in labels.items():
             job = big["jobs"].get(key)
             if job is None:
@@ -468,135 +464,108 @@ def learner_rows(learner: dict[str, Any], verdicts: list[dict[str, Any]]) -> lis
             shares = job.get("cpu_share_percent") or {}
             worker_ms = job.get("worker_ms")
             ok = job["status"] == "succeeded"
-            passed = ok and worker_ms is not None and worker_ms < JOB_TARGET_MS
-            verdicts.append(
-                {
-                    "check": f"learner_big_{key}_ms",
-                    "worker_ms": worker_ms,
-                    "max_ms": JOB_TARGET_MS,
-                    "noisy": _is_noisy(shares),
-                    "pass": passed,
-                }
+            verdict = _judge(
+                verdicts,
+                f"learner_big_{key}_ms",
+                ok and worker_ms is not None and worker_ms < JOB_TARGET_MS,
+                shares,
+                "" if ok else job["status"],
+                noisy=_is_noisy(shares),
+                worker_ms=worker_ms,
+                max_ms=JOB_TARGET_MS,
             )
-            visible = job.get("started_to_visible_ms")
             rows.append(
                 Row(
                     scenario=f"learner {size}: {label} (worker; visible)",
-                    rps=f"{_ms(worker_ms)} ms ({_ms(visible)})",
+                    rps=f"{_ms(worker_ms)} ms ({_ms(job.get('started_to_visible_ms'))})",
                     errors="0" if ok else "1",
                     cpu_ms=_maybe(job.get("worker_cpu_ms"), 0),
                     target=f"<{JOB_TARGET_MS:g} ms",
-                    verdict=_verdict(passed, shares, "" if ok else job["status"]),
+                    verdict=verdict,
                     cpu=cpu_columns(shares),
                 )
             )
     for entry in learner.get("growth") or []:
+        cold, warm = entry["cold"], entry["warm"]
         rows.append(
-            Row(
-                scenario=f"  growth: {entry['responses']:,} answers, cold / warm (worker)",
-                rps=f"{_ms(entry['cold'].get('worker_ms'))} / {_ms(entry['warm'].get('worker_ms'))} ms",
-                errors=str(
-                    sum(1 for job in (entry["cold"], entry["warm"]) if job["status"] != "succeeded")
-                ),
-                target="(info)",
+            _info(
+                f"  growth: {entry['responses']:,} answers, cold / warm (worker)",
+                rps=f"{_ms(cold.get('worker_ms'))} / {_ms(warm.get('worker_ms'))} ms",
+                errors=str(sum(1 for job in (cold, warm) if job["status"] != "succeeded")),
             )
         )
     batch = learner.get("batch")
     if batch is not None:
-        shares = batch.get("cpu_share_percent") or {}
-        rate = batch.get("learners_per_s") or 0.0
-        # A run stopped at the benchmark's time bound is judged on the jobs it finished.
-        unfinished = (
-            0 if batch["timed_out"] else batch["jobs"] - batch["succeeded"] - batch["failed"]
-        )
-        problems = batch["failed"] + unfinished
-        passed = rate >= BATCH_TARGET_PER_S and not problems
-        verdicts.append(
-            {
-                "check": "learner_batch_learners_per_s",
-                "learners_per_s": rate,
-                "min_learners_per_s": BATCH_TARGET_PER_S,
-                "noisy": _is_noisy(shares),
-                "pass": passed,
-            }
-        )
-        rows += [
-            Row(
-                scenario=f"batch recompute {batch['jobs']:,} learners × "
-                f"{learner['settings']['batch_responses']} answers, 1 worker",
-                rps=f"{rate:,.1f} learners/s",
-                errors=str(problems),
-                cpu_ms=_maybe(batch.get("app_cpu_ms_per_learner"), 2),
-                target=f"≥{BATCH_TARGET_PER_S:g} learners/s",
-                verdict=_verdict(passed, shares)
-                + (f" (partial: {batch['succeeded']:,} done)" if batch["timed_out"] else ""),
-                cpu=cpu_columns(shares),
-            ),
-            Row(
-                scenario="  same, the command's wall clock"
-                + (" (stopped at the time bound)" if batch["timed_out"] else ""),
-                rps=f"{batch.get('wall_learners_per_s') or 0:,.1f} learners/s",
-                ratio=f"{batch['wall_s']:.0f}s",
-                target="(info)",
-            ),
-            Row(
-                scenario="  quiet-machine estimate: cores ÷ CPU per learner (worker+pg)",
-                rps=f"{batch['quiet_estimate_learners_per_s']:,.0f} learners/s"
-                if batch.get("quiet_estimate_learners_per_s")
-                else "n/a",
-                cpu_ms=_maybe(batch.get("postgres_cpu_ms_per_learner"), 2) + " pg"
-                if batch.get("postgres_cpu_ms_per_learner") is not None
-                else "",
-                target="(info)",
-            ),
-        ]
+        rows += _batch_rows(batch, learner["settings"]["batch_responses"], verdicts)
     return rows
+
+
+def _batch_unfinished(batch: dict[str, Any]) -> int:
+    """Jobs the batch left neither succeeded nor failed (none when it was stopped at the
+    benchmark's time bound: such a run is judged on the jobs it finished)."""
+    return 0 if batch["timed_out"] else batch["jobs"] - batch["succeeded"] - batch["failed"]
+
+
+def _batch_rows(batch: dict[str, Any], responses: int, verdicts: list[dict[str, Any]]) -> list[Row]:
+    shares = batch.get("cpu_share_percent") or {}
+    rate = batch.get("learners_per_s") or 0.0
+    problems = batch["failed"] + _batch_unfinished(batch)
+    verdict = _judge(
+        verdicts,
+        "learner_batch_learners_per_s",
+        rate >= BATCH_TARGET_PER_S and not problems,
+        shares,
+        noisy=_is_noisy(shares),
+        learners_per_s=rate,
+        min_learners_per_s=BATCH_TARGET_PER_S,
+    )
+    timed_out = batch["timed_out"]
+    quiet = batch.get("quiet_estimate_learners_per_s")
+    pg_ms = batch.get("postgres_cpu_ms_per_learner")
+    return [
+        Row(
+            scenario=f"batch recompute {batch['jobs']:,} learners × {responses} answers, 1 worker",
+            rps=f"{rate:,.1f} learners/s",
+            errors=str(problems),
+            cpu_ms=_maybe(batch.get("app_cpu_ms_per_learner"), 2),
+            target=f"≥{BATCH_TARGET_PER_S:g} learners/s",
+            verdict=verdict + (f" (partial: {batch['succeeded']:,} done)" if timed_out else ""),
+            cpu=cpu_columns(shares),
+        ),
+        _info(
+            "  same, the command's wall clock"
+            + (" (stopped at the time bound)" if timed_out else ""),
+            rps=f"{batch.get('wall_learners_per_s') or 0:,.1f} learners/s",
+            ratio=f"{batch['wall_s']:.0f}s",
+        ),
+        _info(
+            "  quiet-machine estimate: cores ÷ CPU per learner (worker+pg)",
+            rps=f"{quiet:,.0f} learners/s" if quiet else "n/a",
+            cpu_ms=_maybe(pg_ms, 2) + " pg" if pg_ms is not None else "",
+        ),
+    ]
 
 
 def render_growth(learner: dict[str, Any] | None) -> str:
     """The small table of the job's cost by history size (growth sizes, then the big learner)."""
-    if not learner or not (learner.get("growth") or learner.get("big")):
+    entries = list((learner or {}).get("growth") or [])
+    if not learner or not (entries or learner.get("big")):
         return ""
-    lines = [
-        (
-            "answers",
-            "concepts",
-            "sessions",
-            "cold worker ms",
-            "cold visible ms",
-            "cold CPU ms",
-            "warm worker ms",
-            "warm visible ms",
-            "warm CPU ms",
-        )
+    big = _big_entry(learner)
+    entries += [big] if big else []
+    header = ["answers", "concepts", "sessions"]
+    timings = (
+        ("worker_ms", "worker ms"),
+        ("started_to_visible_ms", "visible ms"),
+        ("worker_cpu_ms", "CPU ms"),
+    )
+    header += [f"{when} {name}" for when in ("cold", "warm") for _, name in timings]
+    lines = [header] + [
+        [f"{entry[key]:,}" for key in ("responses", "concepts", "sessions")]
+        + [_ms(entry[when].get(key)) for when in ("cold", "warm") for key, _ in timings]
+        for entry in entries
     ]
-    entries = list(learner.get("growth") or [])
-    big = learner.get("big")
-    if big is not None and "cold" in big["jobs"] and "warm" in big["jobs"]:
-        entries.append(
-            {
-                "responses": big["responses"],
-                "concepts": big["concepts"],
-                "sessions": big["sessions"],
-                "cold": big["jobs"]["cold"],
-                "warm": big["jobs"]["warm"],
-            }
-        )
-    for entry in entries:
-        lines.append(
-            (
-                f"{entry['responses']:,}",
-                f"{entry['concepts']:,}",
-                f"{entry['sessions']:,}",
-                _ms(entry["cold"].get("worker_ms")),
-                _ms(entry["cold"].get("started_to_visible_ms")),
-                _ms(entry["cold"].get("worker_cpu_ms")),
-                _ms(entry["warm"].get("worker_ms")),
-                _ms(entry["warm"].get("started_to_visible_ms")),
-                _ms(entry["warm"].get("worker_cpu_ms")),
-            )
-        )
-    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     text = [
         "learner model: one job's time by history size (worker = started→finished; visible ="
         " started→committed, polled every 5 ms; CPU = the analytics worker's processes meanwhile)"
@@ -610,23 +579,18 @@ def render_growth(learner: dict[str, Any] | None) -> str:
 
 def part_failures(content: dict[str, Any] | None, learner: dict[str, Any] | None) -> int:
     """Jobs of the content and learner-model parts that failed, fell back or never finished."""
-    count = 0
-    for key, phase in (content or {}).items():
-        if key.startswith("limits_"):
-            count += phase["fallbacks"] + phase["statuses_at_stop"].get("failed", 0)
-    budget = (content or {}).get("budget")
-    if budget is not None:
-        count += budget["statuses"].get("failed", 0) + (budget["jobs"] - budget["finished"])
-    big = (learner or {}).get("big")
+    content, learner = content or {}, learner or {}
+    count = sum(_phase_errors(phase) for key, phase in content.items() if key.startswith("limits_"))
+    if content.get("budget") is not None:
+        count += _budget_unfinished(content["budget"])
+    big = learner.get("big")
     jobs = list(big["jobs"].values()) if big else []
-    for entry in (learner or {}).get("growth") or []:
+    for entry in learner.get("growth") or []:
         jobs += [entry["cold"], entry["warm"]]
     count += sum(1 for job in jobs if job["status"] != "succeeded")
-    batch = (learner or {}).get("batch")
+    batch = learner.get("batch")
     if batch is not None:
-        count += batch["failed"]
-        if not batch["timed_out"]:
-            count += batch["jobs"] - batch["succeeded"] - batch["failed"]
+        count += batch["failed"] + _batch_unfinished(batch)
     return count
 
 
@@ -639,15 +603,17 @@ def _ms(value: float | None) -> str:
     return f"{value:,.0f}" if value is not None else "n/a"
 
 
+def _percent(value: float | None) -> str:
+    return f"{value:.0%}" if value is not None else "n/a"
+
+
 def _maybe(value: float | None, digits: int = 2) -> str:
     return f"{value:.{digits}f}" if value is not None else ""
 
 
 def _errors_text(scenario: ScenarioResult) -> str:
     r = scenario.result
-    parts = []
-    if r.non_2xx:
-        parts.append(f"{r.non_2xx} non-2xx")
+    parts = [f"{r.non_2xx} non-2xx"] if r.non_2xx else []
     socket = {k: v for k, v in r.socket_errors.items() if v}
     if socket:
         parts.append("socket " + ",".join(f"{k}={v}" for k, v in socket.items()))
@@ -662,19 +628,19 @@ def cpu_columns(shares: dict[str, float]) -> str:
 
 
 def render(rows: list[Row]) -> str:
-    table = [HEADERS, *rows]
-    fields = list(HEADERS.__dataclass_fields__)
-    widths = {f: max(len(getattr(row, f)) for row in table) for f in fields}
+    names = [f.name for f in fields(Row)]
+    table = [[getattr(row, name) for name in names] for row in (HEADERS, *rows)]
+    widths = [max(len(line[i]) for line in table) for i in range(len(names))]
 
-    def line(row: Row) -> str:
-        cells = []
-        for f in fields:
-            value = getattr(row, f)
-            cells.append(value.rjust(widths[f]) if f in RIGHT else value.ljust(widths[f]))
-        return "  ".join(cells).rstrip()
+    def line(cells: list[str]) -> str:
+        aligned = [
+            cell.rjust(width) if name in RIGHT else cell.ljust(width)
+            for name, cell, width in zip(names, cells, widths, strict=True)
+        ]
+        return "  ".join(aligned).rstrip()
 
-    rule = "  ".join("-" * widths[f] for f in fields)
-    return "\n".join([line(HEADERS), rule, *(line(row) for row in rows)])
+    rule = "  ".join("-" * width for width in widths)
+    return "\n".join([line(table[0]), rule, *(line(cells) for cells in table[1:])])
 
 
 def write_json(path: Path, document: dict[str, Any]) -> None:

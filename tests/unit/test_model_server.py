@@ -1,4 +1,4 @@
-"""Tests for the scriptable OpenAI-compatible model server (tests/support/model_server.py).
+"""Tests for the scriptable OpenAI-compatible model server (tests/support/model_server/).
 
 The server runs as a real subprocess and is driven through the official `openai` client.
 """
