@@ -10,7 +10,7 @@ export interface paths {
             cookie?: never;
         };
         /** Readiness: database and Redis reachable */
-        get: operations["health_api_health_get"];
+        get: operations["health-check"];
         put?: never;
         post?: never;
         delete?: never;
@@ -30,7 +30,7 @@ export interface paths {
          * Readiness for a load balancer: the database reachable (Redis is not checked)
          * @description What Kubernetes and compose use to route traffic. Redis is left out on purpose: without it the API still reads and writes (job submissions are committed and published later by the sweeper; rate limits fail open or closed as documented), so a Redis blip must not take every gateway out of the load balancer. `/api/health` checks both.
          */
-        get: operations["ready_api_health_ready_get"];
+        get: operations["health-ready"];
         put?: never;
         post?: never;
         delete?: never;
@@ -47,7 +47,7 @@ export interface paths {
             cookie?: never;
         };
         /** Liveness (no dependency checks) */
-        get: operations["live_api_health_live_get"];
+        get: operations["health-live"];
         put?: never;
         post?: never;
         delete?: never;
@@ -69,7 +69,7 @@ export interface paths {
          * Create an account
          * @description Limited per client address (REGISTRATION_LIMIT_PER_ADDRESS per REGISTRATION_LIMIT_WINDOW_SECONDS, then 429 + Retry-After). A taken username or e-mail address answers 409 before the password is hashed.
          */
-        post: operations["register_api_auth_register_post"];
+        post: operations["auth-register"];
         delete?: never;
         options?: never;
         head?: never;
@@ -86,7 +86,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Sign in (OAuth2 password flow, form or JSON) */
-        post: operations["token_api_auth_token_post"];
+        post: operations["auth-token"];
         delete?: never;
         options?: never;
         head?: never;
@@ -103,7 +103,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Sign out: this token is refused from now on */
-        post: operations["logout_api_auth_logout_post"];
+        post: operations["auth-logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -120,7 +120,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Sign out everywhere: every token issued to you so far is refused from now on */
-        post: operations["logout_all_api_auth_logout_all_post"];
+        post: operations["auth-logout-all"];
         delete?: never;
         options?: never;
         head?: never;
@@ -135,14 +135,14 @@ export interface paths {
             cookie?: never;
         };
         /** The signed-in user */
-        get: operations["me_api_users_me_get"];
+        get: operations["users-me"];
         put?: never;
         post?: never;
         /**
          * Delete your account and everything stored about it
          * @description Needs the account's `password`. Deletes the account, its learners with their sessions, answers, content and analytics, and its jobs (queued ones are canceled; a running one finds nothing to write to). Every token of the account is refused from then on.
          */
-        delete: operations["delete_me_api_users_me_delete"];
+        delete: operations["users-delete-me"];
         options?: never;
         head?: never;
         patch?: never;
@@ -161,7 +161,7 @@ export interface paths {
          * Change the password; every token issued before is refused from then on
          * @description Checks `current_password`, stores `new_password` and signs the account out everywhere, including the token of this request: sign in again with the new password.
          */
-        post: operations["change_password_api_users_me_password_post"];
+        post: operations["users-change-password"];
         delete?: never;
         options?: never;
         head?: never;
@@ -179,7 +179,7 @@ export interface paths {
          * Download everything stored about you (JSON attachment)
          * @description `{user, learners: [{…learner, sessions, responses, content, analytics}], jobs}`, sent as a download (`Content-Disposition: attachment`).
          */
-        get: operations["export_api_users_me_export_get"];
+        get: operations["users-export"];
         put?: never;
         post?: never;
         delete?: never;
@@ -196,13 +196,13 @@ export interface paths {
             cookie?: never;
         };
         /** Your learner profiles */
-        get: operations["list_learners_api_learners_get"];
+        get: operations["learners-list"];
         put?: never;
         /**
          * Create a learner profile
          * @description At most MAX_LEARNERS_PER_USER (default 20) profiles per account.
          */
-        post: operations["create_learner_api_learners_post"];
+        post: operations["learners-create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -217,15 +217,15 @@ export interface paths {
             cookie?: never;
         };
         /** One learner profile */
-        get: operations["get_learner_api_learners__learner_id__get"];
+        get: operations["learners-get"];
         put?: never;
         post?: never;
         /** Delete a learner profile and everything recorded for it */
-        delete: operations["delete_learner_api_learners__learner_id__delete"];
+        delete: operations["learners-delete"];
         options?: never;
         head?: never;
         /** Change a learner profile */
-        patch: operations["update_learner_api_learners__learner_id__patch"];
+        patch: operations["learners-update"];
         trace?: never;
     };
     "/api/learners/{learner_id}/sessions": {
@@ -236,13 +236,13 @@ export interface paths {
             cookie?: never;
         };
         /** A learner's sessions, newest first */
-        get: operations["list_sessions_api_learners__learner_id__sessions_get"];
+        get: operations["sessions-list"];
         put?: never;
         /**
          * Log a study session
          * @description At most SESSION_POSTS_PER_MINUTE per user (then 429 + Retry-After).
          */
-        post: operations["create_session_api_learners__learner_id__sessions_post"];
+        post: operations["sessions-create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -262,7 +262,7 @@ export interface paths {
          * Record exercise answers (1–1,000)
          * @description At most RESPONSE_POSTS_PER_MINUTE requests per user (then 429 + Retry-After).
          */
-        post: operations["create_responses_api_learners__learner_id__responses_post"];
+        post: operations["responses-create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -277,11 +277,11 @@ export interface paths {
             cookie?: never;
         };
         /** Poll a job */
-        get: operations["get_job_api_jobs__job_id__get"];
+        get: operations["jobs-get"];
         put?: never;
         post?: never;
         /** Cancel a queued job */
-        delete: operations["cancel_job_api_jobs__job_id__delete"];
+        delete: operations["jobs-cancel"];
         options?: never;
         head?: never;
         patch?: never;
@@ -295,7 +295,7 @@ export interface paths {
             cookie?: never;
         };
         /** Your jobs, newest first */
-        get: operations["list_jobs_api_jobs_get"];
+        get: operations["jobs-list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -314,7 +314,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Ask for a lesson, quiz or exercise (asynchronous) */
-        post: operations["generate_content_api_learners__learner_id__generate_content_post"];
+        post: operations["content-generate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -329,7 +329,7 @@ export interface paths {
             cookie?: never;
         };
         /** One content piece */
-        get: operations["get_content_api_content__content_id__get"];
+        get: operations["content-get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -346,7 +346,7 @@ export interface paths {
             cookie?: never;
         };
         /** A learner's content, newest first */
-        get: operations["list_content_api_learners__learner_id__content_get"];
+        get: operations["content-list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -363,10 +363,10 @@ export interface paths {
             cookie?: never;
         };
         /** The latest analytics result */
-        get: operations["latest_analytics_api_learners__learner_id__analytics_get"];
+        get: operations["analytics-get"];
         put?: never;
         /** Compute velocity and knowledge gaps (asynchronous) */
-        post: operations["request_analytics_api_learners__learner_id__analytics_post"];
+        post: operations["analytics-request"];
         delete?: never;
         options?: never;
         head?: never;
@@ -381,7 +381,7 @@ export interface paths {
             cookie?: never;
         };
         /** The business dashboard: growth, engagement, AI performance and spend */
-        get: operations["admin_stats_api_admin_stats_get"];
+        get: operations["admin-stats"];
         put?: never;
         post?: never;
         delete?: never;
@@ -398,7 +398,7 @@ export interface paths {
             cookie?: never;
         };
         /** The newest fitted learner-model parameters and how well they predict held-out answers */
-        get: operations["admin_learner_model_api_admin_learner_model_get"];
+        get: operations["admin-learner-model"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1094,9 +1094,11 @@ export interface components {
          */
         LearnerUpdate: {
             /** Target Niche */
-            target_niche?: string | null;
-            experience_level?: components["schemas"]["ExperienceLevel"] | null;
-            preferred_learning_style?: components["schemas"]["LearningStyle"] | null;
+            target_niche?: string;
+            /** Experience Level */
+            experience_level?: components["schemas"]["ExperienceLevel"];
+            /** Preferred Learning Style */
+            preferred_learning_style?: components["schemas"]["LearningStyle"];
             /** Learning Goals */
             learning_goals?: string | null;
         };
@@ -1173,6 +1175,7 @@ export interface components {
             /**
              * Email
              * Format: email
+             * @description An address on a public domain: a dotted domain name, not an IP address and not a special-use name (`.arpa`, `.invalid`, `.local`, `.localhost`, `.onion`, `.test`).
              */
             email: string;
             /** Password */
@@ -1255,13 +1258,13 @@ export interface components {
              */
             duration_minutes?: number | null;
             /** Content Accessed */
-            content_accessed?: unknown[];
+            content_accessed?: components["schemas"]["StorableJson"][];
             /**
              * Exercises Completed
              * @description Items with `concept` (string) and `correct` (bool), optionally `answered_at`, are also stored as exercise responses (answered_at defaults to session_end, else session_start).
              */
             exercises_completed?: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["StorableJson"];
             }[];
             /** Completion Rate */
             completion_rate?: number | null;
@@ -1462,6 +1465,10 @@ export interface components {
              */
             type?: string | null;
         };
+        /** @description Any JSON value nested at most 16 levels deep, whose numbers fit in 64 bits and whose strings and keys hold no NUL and no unpaired surrogate. */
+        StorableJson: string | number | boolean | null | components["schemas"]["StorableJson"][] | {
+            [key: string]: components["schemas"]["StorableJson"];
+        };
     };
     responses: never;
     parameters: never;
@@ -1471,7 +1478,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    health_api_health_get: {
+    "health-check": {
         parameters: {
             query?: never;
             header?: never;
@@ -1487,42 +1494,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HealthOut"];
-                };
-            };
-            /** @description Body larger than 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid input (see `errors`) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (logged with the request id) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description a dependency is down */
@@ -1536,7 +1507,7 @@ export interface operations {
             };
         };
     };
-    ready_api_health_ready_get: {
+    "health-ready": {
         parameters: {
             query?: never;
             header?: never;
@@ -1554,42 +1525,6 @@ export interface operations {
                     "application/json": components["schemas"]["HealthOut"];
                 };
             };
-            /** @description Body larger than 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid input (see `errors`) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (logged with the request id) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description the database is unreachable */
             503: {
                 headers: {
@@ -1601,7 +1536,7 @@ export interface operations {
             };
         };
     };
-    live_api_health_live_get: {
+    "health-live": {
         parameters: {
             query?: never;
             header?: never;
@@ -1619,54 +1554,9 @@ export interface operations {
                     "application/json": components["schemas"]["LiveOut"];
                 };
             };
-            /** @description Body larger than 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid input (see `errors`) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (logged with the request id) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Database or queue unreachable; retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
         };
     };
-    register_api_auth_register_post: {
+    "auth-register": {
         parameters: {
             query?: never;
             header?: never;
@@ -1706,7 +1596,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body larger than 1 MiB */
+            /** @description Body larger than MAX_BODY_BYTES (default 1 MiB) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1733,15 +1623,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unexpected error (logged with the request id) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description too many passwords being checked right now (Retry-After) */
             503: {
                 headers: {
@@ -1753,7 +1634,7 @@ export interface operations {
             };
         };
     };
-    token_api_auth_token_post: {
+    "auth-token": {
         parameters: {
             query?: never;
             header?: never;
@@ -1804,7 +1685,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body larger than 1 MiB */
+            /** @description Body larger than MAX_BODY_BYTES (default 1 MiB) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1840,15 +1721,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unexpected error (logged with the request id) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description too many passwords being checked right now (Retry-After) */
             503: {
                 headers: {
@@ -1860,7 +1732,7 @@ export interface operations {
             };
         };
     };
-    logout_api_auth_logout_post: {
+    "auth-logout": {
         parameters: {
             query?: never;
             header?: never;
@@ -1885,42 +1757,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body larger than 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid input (see `errors`) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (logged with the request id) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Database or queue unreachable; retry after Retry-After */
             503: {
                 headers: {
@@ -1932,7 +1768,7 @@ export interface operations {
             };
         };
     };
-    logout_all_api_auth_logout_all_post: {
+    "auth-logout-all": {
         parameters: {
             query?: never;
             header?: never;
@@ -1957,42 +1793,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body larger than 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid input (see `errors`) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (logged with the request id) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Database or queue unreachable; retry after Retry-After */
             503: {
                 headers: {
@@ -2004,7 +1804,7 @@ export interface operations {
             };
         };
     };
-    me_api_users_me_get: {
+    "users-me": {
         parameters: {
             query?: never;
             header?: never;
@@ -2031,42 +1831,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body larger than 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid input (see `errors`) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (logged with the request id) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Database or queue unreachable; retry after Retry-After */
             503: {
                 headers: {
@@ -2078,7 +1842,7 @@ export interface operations {
             };
         };
     };
-    delete_me_api_users_me_delete: {
+    "users-delete-me": {
         parameters: {
             query?: never;
             header?: never;
@@ -2134,7 +1898,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body larger than 1 MiB */
+            /** @description Body larger than MAX_BODY_BYTES (default 1 MiB) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2161,15 +1925,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unexpected error (logged with the request id) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description too many passwords being checked right now (Retry-After) */
             503: {
                 headers: {
@@ -2181,7 +1936,7 @@ export interface operations {
             };
         };
     };
-    change_password_api_users_me_password_post: {
+    "users-change-password": {
         parameters: {
             query?: never;
             header?: never;
@@ -2237,7 +1992,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body larger than 1 MiB */
+            /** @description Body larger than MAX_BODY_BYTES (default 1 MiB) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2264,15 +2019,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unexpected error (logged with the request id) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description too many passwords being checked right now (Retry-After) */
             503: {
                 headers: {
@@ -2284,7 +2030,7 @@ export interface operations {
             };
         };
     };
-    export_api_users_me_export_get: {
+    "users-export": {
         parameters: {
             query?: never;
             header?: never;
@@ -2311,42 +2057,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body larger than 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid input (see `errors`) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (logged with the request id) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Database or queue unreachable; retry after Retry-After */
             503: {
                 headers: {
@@ -2358,7 +2068,7 @@ export interface operations {
             };
         };
     };
-    list_learners_api_learners_get: {
+    "learners-list": {
         parameters: {
             query?: never;
             header?: never;
@@ -2385,42 +2095,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body larger than 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid input (see `errors`) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (logged with the request id) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Database or queue unreachable; retry after Retry-After */
             503: {
                 headers: {
@@ -2432,7 +2106,7 @@ export interface operations {
             };
         };
     };
-    create_learner_api_learners_post: {
+    "learners-create": {
         parameters: {
             query?: never;
             header?: never;
@@ -2481,7 +2155,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body larger than 1 MiB */
+            /** @description Body larger than MAX_BODY_BYTES (default 1 MiB) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2492,24 +2166,6 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (logged with the request id) */
-            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2528,7 +2184,7 @@ export interface operations {
             };
         };
     };
-    get_learner_api_learners__learner_id__get: {
+    "learners-get": {
         parameters: {
             query?: never;
             header?: never;
@@ -2566,35 +2222,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body larger than 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Validation Error */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (logged with the request id) */
-            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2613,7 +2242,7 @@ export interface operations {
             };
         };
     };
-    delete_learner_api_learners__learner_id__delete: {
+    "learners-delete": {
         parameters: {
             query?: never;
             header?: never;
@@ -2649,35 +2278,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body larger than 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Validation Error */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (logged with the request id) */
-            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2696,7 +2298,7 @@ export interface operations {
             };
         };
     };
-    update_learner_api_learners__learner_id__patch: {
+    "learners-update": {
         parameters: {
             query?: never;
             header?: never;
@@ -2756,7 +2358,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body larger than 1 MiB */
+            /** @description Body larger than MAX_BODY_BYTES (default 1 MiB) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2767,24 +2369,6 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (logged with the request id) */
-            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2803,7 +2387,7 @@ export interface operations {
             };
         };
     };
-    list_sessions_api_learners__learner_id__sessions_get: {
+    "sessions-list": {
         parameters: {
             query?: {
                 /** @description session_start ≥ since */
@@ -2811,7 +2395,7 @@ export interface operations {
                 /** @description session_start < until */
                 until?: string | null;
                 limit?: number;
-                /** @description next_cursor of the previous page */
+                /** @description `next_cursor` of the previous page, unchanged: an opaque token (any other value is a 422); empty or left out for the first page */
                 cursor?: string | null;
             };
             header?: never;
@@ -2849,35 +2433,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body larger than 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Validation Error */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (logged with the request id) */
-            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2896,7 +2453,7 @@ export interface operations {
             };
         };
     };
-    create_session_api_learners__learner_id__sessions_post: {
+    "sessions-create": {
         parameters: {
             query?: never;
             header?: never;
@@ -2947,7 +2504,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body larger than 1 MiB */
+            /** @description Body larger than MAX_BODY_BYTES (default 1 MiB) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2974,15 +2531,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unexpected error (logged with the request id) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Database or queue unreachable; retry after Retry-After */
             503: {
                 headers: {
@@ -2994,7 +2542,7 @@ export interface operations {
             };
         };
     };
-    create_responses_api_learners__learner_id__responses_post: {
+    "responses-create": {
         parameters: {
             query?: never;
             header?: never;
@@ -3045,7 +2593,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body larger than 1 MiB */
+            /** @description Body larger than MAX_BODY_BYTES (default 1 MiB) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3072,15 +2620,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unexpected error (logged with the request id) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Database or queue unreachable; retry after Retry-After */
             503: {
                 headers: {
@@ -3092,7 +2631,7 @@ export interface operations {
             };
         };
     };
-    get_job_api_jobs__job_id__get: {
+    "jobs-get": {
         parameters: {
             query?: never;
             header?: never;
@@ -3130,35 +2669,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body larger than 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Validation Error */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (logged with the request id) */
-            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3177,7 +2689,7 @@ export interface operations {
             };
         };
     };
-    cancel_job_api_jobs__job_id__delete: {
+    "jobs-cancel": {
         parameters: {
             query?: never;
             header?: never;
@@ -3224,35 +2736,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body larger than 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Validation Error */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (logged with the request id) */
-            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3271,13 +2756,14 @@ export interface operations {
             };
         };
     };
-    list_jobs_api_jobs_get: {
+    "jobs-list": {
         parameters: {
             query?: {
                 learner_id?: number | null;
                 status?: components["schemas"]["JobStatus"] | null;
                 kind?: components["schemas"]["JobKind"] | null;
                 limit?: number;
+                /** @description `next_cursor` of the previous page, unchanged: an opaque token (any other value is a 422); empty or left out for the first page */
                 cursor?: string | null;
             };
             header?: never;
@@ -3304,35 +2790,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body larger than 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Validation Error */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (logged with the request id) */
-            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3351,7 +2810,7 @@ export interface operations {
             };
         };
     };
-    generate_content_api_learners__learner_id__generate_content_post: {
+    "content-generate": {
         parameters: {
             query?: never;
             header?: {
@@ -3409,7 +2868,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body larger than 1 MiB */
+            /** @description Body larger than MAX_BODY_BYTES (default 1 MiB) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3436,15 +2895,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unexpected error (logged with the request id) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Database or queue unreachable; retry after Retry-After */
             503: {
                 headers: {
@@ -3456,7 +2906,7 @@ export interface operations {
             };
         };
     };
-    get_content_api_content__content_id__get: {
+    "content-get": {
         parameters: {
             query?: never;
             header?: never;
@@ -3494,35 +2944,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body larger than 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Validation Error */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (logged with the request id) */
-            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3541,11 +2964,12 @@ export interface operations {
             };
         };
     };
-    list_content_api_learners__learner_id__content_get: {
+    "content-list": {
         parameters: {
             query?: {
                 content_type?: components["schemas"]["ContentType"] | null;
                 limit?: number;
+                /** @description `next_cursor` of the previous page, unchanged: an opaque token (any other value is a 422); empty or left out for the first page */
                 cursor?: string | null;
             };
             header?: never;
@@ -3583,35 +3007,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body larger than 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Validation Error */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (logged with the request id) */
-            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3630,7 +3027,7 @@ export interface operations {
             };
         };
     };
-    latest_analytics_api_learners__learner_id__analytics_get: {
+    "analytics-get": {
         parameters: {
             query?: never;
             header?: never;
@@ -3668,35 +3065,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body larger than 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Validation Error */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (logged with the request id) */
-            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3715,7 +3085,7 @@ export interface operations {
             };
         };
     };
-    request_analytics_api_learners__learner_id__analytics_post: {
+    "analytics-request": {
         parameters: {
             query?: never;
             header?: {
@@ -3773,7 +3143,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body larger than 1 MiB */
+            /** @description Body larger than MAX_BODY_BYTES (default 1 MiB) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3800,15 +3170,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unexpected error (logged with the request id) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Database or queue unreachable; retry after Retry-After */
             503: {
                 headers: {
@@ -3820,7 +3181,7 @@ export interface operations {
             };
         };
     };
-    admin_stats_api_admin_stats_get: {
+    "admin-stats": {
         parameters: {
             query?: {
                 /** @description Window for the windowed figures */
@@ -3859,35 +3220,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body larger than 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Validation Error */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (logged with the request id) */
-            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3906,7 +3240,7 @@ export interface operations {
             };
         };
     };
-    admin_learner_model_api_admin_learner_model_get: {
+    "admin-learner-model": {
         parameters: {
             query?: never;
             header?: never;
@@ -3944,42 +3278,6 @@ export interface operations {
             };
             /** @description nothing fitted yet: every concept uses the default parameters */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body larger than 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid input (see `errors`) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests; see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (logged with the request id) */
-            500: {
                 headers: {
                     [name: string]: unknown;
                 };
