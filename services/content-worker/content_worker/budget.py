@@ -62,6 +62,12 @@ class BudgetSpent(Exception):
 _EXPIRE = text(
     "DELETE FROM model_reservations WHERE expires_at < now() RETURNING day, user_id, micro"
 )
+# The same for `:day` only: for a writer already holding that day's platform row, so that it
+# locks no earlier day's row after a later one.
+_EXPIRE_DAY = text(
+    "DELETE FROM model_reservations WHERE expires_at < now() AND day = :day "
+    "RETURNING day, user_id, micro"
+)
 _SPEND_PLATFORM = text(
     """
     UPDATE model_spend_days
@@ -173,12 +179,16 @@ class DailyBudget:
         """
         cost = to_micro(cost_usd)
         if time.monotonic() - self._expired_at > self.EXPIRE_EVERY_SECONDS:
-            self._expire(session)
+            _count_as_spent(session, session.execute(_EXPIRE).all(), actual=None)
+            self._expired_at = time.monotonic()
         verdicts, day, renews_at = self._verdicts(session, cost, user_id)
         if any(verdict != "fits" for _, verdict in verdicts):
-            # Reservations of dead workers may hold the room: count them as spent, look again.
-            self._expire(session)
-            verdicts, day, renews_at = self._verdicts(session, cost, user_id)
+            # Reservations of dead workers may hold the room: count today's as spent (this
+            # transaction holds today's row already), look again.
+            expired = session.execute(_EXPIRE_DAY, {"day": day}).all()
+            if expired:
+                _count_as_spent(session, expired, actual=None)
+                verdicts, day, renews_at = self._verdicts(session, cost, user_id)
         for user, verdict in verdicts:
             if verdict == "spent":
                 raise BudgetSpent(user=user, renews_at=renews_at)
@@ -197,10 +207,6 @@ class DailyBudget:
             },
         )
         return reservation
-
-    def _expire(self, session: Session) -> None:
-        _count_as_spent(session, session.execute(_EXPIRE).all(), actual=None)
-        self._expired_at = time.monotonic()
 
     def _verdicts(
         self, session: Session, cost: int, user_id: int | None
