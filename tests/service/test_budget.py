@@ -118,3 +118,53 @@ def test_concurrent_reservations_do_not_overshoot(fresh_engine: Engine) -> None:
         thread.join()
     assert results.count("granted") == 3  # 3 × 0.03 ≤ 0.10 < 4 × 0.03
     assert results.count("wait") == 9
+
+
+def test_concurrent_reserve_and_settle_cycles_keep_the_books_without_deadlocks(
+    fresh_engine: Engine,
+) -> None:
+    """Settling is one statement that touches the day's platform row and then the user's: many
+    workers reserving (platform row, then user row) and settling at once on the same rows must
+    neither deadlock nor lose a micro-dollar."""
+    with Session(fresh_engine) as session:
+        users = [_user(session) for _ in range(3)]
+        session.commit()
+    autocommit = fresh_engine.execution_options(isolation_level="AUTOCOMMIT")
+    errors: list[BaseException] = []
+    settled: list[int] = []
+    lock = threading.Lock()
+    start = threading.Barrier(8, timeout=30)
+
+    def work(worker: int) -> None:
+        budget = DailyBudget(budget_usd=1000.0, user_budget_usd=1000.0)
+        start.wait()
+        try:
+            for cycle in range(40):
+                user_id = users[(worker + cycle) % len(users)]
+                with Session(fresh_engine) as session:
+                    reservation = _reserve(session, budget, 0.05, user_id)
+                    session.commit()
+                with Session(autocommit) as session:
+                    budget.settle(session, reservation, 0.01)
+                with lock:
+                    settled.append(10_000)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors[:1]
+    with fresh_engine.connect() as connection:
+        platform = connection.execute(
+            text("SELECT sum(spent_micro), sum(reserved_micro) FROM model_spend_days")
+        ).one()
+        per_user = connection.execute(
+            text("SELECT sum(spent_micro), sum(reserved_micro) FROM user_model_spend_days")
+        ).one()
+        left = connection.execute(text("SELECT count(*) FROM model_reservations")).scalar_one()
+    assert tuple(platform) == (sum(settled), 0) == tuple(per_user)
+    assert left == 0
+    assert len(settled) == 8 * 40

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 import uuid
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
 
 from ailp.jobs import lifecycle
 from ailp.jobs.lifecycle import LostClaim
+from ailp.jobs.runner import LeaseRenewer
 from ailp.models import Job
 from ailp.models.enums import JobStatus
 
@@ -149,3 +151,44 @@ def test_a_batch_claim_takes_the_asked_jobs_and_steals_the_oldest_others(
     assert deferred.id not in taken and running.id not in taken
     assert len({claim.token for claim in claims}) == 1
     assert lifecycle.heartbeat(db, token=claims[0].token, lease_seconds=60) == 3
+
+
+def test_one_renewer_keeps_many_leases_and_tells_each_claim_it_lost(
+    engine: Engine, committed_learner: tuple[int, int]
+) -> None:
+    """The content worker's jobs share one lease thread: each beat extends every held claim in
+    one statement, and only the claim whose job was taken away hears that it lost it."""
+    user_id, learner_id = committed_learner
+    autocommit = sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
+    with autocommit() as session:
+        ids = [
+            session.execute(
+                text(
+                    "INSERT INTO jobs (id, user_id, learner_id, kind, params, max_attempts, published_at) "
+                    "VALUES (gen_random_uuid(), :user, :learner, 'content', '{}', 3, now()) RETURNING id"
+                ),
+                {"user": user_id, "learner": learner_id},
+            ).scalar_one()
+            for _ in range(2)
+        ]
+        claims = [
+            lifecycle.claim(session, job_id=job_id, worker="w", lease_seconds=5) for job_id in ids
+        ]
+    kept, taken = (claim for claim in claims if claim is not None)
+    renewer = LeaseRenewer(heartbeat_seconds=0.2, lease_seconds=600, session=autocommit)
+    kept_lost, taken_lost = threading.Event(), threading.Event()
+    renewer.hold(kept.token, kept_lost)
+    renewer.hold(taken.token, taken_lost)
+    with autocommit() as session:  # as a cancel (or the sweeper) would take it away
+        session.execute(
+            text("UPDATE jobs SET status = 'canceled' WHERE id = :id"), {"id": taken.job_id}
+        )
+    assert taken_lost.wait(5)
+    with autocommit() as session:
+        lease_left = session.execute(
+            text("SELECT extract(epoch FROM lease_expires_at - now()) FROM jobs WHERE id = :id"),
+            {"id": kept.job_id},
+        ).scalar_one()
+    assert lease_left > 500 and not kept_lost.is_set()
+    renewer.release(kept.token)
+    renewer.release(taken.token)

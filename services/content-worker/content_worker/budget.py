@@ -56,7 +56,8 @@ class BudgetSpent(Exception):
 
 # Lock order, for every writer: a day's platform row before any user row of that day, and days
 # in ascending order; each statement below touches one kind of row, so the order is the
-# statements' order (one statement touching both would leave it to the planner: deadlocks).
+# statements' order (one statement touching both in independent parts would leave it to the
+# planner: deadlocks), except `_SETTLE`, whose user update depends on its platform update.
 
 # Expired reservations (their worker died): gone, and counted as spent at their worst case.
 _EXPIRE = text(
@@ -134,7 +135,27 @@ _ROOMS = text(
     LEFT JOIN user_model_spend_days u ON u.day = today.day AND u.user_id = :user_id
     """
 )
-_SETTLED = text("DELETE FROM model_reservations WHERE id = :id RETURNING day, user_id, micro")
+# A call's reservation replaced by its real cost, in one statement. The lock order holds: the
+# user row is updated only for a row the platform update returned, so after the platform row
+# was locked (a data dependency, not the planner's choice of order).
+_SETTLE = text(
+    """
+    WITH settled AS (
+        DELETE FROM model_reservations WHERE id = :id RETURNING day, user_id, micro
+    ),
+    platform AS (
+        UPDATE model_spend_days p
+        SET reserved_micro = p.reserved_micro - settled.micro,
+            spent_micro = p.spent_micro + :actual, last_call_at = now()
+        FROM settled WHERE p.day = settled.day
+        RETURNING settled.day, settled.user_id, settled.micro
+    )
+    UPDATE user_model_spend_days u
+    SET reserved_micro = u.reserved_micro - platform.micro,
+        spent_micro = u.spent_micro + :actual
+    FROM platform WHERE u.user_id = platform.user_id AND u.day = platform.day
+    """
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,10 +265,10 @@ class DailyBudget:
 
     @staticmethod
     def settle(session: Session, reservation: BudgetReservation, actual_usd: float) -> None:
-        """Replace the reserved worst case by the real cost, on the day it was reserved. A
-        reservation that already expired (counted at its worst case) is left as it is."""
-        settled = session.execute(_SETTLED, {"id": reservation.id}).all()
-        _count_as_spent(session, settled, actual=to_micro(actual_usd))
+        """Replace the reserved worst case by the real cost, on the day it was reserved, in one
+        statement (an autocommit session commits it alone). A reservation that already
+        expired (counted at its worst case) is left as it is."""
+        session.execute(_SETTLE, {"id": reservation.id, "actual": to_micro(actual_usd)})
 
     def spent_today_usd(self, session: Session) -> float:
         spent = session.scalar(

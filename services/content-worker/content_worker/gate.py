@@ -230,7 +230,7 @@ class ModelGate:
     def _settle_budget(self, reservation: BudgetReservation, cost: float) -> None:
         """Never raises: a reservation left unsettled expires and counts at its worst case."""
         try:
-            with session_scope() as session:
+            with autocommit_session() as session:  # one statement
                 self.budget.settle(session, reservation, cost)
             self._observe_budget()
         except SQLAlchemyError as exc:

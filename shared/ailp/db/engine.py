@@ -6,12 +6,14 @@ connections, so `dispose_engine()` runs after fork (see `ailp.queue.worker`).
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -35,9 +37,19 @@ def set_pool_size(size: int) -> None:
 IDLE_PING_SECONDS = 2.0
 
 
+def dump_json(value: Any) -> str:
+    """JSON columns' text (orjson: a job's result is serialised ~10× faster than by `json`);
+    what orjson does not know (a type of its own) goes to `json`, which raises as before."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:
+        return json.dumps(value)
+
+
 def build_engine(settings: Settings) -> Engine:
     engine = create_engine(
         settings.sqlalchemy_url,
+        json_serializer=dump_json,
         pool_size=_pool_size or settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_recycle=1800,

@@ -162,6 +162,23 @@ def heartbeat(session: Session, *, token: uuid.UUID, lease_seconds: float) -> in
     )
 
 
+_HEARTBEAT_MANY = text(
+    """
+    UPDATE jobs SET heartbeat_at = now(), lease_expires_at = now() + make_interval(secs => :lease)
+    WHERE claim_token = ANY(CAST(:tokens AS uuid[])) AND status = 'running'
+    RETURNING claim_token
+    """
+)
+
+
+def heartbeat_many(
+    session: Session, *, tokens: Sequence[uuid.UUID], lease_seconds: float
+) -> set[uuid.UUID]:
+    """`heartbeat` for the claims of a whole process at once; the tokens still holding a job."""
+    rows = session.execute(_HEARTBEAT_MANY, {"tokens": list(tokens), "lease": lease_seconds})
+    return {row.claim_token for row in rows}
+
+
 def succeed(
     session: Session, *, claim: Claim, result: dict[str, Any], result_url: str | None
 ) -> datetime:

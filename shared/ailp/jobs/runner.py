@@ -17,6 +17,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -87,25 +88,100 @@ def internal_error_message(job_id: uuid.UUID) -> str:
     )
 
 
-class LeaseKeeper:
-    """Heartbeats the lease of the jobs claimed under one token while they run (a thread).
+class LeaseRenewer:
+    """One thread per process renews the leases of every claim its jobs hold, in one statement
+    per beat, rather than a thread per job (the content worker runs dozens of jobs at once;
+    most finish before their first beat and never cost a statement).
 
-    After a failed heartbeat (the database is away) it tries again every second, so the lease is
-    renewed as soon as the database is back. When none of the jobs is ours any more it stops;
-    the fenced final write then finds the claim lost.
+    After a failed beat (the database is away) it tries again every second, so the leases are
+    renewed as soon as the database is back. A claim none of whose jobs is ours any more gets
+    its `lost` event set; the fenced final write then finds the claim lost.
     """
 
     RETRY_SECONDS = 1.0
 
+    def __init__(
+        self,
+        *,
+        heartbeat_seconds: float,
+        lease_seconds: float,
+        session: Callable[[], AbstractContextManager[Session]] = autocommit_session,
+    ) -> None:
+        self.heartbeat_seconds = heartbeat_seconds
+        self.lease_seconds = lease_seconds
+        self._session = session
+        self._held: dict[uuid.UUID, threading.Event] = {}
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def hold(self, token: uuid.UUID, lost: threading.Event) -> None:
+        with self._lock:
+            self._held[token] = lost
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="leases", daemon=True)
+                self._thread.start()
+
+    def release(self, token: uuid.UUID) -> None:
+        with self._lock:
+            self._held.pop(token, None)
+
+    def _run(self) -> None:
+        wait = self.heartbeat_seconds
+        while True:
+            time.sleep(wait)
+            wait = self.heartbeat_seconds
+            with self._lock:
+                tokens = list(self._held)
+            if not tokens:
+                continue
+            try:
+                with self._session() as session:  # one statement
+                    alive = lifecycle.heartbeat_many(
+                        session, tokens=tokens, lease_seconds=self.lease_seconds
+                    )
+            except Exception as exc:  # the database may be briefly away; leases have slack
+                log.warning("job_heartbeat_failed", error=str(exc))
+                wait = min(self.RETRY_SECONDS, self.heartbeat_seconds)
+                continue
+            with self._lock:
+                lost = [
+                    self._held[token]
+                    for token in tokens
+                    if token not in alive and token in self._held
+                ]
+            for event in lost:
+                log.warning("job_lease_lost")
+                event.set()
+
+
+_renewers: dict[tuple[int, float, float], LeaseRenewer] = {}
+_renewers_lock = threading.Lock()
+
+
+def lease_renewer(settings: Settings) -> LeaseRenewer:
+    """This process's renewer for these lease timings (a forked child makes its own)."""
+    key = (os.getpid(), settings.job_heartbeat_seconds, settings.job_lease_seconds)
+    with _renewers_lock:
+        renewer = _renewers.get(key)
+        if renewer is None:
+            renewer = _renewers[key] = LeaseRenewer(
+                heartbeat_seconds=settings.job_heartbeat_seconds,
+                lease_seconds=settings.job_lease_seconds,
+            )
+        return renewer
+
+
+class LeaseKeeper:
+    """Keeps the lease of the jobs claimed under one token alive while they run (through the
+    process's `LeaseRenewer`); `lost` is set once none of them is ours any more."""
+
     def __init__(self, token: uuid.UUID, settings: Settings) -> None:
         self.token = token
-        self._settings = settings
-        self._stop = threading.Event()
         self.lost = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"lease-{token}", daemon=True)
+        self._renewer = lease_renewer(settings)
 
     def __enter__(self) -> LeaseKeeper:
-        self._thread.start()
+        self._renewer.hold(self.token, self.lost)
         return self
 
     def __exit__(
@@ -114,26 +190,7 @@ class LeaseKeeper:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-
-    def _run(self) -> None:
-        wait = self._settings.job_heartbeat_seconds
-        while not self._stop.wait(wait):
-            try:
-                with autocommit_session() as session:
-                    alive = lifecycle.heartbeat(
-                        session, token=self.token, lease_seconds=self._settings.job_lease_seconds
-                    )
-            except Exception as exc:  # the database may be briefly away; the lease has slack
-                log.warning("job_heartbeat_failed", error=str(exc))
-                wait = min(self.RETRY_SECONDS, self._settings.job_heartbeat_seconds)
-                continue
-            wait = self._settings.job_heartbeat_seconds
-            if not alive:
-                log.warning("job_lease_lost")
-                self.lost.set()
-                return
+        self._renewer.release(self.token)
 
 
 def took_messages(job_ids: Iterable[str]) -> None:
