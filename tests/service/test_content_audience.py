@@ -74,9 +74,17 @@ def _store(db: Session, learner: Learner, request: ContentRequest, body: str) ->
     return piece
 
 
-def _identical(db: Session, request: ContentRequest) -> Content | None:
+def _identical(db: Session, request: ContentRequest) -> uuid.UUID | None:
+    """The id of the piece served as identical (None: a cache miss)."""
     key = cache.cache_key(request, model=MODEL, prompt_version=VERSION)
-    return cache.find_identical(db, request=request, key=key, max_age_days=30)
+    found = cache.find_identical(db, request=request, key=key, max_age_days=30)
+    return found.id if found else None
+
+
+def _nearest(db: Session, request: ContentRequest) -> uuid.UUID | None:
+    """The id of the piece the fallback would reuse (None: none)."""
+    found = cache.find_nearest(db, request=request)
+    return found.id if found else None
 
 
 def test_a_private_piece_is_found_for_its_owner_only(db: Session) -> None:
@@ -84,11 +92,11 @@ def test_a_private_piece_is_found_for_its_owner_only(db: Session) -> None:
     concept = f"joins {uuid.uuid4().hex[:6]}"
     secret = _store(db, alice, _request(alice, concept, goals="secret"), "from Alice's goals")
 
-    assert _identical(db, _request(alice, concept, goals="secret")) == secret
+    assert _identical(db, _request(alice, concept, goals="secret")) == secret.id
     assert _identical(db, _request(bob, concept)) is None
     assert _identical(db, _request(bob, concept, goals="secret")) is None  # same goals, other user
-    assert cache.find_nearest(db, request=_request(bob, concept)) is None
-    assert cache.find_nearest(db, request=_request(alice, concept)) == secret
+    assert _nearest(db, _request(bob, concept)) is None
+    assert _nearest(db, _request(alice, concept)) == secret.id
 
 
 def test_a_row_whose_audience_disagrees_with_its_key_is_not_served(db: Session) -> None:
@@ -100,7 +108,7 @@ def test_a_row_whose_audience_disagrees_with_its_key_is_not_served(db: Session) 
     piece.shared = False
     db.flush()
     assert _identical(db, _request(bob, concept)) is None
-    assert cache.find_nearest(db, request=_request(bob, concept)) is None
+    assert _nearest(db, _request(bob, concept)) is None
 
 
 def test_the_fallback_picks_the_nearest_level_among_shared_and_own_pieces(db: Session) -> None:
@@ -111,17 +119,17 @@ def test_the_fallback_picks_the_nearest_level_among_shared_and_own_pieces(db: Se
     others_private = _store(db, carol, _request(carol, concept, goals="g"), "Carol's")
     own_beginner = _store(db, bob, _request(bob, concept, goals="mine"), "Bob's own")
 
-    assert cache.find_nearest(db, request=_request(bob, concept, goals="mine")) == own_beginner
+    assert _nearest(db, _request(bob, concept, goals="mine")) == own_beginner.id
     stranger = _learner(db, level="intermediate")
-    found = cache.find_nearest(db, request=_request(stranger, concept))
-    assert found == shared_advanced and found != others_private
+    found = _nearest(db, _request(stranger, concept))
+    assert found == shared_advanced.id and found != others_private.id
 
 
 def test_a_shared_piece_is_found_for_everyone_asking_the_identical_request(db: Session) -> None:
     alice, bob = _learner(db), _learner(db)
     concept = f"groups {uuid.uuid4().hex[:6]}"
     shared = _store(db, alice, _request(alice, concept), "for anyone")
-    assert _identical(db, _request(bob, concept.upper())) == shared
+    assert _identical(db, _request(bob, concept.upper())) == shared.id
     assert _identical(db, _request(bob, concept, niche="Falcon")) is None  # private niche
     assert _identical(db, _request(bob, concept, goals="g")) is None  # a private request
 

@@ -175,7 +175,7 @@ def test_one_renewer_keeps_many_leases_and_tells_each_claim_it_lost(
             lifecycle.claim(session, job_id=job_id, worker="w", lease_seconds=5) for job_id in ids
         ]
     kept, taken = (claim for claim in claims if claim is not None)
-    renewer = LeaseRenewer(heartbeat_seconds=0.2, lease_seconds=600, session=autocommit)
+    renewer = LeaseRenewer(heartbeat_seconds=0.2, lease_seconds=600, connect=autocommit)
     kept_lost, taken_lost = threading.Event(), threading.Event()
     renewer.hold(kept.token, kept_lost)
     renewer.hold(taken.token, taken_lost)

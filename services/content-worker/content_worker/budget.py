@@ -27,6 +27,8 @@ from typing import Any
 from sqlalchemy import Row, text
 from sqlalchemy.orm import Session
 
+from ailp.db.rows import Executor
+
 MICRO = 1_000_000
 
 
@@ -250,7 +252,7 @@ class DailyBudget:
             )
         return [(user, room.verdict(cost)) for user, room in rooms], day, platform.renews_at
 
-    def check_not_spent(self, session: Session, *, cost_usd: float, user_id: int | None) -> None:
+    def check_not_spent(self, session: Executor, *, cost_usd: float, user_id: int | None) -> None:
         """Raise `BudgetSpent` if the platform's budget or the user's allowance has no room for
         this call today even if every call in flight cost nothing; locks nothing."""
         rooms = session.execute(_ROOMS, {"user_id": user_id}).one()
@@ -264,13 +266,13 @@ class DailyBudget:
             raise BudgetSpent(user=False, renews_at=rooms.renews_at)
 
     @staticmethod
-    def settle(session: Session, reservation: BudgetReservation, actual_usd: float) -> None:
+    def settle(session: Executor, reservation: BudgetReservation, actual_usd: float) -> None:
         """Replace the reserved worst case by the real cost, on the day it was reserved, in one
         statement (an autocommit session commits it alone). A reservation that already
         expired (counted at its worst case) is left as it is."""
         session.execute(_SETTLE, {"id": reservation.id, "actual": to_micro(actual_usd)})
 
-    def spent_today_usd(self, session: Session) -> float:
+    def spent_today_usd(self, session: Executor) -> float:
         spent = session.scalar(
             text(
                 "SELECT spent_micro + reserved_micro FROM model_spend_days "

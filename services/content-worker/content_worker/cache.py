@@ -10,20 +10,50 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timedelta
+import uuid
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, case, func, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Interval, Select, bindparam, case, func, select, true
 
+from ailp.db.rows import Executor
 from ailp.models import Content
 from ailp.models.enums import ContentSource
 from content_worker.domain import ContentRequest, normalize_concept
-from content_worker.privacy import Audience, audience_of
+from content_worker.privacy import audience_of
 
 _LEVEL_RANK = {"beginner": 0, "intermediate": 1, "advanced": 2}
 # Spelled `shared = true`, not `shared IS TRUE`: only the former lets PostgreSQL use the partial
 # index on shared pieces (`WHERE source = 'openai' AND shared`).
 _SHARED = Content.shared == true()
+
+
+class StoredPiece(Protocol):
+    """What serving an earlier piece reads of it (a `Content` row has all of it)."""
+
+    id: uuid.UUID
+    title: str
+    body: str
+    examples: list[Any]
+    exercises: list[Any]
+    model: str | None
+    shared: bool
+    experience_level: str
+    created_at: datetime
+
+
+# Only those columns, as plain rows: the lookup runs for every job, on a plain connection.
+_PIECE = select(
+    Content.id,
+    Content.title,
+    Content.body,
+    Content.examples,
+    Content.exercises,
+    Content.model,
+    Content.shared,
+    Content.experience_level,
+    Content.created_at,
+)
 
 
 def cache_key(request: ContentRequest, *, model: str, prompt_version: str) -> str:
@@ -42,30 +72,36 @@ def cache_key(request: ContentRequest, *, model: str, prompt_version: str) -> st
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
-def _visible_to(audience: Audience) -> ColumnElement[bool]:
-    """Rows a request with this audience may be served as an identical piece."""
-    if audience.shared:
-        return _SHARED
-    return Content.owner_user_id == audience.user_id
-
-
-def find_identical(
-    session: Session, *, request: ContentRequest, key: str, max_age_days: int
-) -> Content | None:
-    return session.scalars(
-        select(Content)
-        .where(
-            Content.cache_key == key,
+def _identical(visible: ColumnElement[bool]) -> Select[Any]:
+    """The newest AI piece under a cache key, among the rows `visible` to the request."""
+    return (
+        _PIECE.where(
+            Content.cache_key == bindparam("key"),
             Content.source == ContentSource.openai.value,
-            _visible_to(audience_of(request)),
-            Content.created_at > func.now() - timedelta(days=max_age_days),
+            visible,
+            Content.created_at > func.now() - bindparam("max_age", type_=Interval),
         )
         .order_by(Content.created_at.desc())
         .limit(1)
+    )
+
+
+# Built once (every job looks): for a shareable request, and for a private one (its owner's rows).
+_IDENTICAL_SHARED = _identical(_SHARED)
+_IDENTICAL_OWN = _identical(Content.owner_user_id == bindparam("user_id"))
+
+
+def find_identical(
+    session: Executor, *, request: ContentRequest, key: str, max_age_days: int
+) -> StoredPiece | None:
+    audience = audience_of(request)
+    return session.execute(
+        _IDENTICAL_SHARED if audience.shared else _IDENTICAL_OWN,
+        {"key": key, "max_age": timedelta(days=max_age_days), "user_id": audience.user_id},
     ).first()
 
 
-def find_nearest(session: Session, *, request: ContentRequest) -> Content | None:
+def find_nearest(session: Executor, *, request: ContentRequest) -> StoredPiece | None:
     """The best earlier AI piece for this concept and type, nearest level first, among the
     shared pieces and the asking user's own (whatever the audience of this request: a shared
     piece carries nobody's private fields, and the user's own pieces are theirs)."""
@@ -86,14 +122,13 @@ def find_nearest(session: Session, *, request: ContentRequest) -> Content | None
 
 
 def _nearest(
-    session: Session, request: ContentRequest, visible: ColumnElement[bool]
-) -> Content | None:
+    session: Executor, request: ContentRequest, visible: ColumnElement[bool]
+) -> StoredPiece | None:
     """One query per audience, so each uses its own index (shared pieces, the user's pieces)."""
     wanted = _LEVEL_RANK.get(request.experience_level, 0)
     level_rank = case(_LEVEL_RANK, value=Content.experience_level, else_=0)
-    return session.scalars(
-        select(Content)
-        .where(
+    return session.execute(
+        _PIECE.where(
             Content.concept_key == normalize_concept(request.concept),
             Content.content_type == request.content_type,
             Content.source == ContentSource.openai.value,

@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ailp import metrics
 from ailp.config import Settings
-from ailp.db.engine import autocommit_session, session_scope
+from ailp.db.engine import autocommit_connection, session_scope
 from ailp.jobs.runner import Deferred
 from ailp.logging import get_logger
 from ailp.redis import get_redis
@@ -118,7 +118,7 @@ class ModelGate:
         """
         cost = self.cost(prompt_tokens, max_tokens)
         try:
-            with autocommit_session() as session:  # one read
+            with autocommit_connection() as session:  # one read
                 self.budget.check_not_spent(session, cost_usd=cost, user_id=call.user_id)
         except BudgetSpent as exc:
             raise self._spent(exc) from exc
@@ -230,7 +230,7 @@ class ModelGate:
     def _settle_budget(self, reservation: BudgetReservation, cost: float) -> None:
         """Never raises: a reservation left unsettled expires and counts at its worst case."""
         try:
-            with autocommit_session() as session:  # one statement
+            with autocommit_connection() as session:  # one statement
                 self.budget.settle(session, reservation, cost)
             self._observe_budget()
         except SQLAlchemyError as exc:
@@ -259,7 +259,7 @@ class ModelGate:
         if not force and now - self._observed_at < SPEND_GAUGE_SECONDS:
             return
         self._observed_at = now
-        with autocommit_session() as session:
+        with autocommit_connection() as session:
             spent = self.budget.spent_today_usd(session)
         metrics.SPEND_TODAY.set(spent)
         metrics.BUDGET_REMAINING.set(max(0.0, self.budget.budget_usd - spent))

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
+from ailp.db.rows import Executor
 from content_worker.domain import ContentRequest, normalize_concept
 from content_worker.privacy import public_niche
 
@@ -38,7 +38,7 @@ _PROFILE = text(
 )
 
 
-def load_profile(session: Session, learner_id: int) -> LearnerProfile | None:
+def load_profile(session: Executor, learner_id: int) -> LearnerProfile | None:
     row = session.execute(_PROFILE, {"id": learner_id}).first()
     return row  # a Row with the protocol's attributes
 

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from ailp import metrics
 from ailp.config import Settings, get_settings
-from ailp.db.engine import autocommit_session
-from ailp.db.rows import table_of
+from ailp.db.engine import autocommit_connection
+from ailp.db.rows import Executor, table_of
 from ailp.jobs.lifecycle import Claim
 from ailp.jobs.runner import JobOutcome, PermanentJobError
 from ailp.logging import get_logger
@@ -26,6 +26,7 @@ from ailp.models import Content
 from ailp.models.enums import ContentSource
 from ailp.schemas.content import ContentOut
 from content_worker import cache, model_client, single_flight
+from content_worker.cache import StoredPiece
 from content_worker.domain import (
     ContentRequest,
     FallbackReason,
@@ -64,7 +65,7 @@ def generate(claim: Claim) -> JobOutcome:
         - FINISH_SECONDS
     )
     call = CallContext(claim.user_id, claim.job_id, time.monotonic() + model_seconds)
-    with autocommit_session() as session:  # reads only
+    with autocommit_connection() as session:  # reads only
         learner = load_profile(session, claim.learner_id)
         if learner is None:
             raise PermanentJobError("learner_not_found", "The learner was deleted.")
@@ -79,7 +80,7 @@ def generate(claim: Claim) -> JobOutcome:
 
 
 def _cached(
-    session: Session, request: ContentRequest, key: str, settings: Settings
+    session: Executor, request: ContentRequest, key: str, settings: Settings
 ) -> GeneratedPiece | None:
     cached = cache.find_identical(
         session, request=request, key=key, max_age_days=settings.content_cache_max_age_days
@@ -97,7 +98,7 @@ def _write_once(
             leadership.wrote_piece = piece.source == ContentSource.openai.value
             return piece
     while call.remaining() > 0:
-        with autocommit_session() as session:
+        with autocommit_connection() as session:
             cached = _cached(session, request, key, settings)
         if cached is not None:
             return cached
@@ -208,7 +209,7 @@ def _parse(answer: ModelAnswer, content_type: str) -> Any:
 
 def _nearest_ai_piece(request: ContentRequest, notice: str) -> GeneratedPiece | None:
     try:
-        with autocommit_session() as session:
+        with autocommit_connection() as session:
             stored = cache.find_nearest(session, request=request)
             return _from_stored(stored, request, notice=_reuse_notice(notice)) if stored else None
     except Exception as exc:  # the offline builder needs nothing else
@@ -224,7 +225,7 @@ def _reuse_notice(notice: str) -> str:
 
 
 def _from_stored(
-    content: Content, request: ContentRequest, *, notice: str | None
+    content: StoredPiece, request: ContentRequest, *, notice: str | None
 ) -> GeneratedPiece:
     """An earlier piece for this request; its exercises are about the concept as asked now
     (answers are grouped by that exact string), not as the first requester spelled it."""

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,7 +22,7 @@ from ailp.config import Settings, get_settings
 
 _engine: Engine | None = None
 _session_factory: sessionmaker[Session] | None = None
-_autocommit_factory: sessionmaker[Session] | None = None
+_autocommit_engine: Engine | None = None
 _engine_lock = threading.Lock()  # the content worker's threads may all ask at once
 _pool_size: int | None = None
 
@@ -104,26 +104,24 @@ def get_engine() -> Engine:
 
 def dispose_engine() -> None:
     """Forget this process's pool (after fork, or at shutdown)."""
-    global _engine, _session_factory, _autocommit_factory
+    global _engine, _session_factory, _autocommit_engine
     if _engine is not None:
         _engine.dispose(close=False)
     _engine = None
     _session_factory = None
-    _autocommit_factory = None
+    _autocommit_engine = None
 
 
 @contextmanager
-def autocommit_session() -> Iterator[Session]:
-    """A session whose statements each commit on their own: for a single statement (a claim,
-    a heartbeat) or reads that need no common snapshot. It saves the COMMIT round trip."""
-    global _autocommit_factory
-    engine = get_engine()
-    if _autocommit_factory is None:
-        _autocommit_factory = sessionmaker(
-            engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
-        )
-    with _autocommit_factory() as session:
-        yield session
+def autocommit_connection() -> Iterator[Connection]:
+    """A connection whose statements each commit on their own: for a single statement (a claim,
+    a heartbeat) or reads that need no common snapshot. It saves the COMMIT round trip, and a
+    plain connection the session's bookkeeping (a tenth of a content job's CPU)."""
+    global _autocommit_engine
+    if _autocommit_engine is None:
+        _autocommit_engine = get_engine().execution_options(isolation_level="AUTOCOMMIT")
+    with _autocommit_engine.connect() as connection:
+        yield connection
 
 
 @contextmanager

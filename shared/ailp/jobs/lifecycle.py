@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import func, text, update
+from sqlalchemy import bindparam, func, text, update
 from sqlalchemy.orm import Session
 
-from ailp.db.rows import affected_rows, table_of
+from ailp.db.rows import Executor, affected_rows, table_of
 from ailp.jobs.submit import JOB_COLUMNS
 from ailp.models import Job
 from ailp.models.enums import JobStatus
@@ -99,7 +99,7 @@ _CLAIM = text(
 
 
 def claim_batch(
-    session: Session,
+    session: Executor,
     *,
     job_ids: list[uuid.UUID],
     worker: str,
@@ -145,14 +145,14 @@ def claim_batch(
 
 
 def claim(
-    session: Session, *, job_id: uuid.UUID, worker: str, lease_seconds: float
+    session: Executor, *, job_id: uuid.UUID, worker: str, lease_seconds: float
 ) -> Claim | None:
     """Take a queued job, or return None when it is not ours to run (already taken or finished)."""
     claims = claim_batch(session, job_ids=[job_id], worker=worker, lease_seconds=lease_seconds)
     return claims[0] if claims else None
 
 
-def heartbeat(session: Session, *, token: uuid.UUID, lease_seconds: float) -> int:
+def heartbeat(session: Executor, *, token: uuid.UUID, lease_seconds: float) -> int:
     """Extend the lease of every job still running under `token`; how many there are."""
     return affected_rows(
         session,
@@ -172,11 +172,32 @@ _HEARTBEAT_MANY = text(
 
 
 def heartbeat_many(
-    session: Session, *, tokens: Sequence[uuid.UUID], lease_seconds: float
+    session: Executor, *, tokens: Sequence[uuid.UUID], lease_seconds: float
 ) -> set[uuid.UUID]:
     """`heartbeat` for the claims of a whole process at once; the tokens still holding a job."""
     rows = session.execute(_HEARTBEAT_MANY, {"tokens": list(tokens), "lease": lease_seconds})
     return {row.claim_token for row in rows}
+
+
+# Built once (every job ends with it): only the values are bound per call.
+_SUCCEED = (
+    update(jobs)
+    .where(
+        jobs.c.id == bindparam("job_id"),
+        jobs.c.claim_token == bindparam("token"),
+        jobs.c.status == JobStatus.running.value,
+    )
+    .values(
+        status=JobStatus.succeeded.value,
+        result=bindparam("result"),
+        result_url=bindparam("result_url"),
+        error_code=None,
+        error_message=None,
+        finished_at=func.now(),
+        lease_expires_at=None,
+    )
+    .returning(jobs.c.finished_at)
+)
 
 
 def succeed(
@@ -184,18 +205,8 @@ def succeed(
 ) -> datetime:
     """Mark the job succeeded in the caller's transaction (the one that stored its output)."""
     finished_at = session.execute(
-        update(jobs)
-        .where(*_held_by(claim))
-        .values(
-            status=JobStatus.succeeded.value,
-            result=result,
-            result_url=result_url,
-            error_code=None,
-            error_message=None,
-            finished_at=func.now(),
-            lease_expires_at=None,
-        )
-        .returning(jobs.c.finished_at)
+        _SUCCEED,
+        {"job_id": claim.job_id, "token": claim.token, "result": result, "result_url": result_url},
     ).scalar_one_or_none()
     if finished_at is None:
         raise LostClaim(str(claim.job_id))
@@ -274,7 +285,7 @@ def fail_or_retry(
     return status
 
 
-def defer(session: Session, *, claim: Claim, delay_seconds: float) -> None:
+def defer(session: Executor, *, claim: Claim, delay_seconds: float) -> None:
     """Give the job back to the queue without using an attempt (e.g. to wait for rate limits).
 
     `attempts` counts starts and never goes down: `max_attempts` grows by one instead. The job is

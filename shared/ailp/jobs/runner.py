@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session
 
 from ailp import metrics
 from ailp.config import Settings, get_settings
-from ailp.db.engine import autocommit_session, is_unavailable, session_scope
+from ailp.db.engine import autocommit_connection, is_unavailable, session_scope
+from ailp.db.rows import Executor
 from ailp.jobs import lifecycle
 from ailp.jobs.lifecycle import Claim, LostClaim
 from ailp.logging import bound_context, get_logger
@@ -105,11 +106,11 @@ class LeaseRenewer:
         *,
         heartbeat_seconds: float,
         lease_seconds: float,
-        session: Callable[[], AbstractContextManager[Session]] = autocommit_session,
+        connect: Callable[[], AbstractContextManager[Executor]] = autocommit_connection,
     ) -> None:
         self.heartbeat_seconds = heartbeat_seconds
         self.lease_seconds = lease_seconds
-        self._session = session
+        self._connect = connect
         self._held: dict[uuid.UUID, threading.Event] = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -135,9 +136,9 @@ class LeaseRenewer:
             if not tokens:
                 continue
             try:
-                with self._session() as session:  # one statement
+                with self._connect() as connection:  # one statement
                     alive = lifecycle.heartbeat_many(
-                        session, tokens=tokens, lease_seconds=self.lease_seconds
+                        connection, tokens=tokens, lease_seconds=self.lease_seconds
                     )
             except Exception as exc:  # the database may be briefly away; leases have slack
                 log.warning("job_heartbeat_failed", error=str(exc))
@@ -212,9 +213,9 @@ def run_job(job_id: str, *, kind: str, handler: Handler, settings: Settings | No
         return "skipped"
     took_messages([job_id])
     with bound_context(job_id=job_id, kind=kind):
-        with autocommit_session() as session:  # one statement
+        with autocommit_connection() as connection:  # one statement
             claim = lifecycle.claim(
-                session,
+                connection,
                 job_id=job_uuid,
                 worker=worker_name(),
                 lease_seconds=settings.job_lease_seconds,
@@ -285,8 +286,8 @@ def write_while_leased(write: Callable[[Session], None], keeper: LeaseKeeper) ->
 
 def _defer(claim: Claim, deferral: Deferred) -> str:
     try:
-        with autocommit_session() as session:  # one statement
-            lifecycle.defer(session, claim=claim, delay_seconds=deferral.delay)
+        with autocommit_connection() as connection:  # one statement
+            lifecycle.defer(connection, claim=claim, delay_seconds=deferral.delay)
     except LostClaim:
         return "lost"
     except Exception:
