@@ -9,6 +9,7 @@ from celery import Celery
 
 from ailp.config import Settings, get_settings
 from ailp.queue.names import ANALYTICS_QUEUE, COMPUTE_ANALYTICS_BATCH_TASK, ROUTES
+from ailp.queue.transport import TRANSPORT
 
 
 def make_celery(main: str, settings: Settings | None = None) -> Celery:
@@ -22,6 +23,8 @@ def make_celery(main: str, settings: Settings | None = None) -> Celery:
         "health_check_interval": 30,
     }
     app.conf.update(
+        # Kombu's Redis transport with one client per channel (see ailp.queue.transport).
+        broker_transport=TRANSPORT,
         broker_transport_options=transport_options,
         # Read by Celery's result backend code paths too; no backend is used, but keep them equal.
         result_backend_transport_options=transport_options,
