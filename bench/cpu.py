@@ -1,137 +1,106 @@
-"""Where the CPU went during a measurement, from /proc: the app under test, wrk, PostgreSQL,
-Redis, and everything else (on a shared machine: other people's tests).
-
-On 2 cores with the load generator on the same cores, a scenario's figures mean little without
-knowing how much of the machine it actually had; this is printed beside each one.
-"""
+"""Where the CPU went during a measurement: the app under test, wrk (or the model server), this
+database's PostgreSQL backends, Redis, and everything else (on a shared machine: other people's
+work), as shares of all cores (100 = every core busy). On 2 cores with the load generator on the
+same cores, a figure means little without knowing how much of the machine it had."""
 
 from __future__ import annotations
 
-import os
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
+from types import TracebackType
 
-_TICKS = os.sysconf("SC_CLK_TCK")
+import redis
 
+from ailp.devstack import procfs
+from bench.seed import backend_pids
 
-@dataclass(frozen=True)
-class Proc:
-    comm: str
-    ppid: int
-    ticks: int  # utime + stime
+GROUPS = ("app", "wrk", "postgres", "redis")
 
 
-@dataclass(frozen=True)
-class Sample:
-    wall: float
-    busy: int  # jiffies, all CPUs
-    total: int
-    procs: dict[int, Proc]
-
-
-def _read_procs() -> dict[int, Proc]:
-    procs: dict[int, Proc] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        comm = stat[stat.find("(") + 1 : stat.rfind(")")]
-        fields = stat[stat.rfind(")") + 2 :].split()
-        # fields[0] is the state (stat field 3): ppid is field 4, utime 14, stime 15.
-        procs[int(entry.name)] = Proc(comm, int(fields[1]), int(fields[11]) + int(fields[12]))
-    return procs
-
-
-def sample() -> Sample:
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = values[3] + (values[4] if len(values) > 4 else 0)
-    total = sum(values[:8])
-    return Sample(time.monotonic(), total - idle, total, _read_procs())
-
-
-def _descendants(procs: dict[int, Proc], roots: list[int]) -> set[int]:
-    children: dict[int, list[int]] = {}
-    for pid, proc in procs.items():
-        children.setdefault(proc.ppid, []).append(pid)
+def _tree(roots: Iterable[int]) -> set[int]:
     found: set[int] = set()
-    stack = [root for root in roots if root in procs]
+    stack = list(roots)
     while stack:
         pid = stack.pop()
-        if pid in found:
-            continue
-        found.add(pid)
-        stack.extend(children.get(pid, []))
+        if pid not in found and procfs.start_time(pid) is not None:
+            found.add(pid)
+            stack.extend(procfs.child_pids(pid))
     return found
 
 
-def _ticks(before: Sample, after: Sample, pids: set[int]) -> int:
-    """Clock ticks the processes `pids` spent between two samples (those gone by `after` are
-    not seen: count a waited-for child with RUSAGE_CHILDREN instead, see `usage`'s
-    `app_extra_s`). USER_HZ jiffies in /proc/stat and clock ticks in /proc/<pid>/stat are the
-    same unit."""
-    spent = 0
-    for pid in pids:
-        end = after.procs.get(pid)
-        if end is None:
-            continue
-        start = before.procs.get(pid)
-        spent += end.ticks - (start.ticks if start and start.comm == end.comm else 0)
-    return spent
+@dataclass(frozen=True)
+class _Sample:
+    wall: float
+    busy: float  # CPU seconds of all cores since boot
+    total: float
+    groups: dict[str, set[int]]
+    cpu: dict[int, tuple[str | None, float]]  # pid → (start time, CPU seconds)
 
 
-def usage(
-    before: Sample,
-    after: Sample,
-    app_roots: list[int],
-    wrk_cpu_s: float,
-    postgres_backends: set[int] | None = None,
-    app_extra_s: float = 0.0,
-) -> dict[str, float]:
-    """Shares of the whole machine's capacity (100 = every core busy) over the interval.
+class Meter:
+    """`with Meter(app pids, database, Redis) as meter:` samples at entry and exit; processes
+    gone by the exit are not seen (the caller adds such CPU, e.g. from RUSAGE_CHILDREN)."""
 
-    `app_extra_s`: CPU seconds of app processes that exited before `after` (measured by the
-    caller with RUSAGE_CHILDREN), added to `app`.
+    def __init__(
+        self, app: Iterable[int], database_url: str, redis_url: str, wrk: Iterable[int] = ()
+    ) -> None:
+        self.roots = {"app": list(app), "wrk": list(wrk)}
+        self.database_url = database_url
+        client = redis.Redis.from_url(redis_url)
+        try:
+            self.redis_pid = int(client.info("server")["process_id"])
+        finally:
+            client.close()
 
-    `postgres` is the benchmark database's own backends when `postgres_backends` is given (the
-    server is shared with whatever else runs here), else every postgres process. `redis` is the
-    whole redis-server (shared too; its share is small).
-    """
-    capacity = after.total - before.total
-    if capacity <= 0:
-        return {}
+    def _sample(self) -> _Sample:
+        groups = {name: _tree(roots) for name, roots in self.roots.items()}
+        groups["postgres"] = backend_pids(self.database_url) - groups["app"]
+        groups["redis"] = {self.redis_pid}
+        cpu = {
+            pid: (procfs.start_time(pid), procfs.cpu_time(pid) or 0.0)
+            for pid in set().union(*groups.values())
+        }
+        return _Sample(time.monotonic(), *procfs.machine_cpu_time(), groups, cpu)
 
-    app = _descendants(after.procs, app_roots) | _descendants(before.procs, app_roots)
-    by_name = {
-        name: {pid for pid, p in after.procs.items() if p.comm.startswith(prefix)} - app
-        for name, prefix in (("postgres", "postgres"), ("redis", "redis-server"))
-    }
-    if postgres_backends is not None:
-        by_name["postgres"] &= postgres_backends
-    shares = {
-        "app": _ticks(before, after, app) + round(app_extra_s * _TICKS),
-        "wrk": round(wrk_cpu_s * _TICKS),
-        **{name: _ticks(before, after, pids) for name, pids in by_name.items()},
-    }
-    busy = after.busy - before.busy
-    shares["other"] = max(0, busy - sum(shares.values()))
-    result = {name: round(100 * spent / capacity, 1) for name, spent in shares.items()}
-    result["idle"] = round(100 * (capacity - busy) / capacity, 1)
-    return result
+    def __enter__(self) -> Meter:
+        self.start = self._sample()
+        return self
 
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.end = self._sample()
 
-def brief(shares: dict[str, float]) -> str:
-    """`app 45 wrk 30 pg 15 redis 2 other 8` (percent of the machine; the rest is idle)."""
-    if not shares:
-        return ""
-    names = {"app": "app", "wrk": "wrk", "postgres": "pg", "redis": "redis", "other": "other"}
-    return " ".join(f"{short} {shares.get(name, 0):.0f}" for name, short in names.items())
+    @property
+    def seconds(self) -> float:
+        return self.end.wall - self.start.wall
 
+    def cpu_s(self, group: str) -> float:
+        """CPU seconds the group's processes (seen at the entry or the exit) spent meanwhile."""
+        pids = self.start.groups[group] | self.end.groups[group]
+        spent = 0.0
+        for pid in pids & self.end.cpu.keys():
+            started, used = self.end.cpu[pid]
+            before = self.start.cpu.get(pid)
+            spent += used - (before[1] if before and before[0] == started else 0.0)
+        return spent
 
-def tree_seconds(before: Sample, after: Sample, roots: list[int]) -> float:
-    """CPU seconds the process trees under `roots` spent between two samples."""
-    pids = _descendants(after.procs, roots) | _descendants(before.procs, roots)
-    return _ticks(before, after, pids) / _TICKS
+    def shares(self, wrk_s: float = 0.0, app_extra_s: float = 0.0) -> dict[str, float]:
+        """Percent of all cores: each group, `other` (the rest of the busy time) and `idle`;
+        `wrk_s` (wrk's CPU, by RUSAGE_CHILDREN) and `app_extra_s` add to their groups."""
+        capacity = self.end.total - self.start.total
+        if capacity <= 0:
+            return {}
+        spent = {name: self.cpu_s(name) for name in GROUPS}
+        spent["wrk"] += wrk_s
+        spent["app"] += app_extra_s
+        busy = self.end.busy - self.start.busy
+        spent["other"] = max(0.0, busy - sum(spent.values()))
+        result = {name: round(100 * value / capacity, 1) for name, value in spent.items()}
+        result["idle"] = round(100 * (capacity - busy) / capacity, 1)
+        return result
+
+    def ms_per(self, items: int, group: str = "app", extra_s: float = 0.0) -> float | None:
+        """CPU ms of the group per item (request, job, learner)."""
+        return round((self.cpu_s(group) + extra_s) * 1000 / items, 3) if items else None

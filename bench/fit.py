@@ -1,57 +1,41 @@
-"""The learner-model fit (`learner-model-fit`) on real answers: data/assistments2009 (408k answers
-of 3,361 students over 123 skills).
-
-Two runs of `ailp learner-model fit`, each against the part's own migrated database:
-* from the file (`--from-csv … --format dkt`): the command's wall clock, the fit's own duration
-  (reading, EM, evaluation) and its held-out figures against the defaults;
-* from the platform: the same answers loaded into `exercise_responses` (one learner each), then
-  the command without a file — what the scheduled fit does (reading them back from PostgreSQL).
+"""The learner-model fit (`learner-model-fit`) on real answers: data/assistments2009 (408k
+answers of 3,361 students over 123 skills), each run on the part's own migrated database:
+`ailp learner-model fit --from-csv … --format dkt` (the file), then the same answers loaded as
+platform responses (one learner each) and the command without a file, as the scheduled fit runs.
 """
 
 from __future__ import annotations
 
 import io
 import os
-import subprocess
-import sys
 import time
-from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from ailp.learner_model.answers import read_dkt
-from bench.seed import cursor_for
+from bench.kit import Run, ailp
+from bench.seed import create_users, cursor_for, insert_learners
 from tests.support.database import create_database, drop_database
 from tests.support.processes import REPO_ROOT
 
 DATA = REPO_ROOT / "data" / "assistments2009" / "builder_train.csv"
 
 
-def run(*, workdir: Path, cleanup: ExitStack, log: Any) -> dict[str, Any]:
+def run(ctx: Run) -> dict[str, Any]:
     database_url = create_database("ailp_bench_fit")
-    cleanup.callback(drop_database, database_url)
-    workdir.mkdir(parents=True, exist_ok=True)
-    out: dict[str, Any] = {}
-    wall = _command(
-        database_url, workdir / "fit-file.log", "--from-csv", str(DATA), "--format", "dkt"
-    )
-    out["file"] = {"command_s": round(wall, 2), **_newest_version(database_url)}
-    log(f"from the file: {_brief(out['file'])}")
-
-    started = time.monotonic()
-    answers = _load_answers(database_url)
-    out["load_s"] = round(time.monotonic() - started, 2)
-    wall = _command(database_url, workdir / "fit-platform.log")
-    out["platform"] = {
-        "command_s": round(wall, 2),
-        "answers": answers,
-        **_newest_version(database_url),
-    }
-    log(
-        f"from the platform ({answers:,} answers loaded in {out['load_s']} s): {_brief(out['platform'])}"
-    )
-    return out
+    try:
+        out: dict[str, Any] = {
+            "file": _fit(ctx, database_url, "--from-csv", str(DATA), "--format", "dkt")
+        }
+        ctx.log(f"from the file: {_brief(out['file'])}")
+        started = time.monotonic()
+        answers = _load_answers(database_url, ctx.jwt_secret)
+        out["load_s"] = round(time.monotonic() - started, 2)
+        out["platform"] = {**_fit(ctx, database_url), "answers": answers}
+        ctx.log(f"from the platform ({answers:,} answers loaded): {_brief(out['platform'])}")
+        return out
+    finally:
+        drop_database(database_url)
 
 
 def _brief(run: dict[str, Any]) -> str:
@@ -62,23 +46,13 @@ def _brief(run: dict[str, Any]) -> str:
     )
 
 
-def _command(database_url: str, log_path: Path, *args: str) -> float:
-    started = time.monotonic()
-    with log_path.open("wb") as output:
-        done = subprocess.run(
-            [sys.executable, "-m", "ailp.cli", "learner-model", "fit", *args],
-            cwd=REPO_ROOT,
-            env={**os.environ, "DATABASE_URL": database_url},
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            timeout=600,
-        )
-    if done.returncode != 0:
+def _fit(ctx: Run, database_url: str, *args: str) -> dict[str, Any]:
+    """`ailp learner-model fit ARGS`: its wall clock and the version it stored."""
+    log_path = ctx.workdir / "fit" / f"fit-{'file' if args else 'platform'}.log"
+    env = {**os.environ, "DATABASE_URL": database_url}
+    command = ailp(["learner-model", "fit", *args], env, log_path, timeout_s=600)
+    if command.returncode != 0:
         raise RuntimeError(f"ailp learner-model fit failed; see {log_path}")
-    return time.monotonic() - started
-
-
-def _newest_version(database_url: str) -> dict[str, Any]:
     with cursor_for(database_url) as cursor:
         cursor.execute(
             """
@@ -88,52 +62,37 @@ def _newest_version(database_url: str) -> dict[str, Any]:
             """
         )
         version, seconds, answers, evaluation, concepts = cursor.fetchone()
+    keys = ("auc", "baseline_auc", "log_loss", "baseline_log_loss", "held_out_answers")
     return {
+        "command_s": round(command.wall_s, 2),
         "version": version,
         "fit_s": round(seconds, 2),
         "answers_read": answers,
         "concepts": concepts,
-        "auc": evaluation["auc"],
-        "baseline_auc": evaluation["baseline_auc"],
-        "log_loss": evaluation["log_loss"],
-        "baseline_log_loss": evaluation["baseline_log_loss"],
-        "held_out_answers": evaluation["held_out_answers"],
+        **{key: evaluation[key] for key in keys},
     }
 
 
-def _load_answers(database_url: str) -> int:
-    """The file's answers as platform responses: one user, one learner per student, one answer a
-    minute in the file's order (COPY)."""
+def _load_answers(database_url: str, jwt_secret: str) -> int:
+    """The file's answers as platform responses: one learner per student, one answer a minute
+    in the file's order (COPY)."""
     log = read_dkt(DATA)
     start = datetime(2009, 9, 1, tzinfo=UTC)
+    owner = create_users(database_url, jwt_secret, 1)[0].user_id
     with cursor_for(database_url) as cursor:
-        cursor.execute(
-            "INSERT INTO users (username, email, password_hash) "
-            "VALUES ('bench_fit', 'bench_fit@example.com', 'x') RETURNING id"
-        )
-        user_id = cursor.fetchone()[0]
-        cursor.execute(
-            """
-            INSERT INTO learners (user_id, target_niche, experience_level, preferred_learning_style)
-            SELECT %s, 'student-' || g, 'beginner', 'reading' FROM generate_series(1, %s) g
-            RETURNING id
-            """,
-            (user_id, len(log.learner_keys)),
-        )
-        learner_ids = [row[0] for row in cursor.fetchall()]
+        learners = insert_learners(cursor, [owner], "student-", len(log.learner_keys))
+        learner_ids = [learner for _, learner in learners]
         buffer = io.StringIO()
         for index, (learner, concept, correct) in enumerate(
             zip(log.learner.tolist(), log.concept.tolist(), log.correct.tolist(), strict=True)
         ):
-            moment = start + timedelta(minutes=index)
+            moment = (start + timedelta(minutes=index)).isoformat()
             buffer.write(
-                f"{learner_ids[learner]}\t{log.concepts[concept]}\t{'t' if correct else 'f'}\t"
-                f"{moment.isoformat()}\n"
+                f"{learner_ids[learner]}\t{log.concepts[concept]}\t{'tf'[not correct]}\t{moment}\n"
             )
         buffer.seek(0)
         cursor.copy_expert(
-            "COPY exercise_responses (learner_id, concept, correct, answered_at) FROM STDIN",
-            buffer,
+            "COPY exercise_responses (learner_id, concept, correct, answered_at) FROM STDIN", buffer
         )
         cursor.execute("ANALYZE exercise_responses")
-    return log.answers
+    return int(log.answers)

@@ -1,24 +1,17 @@
-"""Growth: do the hot paths stay fast when the tables hold what 100,000 users leave behind?
+"""Growth (`--only growth`, not in the default run: seeding takes minutes): do the hot paths stay
+fast when the tables hold what 100,000 users leave behind?
 
-`python -m bench --only growth` (not part of the default run: seeding takes minutes). Two
-throw-away databases side by side, each with its own gateway and the same settings:
+Two throw-away databases side by side, each with its own gateway and the same settings. "empty":
+the benchmark's users, one user with 10,000 jobs (the listing) and, later, one learner with
+10,000 answers (the analytics job); "grown": the same plus 100,000 users, 150,000 learners, 10 M
+jobs, 20 M answers and 2 M sessions over a year, bulk-loaded server-side (INSERT … SELECT over
+generate_series, triggers and foreign-key checks off, secondary indexes dropped and rebuilt: no
+~3 GB through Python), then the dashboard's rollups rebuilt, VACUUM ANALYZE and a CHECKPOINT.
 
-* "empty": the benchmark's own users (one learner each, a token each), one user with 10,000
-  jobs (the listing) and, later, one learner with 10,000 answers (the analytics job);
-* "grown": the same, plus 100,000 users, 150,000 learners, 10 M jobs, 20 M answers and 2 M
-  study sessions spread over a year, bulk-loaded server-side (INSERT … SELECT over
-  generate_series, with triggers and foreign-key checks off and the secondary indexes dropped
-  and rebuilt afterwards: the fastest way to load, faster than COPY through a client, which
-  would ship ~3 GB through Python), then the dashboard's rollups rebuilt, VACUUM ANALYZE and a
-  CHECKPOINT so that the load's writes do not land during the measurements.
-
-Each wrk scenario (GET a job, GET a learner, the first page of a 10,000-job listing, POST
-generate-content) runs on the empty database and right after on the grown one, twice; each
-figure is the best of its two runs, so the noise of a shared machine falls on both sides alike.
-Targets: grown keeps ≥ 80 % of the empty req/s and a p99 ≤ 1.25 × the empty one;
-GET /api/admin/stats < 200 ms; one sweeper tick (`sweep` in a transaction that is rolled back)
-< 50 ms. An analytics job for the learner with 10,000 answers is timed on both (cold and warm).
-The databases are dropped afterwards.
+Each wrk scenario runs on one database and right after on the other, alternating which goes
+first, `--growth-rounds` times; each figure is the best of its rounds, so the noise of a shared
+machine falls on both alike. Targets: grown keeps ≥ 80 % of the empty req/s and a p99 ≤ 1.25 ×
+the empty one; GET /api/admin/stats < 200 ms; one sweeper tick (`sweep`, rolled back) < 50 ms.
 """
 
 from __future__ import annotations
@@ -28,29 +21,25 @@ import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import httpx
 import redis
-from pydantic import SecretStr
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from ailp.config import Settings
 from ailp.jobs.sweeper import sweep
 from bench import load
-from bench.learner import _Runner as LearnerRunner
+from bench.kit import Run
+from bench.learner import Runner
 from bench.seed import BenchUser, create_users, cursor_for
-from bench.servers import bench_env, clear_redis
-from tests.support.database import create_database, drop_database
 from tests.support.processes import Stack
 
 CHUNK = 1_000_000
 BIG_LISTING = 10_000  # jobs of the user whose listing is measured
 BIG_ANSWERS = 10_000  # answers of the learner whose analytics job is measured
 HOT = ("growth_get_job", "growth_get_learner", "growth_list_jobs", "growth_submit")
-RPS_KEPT = 0.8  # grown req/s ≥ 80 % of empty (within 1.25×)
+RPS_KEPT = 0.8  # grown req/s ≥ 80 % of empty
 P99_FACTOR = 1.25
 ADMIN_STATS_MS = 200.0
 SWEEP_MS = 50.0
@@ -74,13 +63,8 @@ class Sizes:
             return max(10, round(n * factor))
 
         users = size(self.users)
-        return Sizes(
-            users,
-            max(users, size(self.learners)),
-            size(self.jobs),
-            size(self.responses),
-            size(self.sessions),
-        )
+        learners = max(users, size(self.learners))
+        return Sizes(users, learners, size(self.jobs), size(self.responses), size(self.sessions))
 
 
 @dataclass
@@ -88,104 +72,66 @@ class Side:
     """One database and the gateway (and analytics worker) serving it."""
 
     name: str
-    database_url: str
     stack: Stack
     users: list[BenchUser]
     read_jobs: dict[int, str]
-    runner: LearnerRunner
 
     @property
-    def admin(self) -> BenchUser:
-        return self.users[0]
-
-    @property
-    def lister(self) -> BenchUser:
-        return self.users[1]
+    def database_url(self) -> str:
+        return self.stack.database_url
 
 
-def run(
-    *,
-    jwt_secret: str,
-    redis_url: str,
-    workdir: Path,
-    cleanup: ExitStack,
-    load_settings: load.LoadSettings,
-    users_count: int,
-    log: Log,
-    sizes: Sizes | None = None,
-    rounds: int = 2,
-) -> dict[str, Any]:
-    """Two databases side by side, "empty" and "grown", each with its own gateway; every
-    measurement runs on one right after the other, `rounds` times, so the noise of a shared
-    machine falls on both alike; each figure is the best of its rounds."""
-    sizes = sizes or Sizes()
-    settings = Settings(jwt_secret=SecretStr(jwt_secret))
-    urls = {}
-    for name in ("empty", "grown"):
-        urls[name] = create_database(f"ailp_growth_{name}")
-        cleanup.callback(drop_database, urls[name])
-    users = {name: create_users(url, settings, users_count) for name, url in urls.items()}
-    for name, url in urls.items():
-        with cursor_for(url) as cursor:
-            cursor.execute(
-                "UPDATE users SET role = 'admin' WHERE id = %s", (users[name][0].user_id,)
+def run(ctx: Run) -> dict[str, Any]:
+    sizes, rounds = Sizes().scaled(ctx.args.growth_scale), ctx.args.growth_rounds
+    with ExitStack() as stacks:
+        sides: dict[str, Side] = {}
+        for name in ("empty", "grown"):
+            stack = stacks.enter_context(ctx.stack(f"growth-{name}"))
+            users = create_users(stack.database_url, ctx.jwt_secret, ctx.args.users)
+            with cursor_for(stack.database_url) as cursor:
+                cursor.execute("UPDATE users SET role = 'admin' WHERE id = %s", (users[0].user_id,))
+                _insert_listing_jobs(cursor, users[1])
+                # Both sides planned from statistics (the grown one gets its ANALYZE after the load).
+                cursor.execute("ANALYZE")
+            sides[name] = Side(name, stack, users, {})
+        seeded = seed(sides["grown"].database_url, sizes, ctx.log)
+        ctx.log(
+            f"seeded in {seeded['seconds']:.0f}s: {seeded['rows']} ({seeded['database_gb']} GB)"
+        )
+        for side in sides.values():
+            side.stack.start("gateway")
+            side.read_jobs = load.create_read_jobs(side.stack.base_url, side.users)
+            with cursor_for(side.database_url) as cursor:
+                # Polled, not worked on: "just published" for the sweeper, which has nothing to
+                # do then (the tick measures the cost of looking, as in normal operation).
+                cursor.execute(
+                    "UPDATE jobs SET published_at = now() + interval '1 day' "
+                    "WHERE id = ANY(%s::uuid[])",
+                    (list(side.read_jobs.values()),),
+                )
+        phases: dict[str, dict[str, Any]] = {name: {"http": {}, "rounds": []} for name in sides}
+        for number in range(1, rounds + 1):
+            ctx.log(f"round {number} of {rounds}: each scenario on both databases")
+            # Alternate which side goes first, so neither always runs in the other's wake.
+            order = list(sides.values())[:: 1 if number % 2 else -1]
+            for key in HOT:
+                for side in order:
+                    measured = _wrk(ctx, key, side)
+                    phases[side.name]["rounds"].append(measured)
+                    best = phases[side.name]["http"].get(key)
+                    phases[side.name]["http"][key] = _better(best, measured)
+                    if key == "growth_submit":
+                        _forget_submissions(ctx, side)
+        for side in sides.values():
+            phase = phases[side.name]
+            phase["admin_stats"] = admin_stats(side)
+            phase["sweep"] = sweeper_tick(side.database_url, ctx.redis_url)
+            ctx.log(
+                f"{side.name}: admin stats p50 {phase['admin_stats']['p50_ms']} ms, "
+                f"sweeper tick p50 {phase['sweep']['p50_ms']} ms"
             )
-            _insert_listing_jobs(cursor, users[name][1])
-            # Both sides planned from statistics (the grown one gets its ANALYZE after the load).
-            cursor.execute("ANALYZE")
-    seeded = seed(urls["grown"], sizes, log)
-    log(f"seeded in {seeded['seconds']:.0f}s: {seeded['rows']} ({seeded['database_gb']} GB)")
-
-    sides: dict[str, Side] = {}
-    for name, url in urls.items():
-        stack = Stack(
-            database_url=url,
-            redis_url=redis_url,
-            workdir=workdir / name,
-            extra_env=bench_env(jwt_secret),
-        )
-        cleanup.callback(stack.stop)
-        stack.start("gateway")
-        read_jobs = load.create_read_jobs(stack.base_url, users[name])
-        with cursor_for(url) as cursor:
-            # Polled, not worked on: "just published" for the sweeper, which has nothing to do
-            # then (the tick measures the cost of looking, as in normal operation).
-            cursor.execute(
-                "UPDATE jobs SET published_at = now() + interval '1 day' WHERE id = ANY(%s::uuid[])",
-                (list(read_jobs.values()),),
-            )
-        sides[name] = Side(
-            name,
-            url,
-            stack,
-            users[name],
-            read_jobs,
-            LearnerRunner(stack, url, users[name][2], workdir / name),
-        )
-    phases: dict[str, dict[str, Any]] = {name: {"http": {}, "rounds": []} for name in sides}
-    for round_number in range(1, rounds + 1):
-        log(
-            f"round {round_number} of {rounds}: each scenario on the empty, then the grown database"
-        )
-        # Alternate which side goes first, so neither always runs in the other's wake.
-        order = list(sides.values()) if round_number % 2 else list(sides.values())[::-1]
-        for key in HOT:
-            for side in order:
-                measured = _wrk(_scenario(key, side), load_settings, workdir / side.name, side, log)
-                phases[side.name]["rounds"].append(measured)
-                best = phases[side.name]["http"].get(key)
-                phases[side.name]["http"][key] = _better(best, measured)
-                if key == "growth_submit":
-                    _forget_submissions(side, redis_url)
-    for side in sides.values():
-        phases[side.name]["admin_stats"] = admin_stats(side.stack.base_url, side.admin)
-        phases[side.name]["sweep"] = sweeper_tick(side.database_url, redis_url)
-        log(
-            f"    {side.name}: admin stats p50 {phases[side.name]['admin_stats']['p50_ms']} ms, "
-            f"sweeper tick p50 {phases[side.name]['sweep']['p50_ms']} ms"
-        )
-    for side in sides.values():
-        phases[side.name]["analytics"] = analytics_job(side, log)
+        for side in sides.values():
+            phases[side.name]["analytics"] = analytics_job(ctx, side)
     return {"seed": seeded, "rounds": rounds, "phases": phases, "verdicts": verdicts(phases)}
 
 
@@ -214,9 +160,29 @@ def _scenario(key: str, side: Side) -> load.Scenario:
         return load.Scenario(key, "GET /api/learners/{id}", *gateway, targets)
     if key == "growth_list_jobs":
         label = f"GET /api/jobs (first page of {BIG_LISTING:,})"
-        return load.Scenario(key, label, *gateway, [f"/api/jobs?limit=20\t{side.lister.token}"])
+        return load.Scenario(key, label, *gateway, [f"/api/jobs?limit=20\t{users[1].token}"])
     targets = [f"/api/learners/{u.learner_id}/generate-content\t{u.token}" for u in users]
     return load.Scenario(key, "POST …/generate-content", *gateway, targets, submit=True)
+
+
+def _wrk(ctx: Run, key: str, side: Side) -> dict[str, Any]:
+    scenario = _scenario(key, side)
+    workdir = ctx.workdir / f"growth-{side.name}"
+    measured = load.run_scenario(ctx, scenario, side.database_url, workdir)
+    r = measured.result
+    ctx.log(
+        f"{side.name:>5}: {scenario.label}: {r.rps:,.0f} req/s, p99 {r.p99_ms:.1f} ms, "
+        f"errors {r.errors}, load {measured.loadavg}"
+    )
+    return {
+        "label": scenario.label,
+        "rps": round(r.rps, 1),
+        "p50_ms": r.p50_ms,
+        "p99_ms": r.p99_ms,
+        "errors": r.errors,
+        "statuses": measured.statuses or None,
+        "loadavg_1m": measured.loadavg,
+    }
 
 
 def _better(best: dict[str, Any] | None, measured: dict[str, Any]) -> dict[str, Any]:
@@ -232,30 +198,31 @@ def _better(best: dict[str, Any] | None, measured: dict[str, Any]) -> dict[str, 
     }
 
 
-def _forget_submissions(side: Side, redis_url: str) -> None:
+def _forget_submissions(ctx: Run, side: Side) -> None:
     """What a submission scenario queued is not part of the next measurement's picture."""
     with cursor_for(side.database_url) as cursor:
         cursor.execute(
-            "DELETE FROM jobs WHERE status = 'queued' AND user_id = ANY(%s) AND id <> ALL(%s::uuid[])",
+            "DELETE FROM jobs WHERE status = 'queued' AND user_id = ANY(%s) "
+            "AND id <> ALL(%s::uuid[])",
             ([u.user_id for u in side.users], list(side.read_jobs.values())),
         )
-    clear_redis(redis_url)
+    ctx.clear_redis()
 
 
-def analytics_job(side: Side, log: Log) -> dict[str, Any]:
+def analytics_job(ctx: Run, side: Side) -> dict[str, Any]:
     """A learner with 10,000 answers: a cold job (no stored state), then a warm one. Only this
     side's analytics worker runs meanwhile (both sides share the Redis database)."""
     side.stack.start("analytics-worker")
     try:
-        learner_id = side.runner.seed_learner(
-            "growth", sessions=100, responses=BIG_ANSWERS, concepts=100, days=365
+        runner = Runner(side.stack, side.users[2], ctx.redis_url)
+        learner_id = runner.seed_learner(
+            "growth", sessions=100, answers=BIG_ANSWERS, concepts=100, days=365
         )
-        cold = side.runner.one_job(learner_id)
-        warm = side.runner.one_job(learner_id)
+        cold, warm = runner.one_job(learner_id), runner.one_job(learner_id)
     finally:
         side.stack["analytics-worker"].stop()
-    log(
-        f"    {side.name}: analytics job, {BIG_ANSWERS:,} answers: cold {cold['worker_ms']} ms, "
+    ctx.log(
+        f"{side.name}: analytics job, {BIG_ANSWERS:,} answers: cold {cold['worker_ms']} ms, "
         f"warm {warm['worker_ms']} ms"
     )
     return {
@@ -265,43 +232,20 @@ def analytics_job(side: Side, log: Log) -> dict[str, Any]:
     }
 
 
-def _wrk(
-    scenario: load.Scenario,
-    settings: load.LoadSettings,
-    workdir: Path,
-    side: Side,
-    log: Log,
-) -> dict[str, Any]:
-    workdir.mkdir(parents=True, exist_ok=True)
-    measured = load.run_scenario(scenario, settings, workdir, side.database_url)
-    r = measured.result
-    log(
-        f"    {side.name:>5}: {scenario.label}: {r.rps:,.0f} req/s, p99 {r.p99_ms:.1f} ms, "
-        f"errors {r.errors}, load {measured.loadavg}"
-    )
-    return {
-        "label": scenario.label,
-        "rps": round(r.rps, 1),
-        "p50_ms": r.p50_ms,
-        "p99_ms": r.p99_ms,
-        "errors": r.errors,
-        "statuses": measured.statuses or None,
-        "loadavg_1m": measured.loadavg,
-    }
-
-
-def admin_stats(base_url: str, admin: BenchUser, *, runs: int = 30) -> dict[str, Any]:
+def admin_stats(side: Side, *, runs: int = 30) -> dict[str, Any]:
+    api = side.users[0].api(side.stack.base_url)
     times = []
-    with httpx.Client(base_url=base_url, timeout=30) as client:
-        headers = {"Authorization": f"Bearer {admin.token}"}
+    try:
         for attempt in range(runs + 3):
             started = time.perf_counter()
-            response = client.get("/api/admin/stats", params={"days": 30}, headers=headers)
+            response = api.http.get("/api/admin/stats", params={"days": 30})
             elapsed = (time.perf_counter() - started) * 1000
             if response.status_code != 200:
                 raise RuntimeError(f"admin stats: {response.status_code} {response.text}")
             if attempt >= 3:  # warm-up
                 times.append(elapsed)
+    finally:
+        api.close()
     return _summary(times)
 
 

@@ -1,18 +1,5 @@
-"""Which parts of the benchmark one run does (`--only`, `--skip-http`, `--skip-analytics`).
-
-Parts, in run order:
-  http            the ceilings and the gateway under wrk (or single scenarios by key)
-  analytics       analytics end to end through the gateway, one worker draining
-  limits          content generation at an RPM limit of 600, 1 then 2 replicas
-  budget          content generation with a low daily budget: spend overshoot
-  learner-big     one learner with 100k answers: cold, warm and +100 answers jobs
-  learner-growth  the job's cost for learners with three sizes of history
-  learner-batch   `ailp recompute-analytics` over 10,000 learners
-  learner-model-fit  `ailp learner-model fit` on 408k real answers (file, then platform)
-  growth          the hot paths on an empty database vs one with 100,000 users' data (only
-                  when asked for: seeding 30 M rows takes minutes)
-Aliases: content = limits,budget; learner-model = learner-big,learner-growth,learner-batch.
-"""
+"""Which parts of the benchmark one run does (`--only`, `--skip-http`, `--skip-analytics`): see
+`python -m bench --help` and docs/benchmarks.md for what each measures."""
 
 from __future__ import annotations
 

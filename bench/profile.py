@@ -2,8 +2,7 @@
 
 py-spy comes from PyPI through uv (`uvx py-spy`) when it is not on PATH. The collapsed stacks
 are summarised as sample shares per function, which is enough to see what dominates a request or
-a job (auth, validation, logging, metrics, the ORM, Celery's own work, waiting for PostgreSQL).
-Idle threads are not sampled, so an event loop waiting for I/O does not count.
+a job. Idle threads are not sampled, so an event loop waiting for I/O does not count.
 """
 
 from __future__ import annotations
@@ -12,28 +11,17 @@ import shutil
 import signal
 import subprocess
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 class PySpy:
     def __init__(self, pid: int, output: Path) -> None:
-        self.output = output
         command = ["py-spy"] if shutil.which("py-spy") else ["uvx", "py-spy"]
+        options = ["--subprocesses", "--rate", "250", "--format", "raw", "--nonblocking"]
         self.process = subprocess.Popen(
-            [
-                *command,
-                "record",
-                "--pid",
-                str(pid),
-                "--subprocesses",
-                "--rate",
-                "250",
-                "--format",
-                "raw",
-                "--output",
-                str(output),
-                "--nonblocking",
-            ],
+            [*command, "record", "--pid", str(pid), "--output", str(output), *options],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
@@ -56,15 +44,15 @@ def _short(frame: str) -> str:
     return f"{name} ({'/'.join(Path(where).parts[-2:])})" if where else name
 
 
-def summarise(collapsed: Path, top: int = 25, pool_marker: str | None = None) -> dict[str, object]:
+def summarise(collapsed: Path, top: int = 25, pool_marker: str | None = None) -> dict[str, Any]:
     """Where the samples went.
 
     With `pool_marker` (a frame only the pool processes have, e.g. billiard's `Worker.workloop`)
     the shares are of the pool processes' samples, and `main_process_share` says how many the
     other processes (Celery's main process) took. `inclusive`: functions by share of samples
-    with the function anywhere on the stack (frames on nearly every stack, the servers' own
-    scaffolding, left out); `self`: by share of samples where the function was the innermost
-    frame (a blocking call in C, such as waiting for PostgreSQL, shows up as its Python caller).
+    with the function anywhere on the stack (frames on nearly every stack left out); `self`: by
+    share of samples where it was the innermost frame (a blocking call in C, such as waiting for
+    PostgreSQL, shows up as its Python caller).
     """
     inclusive: Counter[str] = Counter()
     innermost: Counter[str] = Counter()
@@ -97,3 +85,26 @@ def summarise(collapsed: Path, top: int = 25, pool_marker: str | None = None) ->
         ][:top],
         "self": [(name, round(count / pool, 4)) for name, count in innermost.most_common(top)],
     }
+
+
+def show(label: str, summary: dict[str, Any], collapsed: Path, echo: Callable[[str], None]) -> None:
+    if not summary["inclusive"]:
+        echo(f"==> {label}: no py-spy samples (see {collapsed})")
+        return
+    main = summary["main_process_share"]
+    echo(
+        f"==> {label}: py-spy profile, {summary['samples']} samples"
+        + (
+            f"; Celery's main process took {main:.0%}, shares below are of the pool's"
+            if main
+            else ""
+        )
+    )
+    for title, entries in (
+        ("inclusive", summary["inclusive"]),
+        ("innermost frame", summary["self"][:12]),
+    ):
+        echo(f"    {title}:")
+        for name, share in entries:
+            echo(f"    {share:6.1%}  {name}")
+    echo(f"    collapsed stacks (kept): {collapsed}")

@@ -1,11 +1,10 @@
-"""The machine, the versions, the one table, and the JSON file."""
+"""The machine, the versions, the one table (rows, targets, verdicts) and the JSON file."""
 
 from __future__ import annotations
 
 import os
 import platform
 import subprocess
-import sys
 from dataclasses import dataclass, fields
 from importlib import metadata
 from pathlib import Path
@@ -15,14 +14,13 @@ import orjson
 import redis
 
 from bench import wrk
-from bench.load import ScenarioResult
 from bench.seed import cursor_for
+from tests.support.database import server_url
 
 PACKAGES = (
     *("uvicorn", "uvloop", "httptools", "fastapi", "starlette", "pydantic", "asyncpg", "redis"),
     *("celery", "kombu", "sqlalchemy", "psycopg2-binary", "psycopg2", "structlog", "orjson"),
 )
-
 # Gateway scenario → (its ceiling, minimum share of the ceiling's req/s, p99 limit in ms).
 TARGETS: dict[str, tuple[str, float, float]] = {
     "gateway_get_job": ("ceiling_select", 0.60, 100.0),
@@ -40,10 +38,7 @@ NOISY_OTHER_PERCENT = 20.0
 
 def machine() -> dict[str, Any]:
     def first(path: str, prefix: str) -> str:
-        try:
-            lines = Path(path).read_text().splitlines()
-        except OSError:
-            return ""
+        lines = Path(path).read_text().splitlines() if Path(path).exists() else []
         return next((ln.split(":", 1)[1].strip() for ln in lines if ln.startswith(prefix)), "")
 
     return {
@@ -55,14 +50,14 @@ def machine() -> dict[str, Any]:
     }
 
 
-def versions(database_url: str, redis_url: str) -> dict[str, Any]:
+def versions(redis_url: str) -> dict[str, Any]:
     found: dict[str, Any] = {"python": platform.python_version(), "wrk": wrk.version()}
     for name in PACKAGES:
         try:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             continue
-    with cursor_for(database_url) as cursor:
+    with cursor_for(server_url()) as cursor:
         cursor.execute("SHOW server_version")
         found["postgresql"] = cursor.fetchone()[0]
     client = redis.Redis.from_url(redis_url)
@@ -70,20 +65,17 @@ def versions(database_url: str, redis_url: str) -> dict[str, Any]:
         found["redis-server"] = client.info("server").get("redis_version")
     finally:
         client.close()
-    found["git"] = _git_revision()
-    return found
 
-
-def _git_revision() -> str:
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], capture_output=True, text=True, check=True).stdout
 
     try:
-        revision = git("rev-parse", "--short", "HEAD").strip()
         dirty = git("status", "--porcelain", "--untracked-files=no").strip()
+        found["git"] = git("rev-parse", "--short", "HEAD").strip()
+        found["git"] += " (uncommitted changes)" if dirty else ""
     except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return f"{revision}{' (uncommitted changes)' if dirty else ''}"
+        found["git"] = "unknown"
+    return found
 
 
 @dataclass
@@ -106,17 +98,8 @@ def _info(scenario: str, **cells: str) -> Row:
 
 
 HEADERS = Row(
-    scenario="scenario",
-    rps="req/s · figure",
-    p50="p50 ms",
-    p99="p99 ms",
-    errors="errors",
-    ratio="ratio",
-    cpu_ms="app CPU ms/req",
-    cpu_ratio="ratio by CPU",
-    target="target",
-    verdict="result",
-    cpu="CPU% app/wrk/pg/other",
+    *("scenario", "req/s · figure", "p50 ms", "p99 ms", "errors", "ratio", "app CPU ms/req"),
+    *("ratio by CPU", "target", "result", "CPU% app/wrk/pg/other"),
 )
 LEGEND = """\
 ratio: req/s ÷ the ceiling's (what the targets use). ratio by CPU: the ceiling's CPU per request
@@ -148,22 +131,14 @@ def _judge(
     noisy: bool | None = None,
     **figures: Any,
 ) -> str:
-    """Record one verdict (`check`, the figures, `noisy` unless None, `pass`) for the JSON and
+    """Record one verdict (`check`, the figures, `noisy` if given, `pass`) for the JSON and
     return its table text: PASS/FAIL, then the problem, else (noisy)."""
-    verdict = {"check": check, **figures}
-    if noisy is not None:
-        verdict["noisy"] = noisy
-    verdict["pass"] = passed
-    verdicts.append(verdict)
-    return _verdict(passed, shares, problem, noisy=noisy)
-
-
-def _verdict(
-    passed: bool, shares: dict[str, float] | None, problem: str = "", *, noisy: bool | None = None
-) -> str:
+    verdicts.append({"check": check, **figures, **({} if noisy is None else {"noisy": noisy})})
+    verdicts[-1]["pass"] = passed
     noisy = _is_noisy(shares) if noisy is None else noisy
-    suffix = f" ({problem})" if problem else " (noisy)" if noisy else ""
-    return ("PASS" if passed else "FAIL") + suffix
+    return ("PASS" if passed else "FAIL") + (
+        f" ({problem})" if problem else " (noisy)" if noisy else ""
+    )
 
 
 def _is_noisy(shares: dict[str, float] | None) -> bool:
@@ -172,7 +147,7 @@ def _is_noisy(shares: dict[str, float] | None) -> bool:
 
 
 def evaluate(
-    results: dict[str, ScenarioResult],
+    results: dict[str, Any],
     lost: dict[str, Any] | None,
     analytics: dict[str, Any] | None,
     *,
@@ -182,51 +157,36 @@ def evaluate(
 ) -> tuple[list[Row], list[dict[str, Any]]]:
     """The table rows, and the same verdicts as data for the JSON file.
 
-    The verdicts use the req/s ratio as the targets define it. "ratio by CPU" (the ceiling's CPU
-    per request over the gateway's, counting the app, wrk, the database backends and Redis) is
-    printed beside it because, on a shared machine, req/s follows whatever share of the cores
-    the run happened to get, while CPU per request does not: it estimates the req/s ratio the
-    same run would show on a quiet machine.
-    A row whose run (or its ceiling's) saw other processes take over 20% of the CPU is "noisy".
+    The verdicts use the req/s ratio as the targets define it; "ratio by CPU" is printed beside
+    it because, on a shared machine, req/s follows whatever share of the cores the run got,
+    while CPU per request does not: it estimates the req/s ratio on a quiet machine.
     """
-    rows: list[Row] = []
     verdicts: list[dict[str, Any]] = []
-    for key, scenario in results.items():
-        rows.append(_scenario_row(key, scenario, results, verdicts))
+    rows = [_scenario_row(key, results, verdicts) for key in results]
     if lost is not None:
-        passed = lost["lost"] == 0
-        rows.append(
-            Row(
-                scenario="accepted jobs lost",
-                ratio=f"{lost['lost']} of {lost['accepted']:,}",
-                target="0",
-                verdict=_judge(verdicts, "zero_lost", passed, lost=lost["lost"]),
-            )
-        )
-    if analytics is not None:
-        rows += _analytics_rows(analytics, verdicts)
+        verdict = _judge(verdicts, "zero_lost", lost["lost"] == 0, lost=lost["lost"])
+        ratio = f"{lost['lost']} of {lost['accepted']:,}"
+        rows.append(Row("accepted jobs lost", ratio=ratio, target="0", verdict=verdict))
+    rows += _analytics_rows(analytics, verdicts) if analytics is not None else []
     rows += content_rows(content, verdicts) if content is not None else []
     rows += learner_rows(learner, verdicts) if learner is not None else []
     rows += fit_rows(fit, verdicts) if fit is not None else []
     return rows, verdicts
 
 
-def _scenario_row(
-    key: str,
-    scenario: ScenarioResult,
-    results: dict[str, ScenarioResult],
-    verdicts: list[dict[str, Any]],
-) -> Row:
+def _scenario_row(key: str, results: dict[str, Any], verdicts: list[dict[str, Any]]) -> Row:
+    scenario = results[key]
     r = scenario.result
-    errors = r.errors
+    socket = ",".join(f"{k}={v}" for k, v in r.socket_errors.items() if v)
+    errors = [f"{r.non_2xx} non-2xx"] * bool(r.non_2xx) + [f"socket {socket}"] * bool(socket)
     row = Row(
         scenario=scenario.label,
         rps=f"{r.rps:,.0f}",
         p50=f"{r.p50_ms:.2f}",
         p99=f"{r.p99_ms:.2f}",
-        errors=_errors_text(scenario),
+        errors="; ".join(errors) or "0",
         cpu_ms=_maybe(scenario.app_cpu_ms, 3),
-        verdict="FLAG: errors" if errors else "(noisy)" if _is_noisy(scenario.cpu) else "",
+        verdict="FLAG: errors" if r.errors else "(noisy)" if _is_noisy(scenario.cpu) else "",
         cpu=cpu_columns(scenario.cpu),
     )
     if key not in TARGETS:
@@ -237,29 +197,25 @@ def _scenario_row(
         row.ratio, row.target = "n/a", f"(info: {ceiling_key} not run)"
         return row
     ratio = r.rps / ceiling.result.rps if ceiling.result.rps else None
-    cpu_ratio = (
-        ceiling.total_cpu_ms / scenario.total_cpu_ms
-        if ceiling.total_cpu_ms and scenario.total_cpu_ms
-        else None
-    )
+    cpu_ratio = None
+    if ceiling.total_cpu_ms and scenario.total_cpu_ms:
+        cpu_ratio = ceiling.total_cpu_ms / scenario.total_cpu_ms
     passed = ratio is not None and ratio >= share and r.p99_ms < p99_limit
-    passed = passed and errors == 0 and ceiling.result.errors == 0
-    noisy = _is_noisy(scenario.cpu) or _is_noisy(ceiling.cpu)
-    row.ratio = f"{ratio:.0%}" if ratio is not None else "n/a"
-    row.cpu_ratio = f"{cpu_ratio:.0%}" if cpu_ratio is not None else ""
+    passed = passed and r.errors == 0 and ceiling.result.errors == 0
+    row.ratio, row.cpu_ratio = _percent(ratio), _percent(cpu_ratio, "")
     row.target = f"≥{share:.0%}, p99<{p99_limit:g}ms"
     row.verdict = _judge(
         verdicts,
         key,
         passed,
-        problem="errors" if errors else "",
-        noisy=noisy,
-        ratio=round(ratio, 4) if ratio is not None else None,
-        ratio_by_cpu=round(cpu_ratio, 4) if cpu_ratio is not None else None,
+        problem="errors" if r.errors else "",
+        noisy=_is_noisy(scenario.cpu) or _is_noisy(ceiling.cpu),
+        ratio=_round(ratio, 4),
+        ratio_by_cpu=_round(cpu_ratio, 4),
         min_ratio=share,
         p99_ms=r.p99_ms,
         max_p99_ms=p99_limit,
-        errors=errors,
+        errors=r.errors,
     )
     return row
 
@@ -268,18 +224,10 @@ def fit_rows(fit: dict[str, Any], verdicts: list[dict[str, Any]]) -> list[Row]:
     """`ailp learner-model fit` on 408k real answers: time, and AUC on held-out students."""
     rows = []
     for key, label in (("file", "from the DKT file"), ("platform", "from PostgreSQL")):
-        run = fit.get(key)
-        if not run:
+        if not (run := fit.get(key)):
             continue
         passed = run["command_s"] < FIT_TARGET_S and (run["auc"] or 0.0) >= FIT_AUC_TARGET
-        verdict = _judge(
-            verdicts,
-            f"learner_model_fit_{key}",
-            passed,
-            command_s=run["command_s"],
-            auc=run["auc"],
-            baseline_auc=run["baseline_auc"],
-        )
+        figures = {k: run[k] for k in ("command_s", "auc", "baseline_auc")}
         rows.append(
             Row(
                 scenario=f"learner-model fit {label}, {run['answers_read']:,} answers, "
@@ -287,7 +235,7 @@ def fit_rows(fit: dict[str, Any], verdicts: list[dict[str, Any]]) -> list[Row]:
                 rps=f"{run['command_s']:.1f} s (fit {run['fit_s']:.1f} s)",
                 ratio=f"AUC {run['auc']:.3f} vs {run['baseline_auc']:.3f} defaults",
                 target=f"< {FIT_TARGET_S:g} s, AUC ≥ {FIT_AUC_TARGET:g}",
-                verdict=verdict,
+                verdict=_judge(verdicts, f"learner_model_fit_{key}", passed, **figures),
             )
         )
     return rows
@@ -295,17 +243,17 @@ def fit_rows(fit: dict[str, Any], verdicts: list[dict[str, Any]]) -> list[Row]:
 
 def _analytics_rows(analytics: dict[str, Any], verdicts: list[dict[str, Any]]) -> list[Row]:
     rate = analytics.get("jobs_per_s") or 0.0
-    statuses = analytics["statuses"]
-    failed = statuses.get("failed", 0)
-    unfinished = analytics["jobs"] - statuses.get("succeeded", 0) - failed
+    failed = analytics["statuses"].get("failed", 0)
+    unfinished = analytics["jobs"] - analytics["statuses"].get("succeeded", 0) - failed
     passed = rate >= ANALYTICS_TARGET_JOBS_PER_S and not analytics["timed_out"] and not failed
     shares = analytics.get("cpu_share_percent") or {}
+    problem = "timed out" if analytics["timed_out"] else ""
     verdict = _judge(
         verdicts,
         "analytics_jobs_per_s",
         passed,
         shares,
-        "timed out" if analytics["timed_out"] else "",
+        problem,
         noisy=_is_noisy(shares),
         jobs_per_s=rate,
     )
@@ -343,11 +291,9 @@ def content_rows(content: dict[str, Any], verdicts: list[dict[str, Any]]) -> lis
         phase = content[key]
         limit, replicas, peak = phase["rpm_limit"], phase["replicas"], phase["peak_any_60s"]
         shares = phase.get("cpu_share_percent") or {}
-        noisy = _is_noisy(shares)
         errors = _phase_errors(phase)
         # Sustained: the mean of the full 60 s windows starting 60 s or more in (see LEGEND).
-        utilisation = phase.get("utilisation_mean")
-        quietest = phase.get("utilisation")
+        utilisation, quietest = phase.get("utilisation_mean"), phase.get("utilisation")
         util_pass = utilisation is not None and utilisation >= UTILISATION_TARGET and not errors
         problem = (
             "fallbacks"
@@ -364,7 +310,7 @@ def content_rows(content: dict[str, Any], verdicts: list[dict[str, Any]]) -> lis
             util_pass,
             shares,
             problem,
-            noisy=noisy,
+            noisy=_is_noisy(shares),
             utilisation=utilisation,
             quietest_window_utilisation=quietest,
             min_utilisation=UTILISATION_TARGET,
@@ -372,14 +318,19 @@ def content_rows(content: dict[str, Any], verdicts: list[dict[str, Any]]) -> lis
             errors=errors,
         )
         peak_verdict = _judge(
-            verdicts, f"content_{key}_peak_60s", peak <= limit, noisy=noisy, peak=peak, limit=limit
+            verdicts,
+            f"content_{key}_peak_60s",
+            peak <= limit,
+            noisy=_is_noisy(shares),
+            peak=peak,
+            limit=limit,
         )
-        first = phase.get("first_60s")
+        first, rate = phase.get("first_60s"), phase["jobs_per_s"]
         rows += [
             Row(
                 scenario=f"content {replicas} replica{'s' if replicas > 1 else ''} @ RPM {limit} "
                 f"(full 60 s windows from 60 s to {phase['phase_s']:.0f}s; p50/p99 = job run)",
-                rps=f"{phase['jobs_per_s']:,.1f} jobs/s" if phase["jobs_per_s"] is not None else "",
+                rps=f"{rate:,.1f} jobs/s" if rate is not None else "",
                 p50=_maybe(phase.get("job_run_ms_p50")),
                 p99=_maybe(phase.get("job_run_ms_p99")),
                 errors=str(errors),
@@ -406,8 +357,7 @@ def content_rows(content: dict[str, Any], verdicts: list[dict[str, Any]]) -> lis
                 ratio=_percent(first / limit if first is not None else None),
             ),
         ]
-    budget = content.get("budget")
-    if budget is not None:
+    if (budget := content.get("budget")) is not None:
         shares = budget.get("cpu_share_percent") or {}
         failed = _budget_unfinished(budget)
         passed = budget["overshoot_usd"] <= budget["max_call_usd"] + 1e-9 and not failed
@@ -442,28 +392,18 @@ def content_rows(content: dict[str, Any], verdicts: list[dict[str, Any]]) -> lis
     return rows
 
 
-def _big_entry(learner: dict[str, Any]) -> dict[str, Any] | None:
-    big = learner.get("big")
-    if big is None or "cold" not in big["jobs"] or "warm" not in big["jobs"]:
-        return None
-    return {**{k: big[k] for k in ("responses", "concepts", "sessions")}, **big["jobs"]}
-
-
 def learner_rows(learner: dict[str, Any], verdicts: list[dict[str, Any]]) -> list[Row]:
     """One big learner's jobs, the growth with history size, and the batch recomputation."""
     rows: list[Row] = []
-    big = learner.get("big")
-    if big is not None:
+    if (big := learner.get("big")) is not None:
         size = f"{big['responses'] / 1000:,.0f}k answers, {big['concepts']} concepts"
         labels = {"cold": "cold job", "warm": "warm job"}
         labels["plus_new"] = f"+{big['new_responses']} answers job"
         for key, label in labels.items():
-            job = big["jobs"].get(key)
-            if job is None:
+            if (job := big["jobs"].get(key)) is None:
                 continue
             shares = job.get("cpu_share_percent") or {}
-            worker_ms = job.get("worker_ms")
-            ok = job["status"] == "succeeded"
+            worker_ms, ok = job.get("worker_ms"), job["status"] == "succeeded"
             verdict = _judge(
                 verdicts,
                 f"learner_big_{key}_ms",
@@ -494,8 +434,7 @@ def learner_rows(learner: dict[str, Any], verdicts: list[dict[str, Any]]) -> lis
                 errors=str(sum(1 for job in (cold, warm) if job["status"] != "succeeded")),
             )
         )
-    batch = learner.get("batch")
-    if batch is not None:
+    if (batch := learner.get("batch")) is not None:
         rows += _batch_rows(batch, learner["settings"]["batch_responses"], verdicts)
     return rows
 
@@ -519,8 +458,7 @@ def _batch_rows(batch: dict[str, Any], responses: int, verdicts: list[dict[str, 
         learners_per_s=rate,
         min_learners_per_s=BATCH_TARGET_PER_S,
     )
-    timed_out = batch["timed_out"]
-    quiet = batch.get("quiet_estimate_learners_per_s")
+    timed_out, quiet = batch["timed_out"], batch.get("quiet_estimate_learners_per_s")
     pg_ms = batch.get("postgres_cpu_ms_per_learner")
     return [
         Row(
@@ -548,33 +486,30 @@ def _batch_rows(batch: dict[str, Any], responses: int, verdicts: list[dict[str, 
 
 def render_growth(learner: dict[str, Any] | None) -> str:
     """The small table of the job's cost by history size (growth sizes, then the big learner)."""
-    entries = list((learner or {}).get("growth") or [])
-    if not learner or not (entries or learner.get("big")):
+    learner = learner or {}
+    entries, big = list(learner.get("growth") or []), learner.get("big")
+    if big is not None and {"cold", "warm"} <= big["jobs"].keys():
+        entries.append(
+            {**{k: big[k] for k in ("responses", "concepts", "sessions")}, **big["jobs"]}
+        )
+    if not entries:
         return ""
-    big = _big_entry(learner)
-    entries += [big] if big else []
-    header = ["answers", "concepts", "sessions"]
-    timings = (
-        ("worker_ms", "worker ms"),
-        ("started_to_visible_ms", "visible ms"),
-        ("worker_cpu_ms", "CPU ms"),
-    )
-    header += [f"{when} {name}" for when in ("cold", "warm") for _, name in timings]
-    lines = [header] + [
-        [f"{entry[key]:,}" for key in ("responses", "concepts", "sessions")]
+    sizes = ("responses", "concepts", "sessions")
+    timings = (("worker_ms", "worker ms"), ("started_to_visible_ms", "visible ms"))
+    timings += (("worker_cpu_ms", "CPU ms"),)
+    header = ["answers", *sizes[1:]] + [
+        f"{w} {name}" for w in ("cold", "warm") for _, name in timings
+    ]
+    body = [
+        [f"{entry[key]:,}" for key in sizes]
         + [_ms(entry[when].get(key)) for when in ("cold", "warm") for key, _ in timings]
         for entry in entries
     ]
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    text = [
+    title = (
         "learner model: one job's time by history size (worker = started→finished; visible ="
         " started→committed, polled every 5 ms; CPU = the analytics worker's processes meanwhile)"
-    ]
-    for index, line in enumerate(lines):
-        text.append("  ".join(cell.rjust(widths[i]) for i, cell in enumerate(line)))
-        if index == 0:
-            text.append("  ".join("-" * width for width in widths))
-    return "\n".join(text)
+    )
+    return title + "\n" + table(header, body, right=True)
 
 
 def part_failures(content: dict[str, Any] | None, learner: dict[str, Any] | None) -> int:
@@ -583,19 +518,17 @@ def part_failures(content: dict[str, Any] | None, learner: dict[str, Any] | None
     count = sum(_phase_errors(phase) for key, phase in content.items() if key.startswith("limits_"))
     if content.get("budget") is not None:
         count += _budget_unfinished(content["budget"])
-    big = learner.get("big")
-    jobs = list(big["jobs"].values()) if big else []
+    jobs = list(learner["big"]["jobs"].values()) if learner.get("big") else []
     for entry in learner.get("growth") or []:
         jobs += [entry["cold"], entry["warm"]]
     count += sum(1 for job in jobs if job["status"] != "succeeded")
-    batch = learner.get("batch")
-    if batch is not None:
+    if (batch := learner.get("batch")) is not None:
         count += batch["failed"] + _batch_unfinished(batch)
     return count
 
 
 def _usd(value: float, *, signed: bool = False) -> str:
-    sign = ("−" if value < 0 else "+") if signed else ("−" if value < 0 else "")
+    sign = "−" if value < 0 else "+" if signed else ""
     return f"{sign}${abs(value):.4f}"
 
 
@@ -603,50 +536,51 @@ def _ms(value: float | None) -> str:
     return f"{value:,.0f}" if value is not None else "n/a"
 
 
-def _percent(value: float | None) -> str:
-    return f"{value:.0%}" if value is not None else "n/a"
+def _percent(value: float | None, missing: str = "n/a") -> str:
+    return f"{value:.0%}" if value is not None else missing
 
 
 def _maybe(value: float | None, digits: int = 2) -> str:
     return f"{value:.{digits}f}" if value is not None else ""
 
 
-def _errors_text(scenario: ScenarioResult) -> str:
-    r = scenario.result
-    parts = [f"{r.non_2xx} non-2xx"] if r.non_2xx else []
-    socket = {k: v for k, v in r.socket_errors.items() if v}
-    if socket:
-        parts.append("socket " + ",".join(f"{k}={v}" for k, v in socket.items()))
-    return "; ".join(parts) or "0"
+def _round(value: float | None, digits: int) -> float | None:
+    return round(value, digits) if value is not None else None
 
 
 def cpu_columns(shares: dict[str, float]) -> str:
     """app/wrk/pg/other shares of the machine's CPU, in percent."""
-    if not shares:
-        return ""
-    return "/".join(f"{shares.get(k, 0):.0f}" for k in ("app", "wrk", "postgres", "other"))
+    return (
+        "/".join(f"{shares.get(k, 0):.0f}" for k in ("app", "wrk", "postgres", "other"))
+        if shares
+        else ""
+    )
 
 
-def render(rows: list[Row]) -> str:
-    names = [f.name for f in fields(Row)]
-    table = [[getattr(row, name) for name in names] for row in (HEADERS, *rows)]
-    widths = [max(len(line[i]) for line in table) for i in range(len(names))]
+def table(header: list[str], body: list[list[str]], right: bool | set[int] = False) -> str:
+    """Columns padded to their widest cell (right-aligned: all, or those of the given indexes),
+    a rule of dashes under the header."""
+    lines = [header, *body]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
 
     def line(cells: list[str]) -> str:
         aligned = [
-            cell.rjust(width) if name in RIGHT else cell.ljust(width)
-            for name, cell, width in zip(names, cells, widths, strict=True)
+            cell.rjust(width) if right is True or (right and i in right) else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
         ]
         return "  ".join(aligned).rstrip()
 
     rule = "  ".join("-" * width for width in widths)
-    return "\n".join([line(table[0]), rule, *(line(cells) for cells in table[1:])])
+    return "\n".join([line(header), rule, *(line(cells) for cells in body)])
+
+
+def render(rows: list[Row]) -> str:
+    names = [f.name for f in fields(Row)]
+    right = {i for i, name in enumerate(names) if name in RIGHT}
+    cells = [[getattr(row, name) for name in names] for row in (HEADERS, *rows)]
+    return table(cells[0], cells[1:], right)
 
 
 def write_json(path: Path, document: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
-
-
-def echo(message: str = "") -> None:
-    print(message, file=sys.stderr, flush=True)

@@ -100,6 +100,10 @@ def spend(requests: Iterable[Mapping[str, Any]], price: Mapping[str, float]) -> 
     }
 
 
+def rounded(value: float | None, digits: int = 2) -> float | None:
+    return round(value, digits) if value is not None else None
+
+
 def percentile(values: Sequence[float], q: float) -> float | None:
     """Nearest-rank percentile (q in 0..100); None for no values."""
     if not values:

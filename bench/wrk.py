@@ -1,9 +1,5 @@
-"""Run wrk and read its report.
-
-wrk prints a fixed text report; `parse` turns it into a `WrkResult`. Only `--latency` runs give
-the percentiles (p99 comes from wrk's latency distribution). Socket errors and non-2xx/3xx
-responses are kept so that a scenario with errors can be flagged rather than trusted.
-"""
+"""Run wrk and read its report (`parse`: only `--latency` runs give the percentiles). Socket
+errors and non-2xx/3xx responses are kept, so a scenario with errors is flagged, not trusted."""
 
 from __future__ import annotations
 
@@ -16,19 +12,15 @@ from pathlib import Path
 from typing import Any
 
 LUA_DIR = Path(__file__).resolve().parent / "lua"
-
 # Time units wrk prints (units.c): microseconds up to hours.
 _TIME_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
 _TIME = r"([0-9.]+)(us|ms|s|m|h)"
-
 _LATENCY_LINE = re.compile(rf"^\s*Latency\s+{_TIME}\s+{_TIME}\s+{_TIME}\s+([0-9.]+)%", re.M)
 _PERCENTILE = re.compile(rf"^\s*(50|75|90|99)%\s+{_TIME}\s*$", re.M)
 _TOTAL = re.compile(rf"^\s*(\d+) requests in {_TIME},", re.M)
 _RPS = re.compile(r"^Requests/sec:\s+([0-9.]+)", re.M)
-_SOCKET_ERRORS = re.compile(
-    r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", re.M
-)
-_NON_2XX = re.compile(r"Non-2xx or 3xx responses: (\d+)", re.M)
+_SOCKET_ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
+_NON_2XX = re.compile(r"Non-2xx or 3xx responses: (\d+)")
 
 
 class WrkOutputError(ValueError):
@@ -71,9 +63,7 @@ def to_ms(value: str, unit: str) -> float:
 
 def parse(text: str) -> WrkResult:
     """Read wrk's text report (run with `--latency`)."""
-    latency = _LATENCY_LINE.search(text)
-    total = _TOTAL.search(text)
-    rps = _RPS.search(text)
+    latency, total, rps = _LATENCY_LINE.search(text), _TOTAL.search(text), _RPS.search(text)
     if not (latency and total and rps):
         raise WrkOutputError(f"not a wrk report:\n{text}")
     percentiles = {m.group(1): to_ms(m.group(2), m.group(3)) for m in _PERCENTILE.finditer(text)}
@@ -99,42 +89,21 @@ def parse(text: str) -> WrkResult:
 def version() -> str:
     """wrk's first output line (it prints its version with usage text, exiting non-zero)."""
     out = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
-    return (out.stdout or out.stderr).splitlines()[0].strip() if (out.stdout or out.stderr) else ""
+    return next(iter((out.stdout or out.stderr).splitlines()), "").strip()
 
 
 def run(
-    url: str,
-    *,
-    duration_s: float,
-    connections: int,
-    threads: int,
-    script: str | None = None,
-    script_args: list[str] | None = None,
-    timeout_s: float = 5.0,
-) -> tuple[WrkResult, str, float]:
-    """Run wrk once: its parsed report, the raw text, and the CPU seconds wrk used."""
+    url: str, *, duration_s: float, connections: int, threads: int, script: str, args: list[str]
+) -> tuple[WrkResult, float]:
+    """Run wrk once with a Lua script of bench/lua: its report and the CPU seconds it used."""
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed (deploy/scripts/bench.sh installs it: apt wrk)")
-    argv = [
-        "wrk",
-        f"-t{threads}",
-        f"-c{connections}",
-        f"-d{duration_s:g}s",
-        f"--timeout={timeout_s:g}s",
-        "--latency",
-    ]
-    if script:
-        argv += ["-s", str(LUA_DIR / script)]
-    argv.append(url)
-    if script_args:
-        argv += ["--", *script_args]
+    argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration_s:g}s", "--timeout=5s"]
+    argv += ["--latency", "-s", str(LUA_DIR / script), url, "--", *args]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    completed = subprocess.run(
-        argv, capture_output=True, text=True, timeout=duration_s + timeout_s + 30, check=False
-    )
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=duration_s + 35)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu_s = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    text = completed.stdout + completed.stderr
-    if completed.returncode != 0:
-        raise RuntimeError(f"wrk exited with {completed.returncode}:\n{text}")
-    return parse(completed.stdout), text, cpu_s
+    if done.returncode != 0:
+        raise RuntimeError(f"wrk exited with {done.returncode}:\n{done.stdout}{done.stderr}")
+    cpu_s = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return parse(done.stdout), cpu_s

@@ -262,7 +262,7 @@ def _scenario(key: str, rps: float, cpu: dict | None = None):
         latency_max_ms=90.0,
         percentiles_ms={"50": 9.0, "75": 12.0, "90": 20.0, "99": 60.0},
     )
-    return load.ScenarioResult(key=key, label=key, result=result, raw="", cpu=cpu or {})
+    return load.ScenarioResult(key=key, label=key, result=result, cpu=cpu or {})
 
 
 def test_a_gateway_row_without_its_ceiling_is_information_not_a_failure() -> None:

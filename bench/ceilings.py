@@ -1,21 +1,22 @@
-"""The database ceiling: the fastest this stack serves one query, to compare with the gateway.
+"""The ceilings: the fastest this stack serves a request, to compare the gateway with.
 
-A minimal FastAPI app on the gateway's own asyncpg pool (`gateway.db.create_pool`) and Redis
-client (`gateway.broker.create_redis`): one endpoint does one primary-key SELECT of a job row
-(the same columns the gateway reads), one does one INSERT plus one LPUSH of a Celery message
-built like the gateway's. No auth, no middleware, no logging. (The other ceiling, a bare ASGI
-app, is `bench.hello`.)
-
-It is served by `python -m bench.serve NAME` exactly as `python -m gateway` serves the gateway.
+`hello` is a bare ASGI app answering a constant body (no framework, no I/O); `ceiling` a minimal
+FastAPI app on the gateway's own asyncpg pool and Redis client: one primary-key SELECT of a job
+row (the gateway's columns), or one INSERT plus one LPUSH of a Celery message built like the
+gateway's. No auth, no middleware, no logging. `python -m bench.ceilings NAME PORT` serves one
+exactly as `python -m gateway` serves the gateway (uvicorn, WEB_CONCURRENCY processes, uvloop,
+httptools, no access log).
 """
 
 from __future__ import annotations
 
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import uvicorn
 from fastapi import FastAPI, Request, Response, status
 from pydantic import BaseModel, ConfigDict
 
@@ -24,7 +25,7 @@ from ailp.queue.messages import task_message
 from ailp.queue.names import GENERATE_CONTENT_TASK
 from gateway.broker import create_redis
 from gateway.db import create_pool
-from gateway.jobs.repository import COLUMNS as JOB_COLUMNS
+from gateway.jobs.repository import COLUMNS
 
 # The ceiling's table and queue: its own, so they never mix with the gateway's jobs.
 CEILING_TABLE = "bench_ceiling_rows"
@@ -36,6 +37,25 @@ CREATE TABLE IF NOT EXISTS {CEILING_TABLE} (
     created_at timestamptz NOT NULL DEFAULT now()
 )
 """
+_START = {
+    "type": "http.response.start",
+    "status": 200,
+    "headers": [(b"content-type", b"text/plain"), (b"content-length", b"13")],
+}
+_BODY = {"type": "http.response.body", "body": b"Hello, world!"}
+
+
+async def hello(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+    await send(_START)
+    await send(_BODY)
 
 
 class SubmitIn(BaseModel):
@@ -58,7 +78,7 @@ def create_ceiling_app() -> FastAPI:
             await app.state.pool.close()
 
     app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
-    select_sql = f"SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1"
+    select_sql = f"SELECT {COLUMNS} FROM jobs WHERE id = $1"
     insert_sql = f"INSERT INTO {CEILING_TABLE} (id, params) VALUES ($1, $2::jsonb)"
 
     @app.get("/select/{row_id}")
@@ -73,9 +93,27 @@ def create_ceiling_app() -> FastAPI:
     async def insert_and_push(data: SubmitIn, request: Request) -> Any:
         row_id = uuid.uuid4()
         await request.app.state.pool.execute(insert_sql, row_id, data.model_dump())
-        await request.app.state.redis.lpush(
-            CEILING_QUEUE, task_message(GENERATE_CONTENT_TASK, CEILING_QUEUE, [str(row_id)])
-        )
+        message = task_message(GENERATE_CONTENT_TASK, CEILING_QUEUE, [str(row_id)])
+        await request.app.state.redis.lpush(CEILING_QUEUE, message)
         return {"id": str(row_id)}
 
     return app
+
+
+def main(name: str, port: str) -> None:
+    uvicorn.run(
+        {"hello": "bench.ceilings:hello", "ceiling": "bench.ceilings:create_ceiling_app"}[name],
+        factory=name == "ceiling",
+        host="127.0.0.1",
+        port=int(port),
+        workers=get_settings().web_concurrency,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        timeout_graceful_shutdown=5,
+        log_config=None,
+    )
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
