@@ -16,21 +16,32 @@ from __future__ import annotations
 
 import argparse
 import os
+import platform
 import secrets
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench import content, fit, growth, learner, load, parts, report
+import orjson
+import redis
+
+from bench import content, fit, growth, learner, load, parts, report, wrk
 from bench.kit import Run, echo
-from tests.support.database import flush_redis
+from bench.seed import cursor_for
+from tests.support.database import flush_redis, server_url
 from tests.support.processes import REPO_ROOT
 
+PACKAGES = (
+    *("uvicorn", "uvloop", "httptools", "fastapi", "starlette", "pydantic", "asyncpg", "redis"),
+    *("celery", "kombu", "sqlalchemy", "psycopg2-binary", "psycopg2", "structlog", "orjson"),
+)
 PROFILE_PARTS = ("analytics", parts.LIMITS, parts.LEARNER_BIG, parts.LEARNER_BATCH)
 # (flag, type, default, help): the options of the parts, in --help's groups.
 OPTIONS: dict[str, list[tuple[str, Any, Any, str]]] = {
@@ -127,6 +138,35 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def machine() -> dict[str, Any]:
+    def first(path: str, prefix: str) -> str:
+        lines = Path(path).read_text().splitlines()
+        return next((ln.split(":", 1)[1].strip() for ln in lines if ln.startswith(prefix)), "")
+
+    cpu, memory = first("/proc/cpuinfo", "model name"), first("/proc/meminfo", "MemTotal")
+    return {"nproc": os.cpu_count(), "cpu": cpu, "memory": memory, "kernel": platform.release()}
+
+
+def versions(redis_url: str) -> dict[str, Any]:
+    found: dict[str, Any] = {"python": platform.python_version(), "wrk": wrk.version()}
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    with cursor_for(server_url()) as cursor:
+        cursor.execute("SHOW server_version")
+        found["postgresql"] = cursor.fetchone()[0]
+    with redis.Redis.from_url(redis_url) as client:
+        found["redis-server"] = client.info("server").get("redis_version")
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], capture_output=True, text=True).stdout.strip()
+
+    dirty = " (uncommitted changes)" if git("status", "--porcelain", "--untracked-files=no") else ""
+    return found | {"git": (git("rev-parse", "--short", "HEAD") or "unknown") + dirty}
+
+
 def _stop(signum: int, _frame: Any) -> None:
     """The first Ctrl-C or SIGTERM unwinds (stopping processes, dropping databases); more are
     ignored meanwhile, so they cannot leave anything behind."""
@@ -180,13 +220,14 @@ def main(argv: list[str] | None = None) -> int:
 def _run(ctx: Run) -> tuple[int, bool]:
     """Run the parts; return the exit code and whether something broke (errors, lost jobs)."""
     args, selection = ctx.args, ctx.selection
-    started, clock, machine = datetime.now(UTC), time.monotonic(), report.machine()
-    echo(f"==> machine: {machine['nproc']} cores, {machine['cpu']}, load {machine['loadavg']}")
+    started, clock, host = datetime.now(UTC), time.monotonic(), machine()
+    host["loadavg"] = list(os.getloadavg())
+    echo(f"==> machine: {host['nproc']} cores, {host['cpu']}, load {host['loadavg']}")
     echo(
         "==> parts: " + ", ".join(p for p in (*parts.PARTS, *parts.OPT_IN_PARTS) if p in selection)
     )
-    versions = report.versions(ctx.redis_url)
-    echo("==> versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
+    found = versions(ctx.redis_url)
+    echo("==> versions: " + ", ".join(f"{k} {v}" for k, v in found.items()))
     results: dict[str, Any] = {"scenarios": {}, "accepted_jobs": None, "analytics": None}
     if parts.HTTP in selection or parts.ANALYTICS in selection:
         results = load.run(ctx)
@@ -218,10 +259,10 @@ def _run(ctx: Run) -> tuple[int, bool]:
         learner=results.get("learner_model"),
         fit=results.get("learner_model_fit"),
     )
-    elapsed, machine["loadavg_end"] = time.monotonic() - clock, list(os.getloadavg())
+    elapsed, host["loadavg_end"] = time.monotonic() - clock, list(os.getloadavg())
     print(
-        f"\nailp benchmark — {started:%Y-%m-%d %H:%M} UTC — {machine['nproc']} cores "
-        f"({machine['cpu']}), load generator on the same cores — wrk -t{args.threads} "
+        f"\nailp benchmark — {started:%Y-%m-%d %H:%M} UTC — {host['nproc']} cores "
+        f"({host['cpu']}), load generator on the same cores — wrk -t{args.threads} "
         f"-c{args.connections}, {args.warmup:g}s warm-up + {args.duration:g}s per scenario"
     )
     if "content" in results and parts.LIMITS in selection:
@@ -241,7 +282,7 @@ def _run(ctx: Run) -> tuple[int, bool]:
     passed = all(v["pass"] for v in verdicts)
     print(
         f"\n{'all targets met' if passed else 'TARGETS MISSED'} · took {elapsed:.0f}s · "
-        f"load average {machine['loadavg'][0]:.2f} → {machine['loadavg_end'][0]:.2f}"
+        f"load average {host['loadavg'][0]:.2f} → {host['loadavg_end'][0]:.2f}"
     )
     path = args.results_dir / f"{started:%Y%m%dT%H%M%SZ}.json"
     settings = {
@@ -250,22 +291,21 @@ def _run(ctx: Run) -> tuple[int, bool]:
         "parts": sorted(selection.parts),
     }
     scenarios = results.pop("scenarios")
-    report.write_json(
-        path,
-        {
-            "started_at": started.isoformat(),
-            "elapsed_s": round(elapsed, 1),
-            "machine": machine,
-            "versions": versions,
-            "settings": {**settings, "gateway_env": results.pop("gateway_env", None)},
-            "scenarios": {key: result.as_dict() for key, result in scenarios.items()},
-            "profiles": ctx.profiles or None,
-            "gateway_access_log_lines": results.pop("access_lines", None),
-            **results,
-            "verdicts": verdicts,
-            "table": [row.__dict__ for row in rows],
-        },
-    )
+    document = {
+        "started_at": started.isoformat(),
+        "elapsed_s": round(elapsed, 1),
+        "machine": host,
+        "versions": found,
+        "settings": {**settings, "gateway_env": results.pop("gateway_env", None)},
+        "scenarios": {key: result.as_dict() for key, result in scenarios.items()},
+        "profiles": ctx.profiles or None,
+        "gateway_access_log_lines": results.pop("access_lines", None),
+        **results,
+        "verdicts": verdicts,
+        "table": [row.__dict__ for row in rows],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
     print(
         f"figures written to {path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path}"
     )

@@ -1,12 +1,9 @@
-"""The ceilings: the fastest this stack serves a request, to compare the gateway with.
-
-`hello` is a bare ASGI app answering a constant body (no framework, no I/O); `ceiling` a minimal
-FastAPI app on the gateway's own asyncpg pool and Redis client: one primary-key SELECT of a job
-row (the gateway's columns), or one INSERT plus one LPUSH of a Celery message built like the
-gateway's. No auth, no middleware, no logging. `python -m bench.ceilings NAME PORT` serves one
-exactly as `python -m gateway` serves the gateway (uvicorn, WEB_CONCURRENCY processes, uvloop,
-httptools, no access log).
-"""
+"""The ceilings, the fastest this stack serves a request, served exactly as `python -m gateway`
+serves the gateway (`python -m bench.ceilings NAME PORT`: uvicorn, WEB_CONCURRENCY processes,
+uvloop, httptools, no access log): `hello`, a bare ASGI app (no framework, no I/O), and
+`ceiling`, a minimal FastAPI app on the gateway's own asyncpg pool and Redis client doing one
+primary-key SELECT of a job row, or one INSERT plus one LPUSH of a Celery message built like
+the gateway's. No auth, no middleware, no logging."""
 
 from __future__ import annotations
 
@@ -37,11 +34,8 @@ CREATE TABLE IF NOT EXISTS {CEILING_TABLE} (
     created_at timestamptz NOT NULL DEFAULT now()
 )
 """
-_START = {
-    "type": "http.response.start",
-    "status": 200,
-    "headers": [(b"content-type", b"text/plain"), (b"content-length", b"13")],
-}
+_HEADERS = [(b"content-type", b"text/plain"), (b"content-length", b"13")]
+_START = {"type": "http.response.start", "status": 200, "headers": _HEADERS}
 _BODY = {"type": "http.response.body", "body": b"Hello, world!"}
 
 
@@ -101,17 +95,17 @@ def create_ceiling_app() -> FastAPI:
 
 
 def main(name: str, port: str) -> None:
+    app = {"hello": "hello", "ceiling": "create_ceiling_app"}[name]
+    options = {"loop": "uvloop", "http": "httptools", "access_log": False, "log_config": None}
+    workers = get_settings().web_concurrency
     uvicorn.run(
-        {"hello": "bench.ceilings:hello", "ceiling": "bench.ceilings:create_ceiling_app"}[name],
+        f"bench.ceilings:{app}",
         factory=name == "ceiling",
         host="127.0.0.1",
         port=int(port),
-        workers=get_settings().web_concurrency,
-        loop="uvloop",
-        http="httptools",
-        access_log=False,
+        workers=workers,
         timeout_graceful_shutdown=5,
-        log_config=None,
+        **options,
     )
 
 

@@ -1,10 +1,7 @@
-"""The HTTP scenarios (`http`): each ceiling and each gateway endpoint under the same wrk load,
-then the `analytics` part on the same stack.
-
-Every scenario runs wrk twice with the same settings: a warm-up (pools filled, code paths warm)
-whose figures are discarded, then the measured run. Submissions record every response (status
-and `Location`), so that `check_accepted` can prove no accepted job was lost.
-"""
+"""The `http` part (each ceiling and each gateway endpoint under the same wrk load), then the
+`analytics` part on the same database and gateway. Each scenario runs wrk twice: a warm-up whose
+figures are discarded, then the measured run. Submissions record every response (status and
+`Location`), so that `check_accepted` can prove that no accepted job was lost."""
 
 from __future__ import annotations
 
@@ -26,22 +23,16 @@ from ailp.queue.names import CONTENT_QUEUE
 from bench import analytics, cpu, parts, wrk
 from bench.ceilings import CEILING_QUEUE, CEILING_TABLE, CREATE_CEILING_TABLE
 from bench.kit import Run, count_lines, echo
-from bench.report import cpu_columns
 from bench.seed import BenchUser, create_users, cursor_for
 from tests.support.processes import Service, Stack, free_port, wait_until
 
-# The HTTP scenarios' keys in run order (`--only` accepts them): each gateway scenario right
-# after its ceiling, so both see similar noise.
+# In run order (`--only` accepts them): each gateway scenario right after its ceiling, so both
+# see similar noise.
 SCENARIO_KEYS = (
-    "hello",
-    "ceiling_select",
-    "gateway_get_job",
-    "gateway_get_learner",
-    "ceiling_insert",
-    "gateway_submit",
+    *("hello", "ceiling_select", "gateway_get_job", "gateway_get_learner"),
+    *("ceiling_insert", "gateway_submit"),
 )
-# The gateway's settings the JSON file records.
-REPORTED_ENV = (
+REPORTED_ENV = (  # the gateway's settings the JSON file records
     *("WEB_CONCURRENCY", "ANALYTICS_WORKER_CONCURRENCY", "DB_POOL_SIZE", "LOG_LEVEL"),
     *("LOG_FORMAT", "JOB_SUBMISSIONS_PER_MINUTE", "MAX_QUEUED_JOBS_PER_USER"),
     *("JOB_LEASE_SECONDS", "JOB_HEARTBEAT_SECONDS", "ENVIRONMENT"),
@@ -73,68 +64,45 @@ class ScenarioResult:
     # the database's backends and Redis (on a saturated quiet machine, req/s ≈ cores / this).
     app_cpu_ms: float | None = None
     total_cpu_ms: float | None = None
-    postgres_cpu_ms: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "label": self.label,
-            **self.result.as_dict(),
-            "statuses": self.statuses or None,
-            "accepted": len(self.accepted_ids) if self.statuses else None,
-            "warmup": self.warmup.as_dict() if self.warmup else None,
-            "cpu_share_percent": self.cpu,
-            "app_cpu_ms_per_request": self.app_cpu_ms,
-            "total_cpu_ms_per_request": self.total_cpu_ms,
-            "postgres_cpu_ms_per_request": self.postgres_cpu_ms,
-            "loadavg_1m_at_start": self.loadavg,
-        }
+        figures = {k: v for k, v in vars(self).items() if k not in ("result", "accepted_ids")}
+        figures["warmup"] = self.warmup.as_dict() if self.warmup else None
+        return {**figures, **self.result.as_dict(), "accepted": len(self.accepted_ids)}
 
 
 def run_scenario(ctx: Run, scenario: Scenario, database_url: str, workdir: Path) -> ScenarioResult:
     """Warm up, then measure (with py-spy on the server when `--profile` names the scenario)."""
     targets = workdir / f"targets-{scenario.key}.txt"
     targets.write_text("\n".join(scenario.targets) + "\n")
-    loadavg = round(os.getloadavg()[0], 2)
-    accepted: set[str] = set()
-    measured: dict[str, Any] = {}
+    loadavg, accepted, runs = round(os.getloadavg()[0], 2), set[str](), {}
     for phase, seconds in (("warmup", ctx.args.warmup), ("measure", ctx.args.duration)):
         if seconds <= 0:
             continue
-        script_args = [str(targets)]
         out_dir = workdir / "responses" / scenario.key / phase
-        if scenario.submit:
-            out_dir.mkdir(parents=True, exist_ok=True)
-            script_args.append(str(out_dir))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        args = [str(targets), str(out_dir)]
+        script = "submit.lua" if scenario.submit else "requests.lua"
         spy = ctx.profile(scenario.key, scenario.server_pid, scenario.label)
         meter = cpu.Meter([scenario.server_pid], database_url, ctx.redis_url)
         with spy if phase == "measure" else nullcontext(), meter:
-            result, wrk_s = wrk.run(
-                scenario.base_url,
-                duration_s=seconds,
-                connections=ctx.args.connections,
-                threads=ctx.args.threads,
-                script="submit.lua" if scenario.submit else "requests.lua",
-                args=script_args,
-            )
+            connections, threads = ctx.args.connections, ctx.args.threads
+            runs[phase] = wrk.run(scenario.base_url, seconds, connections, threads, script, args)
         statuses, ids = read_responses(out_dir)
         accepted |= ids
-        measured[phase] = (result, statuses, meter, wrk_s)
-    result, statuses, meter, wrk_s = measured["measure"]
-    label = scenario.label + (" [py-spy]" if scenario.key in ctx.profiled else "")
-    total = sum(meter.cpu_s(group) for group in cpu.GROUPS) + wrk_s
+    (result, wrk_s), requests = runs["measure"], runs["measure"][0].requests
+    total_s = sum(meter.cpu_s(group) for group in cpu.GROUPS) + wrk_s
     return ScenarioResult(
         key=scenario.key,
-        label=label,
+        label=scenario.label + (" [py-spy]" if scenario.key in ctx.profiled else ""),
         result=result,
-        warmup=measured["warmup"][0] if "warmup" in measured else None,
+        warmup=runs["warmup"][0] if "warmup" in runs else None,
         statuses=dict(sorted(statuses.items())),
         accepted_ids=accepted,
         cpu=meter.shares(wrk_s=wrk_s),
         loadavg=loadavg,
-        app_cpu_ms=meter.ms_per(result.requests),
-        total_cpu_ms=round(total * 1000 / result.requests, 3) if result.requests else None,
-        postgres_cpu_ms=meter.ms_per(result.requests, "postgres"),
+        app_cpu_ms=meter.ms_per(requests),
+        total_cpu_ms=round(total_s * 1000 / requests, 3) if requests else None,
     )
 
 
@@ -156,120 +124,85 @@ def create_read_jobs(base_url: str, users: list[BenchUser]) -> dict[int, str]:
     jobs: dict[int, str] = {}
     for user in users:
         api = user.api(base_url)
-        try:
-            response = api.submit_content(user.learner_id)
-        finally:
-            api.close()
+        response = api.submit_content(user.learner_id)
+        api.close()
         if response.status_code != 202:
             raise RuntimeError(f"setup submission failed: {response.status_code} {response.text}")
         jobs[user.user_id] = response.json()["id"]
     return jobs
 
 
-def scenarios(
-    gateway: tuple[str, int],
-    ceilings: dict[str, tuple[str, int]],
-    users: list[BenchUser],
-    read_jobs: dict[int, str],
-) -> list[Scenario]:
-    """In run order; `gateway` and each ceiling are (base URL, server pid)."""
-    hello, ceiling = ceilings["hello"], ceilings["ceiling"]
-    submit = [f"/api/learners/{u.learner_id}/generate-content\t{u.token}" for u in users]
-    return [
-        Scenario("hello", "ceiling: bare ASGI hello", *hello, ["/\t"]),
-        Scenario(
-            "ceiling_select",
-            "ceiling: FastAPI, 1 PK SELECT",
-            *ceiling,
-            [f"/select/{read_jobs[u.user_id]}\t" for u in users],
+def gateway_scenarios(
+    base_url: str, pid: int, users: list[BenchUser], read_jobs: dict[int, str]
+) -> dict[str, Scenario]:
+    """The gateway's scenarios by key, each user's token on its own paths (growth runs them too)."""
+
+    def scenario(key: str, label: str, paths: list[str], submit: bool = False) -> Scenario:
+        targets = [f"{path}\t{user.token}" for path, user in zip(paths, users, strict=True)]
+        return Scenario(key, f"gateway: {label}", base_url, pid, targets, submit)
+
+    jobs = [f"/api/jobs/{read_jobs[user.user_id]}" for user in users]
+    learners = [f"/api/learners/{user.learner_id}" for user in users]
+    return {
+        "gateway_get_job": scenario("gateway_get_job", "GET /api/jobs/{id}", jobs),
+        "gateway_get_learner": scenario("gateway_get_learner", "GET /api/learners/{id}", learners),
+        "gateway_submit": scenario(
+            "gateway_submit",
+            "POST …/generate-content",
+            [f"{p}/generate-content" for p in learners],
+            True,
         ),
-        Scenario(
-            "gateway_get_job",
-            "gateway: GET /api/jobs/{id}",
-            *gateway,
-            [f"/api/jobs/{read_jobs[u.user_id]}\t{u.token}" for u in users],
-        ),
-        Scenario(
-            "gateway_get_learner",
-            "gateway: GET /api/learners/{id}",
-            *gateway,
-            [f"/api/learners/{u.learner_id}\t{u.token}" for u in users],
-        ),
-        Scenario(
-            "ceiling_insert", "ceiling: FastAPI, INSERT + LPUSH", *ceiling, ["/insert\t"], True
-        ),
-        Scenario("gateway_submit", "gateway: POST …/generate-content", *gateway, submit, True),
-    ]
+    }
 
 
 def check_accepted(database_url: str, redis_url: str, accepted: set[str]) -> dict[str, Any]:
     """Every accepted content job must be a row in `jobs` and a message in the `content` queue.
-
     Rows nobody saw accepted are requests in flight when wrk stopped (it drops their responses);
-    a row without a message would be picked up by the sweeper (off during the benchmark).
-    """
+    a row without a message would be picked up by the sweeper (off during the benchmark)."""
     with cursor_for(database_url) as cursor:
         cursor.execute("SELECT id::text FROM jobs WHERE kind = 'content'")
         rows = {row[0] for row in cursor.fetchall()}
         cursor.execute(f"SELECT count(*) FROM {CEILING_TABLE}")
         ceiling_rows = cursor.fetchone()[0]
-    client = redis.Redis.from_url(redis_url)
-    try:
-        queued = [  # each message's job id: its task's only argument
-            str(orjson.loads(base64.b64decode(orjson.loads(raw)["body"]))[0][0])
-            for raw in client.lrange(CONTENT_QUEUE, 0, -1)
-        ]
+    with redis.Redis.from_url(redis_url) as client:
+        messages = [orjson.loads(raw)["body"] for raw in client.lrange(CONTENT_QUEUE, 0, -1)]
         ceiling_messages = client.llen(CEILING_QUEUE)
-    finally:
-        client.close()
+    # Each message's job id is its task's only argument.
+    queued = [str(orjson.loads(base64.b64decode(body))[0][0]) for body in messages]
     in_broker = set(queued)
     lost = accepted - (rows & in_broker)
     return {
-        "accepted": len(accepted),
-        "rows": len(rows),
-        "messages": len(queued),
-        "duplicate_messages": len(queued) - len(in_broker),
-        "lost": len(lost),
-        "lost_sample": sorted(lost)[:10],
-        "missing_row": len(accepted - rows),
-        "missing_message": len(accepted - in_broker),
-        "rows_without_message": len(rows - in_broker),
-        "messages_without_row": len(in_broker - rows),
-        "in_flight_at_stop": len(rows - accepted),
-        "ceiling_rows": ceiling_rows,
-        "ceiling_messages": ceiling_messages,
+        **{"accepted": len(accepted), "rows": len(rows), "messages": len(queued)},
+        **{"duplicate_messages": len(queued) - len(in_broker), "lost": len(lost)},
+        **{"lost_sample": sorted(lost)[:10], "missing_row": len(accepted - rows)},
+        **{
+            "missing_message": len(accepted - in_broker),
+            "rows_without_message": len(rows - in_broker),
+        },
+        **{
+            "messages_without_row": len(in_broker - rows),
+            "in_flight_at_stop": len(rows - accepted),
+        },
+        **{"ceiling_rows": ceiling_rows, "ceiling_messages": ceiling_messages},
     }
 
 
-def _start_ceilings(stack: Stack) -> dict[str, tuple[Service, str]]:
-    """Both ceiling apps, with the gateway's environment, answering."""
-    started = {}
-    for name in ("hello", "ceiling"):
-        port = free_port()
-        service = Service(
-            name=name,
-            argv=[sys.executable, "-m", "bench.ceilings", name, str(port)],
-            env=stack["gateway"].env,
-            log_path=stack.workdir / f"{name}.log",
-            metrics_dir=stack.workdir / "metrics" / name,
-        )
-        service.start()
-        started[name] = (service, f"http://127.0.0.1:{port}")
-    for name, path, status in (
-        ("hello", "/", 200),
-        ("ceiling", f"/select/{uuid.UUID(int=0)}", 404),
-    ):
-        service, url = started[name]
+def _ceiling(stack: Stack, name: str, path: str, status: int) -> tuple[Service, str]:
+    """A ceiling app with the gateway's environment, started and answering."""
+    port = free_port()
+    argv = [sys.executable, "-m", "bench.ceilings", name, str(port)]
+    log, metrics = stack.workdir / f"{name}.log", stack.workdir / "metrics" / name
+    service = Service(name, argv, stack["gateway"].env, log, metrics)
+    service.start()
+    url = f"http://127.0.0.1:{port}"
 
-        def answers(
-            service: Service = service, url: str = url + path, status: int = status
-        ) -> bool:
-            if not service.alive:
-                raise RuntimeError(f"{service.name} exited:\n{service.log_tail()}")
-            return httpx.get(url, timeout=2).status_code == status
+    def answers() -> bool:
+        if not service.alive:
+            raise RuntimeError(f"{name} exited:\n{service.log_tail()}")
+        return httpx.get(url + path, timeout=2).status_code == status
 
-        wait_until(answers, timeout=90, interval=0.2, message=f"{name} answering")
-    return started
+    wait_until(answers, timeout=90, interval=0.2, message=f"{name} answering")
+    return service, url
 
 
 def run(ctx: Run) -> dict[str, Any]:
@@ -278,55 +211,69 @@ def run(ctx: Run) -> dict[str, Any]:
     with ctx.stack("main") as stack:
         with cursor_for(stack.database_url) as cursor:
             cursor.execute(CREATE_CEILING_TABLE)
-        echo(f"==> starting gateway and ceilings (logs: {ctx.workdir})")
-        ceilings = _start_ceilings(stack)
-        try:
-            stack.start("gateway")
-            users = create_users(stack.database_url, ctx.jwt_secret, ctx.args.users)
-            if parts.HTTP in ctx.selection:
-                out["scenarios"], out["accepted_jobs"] = _http(ctx, stack, ceilings, users)
-        finally:
-            for service, _url in ceilings.values():
-                service.stop()
+        stack.start("gateway")
+        users = create_users(stack.database_url, ctx.jwt_secret, ctx.args.users)
+        if parts.HTTP in ctx.selection:
+            out["scenarios"], out["accepted_jobs"] = _http(ctx, stack, users)
         if parts.ANALYTICS in ctx.selection:
             echo("==> analytics end to end")
             out["analytics"] = analytics.run(ctx, stack, users)
-        out["gateway_env"] = {k: v for k, v in stack["gateway"].env.items() if k in REPORTED_ENV}
-        out["access_lines"] = count_lines(stack["gateway"].log_path, b'"gateway.access"')
+        gateway = stack["gateway"]
+        out["gateway_env"] = {k: v for k, v in gateway.env.items() if k in REPORTED_ENV}
+        out["access_lines"] = count_lines([gateway.log_path], b'"gateway.access"')
     return out
 
 
 def _http(
-    ctx: Run, stack: Stack, ceilings: dict[str, tuple[Service, str]], users: list[BenchUser]
+    ctx: Run, stack: Stack, users: list[BenchUser]
 ) -> tuple[dict[str, ScenarioResult], dict[str, Any] | None]:
-    results: dict[str, ScenarioResult] = {}
+    echo(f"==> starting the ceilings (logs: {ctx.workdir})")
+    hello, hello_url = _ceiling(stack, "hello", "/", 200)
+    ceiling, ceiling_url = _ceiling(stack, "ceiling", f"/select/{uuid.UUID(int=0)}", 404)
     read_jobs = create_read_jobs(stack.base_url, users)
-    servers = {name: (url, service.pid) for name, (service, url) in ceilings.items()}
-    plan = scenarios((stack.base_url, stack["gateway"].pid), servers, users, read_jobs)
-    for scenario in plan:
-        if scenario.key not in ctx.selection.scenarios:
-            continue
-        echo(f"==> {scenario.label}: {ctx.args.warmup:g}s warm-up + {ctx.args.duration:g}s")
-        result = results[scenario.key] = run_scenario(
-            ctx, scenario, stack.database_url, ctx.workdir
-        )
-        r = result.result
-        echo(
-            f"    {r.rps:,.0f} req/s  p50 {r.p50_ms:.2f} ms  p99 {r.p99_ms:.2f} ms  "
-            f"errors {r.errors}  statuses {result.statuses or '-'}  "
-            f"CPU% app/wrk/pg/other {cpu_columns(result.cpu)}"
-        )
+    selects = [f"/select/{read_jobs[user.user_id]}\t" for user in users]
+    plan = {
+        "hello": Scenario("hello", "ceiling: bare ASGI hello", hello_url, hello.pid, ["/\t"]),
+        "ceiling_select": Scenario(
+            "ceiling_select", "ceiling: FastAPI, 1 PK SELECT", ceiling_url, ceiling.pid, selects
+        ),
+        "ceiling_insert": Scenario(
+            "ceiling_insert",
+            "ceiling: FastAPI, INSERT + LPUSH",
+            ceiling_url,
+            ceiling.pid,
+            ["/insert\t"],
+            True,
+        ),
+        **gateway_scenarios(stack.base_url, stack["gateway"].pid, users, read_jobs),
+    }
+    results: dict[str, ScenarioResult] = {}
+    try:
+        for key in SCENARIO_KEYS:
+            if key in ctx.selection.scenarios:
+                echo(
+                    f"==> {plan[key].label}: {ctx.args.warmup:g}s warm-up + {ctx.args.duration:g}s"
+                )
+                result = results[key] = run_scenario(
+                    ctx, plan[key], stack.database_url, ctx.workdir
+                )
+                r = result.result
+                echo(
+                    f"    {r.rps:,.0f} req/s  p50 {r.p50_ms:.2f} ms  p99 {r.p99_ms:.2f} ms  errors "
+                    f"{r.errors}  statuses {result.statuses or '-'}  CPU% {result.cpu}"
+                )
+    finally:
+        hello.stop()
+        ceiling.stop()
     if "gateway_submit" not in ctx.selection.scenarios:
         return results, None
     accepted = set(read_jobs.values())
-    if "gateway_submit" in results:
-        accepted |= results["gateway_submit"].accepted_ids
+    accepted |= results["gateway_submit"].accepted_ids if "gateway_submit" in results else set()
     lost = check_accepted(stack.database_url, ctx.redis_url, accepted)
-    lost["publish_failed_logged"] = count_lines(stack["gateway"].log_path, b"job_publish_failed")
+    lost["publish_failed_logged"] = count_lines([stack["gateway"].log_path], b"job_publish_failed")
     echo(
         f"==> accepted jobs: {lost['accepted']:,} answered 202 · {lost['rows']:,} rows · "
         f"{lost['messages']:,} messages in the broker · lost {lost['lost']} · rows without a "
-        f"message {lost['rows_without_message']} · in flight when wrk stopped "
-        f"{lost['in_flight_at_stop']}"
+        f"message {lost['rows_without_message']} · in flight at stop {lost['in_flight_at_stop']}"
     )
     return results, lost

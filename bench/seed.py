@@ -1,9 +1,6 @@
-"""Bulk data written straight into PostgreSQL with set-based SQL, and the benchmark's users.
-
-Users share one precomputed argon2 hash (signing 256 users in would cost 256 argon2 verifications
-and tell nothing about the hot paths) and get tokens from the gateway's own `issue_token` with
-the benchmark's JWT secret.
-"""
+"""Bulk data written straight into PostgreSQL with set-based SQL, and the benchmark's users: one
+precomputed argon2 hash for all (signing 256 users in would cost 256 argon2 verifications and
+tell nothing about the hot paths), tokens from the gateway's own `issue_token`."""
 
 from __future__ import annotations
 
@@ -62,18 +59,15 @@ def create_users(database_url: str, jwt_secret: str, count: int) -> list[BenchUs
     settings = Settings(jwt_secret=SecretStr(jwt_secret))
     with cursor_for(database_url) as cursor:
         cursor.execute(
-            """
-            INSERT INTO users (username, email, password_hash)
-            SELECT 'bench_' || g, 'bench_' || g || '@example.com', %s
-            FROM generate_series(1, %s) g RETURNING id
-            """,
+            "INSERT INTO users (username, email, password_hash) SELECT 'bench_' || g, "
+            "'bench_' || g || '@example.com', %s FROM generate_series(1, %s) g RETURNING id",
             (hash_password("bench-password-42"), count),
         )
         user_ids = sorted(row[0] for row in cursor.fetchall())
-        learner_of = dict(insert_learners(cursor, user_ids, "data-analysis", len(user_ids), 0))
+        learner_of = dict(insert_learners(cursor, user_ids, "data-analysis", count, 0))
     return [
-        BenchUser(user_id, issue_token(settings, user_id, version=0).token, learner_of[user_id])
-        for user_id in user_ids
+        BenchUser(user, issue_token(settings, user, version=0).token, learner_of[user])
+        for user in user_ids
     ]
 
 
@@ -84,11 +78,11 @@ def insert_learners(
     (user id, learner id) in creation order."""
     cursor.execute(
         """
-        INSERT INTO learners (user_id, target_niche, experience_level,
-                              preferred_learning_style, learning_goals)
+        INSERT INTO learners (user_id, target_niche, experience_level, preferred_learning_style,
+                              learning_goals)
         SELECT (%(owners)s::bigint[])[1 + g %% cardinality(%(owners)s::bigint[])], %(niche)s || g,
-               (ARRAY['beginner', 'intermediate', 'advanced'])[1 + g %% 3],
-               'reading', 'Benchmark learner.'
+               (ARRAY['beginner', 'intermediate', 'advanced'])[1 + g %% 3], 'reading',
+               'Benchmark learner.'
         FROM generate_series(%(first)s, %(first)s + %(count)s - 1) g ORDER BY g
         RETURNING user_id, id
         """,
@@ -97,50 +91,31 @@ def insert_learners(
     return sorted(cursor.fetchall(), key=lambda row: row[1])
 
 
-def insert_history(
-    cursor: Any,
-    learner_ids: list[int],
-    *,
-    sessions: int,
-    answers: int,
-    concepts: int,
-    days: int,
-    session_days: int | None = None,
-    graded: bool = False,
-) -> None:
-    """Per learner `sessions` study sessions and `answers` answers cycling over `concepts`
-    concepts ("concept 001", ...), spread over the last `days` days (`session_days` for the
-    sessions); right 60 % of the time, or (`graded`) from 30 % for the first concept to 95 %
+def insert_history(cursor: Any, learner_ids: list[int], **shape: Any) -> None:
+    """Per learner `sessions` study sessions over the last `session_days` (default `days`) days
+    and `answers` answers cycling over `concepts` concepts ("concept 001", ...) over the last
+    `days` days: right 60 % of the time, or (`graded`) from 30 % for the first concept to 95 %
     for the last."""
-    values = {"ids": learner_ids, "sessions": sessions, "answers": answers}
-    values |= {"concepts": concepts, "days": days, "session_days": session_days or days}
+    shape = {"ids": learner_ids, "session_days": shape["days"], "graded": False, **shape}
     cursor.execute(
         """
         INSERT INTO learning_sessions (learner_id, session_start, session_end, duration_minutes,
                                        exercises_completed, exercises_count, completion_rate,
                                        performance_score)
-        SELECT id, start, start + make_interval(mins => duration), duration,
+        SELECT l, at, at + make_interval(mins => minutes), minutes,
                (SELECT coalesce(jsonb_agg('exercise-' || e), '[]'::jsonb)
-                FROM generate_series(1, exercises) e),
-               exercises, random(), random()
-        FROM (SELECT l AS id,
-                     now() - interval '2 hours' - random() * make_interval(days => %(session_days)s)
-                         AS start,
-                     (10 + floor(random() * 80))::int AS duration,
-                     floor(random() * 10)::int AS exercises
-              FROM unnest(%(ids)s::bigint[]) l, generate_series(1, %(sessions)s)) s
-        """,
-        values,
-    )
-    correct = "0.3 + 0.65 * c::float8 / %(concepts)s" if graded else "0.6"
-    cursor.execute(
-        f"""
+                FROM generate_series(1, exercises) e), exercises, random(), random()
+        FROM (SELECT l, (10 + floor(random() * 80))::int AS minutes,
+                     floor(random() * 10)::int AS exercises, now() - interval '2 hours'
+                         - random() * make_interval(days => %(session_days)s) AS at
+              FROM unnest(%(ids)s::bigint[]) l, generate_series(1, %(sessions)s)) s;
         INSERT INTO exercise_responses (learner_id, concept, correct, answered_at)
-        SELECT l, 'concept ' || lpad(c::text, 3, '0'), random() < {correct},
+        SELECT l, 'concept ' || lpad(c::text, 3, '0'),
+               random() < CASE WHEN %(graded)s THEN 0.3 + 0.65 * c::float8 / %(concepts)s ELSE 0.6 END,
                now() - interval '1 hour' - random() * make_interval(days => %(days)s)
         FROM (SELECT l, 1 + (g %% %(concepts)s) AS c
-              FROM unnest(%(ids)s::bigint[]) l, generate_series(1, %(answers)s) g) answers
+              FROM unnest(%(ids)s::bigint[]) l, generate_series(1, %(answers)s) g) answers;
+        ANALYZE learners, learning_sessions, exercise_responses, jobs
         """,
-        values,
+        shape,
     )
-    cursor.execute("ANALYZE learners, learning_sessions, exercise_responses, jobs")

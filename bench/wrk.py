@@ -69,20 +69,16 @@ def parse(text: str) -> WrkResult:
     percentiles = {m.group(1): to_ms(m.group(2), m.group(3)) for m in _PERCENTILE.finditer(text)}
     if set(percentiles) != {"50", "75", "90", "99"}:
         raise WrkOutputError(f"no latency distribution (run wrk with --latency):\n{text}")
+    avg, stdev, most = (to_ms(*latency.group(i, i + 1)) for i in (1, 3, 5))
+    duration_s = to_ms(total.group(2), total.group(3)) / 1000
     result = WrkResult(
-        requests=int(total.group(1)),
-        duration_s=to_ms(total.group(2), total.group(3)) / 1000,
-        rps=float(rps.group(1)),
-        latency_avg_ms=to_ms(latency.group(1), latency.group(2)),
-        latency_stdev_ms=to_ms(latency.group(3), latency.group(4)),
-        latency_max_ms=to_ms(latency.group(5), latency.group(6)),
-        percentiles_ms=percentiles,
+        int(total.group(1)), duration_s, float(rps.group(1)), avg, stdev, most, percentiles
     )
     if errors := _SOCKET_ERRORS.search(text):
-        names = ("connect", "read", "write", "timeout")
-        result.socket_errors = {name: int(errors.group(i + 1)) for i, name in enumerate(names)}
-    if non_2xx := _NON_2XX.search(text):
-        result.non_2xx = int(non_2xx.group(1))
+        result.socket_errors = dict(
+            zip(result.socket_errors, map(int, errors.groups()), strict=True)
+        )
+    result.non_2xx = int(non_2xx.group(1)) if (non_2xx := _NON_2XX.search(text)) else 0
     return result
 
 
@@ -93,7 +89,7 @@ def version() -> str:
 
 
 def run(
-    url: str, *, duration_s: float, connections: int, threads: int, script: str, args: list[str]
+    url: str, duration_s: float, connections: int, threads: int, script: str, args: list[str]
 ) -> tuple[WrkResult, float]:
     """Run wrk once with a Lua script of bench/lua: its report and the CPU seconds it used."""
     if shutil.which("wrk") is None:
