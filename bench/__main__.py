@@ -43,67 +43,18 @@ PACKAGES = (
     *("celery", "kombu", "sqlalchemy", "psycopg2-binary", "psycopg2", "structlog", "orjson"),
 )
 PROFILE_PARTS = ("analytics", parts.LIMITS, parts.LEARNER_BIG, parts.LEARNER_BATCH)
-# (flag, type, default, help): the options of the parts, in --help's groups.
-OPTIONS: dict[str, list[tuple[str, Any, Any, str]]] = {
-    "load (http, analytics, growth)": [
-        (
-            "--duration",
-            int,
-            10,
-            "seconds measured per scenario (whole: wrk's -d takes no fractions)",
-        ),
-        ("--warmup", int, 2, "seconds of warm-up per scenario"),
-        ("--connections", int, 64, "wrk connections"),
-        ("--threads", int, 2, "wrk threads"),
-        ("--users", int, 256, "users (one learner each) the load cycles through"),
-        ("--learners", int, 1000, "analytics learners (one job each)"),
-        ("--sessions", int, 100, "study sessions per analytics learner"),
-        ("--responses", int, 20, "exercise answers per analytics learner"),
-    ],
-    "content generation (limits, budget)": [
-        ("--rpm", int, 600, "OPENAI_RPM_LIMIT for `limits`"),
-        ("--model-delay", float, 0.3, "model answer time, s"),
-        (
-            "--content-jobs",
-            int,
-            2000,
-            "jobs queued at once per `limits` phase (more than the RPM "
-            "limit lets through\nin the phase, so demand never runs out)",
-        ),
-        (
-            "--content-phase",
-            float,
-            150,
-            "seconds per `limits` phase; utilisation is judged on "
-            "the full 60 s windows\nstarting 60 s or more in, so at least 120",
-        ),
-        ("--replicas", str, "1,2", "content-worker replicas per phase"),
-        ("--budget-usd", float, 0.10, "daily budget, USD"),
-        ("--budget-jobs", int, 60, "jobs submitted at once"),
-    ],
-    "learner model (learner-big, learner-growth, learner-batch)": [
-        ("--big-responses", int, 100_000, "answers of the big learner"),
-        ("--big-sessions", int, 10_000, "study sessions of the big learner"),
-        ("--big-concepts", int, 300, "concepts of the big learner"),
-        ("--growth", str, "100,1000,10000", "answers per learner, comma-separated"),
-        ("--batch-learners", int, 10_000, "learners of the batch"),
-        ("--batch-responses", int, 100, "answers per batch learner"),
-        (
-            "--batch-timeout",
-            float,
-            120,
-            "stop the batch after this many seconds (the rate is then over the jobs done)",
-        ),
-    ],
-    "growth": [
-        (
-            "--growth-scale",
-            float,
-            1.0,
-            "fraction of the grown sizes (1 = 100,000 users, 10 M jobs, ...)",
-        ),
-        ("--growth-rounds", int, 2, "runs of each scenario per database (the best one counts)"),
-    ],
+HELP = {
+    "only": "comma-separated parts and/or HTTP scenario keys (default: all): http, analytics,\n"
+    "limits, budget, content (= limits,budget), learner-big, learner-growth, learner-batch,\n"
+    "learner-model (= the three learner parts), learner-model-fit, growth (only when named),\n"
+    "or e.g. gateway_submit",
+    "profile": "comma-separated scenario keys (or analytics, limits, learner-big, learner-batch)\n"
+    "to sample with py-spy during the measurement; prints the top functions (figures\n"
+    "of a profiled run are a bit lower)",
+    "content-jobs": "jobs queued at once per `limits` phase (more than the RPM limit lets through"
+    "\nin the phase, so demand never runs out)",
+    "content-phase": "seconds per `limits` phase; utilisation is judged on the full 60 s windows"
+    "\nstarting 60 s or more in, so at least 120",
 }
 
 
@@ -111,30 +62,47 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument(
-        "--only",
-        default="",
-        help="comma-separated parts and/or HTTP scenario keys (default: all): http, analytics,\n"
-        "limits, budget, content (= limits,budget), learner-big, learner-growth,\n"
-        "learner-batch, learner-model (= the three learner parts), learner-model-fit,\n"
-        "growth (only when named), or e.g. gateway_submit",
+    add = parser.add_argument
+    add("--only", default="", help=HELP["only"])
+    add("--skip-http", action="store_true", help="leave out the HTTP scenarios")
+    add("--skip-analytics", action="store_true", help="leave out the analytics end-to-end phase")
+    add("--results-dir", type=Path, default=REPO_ROOT / "bench-results")
+    add("--keep-logs", action="store_true", help="keep the services' logs")
+    add("--check", action="store_true", help="exit 1 when a target is missed")
+    add("--profile", default="", help=HELP["profile"])
+    add = parser.add_argument_group("load (http, analytics, growth)").add_argument
+    add("--duration", type=int, default=10, help="seconds measured per scenario (whole seconds)")
+    add("--warmup", type=int, default=2, help="seconds of warm-up per scenario")
+    add("--connections", type=int, default=64, help="wrk connections")
+    add("--threads", type=int, default=2, help="wrk threads")
+    add("--users", type=int, default=256, help="users (one learner each) the load cycles through")
+    add("--learners", type=int, default=1000, help="analytics learners (one job each)")
+    add("--sessions", type=int, default=100, help="study sessions per analytics learner")
+    add("--responses", type=int, default=20, help="exercise answers per analytics learner")
+    add = parser.add_argument_group("content generation (limits, budget)").add_argument
+    add("--rpm", type=int, default=600, help="OPENAI_RPM_LIMIT for `limits`")
+    add("--model-delay", type=float, default=0.3, help="model answer time, s")
+    add("--content-jobs", type=int, default=2000, help=HELP["content-jobs"])
+    add("--content-phase", type=float, default=150, help=HELP["content-phase"])
+    add("--replicas", default="1,2", help="content-worker replicas per phase")
+    add("--budget-usd", type=float, default=0.10, help="daily budget, USD")
+    add("--budget-jobs", type=int, default=60, help="jobs submitted at once")
+    add = parser.add_argument_group("learner model (learner-big, -growth, -batch)").add_argument
+    add("--big-responses", type=int, default=100_000, help="answers of the big learner")
+    add("--big-sessions", type=int, default=10_000, help="study sessions of the big learner")
+    add("--big-concepts", type=int, default=300, help="concepts of the big learner")
+    add("--growth", default="100,1000,10000", help="answers per learner, comma-separated")
+    add("--batch-learners", type=int, default=10_000, help="learners recomputed in the batch")
+    add("--batch-responses", type=int, default=100, help="answers per batch learner")
+    add("--batch-timeout", type=float, default=120, help="stop the batch after this many s")
+    add = parser.add_argument_group("growth").add_argument
+    add(
+        "--growth-scale",
+        type=float,
+        default=1.0,
+        help="fraction of the grown sizes (1 = 100k users)",
     )
-    parser.add_argument("--skip-http", action="store_true", help="leave out the HTTP scenarios")
-    parser.add_argument("--skip-analytics", action="store_true", help="leave out analytics e2e")
-    parser.add_argument("--results-dir", type=Path, default=REPO_ROOT / "bench-results")
-    parser.add_argument("--keep-logs", action="store_true", help="keep the services' logs")
-    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
-    parser.add_argument(
-        "--profile",
-        default="",
-        help="comma-separated scenario keys (or analytics, limits, learner-big, learner-batch)\n"
-        "to sample with py-spy during the measurement; prints the top functions (figures\n"
-        "of a profiled run are a bit lower)",
-    )
-    for title, options in OPTIONS.items():
-        group = parser.add_argument_group(title)
-        for flag, kind, default, text in options:
-            group.add_argument(flag, type=kind, default=default, help=f"{text} (default {default})")
+    add("--growth-rounds", type=int, default=2, help="runs per scenario and database (best counts)")
     return parser.parse_args(argv)
 
 
@@ -177,13 +145,9 @@ def _stop(signum: int, _frame: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    skips = {"skip_http": args.skip_http, "skip_analytics": args.skip_analytics}
     try:
-        selection = parts.select(
-            args.only,
-            load.SCENARIO_KEYS,
-            skip_http=args.skip_http,
-            skip_analytics=args.skip_analytics,
-        )
+        selection = parts.select(args.only, load.SCENARIO_KEYS, **skips)
     except ValueError as exc:
         raise SystemExit(str(exc)) from exc
     profiled = {key for key in args.profile.split(",") if key}
@@ -200,12 +164,11 @@ def main(argv: list[str] | None = None) -> int:
         rc, broken = _run(ctx)
         keep = keep or broken
         return rc
-    except KeyboardInterrupt:
+    except BaseException as exc:
         keep = True
-        echo("==> interrupted")
-        return 130
-    except BaseException:
-        keep = True
+        if isinstance(exc, KeyboardInterrupt):
+            echo("==> interrupted")
+            return 130
         raise
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -223,42 +186,30 @@ def _run(ctx: Run) -> tuple[int, bool]:
     started, clock, host = datetime.now(UTC), time.monotonic(), machine()
     host["loadavg"] = list(os.getloadavg())
     echo(f"==> machine: {host['nproc']} cores, {host['cpu']}, load {host['loadavg']}")
-    echo(
-        "==> parts: " + ", ".join(p for p in (*parts.PARTS, *parts.OPT_IN_PARTS) if p in selection)
-    )
+    names = [part for part in (*parts.PARTS, *parts.OPT_IN_PARTS) if part in selection]
+    echo(f"==> parts: {', '.join(names)}")
     found = versions(ctx.redis_url)
     echo("==> versions: " + ", ".join(f"{k} {v}" for k, v in found.items()))
     results: dict[str, Any] = {"scenarios": {}, "accepted_jobs": None, "analytics": None}
     if parts.HTTP in selection or parts.ANALYTICS in selection:
         results = load.run(ctx)
-    heads = (
-        (
-            parts.CONTENT_PARTS,
-            "content",
-            content,
-            "content generation within the model limits and the budget",
-        ),
-        (parts.LEARNER_PARTS, "learner_model", learner, "the learner model at scale"),
-        ({parts.LEARNER_FIT}, "learner_model_fit", fit, "the learner-model fit on real answers"),
-        (
-            {parts.GROWTH},
-            "growth",
-            growth,
-            "growth: the hot paths on an empty and on a grown database",
-        ),
-    )
-    for wanted, key, part, title in heads:
+    for wanted, key, part in (
+        (parts.CONTENT_PARTS, "content", content),
+        (parts.LEARNER_PARTS, "learner_model", learner),
+        ({parts.LEARNER_FIT}, "learner_model_fit", fit),
+        ({parts.GROWTH}, "growth", growth),
+    ):
         if selection.parts & wanted:
-            echo(f"==> {title}")
+            echo(f"==> {(part.__doc__ or key).splitlines()[0]}")
             results[key] = part.run(ctx)
-    rows, verdicts = report.evaluate(
-        results["scenarios"],
+    parts_of = {"content": results.get("content"), "fit": results.get("learner_model_fit")}
+    parts_of["learner"] = results.get("learner_model")
+    scenarios, lost, analytics = (
+        results.pop("scenarios"),
         results["accepted_jobs"],
         results["analytics"],
-        content=results.get("content"),
-        learner=results.get("learner_model"),
-        fit=results.get("learner_model_fit"),
     )
+    rows, verdicts = report.evaluate(scenarios, lost, analytics, **parts_of)
     elapsed, host["loadavg_end"] = time.monotonic() - clock, list(os.getloadavg())
     print(
         f"\nailp benchmark — {started:%Y-%m-%d %H:%M} UTC — {host['nproc']} cores "
@@ -290,7 +241,6 @@ def _run(ctx: Run) -> tuple[int, bool]:
         "results_dir": str(args.results_dir),
         "parts": sorted(selection.parts),
     }
-    scenarios = results.pop("scenarios")
     document = {
         "started_at": started.isoformat(),
         "elapsed_s": round(elapsed, 1),
@@ -306,15 +256,13 @@ def _run(ctx: Run) -> tuple[int, bool]:
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
-    print(
-        f"figures written to {path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path}"
-    )
-    lost, analytics = results["accepted_jobs"], results["analytics"]
+    shown = path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
+    print(f"figures written to {shown}")
     broken = (
         any(result.result.errors for result in scenarios.values())
         or bool(lost and (lost["lost"] or lost["rows_without_message"]))
         or bool(analytics and (analytics["timed_out"] or analytics["statuses"].get("failed")))
-        or report.part_failures(results.get("content"), results.get("learner_model")) > 0
+        or report.part_failures(parts_of["content"], parts_of["learner"]) > 0
     )
     if broken:
         print(f"errors, lost jobs or unfinished jobs: the services' logs stay in {ctx.workdir}")

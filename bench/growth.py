@@ -13,14 +13,12 @@ is the best of its rounds, so the noise of a shared machine falls on both alike.
 
 from __future__ import annotations
 
-import dataclasses
 import statistics
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
-import httpx
 import redis
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
@@ -115,42 +113,36 @@ def run(ctx: Run) -> dict[str, Any]:
                 cursor.execute("ANALYZE")  # both sides planned from statistics
             sides[name] = (stack, users)
         seeded = seed(sides["grown"][0].database_url, scaled(ctx.args.growth_scale), ctx.log)
-        ctx.log(
-            f"seeded in {seeded['seconds']:.0f}s: {seeded['rows']} ({seeded['database_gb']} GB)"
-        )
         plans = {name: _plan(stack, users) for name, (stack, users) in sides.items()}
         phases: dict[str, dict[str, Any]] = {name: {"http": {}, "rounds": []} for name in sides}
         for number in range(1, rounds + 1):
-            # Alternate which side goes first, so neither always runs in the other's wake.
-            for key in HOT:
+            for key in HOT:  # alternating which side goes first: neither always in the other's wake
                 for name in list(sides)[:: 1 if number % 2 else -1]:
-                    stack, users = sides[name]
-                    scenario = plans[name][key]
-                    result = load.run_scenario(ctx, scenario, stack.database_url, stack.workdir)
-                    r = result.result
-                    figures = {
-                        "label": plans[name][key].label,
-                        "rps": round(r.rps, 1),
-                        "p50_ms": r.p50_ms,
-                    }
+                    (stack, users), phase = sides[name], phases[name]
+                    result = load.run_scenario(
+                        ctx, plans[name][key], stack.database_url, stack.workdir
+                    )
+                    r, label = result.result, plans[name][key].label
+                    figures = {"label": label, "rps": round(r.rps, 1), "p50_ms": r.p50_ms}
                     figures |= {
                         "p99_ms": r.p99_ms,
                         "errors": r.errors,
                         "loadavg_1m": result.loadavg,
                     }
                     ctx.log(f"round {number}, {name}: {figures}")
-                    phases[name]["rounds"].append(figures)
-                    phases[name]["http"][key] = _better(phases[name]["http"].get(key), figures)
+                    phase["rounds"].append(figures)
+                    best = phase["http"].setdefault(key, {**figures, "errors": 0})
+                    best |= {
+                        "rps": max(best["rps"], figures["rps"]),
+                        "errors": best["errors"] + r.errors,
+                    }
+                    best |= {k: min(best[k], figures[k]) for k in ("p50_ms", "p99_ms")}
                     if key == "growth_submit":  # what it queued is not part of the next picture
                         _forget_submissions(stack.database_url, users)
                         ctx.clear_redis()
         for name, (stack, users) in sides.items():
-            phases[name]["admin_stats"] = admin_stats(stack, users[0].token)
-            phases[name]["sweep"] = sweeper_tick(stack.database_url, ctx.redis_url)
-            phases[name]["analytics"] = analytics_job(ctx, stack, users[2])
-            ctx.log(
-                f"{name}: {phases[name]['admin_stats']}, {phases[name]['sweep']}, {phases[name]['analytics']}"
-            )
+            phases[name] |= _once(ctx, stack, users)
+            ctx.log(f"{name}: {phases[name]['admin_stats']}, {phases[name]['sweep']}")
     return {"seed": seeded, "rounds": rounds, "phases": phases, "verdicts": verdicts(phases)}
 
 
@@ -164,21 +156,21 @@ def _plan(stack: Stack, users: list[Any]) -> dict[str, load.Scenario]:
             "UPDATE jobs SET published_at = now() + interval '1 day' WHERE id = ANY(%s::uuid[])",
             (list(read_jobs.values()),),
         )
-    gateway = load.gateway_scenarios(stack.base_url, stack["gateway"].pid, users, read_jobs)
-    plan = {
-        key.replace("gateway", "growth"): dataclasses.replace(
-            scenario,
-            key=key.replace("gateway", "growth"),
-            label=scenario.label.removeprefix("gateway: "),
-        )
-        for key, scenario in gateway.items()
-    }
-    listing = [f"/api/jobs?limit=20\t{users[1].token}"]
-    label = f"GET /api/jobs (first page of {BIG_LISTING:,})"
-    plan["growth_list_jobs"] = load.Scenario(
-        "growth_list_jobs", label, stack.base_url, stack["gateway"].pid, listing
+    plan = load.gateway_scenarios(stack.base_url, stack["gateway"].pid, users, read_jobs)
+    listing = load.Scenario(
+        "", f"GET /api/jobs (first page of {BIG_LISTING:,})", stack.base_url, 0, []
     )
-    return plan
+    listing.server_pid, listing.targets = (
+        stack["gateway"].pid,
+        [f"/api/jobs?limit=20\t{users[1].token}"],
+    )
+    plan["gateway_list_jobs"] = listing
+    for key, scenario in list(plan.items()):
+        scenario.key, scenario.label = (
+            key.replace("gateway", "growth"),
+            scenario.label.removeprefix("gateway: "),
+        )
+    return {scenario.key: scenario for scenario in plan.values()}
 
 
 def _forget_submissions(database_url: str, users: list[Any]) -> None:
@@ -191,71 +183,56 @@ def _forget_submissions(database_url: str, users: list[Any]) -> None:
         )
 
 
-def _better(best: dict[str, Any] | None, measured: dict[str, Any]) -> dict[str, Any]:
-    """The best of the rounds: the highest req/s and, separately, the lowest p50 and p99."""
-    if best is None:
-        return dict(measured)
-    best = {
-        **best,
-        "rps": max(best["rps"], measured["rps"]),
-        "errors": best["errors"] + measured["errors"],
-    }
-    return best | {key: min(best[key], measured[key]) for key in ("p50_ms", "p99_ms")}
+def _once(ctx: Run, stack: Stack, users: list[Any]) -> dict[str, Any]:
+    """Admin stats for 30 days (after 3 warm-up calls); a sweeper pass as the sweeper runs it
+    (with the broker, so due jobs are checked for a waiting message), rolled back, after 2; and
+    a cold then a warm analytics job for a learner with 10,000 answers (only this side's
+    analytics worker runs meanwhile: both sides share the Redis database)."""
+    engine = create_engine(stack.database_url.replace("postgresql://", "postgresql+psycopg2://", 1))
+    api, settings, broker = (
+        users[0].api(stack.base_url),
+        Settings(),
+        redis.Redis.from_url(ctx.redis_url),
+    )
 
+    def stats() -> None:
+        if (response := api.http.get("/api/admin/stats", params={"days": 30})).status_code != 200:
+            raise RuntimeError(f"admin stats: {response.status_code} {response.text}")
 
-def analytics_job(ctx: Run, stack: Stack, owner: Any) -> dict[str, Any]:
-    """A learner with 10,000 answers: a cold job (no stored state), then a warm one. Only this
-    side's analytics worker runs meanwhile (both sides share the Redis database)."""
+    def tick() -> None:
+        with Session(engine) as session:
+            sweep(session, settings, broker)
+            session.rollback()
+
+    out = {"admin_stats": _timed(stats, 30, 3), "sweep": _timed(tick, 20, 2)}
+    api.close()
+    broker.close()
+    engine.dispose()
     stack.start("analytics-worker")
-    try:
-        runner = Runner(stack, owner, ctx.redis_url)
-        learner_id = runner.seed_learner(100, 10_000, 100, days=365)
-        cold, warm = runner.one_job(learner_id), runner.one_job(learner_id)
-    finally:
-        stack["analytics-worker"].stop()
-    return {"cold_worker_ms": cold["worker_ms"], "warm_worker_ms": warm["worker_ms"]}
+    runner = Runner(stack, users[2], ctx.redis_url)
+    learner_id = runner.seed_learner(100, 10_000, 100, days=365)
+    cold, warm = runner.one_job(learner_id), runner.one_job(learner_id)
+    stack["analytics-worker"].stop()
+    return out | {
+        "analytics": {"cold_worker_ms": cold["worker_ms"], "warm_worker_ms": warm["worker_ms"]}
+    }
 
 
-def _summary(times: list[float]) -> dict[str, Any]:
-    ordered = sorted(times)
+def _timed(call: Callable[[], None], runs: int, warmup: int) -> dict[str, Any]:
+    times = []
+    for _ in range(runs + warmup):
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    ordered = sorted(times[warmup:])
     return {
-        **{"runs": len(ordered), "p50_ms": round(statistics.median(ordered), 1)},
         **{
-            "p90_ms": round(ordered[int(0.9 * (len(ordered) - 1))], 1),
+            "runs": runs,
+            "p50_ms": round(statistics.median(ordered), 1),
             "max_ms": round(ordered[-1], 1),
         },
+        "p90_ms": round(ordered[int(0.9 * (len(ordered) - 1))], 1),
     }
-
-
-def admin_stats(stack: Stack, token: str, runs: int = 30) -> dict[str, Any]:
-    """GET /api/admin/stats for 30 days, after 3 warm-up calls."""
-    times = []
-    with httpx.Client(
-        base_url=stack.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
-    ) as client:
-        for attempt in range(runs + 3):
-            started = time.perf_counter()
-            response = client.get("/api/admin/stats", params={"days": 30})
-            times += [(time.perf_counter() - started) * 1000] if attempt >= 3 else []
-            if response.status_code != 200:
-                raise RuntimeError(f"admin stats: {response.status_code} {response.text}")
-    return _summary(times)
-
-
-def sweeper_tick(database_url: str, redis_url: str, runs: int = 20) -> dict[str, Any]:
-    """One sweeper pass as the sweeper runs it (with the broker, so due jobs are checked for a
-    waiting message), in a transaction that is rolled back; after 2 warm-up passes."""
-    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg2://", 1))
-    settings, times = Settings(), []
-    with redis.Redis.from_url(redis_url) as broker:
-        for attempt in range(runs + 2):
-            with Session(engine) as session:
-                started = time.perf_counter()
-                sweep(session, settings, broker)
-                times += [(time.perf_counter() - started) * 1000] if attempt >= 2 else []
-                session.rollback()
-    engine.dispose()
-    return _summary(times)
 
 
 def seed(database_url: str, sizes: dict[str, int], log: Callable[[str], None]) -> dict[str, Any]:

@@ -68,13 +68,14 @@ def _judge(
     noisy: bool | None = None,
     **figures: Any,
 ) -> str:
-    """Record one verdict (`check`, the figures, `noisy` if given, `pass`) for the JSON and
+    """Record one verdict (`check`, the figures, `noisy` when known, `pass`) for the JSON and
     return its table text: PASS/FAIL, then the problem, else (noisy)."""
+    noisy = _is_noisy(shares) if noisy is None and shares is not None else noisy
     verdicts.append({"check": check, **figures, **({} if noisy is None else {"noisy": noisy})})
     verdicts[-1]["pass"] = passed
-    noisy = _is_noisy(shares) if noisy is None else noisy
-    suffix = f" ({problem})" if problem else " (noisy)" if noisy else ""
-    return ("PASS" if passed else "FAIL") + suffix
+    return ("PASS" if passed else "FAIL") + (
+        f" ({problem})" if problem else " (noisy)" * bool(noisy)
+    )
 
 
 def _is_noisy(shares: dict[str, float] | None) -> bool:
@@ -133,8 +134,7 @@ def _scenario_row(key: str, results: dict[str, Any], verdicts: list[dict[str, An
     row.target = f"≥{share:.0%}, p99<{p99_limit:g}ms"
     figures_of = {"ratio": _round(ratio), "ratio_by_cpu": _round(cpu_ratio), "min_ratio": share}
     figures_of |= {"p99_ms": r.p99_ms, "max_p99_ms": p99_limit, "errors": r.errors}
-    noisy = _is_noisy(cpu) or _is_noisy(ceiling.cpu)
-    problem = "errors" if r.errors else ""
+    noisy, problem = _is_noisy(cpu) or _is_noisy(ceiling.cpu), "errors" if r.errors else ""
     row.verdict = _judge(verdicts, key, passed, None, problem, noisy=noisy, **figures_of)
     return row
 
@@ -149,15 +149,10 @@ def fit_rows(fit: dict[str, Any], verdicts: list[dict[str, Any]]) -> list[Row]:
         figures = {k: run[k] for k in ("command_s", "auc", "baseline_auc")}
         verdict = _judge(verdicts, f"learner_model_fit_{key}", passed, **figures)
         scenario = f"learner-model fit {label}, {run['answers_read']:,} answers, "
-        rows.append(
-            Row(
-                scenario + f"{run['concepts']} concepts fitted",
-                rps=f"{run['command_s']:.1f} s (fit {run['fit_s']:.1f} s)",
-                ratio=f"AUC {run['auc']:.3f} vs {run['baseline_auc']:.3f} defaults",
-                target=f"< {FIT_TARGET_S:g} s, AUC ≥ {FIT_AUC_TARGET:g}",
-                verdict=verdict,
-            )
-        )
+        cells = {"rps": f"{run['command_s']:.1f} s (fit {run['fit_s']:.1f} s)", "verdict": verdict}
+        cells["ratio"] = f"AUC {run['auc']:.3f} vs {run['baseline_auc']:.3f} defaults"
+        cells["target"] = f"< {FIT_TARGET_S:g} s, AUC ≥ {FIT_AUC_TARGET:g}"
+        rows.append(Row(scenario + f"{run['concepts']} concepts fitted", **cells))
     return rows
 
 
@@ -169,28 +164,15 @@ def _analytics_rows(analytics: dict[str, Any], verdicts: list[dict[str, Any]]) -
     shares = analytics.get("cpu_share_percent") or {}
     problem = "timed out" if timed_out else ""
     check = "analytics_jobs_per_s"
-    verdict = _judge(
-        verdicts, check, passed, shares, problem, noisy=_is_noisy(shares), jobs_per_s=rate
-    )
-    p50, p99 = _maybe(analytics.get("job_run_ms_p50")), _maybe(analytics.get("job_run_ms_p99"))
-    label = f"analytics e2e, 1 worker ({analytics['jobs']:,} jobs; p50/p99 = job run)"
-    cpu_ms = _maybe(analytics.get("worker_cpu_ms_per_job"), 3)
-    target = f"≥{ANALYTICS_TARGET_JOBS_PER_S:g} jobs/s"
+    verdict = _judge(verdicts, check, passed, shares, problem, jobs_per_s=rate)
+    cells = {"rps": f"{rate:,.1f} jobs/s", "errors": str(failed + unfinished), "verdict": verdict}
+    cells |= {"p50": _maybe(analytics.get("job_run_ms_p50"))}
+    cells |= {"p99": _maybe(analytics.get("job_run_ms_p99")), "cpu": cpu_columns(shares)}
+    cells |= {"cpu_ms": _maybe(analytics.get("worker_cpu_ms_per_job"), 3)}
+    cells["target"] = f"≥{ANALYTICS_TARGET_JOBS_PER_S:g} jobs/s"
     wall = f"{analytics.get('wall_jobs_per_s') or 0:,.1f} jobs/s"
     return [
-        Row(
-            label,
-            f"{rate:,.1f} jobs/s",
-            p50,
-            p99,
-            str(failed + unfinished),
-            "",
-            cpu_ms,
-            "",
-            target,
-            verdict,
-            cpu_columns(shares),
-        ),
+        Row(f"analytics e2e, 1 worker ({analytics['jobs']:,} jobs; p50/p99 = job run)", **cells),
         _info("  same, wall clock incl. worker start-up", rps=wall),
     ]
 
@@ -210,7 +192,6 @@ def content_rows(content: dict[str, Any], verdicts: list[dict[str, Any]]) -> lis
         phase = content[key]
         limit, peak, errors = phase["rpm_limit"], phase["peak_any_60s"], _phase_errors(phase)
         shares = phase.get("cpu_share_percent") or {}
-        noisy = _is_noisy(shares)
         # Sustained: the mean of the full 60 s windows starting 60 s or more in (see LEGEND).
         utilisation, quietest = phase.get("utilisation_mean"), phase.get("utilisation")
         passed = utilisation is not None and utilisation >= UTILISATION_TARGET and not errors
@@ -222,79 +203,48 @@ def content_rows(content: dict[str, Any], verdicts: list[dict[str, Any]]) -> lis
         figures = {"utilisation": utilisation, "quietest_window_utilisation": quietest}
         figures |= {"min_utilisation": UTILISATION_TARGET, "jobs_per_s": phase["jobs_per_s"]}
         check = f"content_{key}_utilisation"
-        verdict = _judge(
-            verdicts, check, passed, shares, problem, noisy=noisy, **figures, errors=errors
-        )
-        check, passed = f"content_{key}_peak_60s", peak <= limit
-        peak_verdict = _judge(verdicts, check, passed, noisy=noisy, peak=peak, limit=limit)
-        replicas, span, rate = phase["replicas"], f"{phase['phase_s']:.0f}s", phase["jobs_per_s"]
-        label = f"content {replicas} replica{'s' * (replicas > 1)} @ RPM {limit} (full 60 s "
-        label += f"windows from 60 s to {span}; p50/p99 = job run)"
-        first = phase["first_60s"] / limit if phase.get("first_60s") is not None else None
-        p50, p99 = _maybe(phase.get("job_run_ms_p50")), _maybe(phase.get("job_run_ms_p99"))
-        cpu_ms, target = (
-            _maybe(phase.get("worker_cpu_ms_per_job"), 3),
-            f"sustained ≥{UTILISATION_TARGET:.0%}",
-        )
+        verdict = _judge(verdicts, check, passed, shares, problem, **figures, errors=errors)
+        check, noisy = f"content_{key}_peak_60s", _is_noisy(shares)
+        peak_verdict = _judge(verdicts, check, peak <= limit, noisy=noisy, peak=peak, limit=limit)
+        rate, span, first = phase["jobs_per_s"], f"{phase['phase_s']:.0f}s", phase.get("first_60s")
+        cells = {"p50": _maybe(phase.get("job_run_ms_p50")), "errors": str(errors)}
+        cells |= {"p99": _maybe(phase.get("job_run_ms_p99")), "ratio": _percent(utilisation)}
+        cells |= {"cpu_ms": _maybe(phase.get("worker_cpu_ms_per_job"), 3), "verdict": verdict}
+        cells |= {"target": f"sustained ≥{UTILISATION_TARGET:.0%}", "cpu": cpu_columns(shares)}
+        cells["rps"] = f"{rate:,.1f} jobs/s" if rate is not None else ""
+        replicas = f"{phase['replicas']} replica{'s' * (phase['replicas'] > 1)}"
+        label = f"content {replicas} @ RPM {limit} (full 60 s windows from 60 s to {span}; "
+        whole = f"{phase['jobs_per_s_whole_phase']:,.1f} jobs/s"
         rows += [
-            Row(
-                label,
-                f"{rate:,.1f} jobs/s" if rate is not None else "",
-                p50,
-                p99,
-                str(errors),
-                _percent(utilisation),
-                cpu_ms,
-                "",
-                target,
-                verdict,
-                cpu_columns(shares),
-            ),
-            Row(
-                "  peak model requests in any 60 s (model server)",
-                ratio=f"{peak}/{limit}",
-                target=f"≤{limit}",
-                verdict=peak_verdict,
-            ),
+            Row(label + "p50/p99 = job run)", **cells),
+            Row("  peak model requests in any 60 s (model server)", ratio=f"{peak}/{limit}"),
             _info(
                 "  same windows: the quietest one (requests come in waves)",
                 ratio=_percent(quietest),
             ),
             _info(
                 f"  first 60 s (start-up burst); jobs/s over all {span} (bursts included)",
-                rps=f"{phase['jobs_per_s_whole_phase']:,.1f} jobs/s",
-                ratio=_percent(first),
+                rps=whole,
             ),
         ]
+        rows[-3].target, rows[-3].verdict = f"≤{limit}", peak_verdict
+        rows[-1].ratio = _percent(first / limit if first is not None else None)
     if (budget := content.get("budget")) is not None:
         shares, failed = budget.get("cpu_share_percent") or {}, _budget_unfinished(budget)
-        passed = budget["overshoot_usd"] <= budget["max_call_usd"] + 1e-9 and not failed
-        figures = {
-            "overshoot_usd": budget["overshoot_usd"],
-            "max_overshoot_usd": budget["max_call_usd"],
-        }
-        problem, noisy = "unfinished" if failed else "", _is_noisy(shares)
-        verdict = _judge(
-            verdicts, "content_budget_overshoot", passed, shares, problem, noisy=noisy, **figures
-        )
+        overshoot, most = budget["overshoot_usd"], budget["max_call_usd"]
+        passed, problem = overshoot <= most + 1e-9 and not failed, "unfinished" if failed else ""
+        figures = {"overshoot_usd": overshoot, "max_overshoot_usd": most}
+        verdict = _judge(verdicts, "content_budget_overshoot", passed, shares, problem, **figures)
+        cells = {"rps": f"spent ${budget['spend_log_usd']:.4f}", "errors": str(failed)}
+        cells |= {"ratio": _usd(overshoot, signed=True), "verdict": verdict}
+        cells |= {"target": f"≤ {_usd(most, signed=True)} (1 call)", "cpu": cpu_columns(shares)}
         label = f"content budget ${budget['budget_usd']:g}/day, {budget['jobs']} jobs at once, "
-        notices = f"  AI pieces {budget['model_pieces']}, budget notices {budget['budget_notices']} of {budget['jobs']}"
+        pieces = f"  AI pieces {budget['model_pieces']}, budget notices {budget['budget_notices']}"
         rows += [
-            Row(
-                label + "2 replicas: overshoot",
-                rps=f"spent ${budget['spend_log_usd']:.4f}",
-                errors=str(failed),
-                ratio=_usd(budget["overshoot_usd"], signed=True),
-                target=f"≤ {_usd(budget['max_call_usd'], signed=True)} (1 call)",
-                verdict=verdict,
-                cpu=cpu_columns(shares),
-            ),
-            _info(
-                notices,
-                rps=f"rows ${budget['spend_rows_usd']:.4f}",
-                ratio=f"{_usd(budget['unused_budget_usd'])} unused",
-            ),
+            Row(label + "2 replicas: overshoot", **cells),
+            _info(f"{pieces} of {budget['jobs']}", rps=f"rows ${budget['spend_rows_usd']:.4f}"),
         ]
+        rows[-1].ratio = f"{_usd(budget['unused_budget_usd'])} unused"
     return rows
 
 
@@ -302,39 +252,26 @@ def learner_rows(learner: dict[str, Any], verdicts: list[dict[str, Any]]) -> lis
     """One big learner's jobs, the growth with history size, and the batch recomputation."""
     rows: list[Row] = []
     big = learner.get("big") or {"jobs": {}}
-    labels = {
-        "cold": "cold job",
-        "warm": "warm job",
-        "plus_new": f"+{big.get('new_responses')} answers job",
-    }
+    labels = {"cold": "cold job", "warm": "warm job", "plus_new": "+{new_responses} answers job"}
     for key, job in big["jobs"].items():
         size = f"{big['responses'] / 1000:,.0f}k answers, {big['concepts']} concepts"
-        shares, worker_ms = job.get("cpu_share_percent") or {}, job.get("worker_ms")
-        ok = job["status"] == "succeeded"
+        shares, worker_ms, ok = (
+            job.get("cpu_share_percent") or {},
+            job.get("worker_ms"),
+            job["status"] == "succeeded",
+        )
         passed = ok and worker_ms is not None and worker_ms < JOB_TARGET_MS
         figures = {"worker_ms": worker_ms, "max_ms": JOB_TARGET_MS}
-        problem, noisy = "" if ok else job["status"], _is_noisy(shares)
-        verdict = _judge(
-            verdicts, f"learner_big_{key}_ms", passed, shares, problem, noisy=noisy, **figures
-        )
-        label = f"learner {size}: {labels[key]} (worker; visible)"
-        times = f"{_ms(worker_ms)} ms ({_ms(job.get('started_to_visible_ms'))})"
-        cpu_ms, target = _maybe(job.get("worker_cpu_ms"), 0), f"<{JOB_TARGET_MS:g} ms"
-        rows.append(
-            Row(
-                label,
-                times,
-                "",
-                "",
-                str(int(not ok)),
-                "",
-                cpu_ms,
-                "",
-                target,
-                verdict,
-                cpu_columns(shares),
-            )
-        )
+        check, problem = f"learner_big_{key}_ms", "" if ok else job["status"]
+        verdict = _judge(verdicts, check, passed, shares, problem, **figures)
+        cells = {"rps": f"{_ms(worker_ms)} ms ({_ms(job.get('started_to_visible_ms'))})"}
+        cells |= {"errors": str(int(not ok)), "cpu_ms": _maybe(job.get("worker_cpu_ms"), 0)}
+        cells |= {
+            "target": f"<{JOB_TARGET_MS:g} ms",
+            "verdict": verdict,
+            "cpu": cpu_columns(shares),
+        }
+        rows.append(Row(f"learner {size}: {labels[key].format(**big)} (worker; visible)", **cells))
     for entry in learner.get("growth") or []:
         cold, warm = entry["cold"], entry["warm"]
         label = f"  growth: {entry['responses']:,} answers, cold / warm (worker)"
@@ -357,44 +294,28 @@ def _batch_rows(batch: dict[str, Any], responses: int, verdicts: list[dict[str, 
     problems, timed_out = batch["failed"] + _batch_unfinished(batch), batch["timed_out"]
     passed = rate >= BATCH_TARGET_PER_S and not problems
     figures = {"learners_per_s": rate, "min_learners_per_s": BATCH_TARGET_PER_S}
-    check = "learner_batch_learners_per_s"
-    verdict = _judge(verdicts, check, passed, shares, noisy=_is_noisy(shares), **figures)
+    verdict = _judge(verdicts, "learner_batch_learners_per_s", passed, shares, **figures)
     verdict += f" (partial: {batch['succeeded']:,} done)" if timed_out else ""
     quiet, pg_ms = (
         batch.get("quiet_estimate_learners_per_s"),
         batch.get("postgres_cpu_ms_per_learner"),
     )
-    label = f"batch recompute {batch['jobs']:,} learners × {responses} answers, 1 worker"
-    cpu_ms, target = (
-        _maybe(batch.get("app_cpu_ms_per_learner"), 2),
-        f"≥{BATCH_TARGET_PER_S:g} learners/s",
-    )
+    cells = {"rps": f"{rate:,.1f} learners/s", "errors": str(problems), "verdict": verdict}
+    cells |= {"cpu_ms": _maybe(batch.get("app_cpu_ms_per_learner"), 2), "cpu": cpu_columns(shares)}
+    cells["target"] = f"≥{BATCH_TARGET_PER_S:g} learners/s"
     wall = "  same, the command's wall clock" + " (stopped at the time bound)" * timed_out
-    return [
-        Row(
-            label,
-            f"{rate:,.1f} learners/s",
-            "",
-            "",
-            str(problems),
-            "",
-            cpu_ms,
-            "",
-            target,
-            verdict,
-            cpu_columns(shares),
-        ),
+    quiet_text = f"{quiet:,.0f} learners/s" if quiet else "n/a"
+    rows = [
+        Row(f"batch recompute {batch['jobs']:,} learners × {responses} answers, 1 worker", **cells),
         _info(
             wall,
             rps=f"{batch.get('wall_learners_per_s') or 0:,.1f} learners/s",
             ratio=f"{batch['wall_s']:.0f}s",
         ),
-        _info(
-            "  quiet-machine estimate: cores ÷ CPU per learner (worker+pg)",
-            rps=f"{quiet:,.0f} learners/s" if quiet else "n/a",
-            cpu_ms=_maybe(pg_ms, 2) + " pg" if pg_ms is not None else "",
-        ),
+        _info("  quiet-machine estimate: cores ÷ CPU per learner (worker+pg)", rps=quiet_text),
     ]
+    rows[-1].cpu_ms = _maybe(pg_ms, 2) + " pg" if pg_ms is not None else ""
+    return rows
 
 
 def render_growth(learner: dict[str, Any] | None) -> str:
