@@ -32,7 +32,7 @@ from typing import Any
 import orjson
 import redis
 
-from bench import content, fit, growth, learner, load, parts, report, wrk
+from bench import content, growth, learner, load, parts, report
 from bench.kit import Run, echo
 from bench.seed import cursor_for
 from tests.support.database import flush_redis, server_url
@@ -116,7 +116,8 @@ def machine() -> dict[str, Any]:
 
 
 def versions(redis_url: str) -> dict[str, Any]:
-    found: dict[str, Any] = {"python": platform.python_version(), "wrk": wrk.version()}
+    wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True)  # prints usage, exits 1
+    found = {"python": platform.python_version(), "wrk": (wrk.stdout or wrk.stderr).split("\n")[0]}
     for name in PACKAGES:
         try:
             found[name] = metadata.version(name)
@@ -193,15 +194,15 @@ def _run(ctx: Run) -> tuple[int, bool]:
     results: dict[str, Any] = {"scenarios": {}, "accepted_jobs": None, "analytics": None}
     if parts.HTTP in selection or parts.ANALYTICS in selection:
         results = load.run(ctx)
-    for wanted, key, part in (
-        (parts.CONTENT_PARTS, "content", content),
-        (parts.LEARNER_PARTS, "learner_model", learner),
-        ({parts.LEARNER_FIT}, "learner_model_fit", fit),
-        ({parts.GROWTH}, "growth", growth),
+    for wanted, key, run in (
+        (parts.CONTENT_PARTS, "content", content.run),
+        (parts.LEARNER_PARTS, "learner_model", learner.run),
+        ({parts.LEARNER_FIT}, "learner_model_fit", learner.run_fit),
+        ({parts.GROWTH}, "growth", growth.run),
     ):
         if selection.parts & wanted:
-            echo(f"==> {(part.__doc__ or key).splitlines()[0]}")
-            results[key] = part.run(ctx)
+            echo(f"==> {(run.__doc__ or key).splitlines()[0]}")
+            results[key] = run(ctx)
     parts_of = {"content": results.get("content"), "fit": results.get("learner_model_fit")}
     parts_of["learner"] = results.get("learner_model")
     scenarios, lost, analytics = (

@@ -9,8 +9,8 @@ import time
 from collections import Counter
 from typing import Any
 
-from bench import cpu, windows
-from bench.kit import Run
+from bench import windows
+from bench.kit import Meter, Run
 from bench.seed import BenchUser, cursor_for, insert_history, insert_learners
 from tests.support.api import TERMINAL
 from tests.support.processes import Stack
@@ -40,7 +40,7 @@ def run(ctx: Run, stack: Stack, users: list[BenchUser]) -> dict[str, Any]:
     worker, ready_s = stack["analytics-worker"], time.monotonic() - spawned
     with (
         ctx.profile("analytics", worker.pid, "analytics worker", pool=True),
-        cpu.Meter([worker.pid], database_url, ctx.redis_url) as meter,
+        Meter([worker.pid], database_url, ctx.redis_url) as meter,
         cursor_for(database_url) as cursor,
     ):
         cursor.execute(DONE, (list(TERMINAL), ids))

@@ -97,16 +97,9 @@ def create_ceiling_app() -> FastAPI:
 def main(name: str, port: str) -> None:
     app = {"hello": "hello", "ceiling": "create_ceiling_app"}[name]
     options = {"loop": "uvloop", "http": "httptools", "access_log": False, "log_config": None}
-    workers = get_settings().web_concurrency
-    uvicorn.run(
-        f"bench.ceilings:{app}",
-        factory=name == "ceiling",
-        host="127.0.0.1",
-        port=int(port),
-        workers=workers,
-        timeout_graceful_shutdown=5,
-        **options,
-    )
+    options |= {"host": "127.0.0.1", "workers": get_settings().web_concurrency}
+    options |= {"timeout_graceful_shutdown": 5}
+    uvicorn.run(f"bench.ceilings:{app}", factory=name == "ceiling", port=int(port), **options)
 
 
 if __name__ == "__main__":

@@ -26,8 +26,8 @@ import redis
 from ailp.config import Settings
 from ailp.models.enums import JobKind
 from ailp.queue import publish as publisher
-from bench import cpu, windows
-from bench.kit import Run, count_lines
+from bench import windows
+from bench.kit import Meter, Run, count_lines, settings
 from bench.parts import BUDGET, LIMITS
 from bench.seed import create_users, cursor_for
 from tests.support.api import TERMINAL
@@ -35,13 +35,13 @@ from tests.support.model_server import ModelServerProcess, peak_requests_in_wind
 
 WINDOW_S = 60.0
 PRICE = {"input": 0.01, "output": 0.01}  # USD per 1K tokens in the budget phase
-CONTENT_ENV = dict(  # the product's defaults where the tests' Stack shortens them
-    setting.split("=")
-    for setting in ["CONTENT_WORKER_CONCURRENCY=32", "OPENAI_MAX_TOKENS=1800", "OPENAI_MODEL=gpt-4o-mini", "OPENAI_TIMEOUT_SECONDS=30", "OPENAI_BACKOFF_BASE_SECONDS=0.5", "OPENAI_BACKOFF_MAX_SECONDS=20", "OPENAI_LIMIT_WINDOW_SECONDS=60", "OPENAI_MAX_INLINE_WAIT_SECONDS=5"]
-)
+CONTENT_ENV = """CONTENT_WORKER_CONCURRENCY=32 OPENAI_MAX_TOKENS=1800 OPENAI_MODEL=gpt-4o-mini
+    OPENAI_TIMEOUT_SECONDS=30 OPENAI_BACKOFF_BASE_SECONDS=0.5 OPENAI_BACKOFF_MAX_SECONDS=20
+    OPENAI_LIMIT_WINDOW_SECONDS=60 OPENAI_MAX_INLINE_WAIT_SECONDS=5"""
 
 
 def run(ctx: Run) -> dict[str, Any]:
+    """Content generation within the model limits and the budget."""
     args = ctx.args
     out: dict[str, Any] = {}
     with ModelServerProcess() as server:
@@ -100,7 +100,7 @@ def _phase(
     options = {"openai_base_url": server.base_url, "openai_api_key": "bench-key"}
     options |= {"content_workers": replicas, "content_concurrency": 32}
     with (
-        ctx.stack(name, {**CONTENT_ENV, **env}, **options) as stack,
+        ctx.stack(name, {**settings(CONTENT_ENV), **env}, **options) as stack,
         cursor_for(stack.database_url) as cursor,
     ):
         names = ["content-worker", *(f"content-worker-{n}" for n in range(2, replicas + 1))]
@@ -110,7 +110,7 @@ def _phase(
         ids = create_jobs(stack.database_url, [user.learner_id for user in users], jobs, name)
         doorbells = [publisher.Doorbell(uuid.UUID(i), JobKind.content.value) for i in ids]
         workers = [stack[worker].pid for worker in names]
-        meter = cpu.Meter(workers, stack.database_url, ctx.redis_url, wrk=[server.pid or 0])
+        meter = Meter(workers, stack.database_url, ctx.redis_url, wrk=[server.pid or 0])
         spy = ctx.profile(LIMITS if name == "limits_1" else name, workers[0], "content worker")
         with spy, meter, redis.Redis.from_url(ctx.redis_url) as broker:
             started, done = time.time(), 0
@@ -210,7 +210,7 @@ def _budget(ctx: Run, server: ModelServerProcess) -> dict[str, Any]:
     budget_usd, jobs = ctx.args.budget_usd, ctx.args.budget_jobs
     env = {"OPENAI_RPM_LIMIT": "100000", "OPENAI_TPM_LIMIT": "100000000"}
     env |= {"OPENAI_DAILY_BUDGET_USD": str(budget_usd)}
-    env |= {"OPENAI_PRICES": json.dumps({CONTENT_ENV["OPENAI_MODEL"]: PRICE})}
+    env |= {"OPENAI_PRICES": json.dumps({"gpt-4o-mini": PRICE})}
     phase = _phase(ctx, server, "budget", 2, env, jobs, 120.0)
     spend = windows.spend(phase["requests"], PRICE)
     pieces = [row for row in phase["rows"] if row[4]]

@@ -102,6 +102,7 @@ def scaled(factor: float) -> dict[str, int]:
 
 
 def run(ctx: Run) -> dict[str, Any]:
+    """Growth: the hot paths on an empty and on a grown database."""
     rounds, sides = ctx.args.growth_rounds, {}
     with ExitStack() as stacks:
         for name in ("empty", "grown"):

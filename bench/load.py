@@ -20,9 +20,9 @@ import orjson
 import redis
 
 from ailp.queue.names import CONTENT_QUEUE
-from bench import analytics, cpu, parts, wrk
+from bench import analytics, parts, wrk
 from bench.ceilings import CEILING_QUEUE, CEILING_TABLE, CREATE_CEILING_TABLE
-from bench.kit import Run, count_lines, echo
+from bench.kit import GROUPS, Meter, Run, count_lines, echo
 from bench.seed import BenchUser, create_users, cursor_for
 from tests.support.processes import Service, Stack, free_port, wait_until
 
@@ -84,14 +84,14 @@ def run_scenario(ctx: Run, scenario: Scenario, database_url: str, workdir: Path)
         args = [str(targets), str(out_dir)]
         script = "submit.lua" if scenario.submit else "requests.lua"
         spy = ctx.profile(scenario.key, scenario.server_pid, scenario.label)
-        meter = cpu.Meter([scenario.server_pid], database_url, ctx.redis_url)
+        meter = Meter([scenario.server_pid], database_url, ctx.redis_url)
         with spy if phase == "measure" else nullcontext(), meter:
             connections, threads = ctx.args.connections, ctx.args.threads
             runs[phase] = wrk.run(scenario.base_url, seconds, connections, threads, script, args)
         statuses, ids = read_responses(out_dir)
         accepted |= ids
     (result, wrk_s), requests = runs["measure"], runs["measure"][0].requests
-    total_s = sum(meter.cpu_s(group) for group in cpu.GROUPS) + wrk_s
+    total_s = sum(meter.cpu_s(group) for group in GROUPS) + wrk_s
     return ScenarioResult(
         key=scenario.key,
         label=scenario.label + (" [py-spy]" if scenario.key in ctx.profiled else ""),

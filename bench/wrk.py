@@ -23,6 +23,9 @@ _SOCKET_ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\
 _NON_2XX = re.compile(r"Non-2xx or 3xx responses: (\d+)")
 
 
+SOCKET_ERRORS = ("connect", "read", "write", "timeout")
+
+
 class WrkOutputError(ValueError):
     """wrk's output is not a report we understand (it failed, or its format changed)."""
 
@@ -36,9 +39,7 @@ class WrkResult:
     latency_stdev_ms: float
     latency_max_ms: float
     percentiles_ms: dict[str, float]
-    socket_errors: dict[str, int] = field(
-        default_factory=lambda: {"connect": 0, "read": 0, "write": 0, "timeout": 0}
-    )
+    socket_errors: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SOCKET_ERRORS, 0))
     non_2xx: int = 0
 
     @property
@@ -75,17 +76,9 @@ def parse(text: str) -> WrkResult:
         int(total.group(1)), duration_s, float(rps.group(1)), avg, stdev, most, percentiles
     )
     if errors := _SOCKET_ERRORS.search(text):
-        result.socket_errors = dict(
-            zip(result.socket_errors, map(int, errors.groups()), strict=True)
-        )
+        result.socket_errors = dict(zip(SOCKET_ERRORS, map(int, errors.groups()), strict=True))
     result.non_2xx = int(non_2xx.group(1)) if (non_2xx := _NON_2XX.search(text)) else 0
     return result
-
-
-def version() -> str:
-    """wrk's first output line (it prints its version with usage text, exiting non-zero)."""
-    out = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
-    return next(iter((out.stdout or out.stderr).splitlines()), "").strip()
 
 
 def run(
