@@ -1,20 +1,15 @@
 """`python -m bench`: run every part once, print one table, write bench-results/<ts>.json.
 
-It starts everything it measures and stops it again, even on failure or Ctrl-C: throw-away
-migrated databases, one empty Redis database number (the first free of 10, 9, 8, ... or
-BENCH_REDIS_DB; emptied between parts and flushed afterwards), the gateway, the two ceiling apps,
-content workers with the loopback model server, and analytics workers. Only PostgreSQL and Redis
-themselves must be running (`deploy/scripts/bench.sh` makes sure of that).
-
-Parts (`--only`, comma-separated; default all): http (or single HTTP scenario keys), analytics,
-limits, budget (alias: content), learner-big, learner-growth, learner-batch (alias:
-learner-model), learner-model-fit; growth only when asked for (`--only growth`: 30 M rows
-seeded, ~30 minutes).
+It starts everything it measures on the test kit's throw-away stacks (migrated databases, the
+gateway, the workers, the loopback model server) plus the two ceiling apps, with one empty Redis
+database number of its own (the first free of 10, 9, 8, ... or BENCH_REDIS_DB), and stops them
+again, even on failure or Ctrl-C. Only PostgreSQL and Redis themselves must be running.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import secrets
@@ -38,10 +33,8 @@ from bench.seed import cursor_for
 from tests.support.database import flush_redis, server_url
 from tests.support.processes import REPO_ROOT
 
-PACKAGES = (
-    *("uvicorn", "uvloop", "httptools", "fastapi", "starlette", "pydantic", "asyncpg", "redis"),
-    *("celery", "kombu", "sqlalchemy", "psycopg2-binary", "psycopg2", "structlog", "orjson"),
-)
+PACKAGES = "uvicorn uvloop httptools fastapi starlette pydantic asyncpg redis celery kombu"
+PACKAGES += " sqlalchemy psycopg2-binary psycopg2 structlog orjson"
 PROFILE_PARTS = ("analytics", parts.LIMITS, parts.LEARNER_BIG, parts.LEARNER_BATCH)
 HELP = {
     "only": "comma-separated parts and/or HTTP scenario keys (default: all): http, analytics,\n"
@@ -106,34 +99,31 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def machine() -> dict[str, Any]:
-    def first(path: str, prefix: str) -> str:
-        lines = Path(path).read_text().splitlines()
-        return next((ln.split(":", 1)[1].strip() for ln in lines if ln.startswith(prefix)), "")
-
-    cpu, memory = first("/proc/cpuinfo", "model name"), first("/proc/meminfo", "MemTotal")
-    return {"nproc": os.cpu_count(), "cpu": cpu, "memory": memory, "kernel": platform.release()}
-
-
-def versions(redis_url: str) -> dict[str, Any]:
+def provenance(redis_url: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The machine, and the versions of everything measured."""
+    cpu = next(
+        (ln for ln in Path("/proc/cpuinfo").read_text().split("\n") if "model name" in ln), ""
+    )
+    host = {"nproc": os.cpu_count(), "cpu": cpu.partition(":")[2].strip()}
     wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True)  # prints usage, exits 1
     found = {"python": platform.python_version(), "wrk": (wrk.stdout or wrk.stderr).split("\n")[0]}
-    for name in PACKAGES:
-        try:
+    for name in PACKAGES.split():
+        with contextlib.suppress(metadata.PackageNotFoundError):
             found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    with cursor_for(server_url()) as cursor:
+    with cursor_for(server_url()) as cursor, redis.Redis.from_url(redis_url) as client:
         cursor.execute("SHOW server_version")
-        found["postgresql"] = cursor.fetchone()[0]
-    with redis.Redis.from_url(redis_url) as client:
-        found["redis-server"] = client.info("server").get("redis_version")
-
-    def git(*args: str) -> str:
-        return subprocess.run(["git", *args], capture_output=True, text=True).stdout.strip()
-
-    dirty = " (uncommitted changes)" if git("status", "--porcelain", "--untracked-files=no") else ""
-    return found | {"git": (git("rev-parse", "--short", "HEAD") or "unknown") + dirty}
+        found |= {
+            "postgresql": cursor.fetchone()[0],
+            "redis-server": client.info()["redis_version"],
+        }
+    git = (
+        ["git", "log", "-1", "--format=%h"],
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+    )
+    revision, dirty = (
+        subprocess.run(argv, capture_output=True, text=True).stdout.strip() for argv in git
+    )
+    return host, found | {"git": (revision or "unknown") + " (uncommitted changes)" * bool(dirty)}
 
 
 def _stop(signum: int, _frame: Any) -> None:
@@ -163,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         ctx.claim_redis_db()
         rc, broken = _run(ctx)
-        keep = keep or broken
+        keep |= broken
         return rc
     except BaseException as exc:
         keep = True
@@ -184,13 +174,9 @@ def main(argv: list[str] | None = None) -> int:
 def _run(ctx: Run) -> tuple[int, bool]:
     """Run the parts; return the exit code and whether something broke (errors, lost jobs)."""
     args, selection = ctx.args, ctx.selection
-    started, clock, host = datetime.now(UTC), time.monotonic(), machine()
+    started, clock, (host, found) = datetime.now(UTC), time.monotonic(), provenance(ctx.redis_url)
     host["loadavg"] = list(os.getloadavg())
-    echo(f"==> machine: {host['nproc']} cores, {host['cpu']}, load {host['loadavg']}")
-    names = [part for part in (*parts.PARTS, *parts.OPT_IN_PARTS) if part in selection]
-    echo(f"==> parts: {', '.join(names)}")
-    found = versions(ctx.redis_url)
-    echo("==> versions: " + ", ".join(f"{k} {v}" for k, v in found.items()))
+    echo(f"==> {host}, {found}, parts {sorted(selection.parts)}")
     results: dict[str, Any] = {"scenarios": {}, "accepted_jobs": None, "analytics": None}
     if parts.HTTP in selection or parts.ANALYTICS in selection:
         results = load.run(ctx)
@@ -242,19 +228,12 @@ def _run(ctx: Run) -> tuple[int, bool]:
         "results_dir": str(args.results_dir),
         "parts": sorted(selection.parts),
     }
-    document = {
-        "started_at": started.isoformat(),
-        "elapsed_s": round(elapsed, 1),
-        "machine": host,
-        "versions": found,
-        "settings": {**settings, "gateway_env": results.pop("gateway_env", None)},
-        "scenarios": {key: result.as_dict() for key, result in scenarios.items()},
-        "profiles": ctx.profiles or None,
-        "gateway_access_log_lines": results.pop("access_lines", None),
-        **results,
-        "verdicts": verdicts,
-        "table": [row.__dict__ for row in rows],
-    }
+    settings["gateway_env"] = results.pop("gateway_env", None)
+    document = dict(started_at=started.isoformat(), elapsed_s=round(elapsed, 1), machine=host)
+    document |= dict(versions=found, settings=settings, profiles=ctx.profiles or None)
+    document |= dict(scenarios={key: result.as_dict() for key, result in scenarios.items()})
+    document |= dict(gateway_access_log_lines=results.pop("access_lines", None), **results)
+    document |= dict(verdicts=verdicts, table=[row.__dict__ for row in rows])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
     shown = path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path

@@ -1,15 +1,11 @@
-"""Growth (`--only growth`, not in the default run: seeding takes minutes): do the hot paths stay
-fast when the tables hold what 100,000 users leave behind?
-
-Two throw-away databases side by side, each with its own gateway. "empty": the benchmark's users,
-one user with 10,000 jobs (the listing) and, later, one learner with 10,000 answers (the
-analytics job); "grown": the same plus 100,000 users, 150,000 learners, 10 M jobs, 20 M answers
-and 2 M sessions over a year, bulk-loaded server-side (INSERT … SELECT over generate_series,
-triggers and foreign-key checks off, secondary indexes dropped and rebuilt: no ~3 GB through
-Python), then the dashboard's rollups rebuilt and VACUUM ANALYZE. Each wrk scenario runs on one
-and right after on the other, alternating which goes first, `--growth-rounds` times; each figure
-is the best of its rounds, so the noise of a shared machine falls on both alike.
-"""
+"""Growth (`--only growth`, not in the default run): do the hot paths stay fast when the tables
+hold what 100,000 users leave behind? Two databases side by side, each with its own gateway:
+"empty" (the benchmark's users, one user with 10,000 jobs for the listing) and "grown" (the same
+plus 100,000 users' data over a year, bulk-loaded server-side: INSERT … SELECT, triggers and
+foreign-key checks off, secondary indexes dropped and rebuilt, then VACUUM ANALYZE). Each wrk
+scenario runs on one and right after on the other, alternating which goes first, in each of
+`--growth-rounds` rounds; each figure is the best of its rounds, so the noise of a shared machine
+falls on both alike."""
 
 from __future__ import annotations
 
@@ -35,7 +31,6 @@ CHUNK = 1_000_000
 BIG_LISTING = 10_000  # jobs of the user whose listing is measured
 HOT = ("growth_get_job", "growth_get_learner", "growth_list_jobs", "growth_submit")
 RPS_KEPT, P99_FACTOR = 0.8, 1.25  # grown: ≥ 80 % of the empty req/s, p99 ≤ 1.25 × the empty one
-ADMIN_STATS_MS, SWEEP_MS = 200.0, 50.0
 BIG_TABLES = ["jobs", "exercise_responses", "learning_sessions"]
 SIZES = {"users": 100_000, "learners": 150_000, "jobs": 10_000_000}
 SIZES |= {"responses": 20_000_000, "sessions": 2_000_000}
@@ -256,43 +251,26 @@ def seed(database_url: str, sizes: dict[str, int], log: Callable[[str], None]) -
         for name, _definition in indexes:
             cursor.execute(f'DROP INDEX "{name}"')
         values: dict[str, Any] = dict(sizes)
-        for table in ("users", "learners"):
+        for table in ("users", "learners"):  # learner `learner0 + k` is user `user0 + k % users`'s
             cursor.execute(SEED_SQL[table], values)
-            first = min(row[0] for row in cursor.fetchall())
-            values[f"{table.removesuffix('s')}0"] = first
-        for table, chunk in (
-            ("jobs", CHUNK),
-            ("unfinished", 0),
-            ("responses", 2 * CHUNK),
-            ("sessions", CHUNK),
-        ):
-            total = sizes.get(table, 1)
-            for first in range(0, total, chunk or total):
-                cursor.execute(
-                    SEED_SQL[table],
-                    {**values, "first": first, "count": min(chunk or total, total - first)},
-                )
-                log(
-                    f"{table}: {min(first + (chunk or total), total):,}/{total:,} ({time.monotonic() - started:.0f}s)"
-                )
+            values[f"{table[:-1]}0"] = min(row[0] for row in cursor.fetchall())
+        for table, chunk in (("jobs", CHUNK), ("responses", 2 * CHUNK), ("sessions", CHUNK)):
+            for first in range(0, sizes[table], chunk):
+                count = min(chunk, sizes[table] - first)
+                cursor.execute(SEED_SQL[table], {**values, "first": first, "count": count})
+                log(f"{table}: {first + count:,} ({time.monotonic() - started:.0f}s)")
+        cursor.execute(SEED_SQL["unfinished"], values)
         for _name, definition in indexes:
             cursor.execute(definition)
         cursor.execute("SET session_replication_role = origin; SELECT admin_stats_rebuild()")
-        log(f"indexes and dashboard rollups rebuilt ({time.monotonic() - started:.0f}s)")
-        cursor.execute(
-            "VACUUM (ANALYZE) users, learners, jobs, exercise_responses, learning_sessions"
-        )
-        counts = ", ".join(
-            f"(SELECT count(*) FROM {table})" for table in ("users", "learners", *BIG_TABLES)
-        )
+        cursor.execute(f"VACUUM (ANALYZE) users, learners, {', '.join(BIG_TABLES)}")
+        tables = ("users", "learners", *BIG_TABLES)
+        counts = ", ".join(f"(SELECT count(*) FROM {table})" for table in tables)
         cursor.execute(f"SELECT {counts}, pg_database_size(current_database())")
         *rows, size = cursor.fetchone()
-    names = ("users", "learners", *BIG_TABLES)
-    return {
-        "seconds": round(time.monotonic() - started, 1),
-        "rows": dict(zip(names, rows, strict=True)),
-        "database_gb": round(size / 1e9, 2),
-    }
+    seconds, rows_of = round(time.monotonic() - started, 1), dict(zip(tables, rows, strict=True))
+    log(f"seeded in {seconds:.0f}s: {rows_of}")
+    return {"seconds": seconds, "rows": rows_of, "database_gb": round(size / 1e9, 2)}
 
 
 def verdicts(phases: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -303,27 +281,15 @@ def verdicts(phases: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         rps_ratio = after["rps"] / before["rps"] if before["rps"] else 0.0
         p99_ratio = after["p99_ms"] / before["p99_ms"] if before["p99_ms"] else float("inf")
         passed = rps_ratio >= RPS_KEPT and p99_ratio <= P99_FACTOR and not after["errors"]
-        found.append(
-            {
-                "check": f"{before['label']}: grown vs empty",
-                "rps_ratio": round(rps_ratio, 3),
-                "p99_ratio": round(p99_ratio, 3),
-                "errors": after["errors"],
-                "pass": passed,
-            }
-        )
+        check = f"{before['label']}: grown vs empty"
+        ratios = dict(rps_ratio=round(rps_ratio, 3), p99_ratio=round(p99_ratio, 3))
+        found.append(dict(check=check, **ratios, errors=after["errors"], **{"pass": passed}))
     for key, label, limit in (
-        ("admin_stats", "admin stats", ADMIN_STATS_MS),
-        ("sweep", "sweeper tick", SWEEP_MS),
+        ("admin_stats", "admin stats", 200.0),
+        ("sweep", "sweeper tick", 50.0),
     ):
-        value = grown[key]["p50_ms"]
-        found.append(
-            {
-                "check": f"{label} p50 < {limit:.0f} ms (grown)",
-                "value_ms": value,
-                "pass": value < limit,
-            }
-        )
+        value, check = grown[key]["p50_ms"], f"{label} p50 < {limit:.0f} ms (grown)"
+        found.append({"check": check, "value_ms": value, "pass": value < limit})
     return found
 
 
@@ -334,28 +300,17 @@ def render(result: dict[str, Any]) -> str:
         "2 M sessions",
         f"{'scenario':<44} {'empty':>22} {'grown':>22} {'ratio':>14}",
     ]
-    for key in HOT:
-        a, b = empty["http"][key], grown["http"][key]
-        lines.append(
-            f"{a['label']:<44} {a['rps']:>9,.0f} r/s {a['p99_ms']:>6.1f} ms "
-            f"{b['rps']:>9,.0f} r/s {b['p99_ms']:>6.1f} ms "
-            f"{b['rps'] / a['rps']:>6.2f} {b['p99_ms'] / a['p99_ms']:>6.2f}"
+    for a, b in ((empty["http"][key], grown["http"][key]) for key in HOT):
+        sides = " ".join(f"{x['rps']:>9,.0f} r/s {x['p99_ms']:>6.1f} ms" for x in (a, b))
+        ratios = f"{b['rps'] / a['rps']:>6.2f} {b['p99_ms'] / a['p99_ms']:>6.2f}"
+        lines.append(f"{a['label']:<44} {sides} {ratios}")
+    for key, label in (("admin_stats", "GET /api/admin/stats"), ("sweep", "sweeper tick")):
+        sides = " ".join(
+            f"{x[key]['p50_ms']:>9.1f} / {x[key]['max_ms']:>6.1f} ms" for x in (empty, grown)
         )
-    for key, label in (
-        ("admin_stats", "GET /api/admin/stats (p50 / max)"),
-        ("sweep", "sweeper tick (p50 / max)"),
-    ):
-        a, b = empty[key], grown[key]
-        lines.append(
-            f"{label:<44} {a['p50_ms']:>9.1f} / {a['max_ms']:>6.1f} ms "
-            f"{b['p50_ms']:>9.1f} / {b['max_ms']:>6.1f} ms"
-        )
+        lines.append(f"{label + ' (p50 / max)':<44} {sides}")
     a, b = empty["analytics"], grown["analytics"]
-    lines.append(
-        f"{'analytics job, 10,000 answers (cold / warm)':<44} "
-        f"{a['cold_worker_ms']:>9} / {a['warm_worker_ms']:>6} ms {b['cold_worker_ms']:>9} / "
-        f"{b['warm_worker_ms']:>6} ms"
-    )
-    for verdict in result["verdicts"]:
-        lines.append(f"  {'ok ' if verdict['pass'] else 'MISS'} {verdict['check']}")
+    sides = " ".join(f"{x['cold_worker_ms']:>9} / {x['warm_worker_ms']:>6} ms" for x in (a, b))
+    lines.append(f"{'analytics job, 10,000 answers (cold / warm)':<44} {sides}")
+    lines += [f"  {'ok ' if v['pass'] else 'MISS'} {v['check']}" for v in result["verdicts"]]
     return "\n".join(lines)

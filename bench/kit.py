@@ -24,9 +24,10 @@ import redis
 
 from ailp.devstack import procfs
 from bench.parts import Selection
-from bench.seed import backend_pids
+from bench.seed import backend_pids, cursor_for
+from tests.support.api import TERMINAL
 from tests.support.database import flush_redis, redis_url
-from tests.support.processes import REPO_ROOT, Stack, throwaway_stack
+from tests.support.processes import REPO_ROOT, Service, Stack, throwaway_stack
 
 # Redis database numbers the benchmark may take, first empty one wins: not 0 (`make up`'s
 # default) and not 11-15 (the test suites' defaults, see tests/support/database.py).
@@ -191,6 +192,32 @@ def ailp(args: list[str], env: dict[str, str], log_path: Path, timeout_s: float)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu_s = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     return Command(process.returncode, time.monotonic() - started, cpu_s, timed_out)
+
+
+def wait_jobs(
+    database_url: str,
+    ids: list[str],
+    services: list[Service],
+    deadline: float,
+    poll_s: float,
+    stall_s: float = float("inf"),
+) -> tuple[int, int]:
+    """Poll until the jobs are all finished, the (monotonic) deadline has passed or none has
+    finished for `stall_s` (a broken worker); fail when one of `services` exits. The count of
+    finished jobs at the first poll and at the last."""
+    sql = "SELECT count(*) FROM jobs WHERE id = ANY(%s::uuid[]) AND status = ANY(%s)"
+    first, done, changed = None, -1, time.monotonic()
+    with cursor_for(database_url) as cursor:
+        while True:
+            cursor.execute(sql, (ids, list(TERMINAL)))
+            if (count := cursor.fetchone()[0]) != done:
+                done, changed = count, time.monotonic()
+            first = done if first is None else first
+            if done >= len(ids) or time.monotonic() > min(deadline, changed + stall_s):
+                return first, done
+            if exited := [service for service in services if not service.alive]:
+                raise RuntimeError(f"{exited[0].name} exited:\n{exited[0].log_tail()}")
+            time.sleep(poll_s)
 
 
 def count_lines(paths: list[Path], needle: bytes) -> int:

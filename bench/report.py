@@ -116,7 +116,7 @@ def _scenario_row(key: str, results: dict[str, Any], verdicts: list[dict[str, An
     errors = [f"{r.non_2xx} non-2xx"] * bool(r.non_2xx) + [f"socket {socket}"] * bool(socket)
     flag = "FLAG: errors" if r.errors else "(noisy)" if _is_noisy(cpu) else ""
     figures = (f"{r.rps:,.0f}", f"{r.p50_ms:.2f}", f"{r.p99_ms:.2f}", "; ".join(errors) or "0")
-    row = Row(scenario.label, *figures, cpu_ms=_maybe(scenario.app_cpu_ms, 3))
+    row = Row(scenario.label, *figures, cpu_ms=_text(scenario.app_cpu_ms, ".3f"))
     row.verdict, row.cpu = flag, cpu_columns(cpu)
     if key not in TARGETS:
         return row
@@ -130,9 +130,13 @@ def _scenario_row(key: str, results: dict[str, Any], verdicts: list[dict[str, An
         cpu_ratio = ceiling.total_cpu_ms / scenario.total_cpu_ms
     passed = ratio is not None and ratio >= share and r.p99_ms < p99_limit
     passed = passed and r.errors == 0 and ceiling.result.errors == 0
-    row.ratio, row.cpu_ratio = _percent(ratio), _percent(cpu_ratio, "")
+    row.ratio, row.cpu_ratio = _text(ratio, ".0%", "n/a"), _text(cpu_ratio, ".0%")
     row.target = f"≥{share:.0%}, p99<{p99_limit:g}ms"
-    figures_of = {"ratio": _round(ratio), "ratio_by_cpu": _round(cpu_ratio), "min_ratio": share}
+    figures_of = {
+        "ratio": ratio and round(ratio, 4),
+        "ratio_by_cpu": cpu_ratio and round(cpu_ratio, 4),
+        "min_ratio": share,
+    }
     figures_of |= {"p99_ms": r.p99_ms, "max_p99_ms": p99_limit, "errors": r.errors}
     noisy, problem = _is_noisy(cpu) or _is_noisy(ceiling.cpu), "errors" if r.errors else ""
     row.verdict = _judge(verdicts, key, passed, None, problem, noisy=noisy, **figures_of)
@@ -166,9 +170,9 @@ def _analytics_rows(analytics: dict[str, Any], verdicts: list[dict[str, Any]]) -
     check = "analytics_jobs_per_s"
     verdict = _judge(verdicts, check, passed, shares, problem, jobs_per_s=rate)
     cells = {"rps": f"{rate:,.1f} jobs/s", "errors": str(failed + unfinished), "verdict": verdict}
-    cells |= {"p50": _maybe(analytics.get("job_run_ms_p50"))}
-    cells |= {"p99": _maybe(analytics.get("job_run_ms_p99")), "cpu": cpu_columns(shares)}
-    cells |= {"cpu_ms": _maybe(analytics.get("worker_cpu_ms_per_job"), 3)}
+    cells |= {"p50": _text(analytics.get("job_run_ms_p50"))}
+    cells |= {"p99": _text(analytics.get("job_run_ms_p99")), "cpu": cpu_columns(shares)}
+    cells |= {"cpu_ms": _text(analytics.get("worker_cpu_ms_per_job"), ".3f")}
     cells["target"] = f"≥{ANALYTICS_TARGET_JOBS_PER_S:g} jobs/s"
     wall = f"{analytics.get('wall_jobs_per_s') or 0:,.1f} jobs/s"
     return [
@@ -207,9 +211,12 @@ def content_rows(content: dict[str, Any], verdicts: list[dict[str, Any]]) -> lis
         check, noisy = f"content_{key}_peak_60s", _is_noisy(shares)
         peak_verdict = _judge(verdicts, check, peak <= limit, noisy=noisy, peak=peak, limit=limit)
         rate, span, first = phase["jobs_per_s"], f"{phase['phase_s']:.0f}s", phase.get("first_60s")
-        cells = {"p50": _maybe(phase.get("job_run_ms_p50")), "errors": str(errors)}
-        cells |= {"p99": _maybe(phase.get("job_run_ms_p99")), "ratio": _percent(utilisation)}
-        cells |= {"cpu_ms": _maybe(phase.get("worker_cpu_ms_per_job"), 3), "verdict": verdict}
+        cells = {"p50": _text(phase.get("job_run_ms_p50")), "errors": str(errors)}
+        cells |= {
+            "p99": _text(phase.get("job_run_ms_p99")),
+            "ratio": _text(utilisation, ".0%", "n/a"),
+        }
+        cells |= {"cpu_ms": _text(phase.get("worker_cpu_ms_per_job"), ".3f"), "verdict": verdict}
         cells |= {"target": f"sustained ≥{UTILISATION_TARGET:.0%}", "cpu": cpu_columns(shares)}
         cells["rps"] = f"{rate:,.1f} jobs/s" if rate is not None else ""
         replicas = f"{phase['replicas']} replica{'s' * (phase['replicas'] > 1)}"
@@ -220,7 +227,7 @@ def content_rows(content: dict[str, Any], verdicts: list[dict[str, Any]]) -> lis
             Row("  peak model requests in any 60 s (model server)", ratio=f"{peak}/{limit}"),
             _info(
                 "  same windows: the quietest one (requests come in waves)",
-                ratio=_percent(quietest),
+                ratio=_text(quietest, ".0%", "n/a"),
             ),
             _info(
                 f"  first 60 s (start-up burst); jobs/s over all {span} (bursts included)",
@@ -228,7 +235,7 @@ def content_rows(content: dict[str, Any], verdicts: list[dict[str, Any]]) -> lis
             ),
         ]
         rows[-3].target, rows[-3].verdict = f"≤{limit}", peak_verdict
-        rows[-1].ratio = _percent(first / limit if first is not None else None)
+        rows[-1].ratio = _text(first / limit if first is not None else None, ".0%", "n/a")
     if (budget := content.get("budget")) is not None:
         shares, failed = budget.get("cpu_share_percent") or {}, _budget_unfinished(budget)
         overshoot, most = budget["overshoot_usd"], budget["max_call_usd"]
@@ -265,7 +272,7 @@ def learner_rows(learner: dict[str, Any], verdicts: list[dict[str, Any]]) -> lis
         check, problem = f"learner_big_{key}_ms", "" if ok else job["status"]
         verdict = _judge(verdicts, check, passed, shares, problem, **figures)
         cells = {"rps": f"{_ms(worker_ms)} ms ({_ms(job.get('started_to_visible_ms'))})"}
-        cells |= {"errors": str(int(not ok)), "cpu_ms": _maybe(job.get("worker_cpu_ms"), 0)}
+        cells |= {"errors": str(int(not ok)), "cpu_ms": _text(job.get("worker_cpu_ms"), ".0f")}
         cells |= {
             "target": f"<{JOB_TARGET_MS:g} ms",
             "verdict": verdict,
@@ -301,7 +308,10 @@ def _batch_rows(batch: dict[str, Any], responses: int, verdicts: list[dict[str, 
         batch.get("postgres_cpu_ms_per_learner"),
     )
     cells = {"rps": f"{rate:,.1f} learners/s", "errors": str(problems), "verdict": verdict}
-    cells |= {"cpu_ms": _maybe(batch.get("app_cpu_ms_per_learner"), 2), "cpu": cpu_columns(shares)}
+    cells |= {
+        "cpu_ms": _text(batch.get("app_cpu_ms_per_learner"), ".2f"),
+        "cpu": cpu_columns(shares),
+    }
     cells["target"] = f"≥{BATCH_TARGET_PER_S:g} learners/s"
     wall = "  same, the command's wall clock" + " (stopped at the time bound)" * timed_out
     quiet_text = f"{quiet:,.0f} learners/s" if quiet else "n/a"
@@ -314,7 +324,7 @@ def _batch_rows(batch: dict[str, Any], responses: int, verdicts: list[dict[str, 
         ),
         _info("  quiet-machine estimate: cores ÷ CPU per learner (worker+pg)", rps=quiet_text),
     ]
-    rows[-1].cpu_ms = _maybe(pg_ms, 2) + " pg" if pg_ms is not None else ""
+    rows[-1].cpu_ms = _text(pg_ms, ".2f") + " pg" if pg_ms is not None else ""
     return rows
 
 
@@ -369,19 +379,12 @@ def _usd(value: float, *, signed: bool = False) -> str:
 
 
 def _ms(value: float | None) -> str:
-    return f"{value:,.0f}" if value is not None else "n/a"
+    return _text(value, ",.0f", "n/a")
 
 
-def _percent(value: float | None, missing: str = "n/a") -> str:
-    return f"{value:.0%}" if value is not None else missing
-
-
-def _maybe(value: float | None, digits: int = 2) -> str:
-    return f"{value:.{digits}f}" if value is not None else ""
-
-
-def _round(value: float | None) -> float | None:
-    return round(value, 4) if value is not None else None
+def _text(value: float | None, spec: str = ".2f", missing: str = "") -> str:
+    """`value` formatted by `spec` (`missing` when there is none)."""
+    return format(value, spec) if value is not None else missing
 
 
 def cpu_columns(shares: dict[str, float]) -> str:
