@@ -36,66 +36,68 @@ from tests.support.processes import REPO_ROOT
 PACKAGES = "uvicorn uvloop httptools fastapi starlette pydantic asyncpg redis celery kombu"
 PACKAGES += " sqlalchemy psycopg2-binary psycopg2 structlog orjson"
 PROFILE_PARTS = ("analytics", parts.LIMITS, parts.LEARNER_BIG, parts.LEARNER_BATCH)
-HELP = {
-    "only": "comma-separated parts and/or HTTP scenario keys (default: all): http, analytics,\n"
-    "limits, budget, content (= limits,budget), learner-big, learner-growth, learner-batch,\n"
-    "learner-model (= the three learner parts), learner-model-fit, growth (only when named),\n"
-    "or e.g. gateway_submit",
-    "profile": "comma-separated scenario keys (or analytics, limits, learner-big, learner-batch)\n"
-    "to sample with py-spy during the measurement; prints the top functions (figures\n"
-    "of a profiled run are a bit lower)",
-    "content-jobs": "jobs queued at once per `limits` phase (more than the RPM limit lets through"
-    "\nin the phase, so demand never runs out)",
-    "content-phase": "seconds per `limits` phase; utilisation is judged on the full 60 s windows"
-    "\nstarting 60 s or more in, so at least 120",
-}
+# The parts' options: a group's title, then "--option type default help" lines.
+OPTIONS = """load (http, analytics, growth)
+--duration int 10 seconds measured per scenario (whole seconds)
+--warmup int 2 seconds of warm-up per scenario
+--connections int 64 wrk connections
+--threads int 2 wrk threads
+--users int 256 users (one learner each) the load cycles through
+--learners int 1000 analytics learners (one job each)
+--sessions int 100 study sessions per analytics learner
+--responses int 20 exercise answers per analytics learner
+content generation (limits, budget)
+--rpm int 600 OPENAI_RPM_LIMIT for `limits`
+--model-delay float 0.3 model answer time, s
+--content-jobs int 2000 jobs queued at once per `limits` phase (more than the limit lets through)
+--content-phase float 150 seconds per `limits` phase (judged from 60 s on: at least 120)
+--replicas str 1,2 content-worker replicas per phase
+--budget-usd float 0.10 daily budget, USD
+--budget-jobs int 60 jobs submitted at once
+learner model (learner-big, learner-growth, learner-batch)
+--big-responses int 100000 answers of the big learner
+--big-sessions int 10000 study sessions of the big learner
+--big-concepts int 300 concepts of the big learner
+--growth str 100,1000,10000 answers per learner, comma-separated
+--batch-learners int 10000 learners recomputed in the batch
+--batch-responses int 100 answers per batch learner
+--batch-timeout float 120 stop the batch after this many seconds (rate over the jobs done)
+growth
+--growth-scale float 1.0 fraction of the grown sizes (1 = 100,000 users, 10 M jobs, ...)
+--growth-rounds int 2 runs of each scenario per database (the best one counts)"""
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    formatter = argparse.RawTextHelpFormatter
     parser = argparse.ArgumentParser(
-        prog="python -m bench", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+        "python -m bench", description=__doc__, formatter_class=formatter
     )
-    add = parser.add_argument
-    add("--only", default="", help=HELP["only"])
-    add("--skip-http", action="store_true", help="leave out the HTTP scenarios")
-    add("--skip-analytics", action="store_true", help="leave out the analytics end-to-end phase")
-    add("--results-dir", type=Path, default=REPO_ROOT / "bench-results")
-    add("--keep-logs", action="store_true", help="keep the services' logs")
-    add("--check", action="store_true", help="exit 1 when a target is missed")
-    add("--profile", default="", help=HELP["profile"])
-    add = parser.add_argument_group("load (http, analytics, growth)").add_argument
-    add("--duration", type=int, default=10, help="seconds measured per scenario (whole seconds)")
-    add("--warmup", type=int, default=2, help="seconds of warm-up per scenario")
-    add("--connections", type=int, default=64, help="wrk connections")
-    add("--threads", type=int, default=2, help="wrk threads")
-    add("--users", type=int, default=256, help="users (one learner each) the load cycles through")
-    add("--learners", type=int, default=1000, help="analytics learners (one job each)")
-    add("--sessions", type=int, default=100, help="study sessions per analytics learner")
-    add("--responses", type=int, default=20, help="exercise answers per analytics learner")
-    add = parser.add_argument_group("content generation (limits, budget)").add_argument
-    add("--rpm", type=int, default=600, help="OPENAI_RPM_LIMIT for `limits`")
-    add("--model-delay", type=float, default=0.3, help="model answer time, s")
-    add("--content-jobs", type=int, default=2000, help=HELP["content-jobs"])
-    add("--content-phase", type=float, default=150, help=HELP["content-phase"])
-    add("--replicas", default="1,2", help="content-worker replicas per phase")
-    add("--budget-usd", type=float, default=0.10, help="daily budget, USD")
-    add("--budget-jobs", type=int, default=60, help="jobs submitted at once")
-    add = parser.add_argument_group("learner model (learner-big, -growth, -batch)").add_argument
-    add("--big-responses", type=int, default=100_000, help="answers of the big learner")
-    add("--big-sessions", type=int, default=10_000, help="study sessions of the big learner")
-    add("--big-concepts", type=int, default=300, help="concepts of the big learner")
-    add("--growth", default="100,1000,10000", help="answers per learner, comma-separated")
-    add("--batch-learners", type=int, default=10_000, help="learners recomputed in the batch")
-    add("--batch-responses", type=int, default=100, help="answers per batch learner")
-    add("--batch-timeout", type=float, default=120, help="stop the batch after this many s")
-    add = parser.add_argument_group("growth").add_argument
-    add(
-        "--growth-scale",
-        type=float,
-        default=1.0,
-        help="fraction of the grown sizes (1 = 100k users)",
+    flag = parser.add_argument
+    flag(
+        "--only",
+        default="",
+        help=f"comma-separated, of: {', '.join(parts.CHOICES)} (default:\n"
+        "all but growth), or HTTP scenario keys, e.g. gateway_submit",
     )
-    add("--growth-rounds", type=int, default=2, help="runs per scenario and database (best counts)")
+    flag("--skip-http", action="store_true", help="leave out the HTTP scenarios")
+    flag("--skip-analytics", action="store_true", help="leave out the analytics end-to-end phase")
+    flag("--results-dir", type=Path, default=REPO_ROOT / "bench-results")
+    flag("--keep-logs", action="store_true", help="keep the services' logs")
+    flag("--check", action="store_true", help="exit 1 when a target is missed")
+    flag(
+        "--profile",
+        default="",
+        help="comma-separated scenario keys (or analytics, limits, "
+        "learner-big, learner-batch) to\nsample with py-spy; prints the top functions",
+    )
+    group: Any = parser
+    for line in OPTIONS.splitlines():
+        if not line.startswith("--"):
+            group = parser.add_argument_group(line)
+            continue
+        name, kind, default, text = line.split(maxsplit=3)
+        types = {"int": int, "float": float, "str": str}
+        group.add_argument(name, type=types[kind], default=default, help=f"{text} ({default})")
     return parser.parse_args(argv)
 
 

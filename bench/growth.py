@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from ailp.config import Settings
 from ailp.jobs.sweeper import sweep
 from bench import load
-from bench.kit import Run
+from bench.kit import Run, echo
 from bench.learner import Runner
 from bench.seed import create_users, cursor_for
 from tests.support.processes import Stack
@@ -108,7 +108,7 @@ def run(ctx: Run) -> dict[str, Any]:
                 cursor.execute(LISTING_SQL, (users[1].user_id, users[1].learner_id, BIG_LISTING))
                 cursor.execute("ANALYZE")  # both sides planned from statistics
             sides[name] = (stack, users)
-        seeded = seed(sides["grown"][0].database_url, scaled(ctx.args.growth_scale), ctx.log)
+        seeded = seed(sides["grown"][0].database_url, scaled(ctx.args.growth_scale), echo)
         plans = {name: _plan(stack, users) for name, (stack, users) in sides.items()}
         phases: dict[str, dict[str, Any]] = {name: {"http": {}, "rounds": []} for name in sides}
         for number in range(1, rounds + 1):
@@ -125,7 +125,7 @@ def run(ctx: Run) -> dict[str, Any]:
                         "errors": r.errors,
                         "loadavg_1m": result.loadavg,
                     }
-                    ctx.log(f"round {number}, {name}: {figures}")
+                    echo(f"    round {number}, {name}: {figures}")
                     phase["rounds"].append(figures)
                     best = phase["http"].setdefault(key, {**figures, "errors": 0})
                     best |= {
@@ -138,7 +138,7 @@ def run(ctx: Run) -> dict[str, Any]:
                         ctx.clear_redis()
         for name, (stack, users) in sides.items():
             phases[name] |= _once(ctx, stack, users)
-            ctx.log(f"{name}: {phases[name]['admin_stats']}, {phases[name]['sweep']}")
+            echo(f"    {name}: {phases[name]['admin_stats']}, {phases[name]['sweep']}")
     return {"seed": seeded, "rounds": rounds, "phases": phases, "verdicts": verdicts(phases)}
 
 

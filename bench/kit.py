@@ -1,6 +1,5 @@
-"""What every part of a run shares: the run's context (options, Redis database, JWT secret, work
-folder, log), the benchmarked processes' settings and throw-away stacks, `ailp` commands, the CPU
-meter and the optional py-spy profiles."""
+"""What every part of a run shares: its context (options, Redis database, JWT secret, work folder,
+py-spy profiles), the benchmarked processes' settings and stacks, commands, waits, the CPU meter."""
 
 from __future__ import annotations
 
@@ -43,11 +42,6 @@ BENCH_ENV = """ENVIRONMENT=production LOG_LEVEL=INFO LOG_FORMAT=json WEB_CONCURR
 GROUPS = ("app", "wrk", "postgres", "redis")  # where the CPU went, besides "other" and "idle"
 
 
-def settings(text: str) -> dict[str, str]:
-    """Environment settings from "NAME=value NAME=value ..." text."""
-    return dict(setting.split("=", 1) for setting in text.split())
-
-
 def echo(message: str = "") -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -59,20 +53,17 @@ class Run:
     workdir: Path
     jwt_secret: str
     profiled: set[str]
-    redis_db: int | None = None
+    redis_db: int = 0
     marker: str = field(default_factory=lambda: f"{os.getpid()}:{uuid.uuid4().hex}")
     profiles: dict[str, Any] = field(default_factory=dict)
 
     @property
     def redis_url(self) -> str:
-        return redis_url(self.redis_db or 0)
-
-    def log(self, message: str) -> None:
-        echo(f"    {message}")
+        return redis_url(self.redis_db)
 
     def claim_redis_db(self) -> None:
-        """Take an empty Redis database (BENCH_REDIS_DB picks one; it must be empty too): a
-        marker key claims it, so two runs never share one; it is set again after each flush."""
+        """An empty Redis database (BENCH_REDIS_DB picks one), claimed by a marker key so that two
+        runs never share one (set again after each flush)."""
         explicit = os.environ.get("BENCH_REDIS_DB")
         for db in (int(explicit),) if explicit else REDIS_DB_CANDIDATES:
             with redis.Redis.from_url(redis_url(db)) as client:
@@ -82,22 +73,20 @@ class Run:
         raise SystemExit("no empty Redis database: set BENCH_REDIS_DB to an empty one")
 
     def clear_redis(self) -> None:
-        """Empty the run's Redis database (queues, limiter windows, budgets), keeping the claim."""
         flush_redis(self.redis_url)
         with redis.Redis.from_url(self.redis_url) as client:
             client.set(CLAIM_KEY, self.marker)
 
     @contextmanager
-    def stack(
-        self, name: str, env: dict[str, str] | None = None, **options: Any
-    ) -> Iterator[Stack]:
-        """The product's processes (none started) with the benchmark's settings on a fresh
-        database and the run's emptied Redis database, both dropped or emptied afterwards."""
+    def stack(self, name: str, env: str = "", **options: Any) -> Iterator[Stack]:
+        """The product's processes (none started) with the benchmark's settings and `env` on a
+        fresh database and the run's emptied Redis database, both dropped or emptied after."""
+        text = f"{BENCH_ENV} JWT_SECRET={self.jwt_secret} {env}"
+        options["extra_env"] = dict(setting.split("=", 1) for setting in text.split())
         options["database_prefix"] = f"ailp_bench_{name.replace('-', '_')}"
-        options["extra_env"] = {**settings(BENCH_ENV), "JWT_SECRET": self.jwt_secret, **(env or {})}
-        workdir, db = self.workdir / name, self.redis_db or 0
+        options |= {"redis_db": self.redis_db, "workdir": self.workdir / name, "start": False}
         try:
-            with throwaway_stack(redis_db=db, workdir=workdir, start=False, **options) as stack:
+            with throwaway_stack(**options) as stack:
                 self.clear_redis()
                 yield stack
         finally:
@@ -105,58 +94,47 @@ class Run:
 
     @contextmanager
     def profile(self, key: str, pid: int, label: str, pool: bool = False) -> Iterator[None]:
-        """Sample `pid`'s process tree with py-spy meanwhile when `--profile` names `key`
-        (`uvx py-spy` when it is not on PATH), then print where the samples went; `pool`: the
-        shares of a Celery prefork pool's processes."""
+        """py-spy on `pid`'s process tree meanwhile when `--profile` names `key` (`uvx py-spy`
+        without one on PATH); `pool`: shares of a Celery prefork pool's processes only."""
         if key not in self.profiled:
             yield
             return
-        collapsed = self.workdir / f"{key}.pyspy.txt"
-        command = ["py-spy"] if shutil.which("py-spy") else ["uvx", "py-spy"]
+        collapsed, command = self.workdir / f"{key}.pyspy.txt", shutil.which("py-spy")
         options = ["--subprocesses", "--rate", "250", "--format", "raw", "--nonblocking"]
-        argv = [*command, "record", "--pid", str(pid), "--output", str(collapsed), *options]
-        spy = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        argv = [*([command] if command else ["uvx", "py-spy"]), "record", "--pid", str(pid)]
+        spy = subprocess.Popen([*argv, "--output", str(collapsed), *options])
         try:
             yield
         finally:
             spy.send_signal(signal.SIGINT)
             spy.wait(30)
         summary = self.profiles[key] = summarise(collapsed, "Worker.workloop" if pool else None)
-        share = summary["main_process_share"]
-        pool_share = f"; Celery's main process {share:.0%}, shares of the pool's" if share else ""
-        echo(f"==> {label}: py-spy profile, {summary['samples']} samples{pool_share} ({collapsed})")
-        for title, entries in (("inclusive", summary["inclusive"]), ("innermost", summary["self"])):
-            echo(f"    {title}:\n" + "\n".join(f"    {n:6.1%}  {name}" for name, n in entries[:20]))
+        echo(f"==> {label}: py-spy profile ({collapsed})")
+        echo("\n".join(f"    {title}: {summary[title]}" for title in summary))
 
 
 def summarise(collapsed: Path, pool_marker: str | None = None, top: int = 25) -> dict[str, Any]:
-    """Where py-spy's samples went. With `pool_marker` (a frame only the pool processes have)
-    shares are of the pool's samples. `inclusive`: by share of samples with the function on the
-    stack (those on nearly every stack left out); `self`: as the innermost frame (waiting in C,
-    e.g. for PostgreSQL, shows as its Python caller)."""
+    """Where py-spy's samples went (with `pool_marker`, a frame only a prefork pool's processes
+    have: of the pool's samples): by share of samples with the function anywhere on the stack
+    (those on nearly every stack left out), and as the innermost frame (waiting in C, e.g. for
+    PostgreSQL, shows as its Python caller)."""
     inclusive: Counter[str] = Counter()
     innermost: Counter[str] = Counter()
     total = pool = 0
     lines = collapsed.read_text(errors="replace").splitlines() if collapsed.exists() else []
-    for line in lines:
-        stack, _, count_text = line.rpartition(" ")
-        if not stack or not count_text.isdigit():
-            continue
-        count, frames = int(count_text), stack.split(";")
-        total += count
+    for stack, _, count in (line.rpartition(" ") for line in lines):
+        frames = stack.split(";") if stack and count.isdigit() else []
+        total += int(count) if frames else 0
         calls = [_short(frame) for frame in frames if not frame.startswith("process ")]
         if not calls or (pool_marker and not any(pool_marker in frame for frame in frames)):
             continue  # a process with no Python frame yet, or Celery's main process
-        pool += count
-        inclusive.update(dict.fromkeys(set(calls), count))
-        innermost[calls[-1]] += count
+        pool += int(count)
+        inclusive.update(dict.fromkeys(set(calls), int(count)))
+        innermost[calls[-1]] += int(count)
     shares = [(name, round(n / pool, 4)) for name, n in inclusive.most_common() if n < 0.99 * pool]
-    return {
-        "samples": total,
-        "main_process_share": round((total - pool) / total, 4) if pool_marker and pool else None,
-        "inclusive": shares[:top],
-        "self": [(name, round(n / pool, 4)) for name, n in innermost.most_common(top)],
-    }
+    main = round((total - pool) / total, 4) if pool_marker and pool else None
+    inner = [(name, round(n / pool, 4)) for name, n in innermost.most_common(top)]
+    return {"samples": total, "main_process_share": main, "inclusive": shares[:top], "self": inner}
 
 
 def _short(frame: str) -> str:
@@ -171,27 +149,25 @@ class Command:
     returncode: int | None
     wall_s: float
     cpu_s: float  # by RUSAGE_CHILDREN: the command's processes are gone from /proc by then
-    timed_out: bool
+    timed_out: bool = False
 
 
 def ailp(args: list[str], env: dict[str, str], log_path: Path, timeout_s: float) -> Command:
-    """Run `ailp ARGS` (output to `log_path`); killed with its process group after `timeout_s`."""
+    """`ailp ARGS` (output to `log_path`), killed with its process group after `timeout_s`."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     before, started = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic()
-    argv, timed_out = [sys.executable, "-m", "ailp.cli", *args], False
+    argv, options = [sys.executable, "-m", "ailp.cli", *args], {"start_new_session": True}
     with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            argv, cwd=REPO_ROOT, env=env, stdout=log, stderr=log, start_new_session=True
-        )
+        process = subprocess.Popen(argv, cwd=REPO_ROOT, env=env, stdout=log, stderr=log, **options)
         try:
             process.wait(timeout_s)
         except subprocess.TimeoutExpired:
-            timed_out = True
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(10)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu_s = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-    return Command(process.returncode, time.monotonic() - started, cpu_s, timed_out)
+    killed = process.returncode == -signal.SIGKILL
+    return Command(process.returncode, time.monotonic() - started, cpu_s, killed)
 
 
 def wait_jobs(
@@ -203,8 +179,7 @@ def wait_jobs(
     stall_s: float = float("inf"),
 ) -> tuple[int, int]:
     """Poll until the jobs are all finished, the (monotonic) deadline has passed or none has
-    finished for `stall_s` (a broken worker); fail when one of `services` exits. The count of
-    finished jobs at the first poll and at the last."""
+    finished for `stall_s`; fail when one of `services` exits. Jobs finished first and last."""
     sql = "SELECT count(*) FROM jobs WHERE id = ANY(%s::uuid[]) AND status = ANY(%s)"
     first, done, changed = None, -1, time.monotonic()
     with cursor_for(database_url) as cursor:
@@ -221,19 +196,17 @@ def wait_jobs(
 
 
 def count_lines(paths: list[Path], needle: bytes) -> int:
-    """Log lines holding `needle` in the files (a missing file holds none)."""
     return sum(path.read_bytes().count(needle) if path.exists() else 0 for path in paths)
 
 
 class Meter:
-    """Where the CPU went between entering and leaving `with Meter(app pids, database, Redis)`,
-    as shares of all cores (100 = every core busy): the app's process trees, wrk (or the model
-    server), this database's PostgreSQL backends, Redis, and the rest (on a shared machine,
-    other people's work). On 2 cores with the load generator on the same cores, a figure means
-    little without how much of the machine it had. Processes gone by the exit are not seen."""
+    """Where the CPU went while in `with Meter(app pids, database, Redis)`, in percent of all
+    cores: the app's process trees, wrk (or the model server), this database's PostgreSQL
+    backends, Redis, and the rest (on a shared machine, other people's work): on 2 cores a figure
+    means little without how much of the machine it had. Processes gone by the exit are not seen."""
 
     def __init__(
-        self, app: Iterable[int], database_url: str, redis_url: str, wrk: Iterable[int] = ()
+        self, app: list[int], database_url: str, redis_url: str, wrk: Iterable[int] = ()
     ) -> None:
         self.roots, self.database_url = {"app": list(app), "wrk": list(wrk)}, database_url
         with redis.Redis.from_url(redis_url) as client:
@@ -241,18 +214,12 @@ class Meter:
 
     def _sample(self) -> dict[str, Any]:
         groups = {name: _tree(roots) for name, roots in self.roots.items()}
-        groups["postgres"] = backend_pids(self.database_url) - groups["app"]
-        groups["redis"] = {self.redis_pid}
+        groups |= {"postgres": backend_pids(self.database_url) - groups["app"]}
+        groups |= {"redis": {self.redis_pid}}
         pids = set().union(*groups.values())
         cpu = {pid: (procfs.start_time(pid), procfs.cpu_time(pid) or 0.0) for pid in pids}
         busy, total = procfs.machine_cpu_time()
-        return {
-            "wall": time.monotonic(),
-            "busy": busy,
-            "total": total,
-            "groups": groups,
-            "cpu": cpu,
-        }
+        return dict(wall=time.monotonic(), busy=busy, total=total, groups=groups, cpu=cpu)
 
     def __enter__(self) -> Meter:
         self.start = self._sample()
@@ -262,7 +229,6 @@ class Meter:
         self.end = self._sample()
 
     def cpu_s(self, group: str) -> float:
-        """CPU seconds the group's processes (seen at the entry or the exit) spent meanwhile."""
         start, end, spent = self.start["cpu"], self.end["cpu"], 0.0
         for pid in (self.start["groups"][group] | self.end["groups"][group]) & end.keys():
             before = start.get(pid)
@@ -270,8 +236,7 @@ class Meter:
         return spent
 
     def shares(self, wrk_s: float = 0.0, app_extra_s: float = 0.0) -> dict[str, float]:
-        """Percent of all cores per group, `other` (the rest of the busy time) and `idle`;
-        `wrk_s` (wrk's CPU, by RUSAGE_CHILDREN) and `app_extra_s` add to their groups."""
+        """Per group, other and idle; `wrk_s` and `app_extra_s` (by RUSAGE_CHILDREN) add in."""
         capacity = self.end["total"] - self.start["total"]
         spent = {name: self.cpu_s(name) for name in GROUPS}
         spent["wrk"], spent["app"] = spent["wrk"] + wrk_s, spent["app"] + app_extra_s
@@ -280,7 +245,6 @@ class Meter:
         return {k: round(100 * v / capacity, 1) for k, v in spent.items()} if capacity > 0 else {}
 
     def ms_per(self, items: int, group: str = "app", extra_s: float = 0.0) -> float | None:
-        """CPU ms of the group per item (request, job, learner)."""
         return round((self.cpu_s(group) + extra_s) * 1000 / items, 3) if items else None
 
 

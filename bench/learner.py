@@ -18,7 +18,7 @@ import redis
 
 from ailp.learner_model.answers import read_dkt
 from ailp.queue.names import ANALYTICS_QUEUE
-from bench.kit import Meter, Run, ailp, wait_jobs
+from bench.kit import Meter, Run, ailp, echo, wait_jobs
 from bench.parts import LEARNER_BATCH, LEARNER_BIG, LEARNER_GROWTH
 from bench.seed import BenchUser, create_users, cursor_for, insert_history, insert_learners
 from tests.support.api import TERMINAL
@@ -51,7 +51,7 @@ def run(ctx: Run) -> dict[str, Any]:
             jobs["warm"] = runner.one_job(learner)
             runner.post_responses(learner, 100, args.big_concepts)
             out["big"] = {**big, "jobs": {**jobs, "plus_new": runner.one_job(learner)}}
-            ctx.log(f"big learner: {out['big']['jobs']}")
+            echo(f"    big learner: {out['big']['jobs']}")
         for size in [int(n) for n in args.growth.split(",")] if LEARNER_GROWTH in selection else []:
             shape = {"responses": size, "concepts": min(30, size), "sessions": max(1, size // 10)}
             learner = runner.seed_learner(shape["sessions"], size, shape["concepts"])
@@ -173,7 +173,7 @@ def _batch(ctx: Run, runner: Runner) -> dict[str, Any]:
         if app_ms and pg_ms
         else None
     )
-    ctx.log(f"batch: {succeeded:,} of {jobs:,} jobs in {span_s:.1f}s ({done.wall_s:.1f}s)")
+    echo(f"    batch: {succeeded:,} of {jobs:,} jobs in {span_s:.1f}s ({done.wall_s:.1f}s)")
     return {
         **{"jobs": jobs, "succeeded": succeeded, "failed": failed, "timed_out": done.timed_out},
         "span_s": round(span_s, 2),
@@ -221,7 +221,7 @@ def run_fit(ctx: Run) -> dict[str, Any]:
         out["platform"] = _fit(ctx, database_url)
     finally:
         drop_database(database_url)
-    ctx.log(f"fit: {out}")
+    echo(f"    fit: {out}")
     return out
 
 

@@ -1,10 +1,6 @@
-"""Pure helpers for the content and learner-model parts: sliding windows over request times,
-model spend from the loopback server's request log, and a few small statistics.
-
-"Full" windows lie entirely inside the measured phase: one reaching past its end would count
-time in which nothing was asked of the system. Windows are half-open, [a, a + w), as in
-`tests.support.model_server.peak_requests_in_window` (the safety figure: the most in any window).
-"""
+"""Request-log statistics for the content and learner parts: windows over request times (half
+open, [a, a + w), as `tests.support.model_server.peak_requests_in_window`; "full" ones lie inside
+the measured phase), model spend, percentiles."""
 
 from __future__ import annotations
 
@@ -23,10 +19,8 @@ def _count(times: Sequence[float], start: float, window: float) -> int:
 def quietest_full_window(
     times: Iterable[float], window: float, start: float, end: float
 ) -> int | None:
-    """Fewest requests in any window lying inside [start, end] (the rate the limit sustained,
-    not just its first burst); None when [start, end] is shorter than one window. A window's
-    count only drops when a request leaves it, so the minimum is found just after a request
-    leaves, or at either end of the range of starts."""
+    """Fewest requests in any window inside [start, end] (None: shorter than a window). A count
+    only drops when a request leaves, so the minimum is just after one leaves, or at an end."""
     ordered, last = sorted(times), end - window
     if last < start - _EPSILON:
         return None
@@ -38,10 +32,8 @@ def quietest_full_window(
 def mean_full_window(
     times: Iterable[float], window: float, start: float, end: float
 ) -> float | None:
-    """Requests per window lying inside [start, end], averaged over every such window (its start
-    uniform over [start, end - window]); None when [start, end] is shorter than one window.
-    Unlike requests ÷ (end − start), this never exceeds what one window holds, whatever the
-    phase of a bursty pattern against [start, end]."""
+    """Requests per window inside [start, end], averaged over every such window (None: shorter
+    than a window); unlike requests ÷ (end − start), never more than one window can hold."""
     ordered, last = sorted(times), end - window
     if last < start - _EPSILON:
         return None
