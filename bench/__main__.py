@@ -103,12 +103,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def provenance(redis_url: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """The machine, and the versions of everything measured."""
-    cpu = next(
-        (ln for ln in Path("/proc/cpuinfo").read_text().split("\n") if "model name" in ln), ""
-    )
-    host = {"nproc": os.cpu_count(), "cpu": cpu.partition(":")[2].strip()}
-    wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True)  # prints usage, exits 1
-    found = {"python": platform.python_version(), "wrk": (wrk.stdout or wrk.stderr).split("\n")[0]}
+    cpu = [ln for ln in Path("/proc/cpuinfo").read_text().split("\n") if "model name" in ln]
+    host = {"nproc": os.cpu_count(), "cpu": cpu[0].partition(":")[2].strip() if cpu else ""}
+
+    def output(*argv: str) -> str:
+        done = subprocess.run(argv, capture_output=True, text=True)
+        return (done.stdout or done.stderr).strip()
+
+    found = {"python": platform.python_version(), "wrk": output("wrk", "-v").split("\n")[0]}
     for name in PACKAGES.split():
         with contextlib.suppress(metadata.PackageNotFoundError):
             found[name] = metadata.version(name)
@@ -118,14 +120,8 @@ def provenance(redis_url: str) -> tuple[dict[str, Any], dict[str, Any]]:
             "postgresql": cursor.fetchone()[0],
             "redis-server": client.info()["redis_version"],
         }
-    git = (
-        ["git", "log", "-1", "--format=%h"],
-        ["git", "status", "--porcelain", "--untracked-files=no"],
-    )
-    revision, dirty = (
-        subprocess.run(argv, capture_output=True, text=True).stdout.strip() for argv in git
-    )
-    return host, found | {"git": (revision or "unknown") + " (uncommitted changes)" * bool(dirty)}
+    dirty = " (uncommitted changes)" * bool(output("git", "status", "-s", "--untracked-files=no"))
+    return host, found | {"git": output("git", "log", "-1", "--format=%h") + dirty}
 
 
 def _stop(signum: int, _frame: Any) -> None:
@@ -174,7 +170,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(ctx: Run) -> tuple[int, bool]:
-    """Run the parts; return the exit code and whether something broke (errors, lost jobs)."""
     args, selection = ctx.args, ctx.selection
     started, clock, (host, found) = datetime.now(UTC), time.monotonic(), provenance(ctx.redis_url)
     host["loadavg"] = list(os.getloadavg())
@@ -191,8 +186,8 @@ def _run(ctx: Run) -> tuple[int, bool]:
         if selection.parts & wanted:
             echo(f"==> {(run.__doc__ or key).splitlines()[0]}")
             results[key] = run(ctx)
-    parts_of = {"content": results.get("content"), "fit": results.get("learner_model_fit")}
-    parts_of["learner"] = results.get("learner_model")
+    parts_of = dict(content=results.get("content"), fit=results.get("learner_model_fit"))
+    parts_of |= dict(learner=results.get("learner_model"))
     scenarios, lost, analytics = (
         results.pop("scenarios"),
         results["accepted_jobs"],
@@ -225,11 +220,7 @@ def _run(ctx: Run) -> tuple[int, bool]:
         f"load average {host['loadavg'][0]:.2f} → {host['loadavg_end'][0]:.2f}"
     )
     path = args.results_dir / f"{started:%Y%m%dT%H%M%SZ}.json"
-    settings = {
-        **vars(args),
-        "results_dir": str(args.results_dir),
-        "parts": sorted(selection.parts),
-    }
+    settings = vars(args) | {"results_dir": str(args.results_dir), "parts": sorted(selection.parts)}
     settings["gateway_env"] = results.pop("gateway_env", None)
     document = dict(started_at=started.isoformat(), elapsed_s=round(elapsed, 1), machine=host)
     document |= dict(versions=found, settings=settings, profiles=ctx.profiles or None)

@@ -79,8 +79,6 @@ class Run:
 
     @contextmanager
     def stack(self, name: str, env: str = "", **options: Any) -> Iterator[Stack]:
-        """The product's processes (none started) with the benchmark's settings and `env` on a
-        fresh database and the run's emptied Redis database, both dropped or emptied after."""
         text = f"{BENCH_ENV} JWT_SECRET={self.jwt_secret} {env}"
         options["extra_env"] = dict(setting.split("=", 1) for setting in text.split())
         options["database_prefix"] = f"ailp_bench_{name.replace('-', '_')}"
@@ -153,7 +151,6 @@ class Command:
 
 
 def ailp(args: list[str], env: dict[str, str], log_path: Path, timeout_s: float) -> Command:
-    """`ailp ARGS` (output to `log_path`), killed with its process group after `timeout_s`."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     before, started = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic()
     argv, options = [sys.executable, "-m", "ailp.cli", *args], {"start_new_session": True}

@@ -61,8 +61,6 @@ def run(ctx: Run) -> dict[str, Any]:
 
 
 class Runner:
-    """One owner's learners on a stack with an analytics worker: seeding and timed jobs."""
-
     def __init__(self, stack: Stack, owner: BenchUser, redis_url: str) -> None:
         self.stack, self.owner, self.redis_url = stack, owner, redis_url
         self.database_url, self.api = stack.database_url, owner.api(stack.base_url)
@@ -226,7 +224,6 @@ def run_fit(ctx: Run) -> dict[str, Any]:
 
 
 def _fit(ctx: Run, database_url: str, *args: str) -> dict[str, Any]:
-    """`ailp learner-model fit ARGS`: its wall clock and the version it stored."""
     log_path = ctx.workdir / f"fit-{'file' if args else 'platform'}.log"
     env = {**os.environ, "DATABASE_URL": database_url}
     if (done := ailp(["learner-model", "fit", *args], env, log_path, 600)).returncode != 0:

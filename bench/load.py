@@ -154,7 +154,6 @@ def check_accepted(database_url: str, redis_url: str, accepted: set[str]) -> dic
 
 
 def _ceiling(stack: Stack, name: str, path: str, status: int) -> tuple[Service, str]:
-    """A ceiling app with the gateway's environment, started and answering."""
     port, url = free_port(), "http://127.0.0.1:{}"
     argv, url = [sys.executable, "-m", "bench.ceilings", name, str(port)], url.format(port)
     log, metrics = stack.workdir / f"{name}.log", stack.workdir / "metrics" / name

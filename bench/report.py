@@ -6,17 +6,16 @@ from dataclasses import astuple, dataclass
 from typing import Any
 
 # Gateway scenario → (its ceiling, minimum share of the ceiling's req/s, p99 limit in ms).
-TARGETS: dict[str, tuple[str, float, float]] = {
-    "gateway_get_job": ("ceiling_select", 0.60, 100.0),
-    "gateway_get_learner": ("ceiling_select", 0.60, 100.0),
-    "gateway_submit": ("ceiling_insert", 0.40, 200.0),
-}
+TARGETS = {"gateway_get_job": ("ceiling_select", 0.60, 100.0)}
+TARGETS |= {"gateway_get_learner": ("ceiling_select", 0.60, 100.0)}
+TARGETS |= {"gateway_submit": ("ceiling_insert", 0.40, 200.0)}
 ANALYTICS_TARGET_JOBS_PER_S = 100.0
 UTILISATION_TARGET = 0.90  # of the RPM limit: model requests per 60 s once past the start-up burst
 JOB_TARGET_MS = 1000.0  # one analytics job of the big learner, in the worker
 BATCH_TARGET_PER_S = 200.0  # learners recomputed per second by one analytics worker
 FIT_TARGET_S, FIT_AUC_TARGET = 60.0, 0.80
 NOISY_OTHER_PERCENT = 20.0
+Verdicts = list[dict[str, Any]]
 
 
 @dataclass
@@ -59,7 +58,7 @@ bench sees the job succeeded (storing and commit included)."""
 
 
 def _judge(
-    verdicts: list[dict[str, Any]],
+    verdicts: Verdicts,
     check: str,
     passed: bool,
     shares: dict[str, float] | None = None,
@@ -68,9 +67,9 @@ def _judge(
     noisy: bool | None = None,
     **figures: Any,
 ) -> str:
-    """Record one verdict (`check`, the figures, `noisy` when known, `pass`) for the JSON and
-    return its table text: PASS/FAIL, then the problem, else (noisy)."""
-    noisy = _is_noisy(shares) if noisy is None and shares is not None else noisy
+    """Record a verdict (the figures, `noisy` when known, `pass`) for the JSON and return its
+    text: PASS or FAIL, then the problem, else (noisy) when others took over 20 % of the CPU."""
+    noisy = _noisy(shares) if noisy is None and shares is not None else noisy
     verdicts.append({"check": check, **figures, **({} if noisy is None else {"noisy": noisy})})
     verdicts[-1]["pass"] = passed
     return ("PASS" if passed else "FAIL") + (
@@ -78,8 +77,7 @@ def _judge(
     )
 
 
-def _is_noisy(shares: dict[str, float] | None) -> bool:
-    """Processes outside the benchmark took over NOISY_OTHER_PERCENT of the machine."""
+def _noisy(shares: dict[str, float] | None) -> bool:
     return (shares or {}).get("other", 0) > NOISY_OTHER_PERCENT
 
 
@@ -87,37 +85,31 @@ def evaluate(
     results: dict[str, Any],
     lost: dict[str, Any] | None,
     analytics: dict[str, Any] | None,
-    *,
-    content: dict[str, Any] | None = None,
-    learner: dict[str, Any] | None = None,
-    fit: dict[str, Any] | None = None,
-) -> tuple[list[Row], list[dict[str, Any]]]:
-    """The table rows, and the same verdicts as data for the JSON file. The verdicts use the
-    req/s ratio as the targets define it; "ratio by CPU" is printed beside it because on a
-    shared machine req/s follows whatever share of the cores the run got, while CPU per request
-    does not: it estimates the req/s ratio on a quiet machine."""
-    verdicts: list[dict[str, Any]] = []
+    **parts: dict[str, Any] | None,
+) -> tuple[list[Row], Verdicts]:
+    """The table rows and their verdicts. The targets use the req/s ratio; "ratio by CPU" is
+    beside it because on a shared machine req/s follows whatever share of the cores the run got,
+    while CPU per request does not: it estimates the req/s ratio on a quiet machine."""
+    verdicts: Verdicts = []
     rows = [_scenario_row(key, results, verdicts) for key in results]
     if lost is not None:
         verdict = _judge(verdicts, "zero_lost", lost["lost"] == 0, lost=lost["lost"])
         ratio = f"{lost['lost']} of {lost['accepted']:,}"
         rows.append(Row("accepted jobs lost", ratio=ratio, target="0", verdict=verdict))
-    for builder, data in ((_analytics_rows, analytics), (content_rows, content)):
-        rows += builder(data, verdicts) if data is not None else []
-    for builder, data in ((learner_rows, learner), (fit_rows, fit)):
-        rows += builder(data, verdicts) if data is not None else []
+    rows += _analytics_rows(analytics, verdicts) if analytics is not None else []
+    for name, builder in (("content", content_rows), ("learner", learner_rows), ("fit", fit_rows)):
+        rows += builder(data, verdicts) if (data := parts.get(name)) is not None else []
     return rows, verdicts
 
 
-def _scenario_row(key: str, results: dict[str, Any], verdicts: list[dict[str, Any]]) -> Row:
+def _scenario_row(key: str, results: dict[str, Any], verdicts: Verdicts) -> Row:
     scenario = results[key]
     r, cpu = scenario.result, scenario.cpu
     socket = ",".join(f"{k}={v}" for k, v in r.socket_errors.items() if v)
     errors = [f"{r.non_2xx} non-2xx"] * bool(r.non_2xx) + [f"socket {socket}"] * bool(socket)
-    flag = "FLAG: errors" if r.errors else "(noisy)" if _is_noisy(cpu) else ""
     figures = (f"{r.rps:,.0f}", f"{r.p50_ms:.2f}", f"{r.p99_ms:.2f}", "; ".join(errors) or "0")
-    row = Row(scenario.label, *figures, cpu_ms=_text(scenario.app_cpu_ms, ".3f"))
-    row.verdict, row.cpu = flag, cpu_columns(cpu)
+    row = Row(scenario.label, *figures, cpu_ms=_text(scenario.app_cpu_ms, ".3f"), cpu=_cpu(cpu))
+    row.verdict = "FLAG: errors" if r.errors else "(noisy)" if _noisy(cpu) else ""
     if key not in TARGETS:
         return row
     ceiling_key, share, p99_limit = TARGETS[key]
@@ -125,55 +117,47 @@ def _scenario_row(key: str, results: dict[str, Any], verdicts: list[dict[str, An
         row.ratio, row.target = "n/a", f"(info: {ceiling_key} not run)"
         return row
     ratio = r.rps / ceiling.result.rps if ceiling.result.rps else None
-    cpu_ratio = None
-    if ceiling.total_cpu_ms and scenario.total_cpu_ms:
-        cpu_ratio = ceiling.total_cpu_ms / scenario.total_cpu_ms
+    both = ceiling.total_cpu_ms and scenario.total_cpu_ms
+    cpu_ratio = ceiling.total_cpu_ms / scenario.total_cpu_ms if both else None
     passed = ratio is not None and ratio >= share and r.p99_ms < p99_limit
     passed = passed and r.errors == 0 and ceiling.result.errors == 0
     row.ratio, row.cpu_ratio = _text(ratio, ".0%", "n/a"), _text(cpu_ratio, ".0%")
     row.target = f"≥{share:.0%}, p99<{p99_limit:g}ms"
-    figures_of = {
-        "ratio": ratio and round(ratio, 4),
-        "ratio_by_cpu": cpu_ratio and round(cpu_ratio, 4),
-        "min_ratio": share,
-    }
-    figures_of |= {"p99_ms": r.p99_ms, "max_p99_ms": p99_limit, "errors": r.errors}
-    noisy, problem = _is_noisy(cpu) or _is_noisy(ceiling.cpu), "errors" if r.errors else ""
+    figures_of = dict(ratio=ratio and round(ratio, 4), min_ratio=share, errors=r.errors)
+    figures_of |= dict(ratio_by_cpu=cpu_ratio and round(cpu_ratio, 4), p99_ms=r.p99_ms)
+    figures_of |= dict(max_p99_ms=p99_limit)
+    noisy, problem = _noisy(cpu) or _noisy(ceiling.cpu), "errors" if r.errors else ""
     row.verdict = _judge(verdicts, key, passed, None, problem, noisy=noisy, **figures_of)
     return row
 
 
-def fit_rows(fit: dict[str, Any], verdicts: list[dict[str, Any]]) -> list[Row]:
-    """`ailp learner-model fit` on 408k real answers: time, and AUC on held-out students."""
+def fit_rows(fit: dict[str, Any], verdicts: Verdicts) -> list[Row]:
     rows = []
     for key, label in (("file", "from the DKT file"), ("platform", "from PostgreSQL")):
         if not (run := fit.get(key)):
             continue
         passed = run["command_s"] < FIT_TARGET_S and (run["auc"] or 0.0) >= FIT_AUC_TARGET
         figures = {k: run[k] for k in ("command_s", "auc", "baseline_auc")}
-        verdict = _judge(verdicts, f"learner_model_fit_{key}", passed, **figures)
-        scenario = f"learner-model fit {label}, {run['answers_read']:,} answers, "
-        cells = {"rps": f"{run['command_s']:.1f} s (fit {run['fit_s']:.1f} s)", "verdict": verdict}
-        cells["ratio"] = f"AUC {run['auc']:.3f} vs {run['baseline_auc']:.3f} defaults"
-        cells["target"] = f"< {FIT_TARGET_S:g} s, AUC ≥ {FIT_AUC_TARGET:g}"
-        rows.append(Row(scenario + f"{run['concepts']} concepts fitted", **cells))
+        cells = dict(verdict=_judge(verdicts, f"learner_model_fit_{key}", passed, **figures))
+        cells |= dict(rps=f"{run['command_s']:.1f} s (fit {run['fit_s']:.1f} s)")
+        cells |= dict(ratio=f"AUC {run['auc']:.3f} vs {run['baseline_auc']:.3f} defaults")
+        cells |= dict(target=f"< {FIT_TARGET_S:g} s, AUC ≥ {FIT_AUC_TARGET:g}")
+        label += f", {run['answers_read']:,} answers, {run['concepts']} concepts fitted"
+        rows.append(Row(f"learner-model fit {label}", **cells))
     return rows
 
 
-def _analytics_rows(analytics: dict[str, Any], verdicts: list[dict[str, Any]]) -> list[Row]:
+def _analytics_rows(analytics: dict[str, Any], verdicts: Verdicts) -> list[Row]:
     rate, timed_out = analytics.get("jobs_per_s") or 0.0, analytics["timed_out"]
-    failed = analytics["statuses"].get("failed", 0)
+    failed, shares = analytics["statuses"].get("failed", 0), analytics["cpu_share_percent"]
     unfinished = analytics["jobs"] - analytics["statuses"].get("succeeded", 0) - failed
     passed = rate >= ANALYTICS_TARGET_JOBS_PER_S and not timed_out and not failed
-    shares = analytics.get("cpu_share_percent") or {}
     problem = "timed out" if timed_out else ""
-    check = "analytics_jobs_per_s"
-    verdict = _judge(verdicts, check, passed, shares, problem, jobs_per_s=rate)
-    cells = {"rps": f"{rate:,.1f} jobs/s", "errors": str(failed + unfinished), "verdict": verdict}
-    cells |= {"p50": _text(analytics.get("job_run_ms_p50"))}
-    cells |= {"p99": _text(analytics.get("job_run_ms_p99")), "cpu": cpu_columns(shares)}
-    cells |= {"cpu_ms": _text(analytics.get("worker_cpu_ms_per_job"), ".3f")}
-    cells["target"] = f"≥{ANALYTICS_TARGET_JOBS_PER_S:g} jobs/s"
+    verdict = _judge(verdicts, "analytics_jobs_per_s", passed, shares, problem, jobs_per_s=rate)
+    cells = dict(rps=f"{rate:,.1f} jobs/s", errors=str(failed + unfinished), verdict=verdict)
+    cells |= dict(p50=_text(analytics["job_run_ms_p50"]), p99=_text(analytics["job_run_ms_p99"]))
+    cells |= dict(cpu_ms=_text(analytics["worker_cpu_ms_per_job"], ".3f"), cpu=_cpu(shares))
+    cells |= dict(target=f"≥{ANALYTICS_TARGET_JOBS_PER_S:g} jobs/s")
     wall = f"{analytics.get('wall_jobs_per_s') or 0:,.1f} jobs/s"
     return [
         Row(f"analytics e2e, 1 worker ({analytics['jobs']:,} jobs; p50/p99 = job run)", **cells),
@@ -189,62 +173,52 @@ def _budget_unfinished(budget: dict[str, Any]) -> int:
     return int(budget["statuses"].get("failed", 0) + (budget["jobs"] - budget["finished"]))
 
 
-def content_rows(content: dict[str, Any], verdicts: list[dict[str, Any]]) -> list[Row]:
-    """Content generation at the RPM limit (per replica count) and under a low budget."""
+def content_rows(content: dict[str, Any], verdicts: Verdicts) -> list[Row]:
     rows: list[Row] = []
     for key in sorted(k for k in content if k.startswith("limits_")):
         phase = content[key]
         limit, peak, errors = phase["rpm_limit"], phase["peak_any_60s"], _phase_errors(phase)
-        shares = phase.get("cpu_share_percent") or {}
+        shares, rate, first = phase["cpu_share_percent"], phase["jobs_per_s"], phase["first_60s"]
         # Sustained: the mean of the full 60 s windows starting 60 s or more in (see LEGEND).
-        utilisation, quietest = phase.get("utilisation_mean"), phase.get("utilisation")
+        utilisation, quietest = phase["utilisation_mean"], phase["utilisation"]
         passed = utilisation is not None and utilisation >= UTILISATION_TARGET and not errors
         problem = "fallbacks" if errors else ""
         if utilisation is None:
             problem = problem or "no full 60 s window after the first: phase too short"
-        elif not phase.get("backlog_at_stop") and not passed:
+        elif not phase["backlog_at_stop"] and not passed:
             problem = problem or "backlog ran out: more jobs needed"
-        figures = {"utilisation": utilisation, "quietest_window_utilisation": quietest}
-        figures |= {"min_utilisation": UTILISATION_TARGET, "jobs_per_s": phase["jobs_per_s"]}
-        check = f"content_{key}_utilisation"
-        verdict = _judge(verdicts, check, passed, shares, problem, **figures, errors=errors)
-        check, noisy = f"content_{key}_peak_60s", _is_noisy(shares)
-        peak_verdict = _judge(verdicts, check, peak <= limit, noisy=noisy, peak=peak, limit=limit)
-        rate, span, first = phase["jobs_per_s"], f"{phase['phase_s']:.0f}s", phase.get("first_60s")
-        cells = {"p50": _text(phase.get("job_run_ms_p50")), "errors": str(errors)}
-        cells |= {
-            "p99": _text(phase.get("job_run_ms_p99")),
-            "ratio": _text(utilisation, ".0%", "n/a"),
-        }
-        cells |= {"cpu_ms": _text(phase.get("worker_cpu_ms_per_job"), ".3f"), "verdict": verdict}
-        cells |= {"target": f"sustained ≥{UTILISATION_TARGET:.0%}", "cpu": cpu_columns(shares)}
-        cells["rps"] = f"{rate:,.1f} jobs/s" if rate is not None else ""
-        replicas = f"{phase['replicas']} replica{'s' * (phase['replicas'] > 1)}"
-        label = f"content {replicas} @ RPM {limit} (full 60 s windows from 60 s to {span}; "
+        figures = dict(utilisation=utilisation, quietest_window_utilisation=quietest)
+        figures |= dict(min_utilisation=UTILISATION_TARGET, jobs_per_s=rate, errors=errors)
+        verdict = _judge(verdicts, f"content_{key}_utilisation", passed, shares, problem, **figures)
+        figures = dict(noisy=_noisy(shares), peak=peak, limit=limit)
+        peak_verdict = _judge(verdicts, f"content_{key}_peak_60s", peak <= limit, **figures)
+        cells = dict(p50=_text(phase["job_run_ms_p50"]), p99=_text(phase["job_run_ms_p99"]))
+        cells |= dict(errors=str(errors), ratio=_text(utilisation, ".0%", "n/a"), cpu=_cpu(shares))
+        cells |= dict(cpu_ms=_text(phase["worker_cpu_ms_per_job"], ".3f"), verdict=verdict)
+        cells |= dict(target=f"sustained ≥{UTILISATION_TARGET:.0%}", rps=_text(rate, ",.1f"))
+        cells["rps"] += " jobs/s" * (rate is not None)
+        span = f"{phase['phase_s']:.0f}s"
+        label = f"content {phase['replicas']} replica{'s' * (phase['replicas'] > 1)} @ RPM "
+        label += f"{limit} (full 60 s windows from 60 s to {span}; p50/p99 = job run)"
         whole = f"{phase['jobs_per_s_whole_phase']:,.1f} jobs/s"
         rows += [
-            Row(label + "p50/p99 = job run)", **cells),
+            Row(label, **cells),
             Row("  peak model requests in any 60 s (model server)", ratio=f"{peak}/{limit}"),
-            _info(
-                "  same windows: the quietest one (requests come in waves)",
-                ratio=_text(quietest, ".0%", "n/a"),
-            ),
-            _info(
-                f"  first 60 s (start-up burst); jobs/s over all {span} (bursts included)",
-                rps=whole,
-            ),
+            _info("  same windows: the quietest one (requests come in waves)"),
+            _info(f"  first 60 s (start-up burst); jobs/s over all {span} (bursts included)"),
         ]
         rows[-3].target, rows[-3].verdict = f"≤{limit}", peak_verdict
+        rows[-2].ratio, rows[-1].rps = _text(quietest, ".0%", "n/a"), whole
         rows[-1].ratio = _text(first / limit if first is not None else None, ".0%", "n/a")
     if (budget := content.get("budget")) is not None:
-        shares, failed = budget.get("cpu_share_percent") or {}, _budget_unfinished(budget)
+        shares, failed = budget["cpu_share_percent"], _budget_unfinished(budget)
         overshoot, most = budget["overshoot_usd"], budget["max_call_usd"]
         passed, problem = overshoot <= most + 1e-9 and not failed, "unfinished" if failed else ""
-        figures = {"overshoot_usd": overshoot, "max_overshoot_usd": most}
+        figures = dict(overshoot_usd=overshoot, max_overshoot_usd=most)
         verdict = _judge(verdicts, "content_budget_overshoot", passed, shares, problem, **figures)
-        cells = {"rps": f"spent ${budget['spend_log_usd']:.4f}", "errors": str(failed)}
-        cells |= {"ratio": _usd(overshoot, signed=True), "verdict": verdict}
-        cells |= {"target": f"≤ {_usd(most, signed=True)} (1 call)", "cpu": cpu_columns(shares)}
+        cells = dict(rps=f"spent ${budget['spend_log_usd']:.4f}", errors=str(failed))
+        cells |= dict(ratio=_usd(overshoot, signed=True), verdict=verdict, cpu=_cpu(shares))
+        cells |= dict(target=f"≤ {_usd(most, signed=True)} (1 call)")
         label = f"content budget ${budget['budget_usd']:g}/day, {budget['jobs']} jobs at once, "
         pieces = f"  AI pieces {budget['model_pieces']}, budget notices {budget['budget_notices']}"
         rows += [
@@ -255,38 +229,53 @@ def content_rows(content: dict[str, Any], verdicts: list[dict[str, Any]]) -> lis
     return rows
 
 
-def learner_rows(learner: dict[str, Any], verdicts: list[dict[str, Any]]) -> list[Row]:
-    """One big learner's jobs, the growth with history size, and the batch recomputation."""
+def learner_rows(learner: dict[str, Any], verdicts: Verdicts) -> list[Row]:
     rows: list[Row] = []
     big = learner.get("big") or {"jobs": {}}
     labels = {"cold": "cold job", "warm": "warm job", "plus_new": "+{new_responses} answers job"}
     for key, job in big["jobs"].items():
         size = f"{big['responses'] / 1000:,.0f}k answers, {big['concepts']} concepts"
         shares, worker_ms, ok = (
-            job.get("cpu_share_percent") or {},
-            job.get("worker_ms"),
+            job["cpu_share_percent"],
+            job["worker_ms"],
             job["status"] == "succeeded",
         )
         passed = ok and worker_ms is not None and worker_ms < JOB_TARGET_MS
-        figures = {"worker_ms": worker_ms, "max_ms": JOB_TARGET_MS}
-        check, problem = f"learner_big_{key}_ms", "" if ok else job["status"]
-        verdict = _judge(verdicts, check, passed, shares, problem, **figures)
-        cells = {"rps": f"{_ms(worker_ms)} ms ({_ms(job.get('started_to_visible_ms'))})"}
-        cells |= {"errors": str(int(not ok)), "cpu_ms": _text(job.get("worker_cpu_ms"), ".0f")}
-        cells |= {
-            "target": f"<{JOB_TARGET_MS:g} ms",
-            "verdict": verdict,
-            "cpu": cpu_columns(shares),
-        }
+        figures = dict(worker_ms=worker_ms, max_ms=JOB_TARGET_MS)
+        problem = "" if ok else job["status"]
+        verdict = _judge(verdicts, f"learner_big_{key}_ms", passed, shares, problem, **figures)
+        cells = dict(rps=f"{_ms(worker_ms)} ms ({_ms(job['started_to_visible_ms'])})")
+        cells |= dict(errors=str(int(not ok)), cpu_ms=_text(job["worker_cpu_ms"], ".0f"))
+        cells |= dict(target=f"<{JOB_TARGET_MS:g} ms", verdict=verdict, cpu=_cpu(shares))
         rows.append(Row(f"learner {size}: {labels[key].format(**big)} (worker; visible)", **cells))
     for entry in learner.get("growth") or []:
         cold, warm = entry["cold"], entry["warm"]
-        label = f"  growth: {entry['responses']:,} answers, cold / warm (worker)"
-        times = f"{_ms(cold.get('worker_ms'))} / {_ms(warm.get('worker_ms'))} ms"
+        times = f"{_ms(cold['worker_ms'])} / {_ms(warm['worker_ms'])} ms"
         errors = str(sum(job["status"] != "succeeded" for job in (cold, warm)))
+        label = f"  growth: {entry['responses']:,} answers, cold / warm (worker)"
         rows.append(_info(label, rps=times, errors=errors))
-    if (batch := learner.get("batch")) is not None:
-        rows += _batch_rows(batch, learner["settings"]["batch_responses"], verdicts)
+    if (batch := learner.get("batch")) is None:
+        return rows
+    shares, rate = batch["cpu_share_percent"], batch.get("learners_per_s") or 0.0
+    problems, timed_out = batch["failed"] + _batch_unfinished(batch), batch["timed_out"]
+    passed = rate >= BATCH_TARGET_PER_S and not problems
+    figures = dict(learners_per_s=rate, min_learners_per_s=BATCH_TARGET_PER_S)
+    verdict = _judge(verdicts, "learner_batch_learners_per_s", passed, shares, **figures)
+    verdict += f" (partial: {batch['succeeded']:,} done)" if timed_out else ""
+    quiet, pg_ms = batch["quiet_estimate_learners_per_s"], batch["postgres_cpu_ms_per_learner"]
+    cells = dict(rps=f"{rate:,.1f} learners/s", errors=str(problems), verdict=verdict)
+    cells |= dict(cpu_ms=_text(batch["app_cpu_ms_per_learner"], ".2f"), cpu=_cpu(shares))
+    cells |= dict(target=f"≥{BATCH_TARGET_PER_S:g} learners/s")
+    responses = learner["settings"]["batch_responses"]
+    wall = "  same, the command's wall clock" + " (stopped at the time bound)" * timed_out
+    rows += [
+        Row(f"batch recompute {batch['jobs']:,} learners × {responses} answers, 1 worker", **cells),
+        _info(wall, rps=f"{batch['wall_learners_per_s'] or 0:,.1f} learners/s"),
+        _info("  quiet-machine estimate: cores ÷ CPU per learner (worker+pg)"),
+    ]
+    rows[-2].ratio, rows[-1].rps = f"{batch['wall_s']:.0f}s", _text(quiet, ",.0f", "n/a")
+    rows[-1].rps += " learners/s" * bool(quiet)
+    rows[-1].cpu_ms = _text(pg_ms, ".2f") + " pg" * (pg_ms is not None)
     return rows
 
 
@@ -296,65 +285,23 @@ def _batch_unfinished(batch: dict[str, Any]) -> int:
     return 0 if batch["timed_out"] else batch["jobs"] - batch["succeeded"] - batch["failed"]
 
 
-def _batch_rows(batch: dict[str, Any], responses: int, verdicts: list[dict[str, Any]]) -> list[Row]:
-    shares, rate = batch.get("cpu_share_percent") or {}, batch.get("learners_per_s") or 0.0
-    problems, timed_out = batch["failed"] + _batch_unfinished(batch), batch["timed_out"]
-    passed = rate >= BATCH_TARGET_PER_S and not problems
-    figures = {"learners_per_s": rate, "min_learners_per_s": BATCH_TARGET_PER_S}
-    verdict = _judge(verdicts, "learner_batch_learners_per_s", passed, shares, **figures)
-    verdict += f" (partial: {batch['succeeded']:,} done)" if timed_out else ""
-    quiet, pg_ms = (
-        batch.get("quiet_estimate_learners_per_s"),
-        batch.get("postgres_cpu_ms_per_learner"),
-    )
-    cells = {"rps": f"{rate:,.1f} learners/s", "errors": str(problems), "verdict": verdict}
-    cells |= {
-        "cpu_ms": _text(batch.get("app_cpu_ms_per_learner"), ".2f"),
-        "cpu": cpu_columns(shares),
-    }
-    cells["target"] = f"≥{BATCH_TARGET_PER_S:g} learners/s"
-    wall = "  same, the command's wall clock" + " (stopped at the time bound)" * timed_out
-    quiet_text = f"{quiet:,.0f} learners/s" if quiet else "n/a"
-    rows = [
-        Row(f"batch recompute {batch['jobs']:,} learners × {responses} answers, 1 worker", **cells),
-        _info(
-            wall,
-            rps=f"{batch.get('wall_learners_per_s') or 0:,.1f} learners/s",
-            ratio=f"{batch['wall_s']:.0f}s",
-        ),
-        _info("  quiet-machine estimate: cores ÷ CPU per learner (worker+pg)", rps=quiet_text),
-    ]
-    rows[-1].cpu_ms = _text(pg_ms, ".2f") + " pg" if pg_ms is not None else ""
-    return rows
-
-
 def render_growth(learner: dict[str, Any] | None) -> str:
     """The small table of the job's cost by history size (growth sizes, then the big learner)."""
     learner = learner or {}
     entries, big = list(learner.get("growth") or []), learner.get("big")
     if big is not None and {"cold", "warm"} <= big["jobs"].keys():
-        entries.append(
-            {**{k: big[k] for k in ("responses", "concepts", "sessions")}, **big["jobs"]}
-        )
-    if not entries:
-        return ""
-    timings = {
-        "worker_ms": "worker ms",
-        "started_to_visible_ms": "visible ms",
-        "worker_cpu_ms": "CPU ms",
-    }
+        entries.append({k: big[k] for k in ("responses", "concepts", "sessions")} | big["jobs"])
+    timings = {"worker_ms": "worker", "started_to_visible_ms": "visible", "worker_cpu_ms": "CPU"}
     header = ["answers", "concepts", "sessions"]
-    header += [f"{when} {name}" for when in ("cold", "warm") for name in timings.values()]
+    header += [f"{when} {name} ms" for when in ("cold", "warm") for name in timings.values()]
     body = [
         [f"{entry[key]:,}" for key in ("responses", "concepts", "sessions")]
-        + [_ms(entry[when].get(key)) for when in ("cold", "warm") for key in timings]
+        + [_ms(entry[when][key]) for when in ("cold", "warm") for key in timings]
         for entry in entries
     ]
-    return (
-        "learner model: one job's time by history size (worker = started→finished; visible ="
-        " started→committed, polled every 5 ms; CPU = the analytics worker's processes meanwhile)\n"
-        + table([header, *body], left=set())
-    )
+    title = "learner model: one job's time by history size (worker = started→finished; visible ="
+    title += " started→committed, polled every 5 ms; CPU = the analytics worker's processes"
+    return f"{title} meanwhile)\n{table([header, *body], set())}" if entries else ""
 
 
 def part_failures(content: dict[str, Any] | None, learner: dict[str, Any] | None) -> int:
@@ -383,12 +330,10 @@ def _ms(value: float | None) -> str:
 
 
 def _text(value: float | None, spec: str = ".2f", missing: str = "") -> str:
-    """`value` formatted by `spec` (`missing` when there is none)."""
     return format(value, spec) if value is not None else missing
 
 
-def cpu_columns(shares: dict[str, float]) -> str:
-    """app/wrk/pg/other shares of the machine's CPU, in percent."""
+def _cpu(shares: dict[str, float]) -> str:
     columns = ("app", "wrk", "postgres", "other")
     return "/".join(f"{shares.get(k, 0):.0f}" for k in columns) if shares else ""
 
@@ -399,10 +344,8 @@ def table(lines: list[list[str]], left: set[int]) -> str:
     widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
 
     def line(cells: list[str]) -> str:
-        return "  ".join(
-            cell.ljust(width) if i in left else cell.rjust(width)
-            for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
+        pad = [str.ljust if i in left else str.rjust for i in range(len(cells))]
+        return "  ".join(p(c, w) for p, c, w in zip(pad, cells, widths, strict=True)).rstrip()
 
     rule = "  ".join("-" * width for width in widths)
     return "\n".join([line(lines[0]), rule, *(line(cells) for cells in lines[1:])])

@@ -34,7 +34,6 @@ class BenchUser:
 
 @contextmanager
 def cursor_for(database_url: str) -> Iterator[Any]:
-    """An autocommit cursor on a connection that is closed afterwards."""
     connection = psycopg2.connect(database_url)
     connection.autocommit = True
     try:

@@ -82,7 +82,6 @@ def percentile(values: Sequence[float], q: float) -> float | None:
 
 
 def histogram(times: Iterable[float], start: float, end: float, bucket: float) -> list[int]:
-    """Requests per `bucket` seconds from `start` to `end` (the phase's shape, for the JSON)."""
     counts = [0] * max(1, int(-(-(end - start) // bucket)))
     for moment in times:
         if start <= moment < end:
