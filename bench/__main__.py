@@ -27,15 +27,13 @@ from typing import Any
 import orjson
 import redis
 
-from bench import content, growth, learner, load, parts, report
-from bench.kit import Run, echo
-from bench.seed import cursor_for
+from bench import content, growth, kit, learner, load, report
 from tests.support.database import flush_redis, server_url
 from tests.support.processes import REPO_ROOT
 
 PACKAGES = "uvicorn uvloop httptools fastapi starlette pydantic asyncpg redis celery kombu"
 PACKAGES += " sqlalchemy psycopg2-binary psycopg2 structlog orjson"
-PROFILE_PARTS = ("analytics", parts.LIMITS, parts.LEARNER_BIG, parts.LEARNER_BATCH)
+PROFILE_PARTS = ("analytics", kit.LIMITS, kit.LEARNER_BIG, kit.LEARNER_BATCH)
 # The parts' options: a group's title, then "--option type default help" lines.
 OPTIONS = """load (http, analytics, growth)
 --duration int 10 seconds measured per scenario (whole seconds)
@@ -76,7 +74,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     flag(
         "--only",
         default="",
-        help=f"comma-separated, of: {', '.join(parts.CHOICES)} (default:\n"
+        help=f"comma-separated, of: {', '.join(kit.CHOICES)} (default:\n"
         "all but growth), or HTTP scenario keys, e.g. gateway_submit",
     )
     flag("--skip-http", action="store_true", help="leave out the HTTP scenarios")
@@ -114,7 +112,7 @@ def provenance(redis_url: str) -> tuple[dict[str, Any], dict[str, Any]]:
     for name in PACKAGES.split():
         with contextlib.suppress(metadata.PackageNotFoundError):
             found[name] = metadata.version(name)
-    with cursor_for(server_url()) as cursor, redis.Redis.from_url(redis_url) as client:
+    with kit.cursor_for(server_url()) as cursor, redis.Redis.from_url(redis_url) as client:
         cursor.execute("SHOW server_version")
         found |= {
             "postgresql": cursor.fetchone()[0],
@@ -136,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     skips = {"skip_http": args.skip_http, "skip_analytics": args.skip_analytics}
     try:
-        selection = parts.select(args.only, load.SCENARIO_KEYS, **skips)
+        selection = kit.select(args.only, load.SCENARIO_KEYS, **skips)
     except ValueError as exc:
         raise SystemExit(str(exc)) from exc
     profiled = {key for key in args.profile.split(",") if key}
@@ -146,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     workdir = Path(tempfile.mkdtemp(prefix="ailp-bench-"))
-    ctx = Run(args, selection, workdir, secrets.token_urlsafe(48), profiled)
+    ctx = kit.Run(args, selection, workdir, secrets.token_urlsafe(48), profiled)
     keep = args.keep_logs or bool(profiled)
     try:
         ctx.claim_redis_db()
@@ -156,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     except BaseException as exc:
         keep = True
         if isinstance(exc, KeyboardInterrupt):
-            echo("==> interrupted")
+            kit.echo("==> interrupted")
             return 130
         raise
     finally:
@@ -164,27 +162,27 @@ def main(argv: list[str] | None = None) -> int:
         if ctx.redis_db:
             flush_redis(ctx.redis_url)
         if keep:
-            echo(f"==> logs kept in {workdir}")
+            kit.echo(f"==> logs kept in {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _run(ctx: Run) -> tuple[int, bool]:
+def _run(ctx: kit.Run) -> tuple[int, bool]:
     args, selection = ctx.args, ctx.selection
     started, clock, (host, found) = datetime.now(UTC), time.monotonic(), provenance(ctx.redis_url)
     host["loadavg"] = list(os.getloadavg())
-    echo(f"==> {host}, {found}, parts {sorted(selection.parts)}")
+    kit.echo(f"==> {host}, {found}, parts {sorted(selection.parts)}")
     results: dict[str, Any] = {"scenarios": {}, "accepted_jobs": None, "analytics": None}
-    if parts.HTTP in selection or parts.ANALYTICS in selection:
+    if kit.HTTP in selection or kit.ANALYTICS in selection:
         results = load.run(ctx)
     for wanted, key, run in (
-        (parts.CONTENT_PARTS, "content", content.run),
-        (parts.LEARNER_PARTS, "learner_model", learner.run),
-        ({parts.LEARNER_FIT}, "learner_model_fit", learner.run_fit),
-        ({parts.GROWTH}, "growth", growth.run),
+        (kit.CONTENT_PARTS, "content", content.run),
+        (kit.LEARNER_PARTS, "learner_model", learner.run),
+        ({kit.LEARNER_FIT}, "learner_model_fit", learner.run_fit),
+        ({kit.GROWTH}, "growth", growth.run),
     ):
         if selection.parts & wanted:
-            echo(f"==> {(run.__doc__ or key).splitlines()[0]}")
+            kit.echo(f"==> {(run.__doc__ or key).splitlines()[0]}")
             results[key] = run(ctx)
     parts_of = dict(content=results.get("content"), fit=results.get("learner_model_fit"))
     parts_of |= dict(learner=results.get("learner_model"))
@@ -200,7 +198,7 @@ def _run(ctx: Run) -> tuple[int, bool]:
         f"({host['cpu']}), load generator on the same cores — wrk -t{args.threads} "
         f"-c{args.connections}, {args.warmup:g}s warm-up + {args.duration:g}s per scenario"
     )
-    if "content" in results and parts.LIMITS in selection:
+    if "content" in results and kit.LIMITS in selection:
         print(
             f"content limits: {args.content_jobs:,} jobs queued at once per replica count (more "
             f"than {args.rpm} RPM lets through in the phase, so demand never runs out), "
@@ -221,7 +219,6 @@ def _run(ctx: Run) -> tuple[int, bool]:
     )
     path = args.results_dir / f"{started:%Y%m%dT%H%M%SZ}.json"
     settings = vars(args) | {"results_dir": str(args.results_dir), "parts": sorted(selection.parts)}
-    settings["gateway_env"] = results.pop("gateway_env", None)
     document = dict(started_at=started.isoformat(), elapsed_s=round(elapsed, 1), machine=host)
     document |= dict(versions=found, settings=settings, profiles=ctx.profiles or None)
     document |= dict(scenarios={key: result.as_dict() for key, result in scenarios.items()})

@@ -8,10 +8,13 @@ a span that is not a whole number of windows can hold one burst more than its le
 
 from __future__ import annotations
 
+import bisect
 import json
+import statistics
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import redis
@@ -19,10 +22,7 @@ import redis
 from ailp.config import Settings
 from ailp.models.enums import JobKind
 from ailp.queue import publish as publisher
-from bench import windows
-from bench.kit import Meter, Run, count_lines, echo, wait_jobs
-from bench.parts import BUDGET, LIMITS
-from bench.seed import create_users, cursor_for
+from bench import kit
 from tests.support.model_server import ModelServerProcess, peak_requests_in_window
 
 WINDOW_S, MODEL = 60.0, "gpt-4o-mini"
@@ -39,22 +39,24 @@ JOBS_SQL = """INSERT INTO jobs (id, user_id, learner_id, kind, params, max_attem
     ORDER BY g RETURNING id::text"""  # lessons, quizzes and exercises in turn, over the learners
 
 
-def run(ctx: Run) -> dict[str, Any]:
+def run(ctx: kit.Run) -> dict[str, Any]:
     """Content generation within the model limits and the budget."""
     args, out = ctx.args, {}
-    if LIMITS in ctx.selection and args.content_jobs <= args.rpm * -(-args.content_phase // 60):
-        echo(f"    warning: {args.content_jobs} jobs may run out before the phase ends")
+    if kit.LIMITS in ctx.selection and args.content_jobs <= args.rpm * -(-args.content_phase // 60):
+        kit.echo(f"    warning: {args.content_jobs} jobs may run out before the phase ends")
     with ModelServerProcess() as server:
-        for replicas in map(int, args.replicas.split(",") if LIMITS in ctx.selection else []):
+        for replicas in map(int, args.replicas.split(",") if kit.LIMITS in ctx.selection else []):
             out[f"limits_{replicas}"] = _limits(ctx, server, replicas)
-            echo(f"    limits, {replicas} replica(s): {out[f'limits_{replicas}']}")
-        if BUDGET in ctx.selection:
+            kit.echo(f"    limits, {replicas} replica(s): {out[f'limits_{replicas}']}")
+        if kit.BUDGET in ctx.selection:
             out["budget"] = _budget(ctx, server)
-            echo(f"    budget: {out['budget']}")
+            kit.echo(f"    budget: {out['budget']}")
     return out
 
 
-def _phase(ctx: Run, server: ModelServerProcess, name: str, env: str, jobs: int) -> dict[str, Any]:
+def _phase(
+    ctx: kit.Run, server: ModelServerProcess, name: str, env: str, jobs: int
+) -> dict[str, Any]:
     """Start the content workers and the sweeper, queue `jobs` jobs at once and wait until all
     are done or the phase's time is up; stop the workers, then read the request log and jobs."""
     server.control.reset()
@@ -66,23 +68,25 @@ def _phase(ctx: Run, server: ModelServerProcess, name: str, env: str, jobs: int)
         names = ["content-worker", *(f"content-worker-{n}" for n in range(2, replicas + 1))]
         stack.start(*names, "sweeper")
         stack.wait_sweeper_ready()
-        learners = [u.learner_id for u in create_users(stack.database_url, ctx.jwt_secret, 16)]
-        with cursor_for(stack.database_url) as cursor:
+        learners = [u.learner_id for u in kit.create_users(stack.database_url, ctx.jwt_secret, 16)]
+        with kit.cursor_for(stack.database_url) as cursor:
             cursor.execute(JOBS_SQL, {"prefix": name, "count": jobs, "learners": learners})
             ids = [row[0] for row in cursor.fetchall()]
         doorbells = [publisher.Doorbell(uuid.UUID(i), JobKind.content.value) for i in ids]
         workers = [stack[worker] for worker in names]
-        meter = Meter(
+        meter = kit.Meter(
             [w.pid for w in workers], stack.database_url, ctx.redis_url, [server.pid or 0]
         )
-        spy = ctx.profile(LIMITS if name == "limits_1" else name, workers[0].pid, "content worker")
+        spy = ctx.profile(
+            kit.LIMITS if name == "limits_1" else name, workers[0].pid, "content worker"
+        )
         with spy, meter, redis.Redis.from_url(ctx.redis_url) as broker:
             started, deadline = time.time(), time.monotonic() + limit_s
             publisher.publish(broker, doorbells, ttl_seconds=Settings().job_message_ttl_seconds)
-            _, done = wait_jobs(stack.database_url, ids, workers, deadline, 0.5)
+            _, done = kit.wait_jobs(stack.database_url, ids, workers, deadline, 0.5)
             ended = time.time()
         stack.stop()
-        with cursor_for(stack.database_url) as cursor:
+        with kit.cursor_for(stack.database_url) as cursor:
             cursor.execute(
                 "SELECT j.status, extract(epoch FROM j.started_at), extract(epoch FROM "
                 "j.finished_at), c.source, c.notice, c.cost_usd "
@@ -90,11 +94,11 @@ def _phase(ctx: Run, server: ModelServerProcess, name: str, env: str, jobs: int)
             )
             rows = cursor.fetchall()
         out = dict(ids=ids, started=started, ended=ended, done=done, rows=rows, meter=meter)
-        deferrals = count_lines([worker.log_path for worker in workers], b"job_deferred")
+        deferrals = kit.count_lines([worker.log_path for worker in workers], b"job_deferred")
         return out | dict(requests=server.control.requests(since=started - 5), deferrals=deferrals)
 
 
-def _limits(ctx: Run, server: ModelServerProcess, replicas: int) -> dict[str, Any]:
+def _limits(ctx: kit.Run, server: ModelServerProcess, replicas: int) -> dict[str, Any]:
     """`--content-jobs` jobs at `--rpm` for `--content-phase` s, judged on the request log."""
     rpm, env = ctx.args.rpm, f"OPENAI_RPM_LIMIT={ctx.args.rpm} OPENAI_TPM_LIMIT=10000000"
     phase = _phase(ctx, server, f"limits_{replicas}", env, ctx.args.content_jobs)
@@ -103,36 +107,36 @@ def _limits(ctx: Run, server: ModelServerProcess, replicas: int) -> dict[str, An
     # The steady state: from one window after publishing (past the start-up burst) to the end.
     steady = (WINDOW_S, started + WINDOW_S, ended)
     quietest, mean = (
-        windows.quietest_full_window(in_phase, *steady),
-        windows.mean_full_window(in_phase, *steady),
+        quietest_full_window(in_phase, *steady),
+        mean_full_window(in_phase, *steady),
     )
     completed = [row for row in rows if row[0] == "succeeded" and row[2] and float(row[2]) <= ended]
-    per_window = windows.mean_full_window([float(row[2]) for row in completed], *steady)
+    per_window = mean_full_window([float(row[2]) for row in completed], *steady)
     sources, statuses = Counter(row[3] for row in rows if row[3]), Counter(row[0] for row in rows)
     run_ms = [(float(row[2]) - float(row[1])) * 1000 for row in completed if row[1]]
     phase_s, meter = ended - started, phase["meter"]
     out = dict(replicas=replicas, rpm_limit=rpm, phase_s=round(phase_s, 2), jobs=len(rows))
-    out |= dict(jobs_per_s=windows.rounded(per_window and per_window / WINDOW_S))
+    out |= dict(jobs_per_s=kit.rounded(per_window and per_window / WINDOW_S))
     out |= dict(jobs_per_s_whole_phase=round(len(completed) / max(phase_s, 1e-9), 2))
     out |= dict(statuses_at_stop=dict(statuses), sources=dict(sources))
     out |= dict(backlog_at_stop=statuses["queued"] + statuses["running"])
     out |= dict(fallbacks=sum(sources.values()) - sources["openai"], deferrals=phase["deferrals"])
     # Safety: every request the server saw, in any 60 s window (also during shutdown).
     out |= dict(peak_any_60s=peak_requests_in_window(requests, WINDOW_S))
-    out |= dict(first_60s=windows.count_between(in_phase, started, started + WINDOW_S))
+    out |= dict(first_60s=count_between(in_phase, started, started + WINDOW_S))
     # The quietest full window's share, and the mean one's (the verdict's).
-    out |= dict(utilisation=windows.rounded(quietest and quietest / rpm, 4))
-    out |= dict(utilisation_mean=windows.rounded(mean and mean / rpm, 4))
+    out |= dict(utilisation=kit.rounded(quietest and quietest / rpm, 4))
+    out |= dict(utilisation_mean=kit.rounded(mean and mean / rpm, 4))
     # The phase's shape: requests per 5 s, and when the first window's worth had been sent.
-    out |= dict(requests_per_5s=windows.histogram(in_phase, started, ended, 5.0))
-    out |= dict(first_window_s=windows.rounded(windows.time_to_reach(in_phase, started, rpm)))
-    out |= dict(job_run_ms_p50=windows.rounded(windows.percentile(run_ms, 50)))
-    out |= dict(job_run_ms_p99=windows.rounded(windows.percentile(run_ms, 99)))
+    out |= dict(requests_per_5s=histogram(in_phase, started, ended, 5.0))
+    out |= dict(first_window_s=kit.rounded(time_to_reach(in_phase, started, rpm)))
+    out |= dict(job_run_ms_p50=kit.rounded(kit.percentile(run_ms, 50)))
+    out |= dict(job_run_ms_p99=kit.rounded(kit.percentile(run_ms, 99)))
     out |= dict(worker_cpu_ms_per_job=meter.ms_per(len(completed)))
     return out | dict(cpu_share_percent=meter.shares())
 
 
-def _budget(ctx: Run, server: ModelServerProcess) -> dict[str, Any]:
+def _budget(ctx: kit.Run, server: ModelServerProcess) -> dict[str, Any]:
     """A low daily budget at known prices, 2 replicas, `--budget-jobs` jobs at once: the spend
     (usage tokens × prices, from the request log) may exceed it by one call's cost."""
     budget_usd, prices = ctx.args.budget_usd, json.dumps({MODEL: PRICE}, separators=(",", ":"))
@@ -140,14 +144,88 @@ def _budget(ctx: Run, server: ModelServerProcess) -> dict[str, Any]:
     phase = _phase(
         ctx, server, "budget", f"{env} OPENAI_DAILY_BUDGET_USD={budget_usd}", ctx.args.budget_jobs
     )
-    spend, rows = windows.spend(phase["requests"], PRICE), phase["rows"]
-    pieces, overshoot = [row for row in rows if row[3]], spend["total_usd"] - budget_usd
+    cost, rows = spend(phase["requests"], PRICE), phase["rows"]
+    pieces, overshoot = [row for row in rows if row[3]], cost["total_usd"] - budget_usd
     out = dict(budget_usd=budget_usd, jobs=len(rows), finished=phase["done"])
-    out |= dict(statuses=dict(Counter(row[0] for row in rows)), model_calls=spend["calls"])
-    out |= dict(spend_log_usd=round(spend["total_usd"], 6), overshoot_usd=round(overshoot, 6))
+    out |= dict(statuses=dict(Counter(row[0] for row in rows)), model_calls=cost["calls"])
+    out |= dict(spend_log_usd=round(cost["total_usd"], 6), overshoot_usd=round(overshoot, 6))
     out |= dict(spend_rows_usd=round(sum(float(row[5] or 0) for row in pieces), 6))
-    out |= dict(max_call_usd=round(spend["max_call_usd"], 6))
+    out |= dict(max_call_usd=round(cost["max_call_usd"], 6))
     out |= dict(unused_budget_usd=round(max(0.0, -overshoot), 6))
     out |= dict(model_pieces=sum(1 for row in pieces if row[3] == "openai"))
     out |= dict(budget_notices=sum(1 for row in pieces if "budget" in str(row[4] or "").lower()))
     return out | dict(cpu_share_percent=phase["meter"].shares())
+
+
+_EPSILON = 1e-6  # past a request time: a window starting just after t no longer holds t
+
+
+def _count(times: Sequence[float], start: float, window: float) -> int:
+    return bisect.bisect_left(times, start + window) - bisect.bisect_left(times, start)
+
+
+def quietest_full_window(
+    times: Iterable[float], window: float, start: float, end: float
+) -> int | None:
+    """Fewest requests in any window inside [start, end] (None: shorter than a window). A count
+    only drops when a request leaves, so the minimum is just after one leaves, or at an end."""
+    ordered, last = sorted(times), end - window
+    if last < start - _EPSILON:
+        return None
+    last = max(last, start)
+    starts = {start, last} | {t + _EPSILON for t in ordered if start <= t + _EPSILON <= last}
+    return min(_count(ordered, a, window) for a in starts)
+
+
+def mean_full_window(
+    times: Iterable[float], window: float, start: float, end: float
+) -> float | None:
+    """Requests per window inside [start, end], averaged over every such window (None: shorter
+    than a window); unlike requests ÷ (end − start), never more than one window can hold."""
+    ordered, last = sorted(times), end - window
+    if last < start - _EPSILON:
+        return None
+    if last <= start:
+        return float(_count(ordered, start, window))
+    # A request at t lies in [a, a + w) for a in (t - w, t]: integrate that over [start, last].
+    covered = sum(max(0.0, min(last, t) - max(start, t - window)) for t in ordered)
+    return covered / (last - start)
+
+
+def count_between(times: Iterable[float], start: float, end: float) -> int:
+    """Requests in [start, end)."""
+    return sum(1 for moment in times if start <= moment < end)
+
+
+def spend(requests: Iterable[Mapping[str, Any]], price: Mapping[str, float]) -> dict[str, Any]:
+    """Total and largest single call's cost (`price`: USD per 1K tokens) over the model server's
+    request log; calls that were not answered 200 cost nothing."""
+    calls = list(requests)
+    costs = [
+        int(r.get("prompt_tokens") or 0) * price["input"] / 1000
+        + int(r.get("completion_tokens") or 0) * price["output"] / 1000
+        for r in calls
+        if r.get("status") == 200
+    ]
+    paid = [cost for cost in costs if cost > 0]
+    return {
+        "calls": len(calls),
+        "paid_calls": len(paid),
+        "total_usd": sum(paid),
+        "max_call_usd": max(paid, default=0.0),
+        "mean_call_usd": statistics.fmean(paid) if paid else 0.0,
+    }
+
+
+def histogram(times: Iterable[float], start: float, end: float, bucket: float) -> list[int]:
+    counts = [0] * max(1, int(-(-(end - start) // bucket)))
+    for moment in times:
+        if start <= moment < end:
+            counts[min(len(counts) - 1, int((moment - start) // bucket))] += 1
+    return counts
+
+
+def time_to_reach(times: Iterable[float], start: float, count: int) -> float | None:
+    """Seconds from `start` until the `count`-th request (None if it never came)."""
+    ordered = sorted(moment for moment in times if moment >= start)
+    return ordered[count - 1] - start if 0 < count <= len(ordered) else None

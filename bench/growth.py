@@ -21,10 +21,8 @@ from sqlalchemy.orm import Session
 
 from ailp.config import Settings
 from ailp.jobs.sweeper import sweep
-from bench import load
-from bench.kit import Run, echo
+from bench import kit, load
 from bench.learner import Runner
-from bench.seed import create_users, cursor_for
 from tests.support.processes import Stack
 
 CHUNK = 1_000_000
@@ -96,19 +94,19 @@ def scaled(factor: float) -> dict[str, int]:
     return sizes | {"learners": max(sizes["users"], sizes["learners"])}
 
 
-def run(ctx: Run) -> dict[str, Any]:
+def run(ctx: kit.Run) -> dict[str, Any]:
     """Growth: the hot paths on an empty and on a grown database."""
     rounds, sides = ctx.args.growth_rounds, {}
     with ExitStack() as stacks:
         for name in ("empty", "grown"):
             stack = stacks.enter_context(ctx.stack(f"growth-{name}"))
-            users = create_users(stack.database_url, ctx.jwt_secret, ctx.args.users)
-            with cursor_for(stack.database_url) as cursor:
+            users = kit.create_users(stack.database_url, ctx.jwt_secret, ctx.args.users)
+            with kit.cursor_for(stack.database_url) as cursor:
                 cursor.execute("UPDATE users SET role = 'admin' WHERE id = %s", (users[0].user_id,))
                 cursor.execute(LISTING_SQL, (users[1].user_id, users[1].learner_id, BIG_LISTING))
                 cursor.execute("ANALYZE")  # both sides planned from statistics
             sides[name] = (stack, users)
-        seeded = seed(sides["grown"][0].database_url, scaled(ctx.args.growth_scale), echo)
+        seeded = seed(sides["grown"][0].database_url, scaled(ctx.args.growth_scale), kit.echo)
         plans = {name: _plan(stack, users) for name, (stack, users) in sides.items()}
         phases: dict[str, dict[str, Any]] = {name: {"http": {}, "rounds": []} for name in sides}
         for number in range(1, rounds + 1):
@@ -125,7 +123,7 @@ def run(ctx: Run) -> dict[str, Any]:
                         "errors": r.errors,
                         "loadavg_1m": result.loadavg,
                     }
-                    echo(f"    round {number}, {name}: {figures}")
+                    kit.echo(f"    round {number}, {name}: {figures}")
                     phase["rounds"].append(figures)
                     best = phase["http"].setdefault(key, {**figures, "errors": 0})
                     best |= {
@@ -138,7 +136,7 @@ def run(ctx: Run) -> dict[str, Any]:
                         ctx.clear_redis()
         for name, (stack, users) in sides.items():
             phases[name] |= _once(ctx, stack, users)
-            echo(f"    {name}: {phases[name]['admin_stats']}, {phases[name]['sweep']}")
+            kit.echo(f"    {name}: {phases[name]['admin_stats']}, {phases[name]['sweep']}")
     return {"seed": seeded, "rounds": rounds, "phases": phases, "verdicts": verdicts(phases)}
 
 
@@ -147,7 +145,7 @@ def _plan(stack: Stack, users: list[Any]) -> dict[str, load.Scenario]:
     the jobs read stay "just published" for the sweeper (polled, not worked on)."""
     stack.start("gateway")
     read_jobs = load.create_read_jobs(stack.base_url, users)
-    with cursor_for(stack.database_url) as cursor:
+    with kit.cursor_for(stack.database_url) as cursor:
         cursor.execute(
             "UPDATE jobs SET published_at = now() + interval '1 day' WHERE id = ANY(%s::uuid[])",
             (list(read_jobs.values()),),
@@ -171,7 +169,7 @@ def _plan(stack: Stack, users: list[Any]) -> dict[str, load.Scenario]:
 
 def _forget_submissions(database_url: str, users: list[Any]) -> None:
     """Jobs a submission scenario queued (not those read, "published" a day ahead)."""
-    with cursor_for(database_url) as cursor:
+    with kit.cursor_for(database_url) as cursor:
         cursor.execute(
             "DELETE FROM jobs WHERE status = 'queued' AND user_id = ANY(%s) "
             "AND (published_at IS NULL OR published_at < now() + interval '1 hour')",
@@ -179,7 +177,7 @@ def _forget_submissions(database_url: str, users: list[Any]) -> None:
         )
 
 
-def _once(ctx: Run, stack: Stack, users: list[Any]) -> dict[str, Any]:
+def _once(ctx: kit.Run, stack: Stack, users: list[Any]) -> dict[str, Any]:
     """Admin stats for 30 days (after 3 warm-up calls); a sweeper pass as the sweeper runs it
     (with the broker, so due jobs are checked for a waiting message), rolled back, after 2; and
     a cold then a warm analytics job for a learner with 10,000 answers (only this side's
@@ -233,7 +231,7 @@ def _timed(call: Callable[[], None], runs: int, warmup: int) -> dict[str, Any]:
 
 def seed(database_url: str, sizes: dict[str, int], log: Callable[[str], None]) -> dict[str, Any]:
     started = time.monotonic()
-    with cursor_for(database_url) as cursor:
+    with kit.cursor_for(database_url) as cursor:
         # Bulk load: no triggers and no FK checks (the data is consistent by construction), more
         # memory for the index builds, no waiting for WAL flushes.
         cursor.execute(

@@ -13,20 +13,171 @@ import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psycopg2
 import redis
+from pydantic import SecretStr
 
+from ailp.config import Settings
 from ailp.devstack import procfs
-from bench.parts import Selection
-from bench.seed import backend_pids, cursor_for
-from tests.support.api import TERMINAL
+from gateway.passwords import hash_password
+from gateway.security import issue_token
+from tests.support.api import TERMINAL, Api
 from tests.support.database import flush_redis, redis_url
 from tests.support.processes import REPO_ROOT, Service, Stack, throwaway_stack
+
+
+@dataclass(frozen=True)
+class BenchUser:
+    user_id: int
+    token: str
+    learner_id: int
+
+    def api(self, base_url: str) -> Api:
+        """The tests' API client, signed in as this user."""
+        api = Api(base_url, timeout=30)
+        api.token = self.token
+        api.http.headers["Authorization"] = f"Bearer {self.token}"
+        return api
+
+
+@contextmanager
+def cursor_for(database_url: str) -> Iterator[Any]:
+    connection = psycopg2.connect(database_url)
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            yield cursor
+    finally:
+        connection.close()
+
+
+def backend_pids(database_url: str) -> set[int]:
+    """The server processes of the connections open to this database (but this one)."""
+    with cursor_for(database_url) as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def create_users(database_url: str, jwt_secret: str, count: int) -> list[BenchUser]:
+    """`count` users, each with one learner profile and a valid access token."""
+    settings = Settings(jwt_secret=SecretStr(jwt_secret))
+    with cursor_for(database_url) as cursor:
+        cursor.execute(
+            "INSERT INTO users (username, email, password_hash) SELECT 'bench_' || g, "
+            "'bench_' || g || '@example.com', %s FROM generate_series(1, %s) g RETURNING id",
+            (hash_password("bench-password-42"), count),
+        )
+        user_ids = sorted(row[0] for row in cursor.fetchall())
+        learner_of = dict(insert_learners(cursor, user_ids, "data-analysis", count, 0))
+    return [
+        BenchUser(user, issue_token(settings, user, version=0).token, learner_of[user])
+        for user in user_ids
+    ]
+
+
+def insert_learners(
+    cursor: Any, owners: list[int], niche: str, count: int, first: int = 1
+) -> list[tuple[int, int]]:
+    """`count` learners, the n-th (from `first`) owned by owners[n % len(owners)], niche + n;
+    (user id, learner id) in creation order."""
+    cursor.execute(
+        """
+        INSERT INTO learners (user_id, target_niche, experience_level, preferred_learning_style,
+                              learning_goals)
+        SELECT (%(owners)s::bigint[])[1 + g %% cardinality(%(owners)s::bigint[])], %(niche)s || g,
+               (ARRAY['beginner', 'intermediate', 'advanced'])[1 + g %% 3], 'reading',
+               'Benchmark learner.'
+        FROM generate_series(%(first)s, %(first)s + %(count)s - 1) g ORDER BY g
+        RETURNING user_id, id
+        """,
+        {"owners": owners, "niche": niche, "count": count, "first": first},
+    )
+    return sorted(cursor.fetchall(), key=lambda row: row[1])
+
+
+def insert_history(cursor: Any, learner_ids: list[int], **shape: Any) -> None:
+    """Per learner `sessions` study sessions over the last `session_days` (default `days`) days
+    and `answers` answers cycling over `concepts` concepts ("concept 001", ...) over the last
+    `days` days: right 60 % of the time, or (`graded`) from 30 % for the first concept to 95 %
+    for the last."""
+    shape = {"ids": learner_ids, "session_days": shape["days"], "graded": False, **shape}
+    cursor.execute(
+        """
+        INSERT INTO learning_sessions (learner_id, session_start, session_end, duration_minutes,
+                                       exercises_completed, exercises_count, completion_rate,
+                                       performance_score)
+        SELECT l, at, at + make_interval(mins => minutes), minutes,
+               (SELECT coalesce(jsonb_agg('exercise-' || e), '[]'::jsonb)
+                FROM generate_series(1, exercises) e), exercises, random(), random()
+        FROM (SELECT l, (10 + floor(random() * 80))::int AS minutes,
+                     floor(random() * 10)::int AS exercises, now() - interval '2 hours'
+                         - random() * make_interval(days => %(session_days)s) AS at
+              FROM unnest(%(ids)s::bigint[]) l, generate_series(1, %(sessions)s)) s;
+        INSERT INTO exercise_responses (learner_id, concept, correct, answered_at)
+        SELECT l, 'concept ' || lpad(c::text, 3, '0'),
+               random() < CASE WHEN %(graded)s THEN 0.3 + 0.65 * c::float8 / %(concepts)s ELSE 0.6 END,
+               now() - interval '1 hour' - random() * make_interval(days => %(days)s)
+        FROM (SELECT l, 1 + (g %% %(concepts)s) AS c
+              FROM unnest(%(ids)s::bigint[]) l, generate_series(1, %(answers)s) g) answers;
+        ANALYZE learners, learning_sessions, exercise_responses, jobs
+        """,
+        shape,
+    )
+
+
+HTTP, ANALYTICS, LIMITS, BUDGET = "http", "analytics", "limits", "budget"
+LEARNER_BIG, LEARNER_GROWTH, LEARNER_BATCH = "learner-big", "learner-growth", "learner-batch"
+LEARNER_FIT, GROWTH = "learner-model-fit", "growth"
+PARTS = (HTTP, ANALYTICS, LIMITS, BUDGET, LEARNER_BIG, LEARNER_GROWTH, LEARNER_BATCH, LEARNER_FIT)
+OPT_IN_PARTS = (GROWTH,)  # never part of "everything"
+CONTENT_PARTS = frozenset({LIMITS, BUDGET})
+LEARNER_PARTS = frozenset({LEARNER_BIG, LEARNER_GROWTH, LEARNER_BATCH})
+CHOICES = (*PARTS, *OPT_IN_PARTS, "content (limits, budget)", "learner-model (learner-*)")
+ALIASES = {"content": CONTENT_PARTS, "learner-model": LEARNER_PARTS, "learner": LEARNER_PARTS}
+
+
+@dataclass(frozen=True)
+class Selection:
+    parts: frozenset[str]
+    scenarios: frozenset[str]  # HTTP scenario keys to run (all of them when `http` was asked)
+
+    def __contains__(self, part: object) -> bool:
+        return part in self.parts
+
+
+def select(
+    only: str,
+    scenario_keys: Iterable[str],
+    *,
+    skip_http: bool = False,
+    skip_analytics: bool = False,
+) -> Selection:
+    """Parse `--only` (comma-separated part names, aliases or HTTP scenario keys; empty: all).
+    Raises ValueError naming what it does not know."""
+    keys = tuple(scenario_keys)
+    tokens = [token.strip() for token in only.split(",") if token.strip()]
+    parts, scenarios = (set(), set()) if tokens else (set(PARTS), set(keys))
+    for token in tokens:
+        parts |= {HTTP} if token in (HTTP, *keys) else set(ALIASES.get(token, {token}))
+        scenarios |= set(keys) if token == HTTP else {token} & set(keys)
+    if unknown := parts - {*PARTS, *OPT_IN_PARTS}:
+        known = ", ".join([*PARTS, *OPT_IN_PARTS, *ALIASES, *keys])
+        raise ValueError(f"unknown part or scenario {', '.join(sorted(unknown))}; known: {known}")
+    if skip_http:
+        parts, scenarios = parts - {HTTP}, set()
+    if skip_analytics:
+        parts.discard(ANALYTICS)
+    return Selection(frozenset(parts), frozenset(scenarios))
+
 
 # Redis database numbers the benchmark may take, first empty one wins: not 0 (`make up`'s
 # default) and not 11-15 (the test suites' defaults, see tests/support/database.py).
@@ -253,3 +404,15 @@ def _tree(roots: Iterable[int]) -> set[int]:
             found.add(pid)
             todo += procfs.child_pids(pid)
     return found
+
+
+def rounded(value: float | None, digits: int = 2) -> float | None:
+    return round(value, digits) if value is not None else None
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """Nearest-rank percentile (q in 0..100); None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[int(max(1, min(len(ordered), -(-len(ordered) * q // 100)))) - 1]

@@ -18,9 +18,7 @@ import redis
 
 from ailp.learner_model.answers import read_dkt
 from ailp.queue.names import ANALYTICS_QUEUE
-from bench.kit import Meter, Run, ailp, echo, wait_jobs
-from bench.parts import LEARNER_BATCH, LEARNER_BIG, LEARNER_GROWTH
-from bench.seed import BenchUser, create_users, cursor_for, insert_history, insert_learners
+from bench import kit
 from tests.support.api import TERMINAL
 from tests.support.database import create_database, drop_database
 from tests.support.processes import REPO_ROOT, Stack
@@ -28,31 +26,33 @@ from tests.support.processes import REPO_ROOT, Stack
 DATA = REPO_ROOT / "data" / "assistments2009" / "builder_train.csv"
 
 
-def run(ctx: Run) -> dict[str, Any]:
+def run(ctx: kit.Run) -> dict[str, Any]:
     """The learner model at scale."""
     args, selection = ctx.args, ctx.selection
     settings = {k: v for k, v in vars(args).items() if k.startswith(("big_", "batch_", "growth"))}
     out: dict[str, Any] = {"settings": settings}
     with ctx.stack("learner") as stack:
         stack.start("gateway", "analytics-worker")
-        owner = create_users(stack.database_url, ctx.jwt_secret, 1)[0]
+        owner = kit.create_users(stack.database_url, ctx.jwt_secret, 1)[0]
         runner, worker = Runner(stack, owner, ctx.redis_url), stack["analytics-worker"].pid
-        if LEARNER_BATCH in selection:
+        if kit.LEARNER_BATCH in selection:
             out["batch"] = _batch(ctx, runner)
-        if selection.parts & {LEARNER_BIG, LEARNER_GROWTH}:
+        if selection.parts & {kit.LEARNER_BIG, kit.LEARNER_GROWTH}:
             runner.warm_up()
-        if LEARNER_BIG in selection:
+        if kit.LEARNER_BIG in selection:
             big = {"responses": args.big_responses, "concepts": args.big_concepts}
             big |= {"sessions": args.big_sessions, "new_responses": 100}
             learner = runner.seed_learner(args.big_sessions, args.big_responses, args.big_concepts)
-            with ctx.profile(LEARNER_BIG, worker, "analytics worker, cold job", pool=True):
-                time.sleep(1.0 if LEARNER_BIG in ctx.profiled else 0)  # py-spy attaches first
+            with ctx.profile(kit.LEARNER_BIG, worker, "analytics worker, cold job", pool=True):
+                time.sleep(1.0 if kit.LEARNER_BIG in ctx.profiled else 0)  # py-spy attaches first
                 jobs = {"cold": runner.one_job(learner)}
             jobs["warm"] = runner.one_job(learner)
             runner.post_responses(learner, 100, args.big_concepts)
             out["big"] = {**big, "jobs": {**jobs, "plus_new": runner.one_job(learner)}}
-            echo(f"    big learner: {out['big']['jobs']}")
-        for size in [int(n) for n in args.growth.split(",")] if LEARNER_GROWTH in selection else []:
+            kit.echo(f"    big learner: {out['big']['jobs']}")
+        for size in (
+            [int(n) for n in args.growth.split(",")] if kit.LEARNER_GROWTH in selection else []
+        ):
             shape = {"responses": size, "concepts": min(30, size), "sessions": max(1, size // 10)}
             learner = runner.seed_learner(shape["sessions"], size, shape["concepts"])
             cold, warm = runner.one_job(learner), runner.one_job(learner)
@@ -61,16 +61,16 @@ def run(ctx: Run) -> dict[str, Any]:
 
 
 class Runner:
-    def __init__(self, stack: Stack, owner: BenchUser, redis_url: str) -> None:
+    def __init__(self, stack: Stack, owner: kit.BenchUser, redis_url: str) -> None:
         self.stack, self.owner, self.redis_url = stack, owner, redis_url
         self.database_url, self.api = stack.database_url, owner.api(stack.base_url)
 
     def seed_learner(self, sessions: int, answers: int, concepts: int, days: int = 400) -> int:
         """One learner; some concepts mostly answered right, others mostly wrong."""
         shape = {"sessions": sessions, "answers": answers, "concepts": concepts, "days": days}
-        with cursor_for(self.database_url) as cursor:
-            [(_, learner_id)] = insert_learners(cursor, [self.owner.user_id], "learner-", 1)
-            insert_history(cursor, [learner_id], **shape, graded=True)
+        with kit.cursor_for(self.database_url) as cursor:
+            [(_, learner_id)] = kit.insert_learners(cursor, [self.owner.user_id], "learner-", 1)
+            kit.insert_history(cursor, [learner_id], **shape, graded=True)
         return int(learner_id)
 
     def post_responses(self, learner_id: int, count: int, concepts: int) -> None:
@@ -96,14 +96,14 @@ class Runner:
 
     def one_job(self, learner_id: int) -> dict[str, Any]:
         worker = self.stack["analytics-worker"]
-        with Meter([worker.pid], self.database_url, self.redis_url) as meter:
+        with kit.Meter([worker.pid], self.database_url, self.redis_url) as meter:
             response = self.api.submit_analytics(learner_id)
             if response.status_code != 202:
                 raise RuntimeError(f"analytics request: {response.status_code} {response.text}")
             job_id = response.json()["id"]
-            wait_jobs(self.database_url, [job_id], [worker], time.monotonic() + 120, 0.005)
+            kit.wait_jobs(self.database_url, [job_id], [worker], time.monotonic() + 120, 0.005)
             visible = time.time()
-        with cursor_for(self.database_url) as cursor:
+        with kit.cursor_for(self.database_url) as cursor:
             cursor.execute(
                 "SELECT status, extract(epoch FROM created_at), extract(epoch FROM started_at), "
                 "extract(epoch FROM finished_at) FROM jobs WHERE id = %s",
@@ -129,21 +129,23 @@ class Runner:
         }
 
 
-def _batch(ctx: Run, runner: Runner) -> dict[str, Any]:
+def _batch(ctx: kit.Run, runner: Runner) -> dict[str, Any]:
     """`--batch-learners` learners × `--batch-responses` answers over 10 concepts, 5 sessions
     each; learners/s = jobs / (last `finished_at` − first `started_at`)."""
     args, database_url, worker = ctx.args, runner.database_url, runner.stack["analytics-worker"]
     shape = {"sessions": 5, "answers": args.batch_responses, "concepts": 10, "days": 60}
-    with cursor_for(database_url) as cursor:
-        learners = insert_learners(cursor, [runner.owner.user_id], "batch-", args.batch_learners)
-        insert_history(cursor, [learner for _, learner in learners], **shape, session_days=29)
+    with kit.cursor_for(database_url) as cursor:
+        learners = kit.insert_learners(
+            cursor, [runner.owner.user_id], "batch-", args.batch_learners
+        )
+        kit.insert_history(cursor, [learner for _, learner in learners], **shape, session_days=29)
     with (
-        ctx.profile(LEARNER_BATCH, worker.pid, "analytics worker, batch", pool=True),
-        Meter([worker.pid], database_url, ctx.redis_url) as meter,
+        ctx.profile(kit.LEARNER_BATCH, worker.pid, "analytics worker, batch", pool=True),
+        kit.Meter([worker.pid], database_url, ctx.redis_url) as meter,
     ):
         log_path, command = ctx.workdir / "recompute-analytics.log", ["recompute-analytics"]
-        done = ailp([*command, "--chunk", "1000"], worker.env, log_path, args.batch_timeout)
-    with cursor_for(database_url) as cursor:
+        done = kit.ailp([*command, "--chunk", "1000"], worker.env, log_path, args.batch_timeout)
+    with kit.cursor_for(database_url) as cursor:
         cursor.execute(
             "SELECT count(*), count(*) FILTER (WHERE status = 'succeeded'), count(*) FILTER "
             "(WHERE status = 'failed'), extract(epoch FROM max(finished_at) FILTER (WHERE status "
@@ -171,7 +173,7 @@ def _batch(ctx: Run, runner: Runner) -> dict[str, Any]:
         if app_ms and pg_ms
         else None
     )
-    echo(f"    batch: {succeeded:,} of {jobs:,} jobs in {span_s:.1f}s ({done.wall_s:.1f}s)")
+    kit.echo(f"    batch: {succeeded:,} of {jobs:,} jobs in {span_s:.1f}s ({done.wall_s:.1f}s)")
     return {
         **{"jobs": jobs, "succeeded": succeeded, "failed": failed, "timed_out": done.timed_out},
         "span_s": round(span_s, 2),
@@ -188,21 +190,21 @@ def _batch(ctx: Run, runner: Runner) -> dict[str, Any]:
     }
 
 
-def run_fit(ctx: Run) -> dict[str, Any]:
-    """The learner-model fit on real answers: `ailp learner-model fit` on data/assistments2009
+def run_fit(ctx: kit.Run) -> dict[str, Any]:
+    """The learner-model fit on real answers: `kit.ailp learner-model fit` on data/assistments2009
     (408k answers of 3,361 students over 123 skills) from the file, then from the same answers
     loaded as platform responses (one learner each), as the scheduled fit reads them."""
     database_url, out = create_database("ailp_bench_fit"), {}
     try:
         out["file"] = _fit(ctx, database_url, "--from-csv", str(DATA), "--format", "dkt")
         log, start = read_dkt(DATA), datetime(2009, 9, 1, tzinfo=UTC)
-        with cursor_for(database_url) as cursor:  # one answer a minute, in the file's order
+        with kit.cursor_for(database_url) as cursor:  # one answer a minute, in the file's order
             # One owner with no learner of its own: the students' ids (which decide the learners
             # the fit holds out) start at 1, as on a platform that only has them.
             cursor.execute(
                 "INSERT INTO users (username, email, password_hash) VALUES ('fit', 'fit@example.com', 'x') RETURNING id"
             )
-            learners = insert_learners(
+            learners = kit.insert_learners(
                 cursor, [cursor.fetchone()[0]], "student-", len(log.learner_keys)
             )
             rows = zip(
@@ -219,16 +221,16 @@ def run_fit(ctx: Run) -> dict[str, Any]:
         out["platform"] = _fit(ctx, database_url)
     finally:
         drop_database(database_url)
-    echo(f"    fit: {out}")
+    kit.echo(f"    fit: {out}")
     return out
 
 
-def _fit(ctx: Run, database_url: str, *args: str) -> dict[str, Any]:
+def _fit(ctx: kit.Run, database_url: str, *args: str) -> dict[str, Any]:
     log_path = ctx.workdir / f"fit-{'file' if args else 'platform'}.log"
     env = {**os.environ, "DATABASE_URL": database_url}
-    if (done := ailp(["learner-model", "fit", *args], env, log_path, 600)).returncode != 0:
-        raise RuntimeError(f"ailp learner-model fit failed; see {log_path}")
-    with cursor_for(database_url) as cursor:
+    if (done := kit.ailp(["learner-model", "fit", *args], env, log_path, 600)).returncode != 0:
+        raise RuntimeError(f"kit.ailp learner-model fit failed; see {log_path}")
+    with kit.cursor_for(database_url) as cursor:
         cursor.execute(
             "SELECT duration_seconds, answers, evaluation, (SELECT count(*) FROM "
             "learner_model_concept_params p WHERE p.version_id = v.id) "

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import base64
 import os
+import re
+import resource
+import shutil
+import subprocess
 import sys
 import time
 import uuid
 from collections import Counter
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +24,8 @@ import orjson
 import redis
 
 from ailp.queue.names import CONTENT_QUEUE
-from bench import parts, windows, wrk
-from bench.ceilings import CEILING_QUEUE, CREATE_CEILING_TABLE
-from bench.kit import GROUPS, Meter, Run, count_lines, echo, wait_jobs
-from bench.seed import BenchUser, create_users, cursor_for, insert_history, insert_learners
+from bench import kit
+from bench.ceilings import CREATE_CEILING_TABLE
 from tests.support.api import TERMINAL
 from tests.support.processes import Service, Stack, free_port, wait_until
 
@@ -31,8 +33,6 @@ from tests.support.processes import Service, Stack, free_port, wait_until
 # see similar noise.
 SCENARIO_KEYS = ("hello", "ceiling_select", "gateway_get_job", "gateway_get_learner")
 SCENARIO_KEYS += ("ceiling_insert", "gateway_submit")
-REPORTED_ENV = "WEB_CONCURRENCY ANALYTICS_WORKER_CONCURRENCY DB_POOL_SIZE LOG_LEVEL LOG_FORMAT"
-REPORTED_ENV += " JOB_SUBMISSIONS_PER_MINUTE MAX_QUEUED_JOBS_PER_USER JOB_LEASE_SECONDS ENVIRONMENT"
 
 
 @dataclass
@@ -49,7 +49,7 @@ class Scenario:
 class ScenarioResult:
     key: str
     label: str
-    result: wrk.WrkResult
+    result: WrkResult
     statuses: dict[str, int] = field(default_factory=dict)
     accepted_ids: set[str] = field(default_factory=set)
     cpu: dict[str, float] = field(default_factory=dict)
@@ -65,7 +65,9 @@ class ScenarioResult:
         return figures | self.result.as_dict() | {"accepted": len(self.accepted_ids)}
 
 
-def run_scenario(ctx: Run, scenario: Scenario, database_url: str, workdir: Path) -> ScenarioResult:
+def run_scenario(
+    ctx: kit.Run, scenario: Scenario, database_url: str, workdir: Path
+) -> ScenarioResult:
     """Warm up, then measure (with py-spy on the server when `--profile` names the scenario)."""
     targets = workdir / f"targets-{scenario.key}.txt"
     targets.write_text("\n".join(scenario.targets) + "\n")
@@ -76,14 +78,14 @@ def run_scenario(ctx: Run, scenario: Scenario, database_url: str, workdir: Path)
         out_dir = workdir / "responses" / scenario.key / phase
         out_dir.mkdir(parents=True, exist_ok=True)
         spy = ctx.profile(scenario.key, scenario.server_pid, scenario.label)
-        meter = Meter([scenario.server_pid], database_url, ctx.redis_url)
+        meter = kit.Meter([scenario.server_pid], database_url, ctx.redis_url)
         load = (ctx.args.connections, ctx.args.threads, [str(targets), str(out_dir)])
         with spy if phase == "measure" else nullcontext(), meter:
             lua = "submit.lua" if scenario.submit else "requests.lua"
-            result, wrk_s = wrk.run(scenario.base_url, seconds, *load[:2], lua, load[2])
+            result, wrk_s = run_wrk(scenario.base_url, seconds, *load[:2], lua, load[2])
         statuses, ids = read_responses(out_dir)
         accepted |= ids
-    requests, total_s = result.requests, sum(meter.cpu_s(group) for group in GROUPS) + wrk_s
+    requests, total_s = result.requests, sum(meter.cpu_s(group) for group in kit.GROUPS) + wrk_s
     label = scenario.label + " [py-spy]" * (scenario.key in ctx.profiled)
     out = ScenarioResult(scenario.key, label, result, dict(statuses), accepted, loadavg=loadavg)
     out.cpu, out.app_cpu_ms = meter.shares(wrk_s=wrk_s), meter.ms_per(requests)
@@ -103,7 +105,7 @@ def read_responses(out_dir: Path) -> tuple[Counter[str], set[str]]:
     return statuses, accepted
 
 
-def create_read_jobs(base_url: str, users: list[BenchUser]) -> dict[int, str]:
+def create_read_jobs(base_url: str, users: list[kit.BenchUser]) -> dict[int, str]:
     """One queued content job per user through the real API (also proves the tokens work)."""
     jobs: dict[int, str] = {}
     for user in users:
@@ -117,7 +119,7 @@ def create_read_jobs(base_url: str, users: list[BenchUser]) -> dict[int, str]:
 
 
 def gateway_scenarios(
-    base_url: str, pid: int, users: list[BenchUser], read_jobs: dict[int, str]
+    base_url: str, pid: int, users: list[kit.BenchUser], read_jobs: dict[int, str]
 ) -> dict[str, Scenario]:
     """The gateway's scenarios by key, each user's token on its own paths (growth runs them too)."""
     scenarios = {}
@@ -137,20 +139,18 @@ def check_accepted(database_url: str, redis_url: str, accepted: set[str]) -> dic
     """Every accepted content job must be a row in `jobs` and a message in the `content` queue.
     Rows nobody saw accepted are requests in flight when wrk stopped (it drops their responses);
     a row without a message would be picked up by the sweeper (off during the benchmark)."""
-    with cursor_for(database_url) as cursor:
+    with kit.cursor_for(database_url) as cursor:
         cursor.execute("SELECT id::text FROM jobs WHERE kind = 'content'")
         rows = {row[0] for row in cursor.fetchall()}
     with redis.Redis.from_url(redis_url) as client:
         messages = [orjson.loads(raw)["body"] for raw in client.lrange(CONTENT_QUEUE, 0, -1)]
-        ceiling_messages = client.llen(CEILING_QUEUE)
     # Each message's job id is its task's only argument.
     queued = [str(orjson.loads(base64.b64decode(body))[0][0]) for body in messages]
     in_broker = set(queued)
     lost = accepted - (rows & in_broker)
     out = dict(accepted=len(accepted), rows=len(rows), messages=len(queued), lost=len(lost))
     out |= dict(lost_sample=sorted(lost)[:10], duplicate_messages=len(queued) - len(in_broker))
-    out |= dict(rows_without_message=len(rows - in_broker), in_flight_at_stop=len(rows - accepted))
-    return out | dict(messages_without_row=len(in_broker - rows), ceiling_messages=ceiling_messages)
+    return out | dict(rows_without_message=len(rows - in_broker), in_flight=len(rows - accepted))
 
 
 def _ceiling(stack: Stack, name: str, path: str, status: int) -> tuple[Service, str]:
@@ -169,27 +169,25 @@ def _ceiling(stack: Stack, name: str, path: str, status: int) -> tuple[Service, 
     return service, url
 
 
-def run(ctx: Run) -> dict[str, Any]:
+def run(ctx: kit.Run) -> dict[str, Any]:
     """The `http` and `analytics` parts, on one database and gateway with `--users` users."""
     out: dict[str, Any] = {"scenarios": {}, "accepted_jobs": None, "analytics": None}
     with ctx.stack("main") as stack:
-        with cursor_for(stack.database_url) as cursor:
+        with kit.cursor_for(stack.database_url) as cursor:
             cursor.execute(CREATE_CEILING_TABLE)
         stack.start("gateway")
-        users = create_users(stack.database_url, ctx.jwt_secret, ctx.args.users)
-        if parts.HTTP in ctx.selection:
+        users = kit.create_users(stack.database_url, ctx.jwt_secret, ctx.args.users)
+        if kit.HTTP in ctx.selection:
             out["scenarios"], out["accepted_jobs"] = _http(ctx, stack, users)
-        if parts.ANALYTICS in ctx.selection:
-            echo("==> analytics end to end")
+        if kit.ANALYTICS in ctx.selection:
+            kit.echo("==> analytics end to end")
             out["analytics"] = run_analytics(ctx, stack, users)
-        gateway = stack["gateway"]
-        out["gateway_env"] = {k: gateway.env.get(k) for k in REPORTED_ENV.split()}
-        out["access_lines"] = count_lines([gateway.log_path], b'"gateway.access"')
+        out["access_lines"] = kit.count_lines([stack["gateway"].log_path], b'"gateway.access"')
     return out
 
 
 def _http(
-    ctx: Run, stack: Stack, users: list[BenchUser]
+    ctx: kit.Run, stack: Stack, users: list[kit.BenchUser]
 ) -> tuple[dict[str, ScenarioResult], dict[str, Any] | None]:
     hello, hello_url = _ceiling(stack, "hello", "/", 200)
     ceiling, url = _ceiling(stack, "ceiling", f"/select/{uuid.UUID(int=0)}", 404)
@@ -208,9 +206,9 @@ def _http(
     try:
         for key in (key for key in SCENARIO_KEYS if key in ctx.selection.scenarios):
             plan[key].key = key
-            echo(f"==> {plan[key].label}: {ctx.args.warmup}s warm-up + {ctx.args.duration}s")
+            kit.echo(f"==> {plan[key].label}: {ctx.args.warmup}s warm-up + {ctx.args.duration}s")
             result = results[key] = run_scenario(ctx, plan[key], stack.database_url, ctx.workdir)
-            echo(f"    {result.result.rps:,.0f} req/s, {result.statuses}, CPU% {result.cpu}")
+            kit.echo(f"    {result.result.rps:,.0f} req/s, {result.statuses}, CPU% {result.cpu}")
     finally:
         hello.stop()
         ceiling.stop()
@@ -218,21 +216,23 @@ def _http(
         return results, None
     accepted = set(read_jobs.values()) | results["gateway_submit"].accepted_ids
     lost = check_accepted(stack.database_url, ctx.redis_url, accepted)
-    lost["publish_failed_logged"] = count_lines([stack["gateway"].log_path], b"job_publish_failed")
-    echo(f"==> accepted jobs: {lost}")
+    lost["publish_failed_logged"] = kit.count_lines(
+        [stack["gateway"].log_path], b"job_publish_failed"
+    )
+    kit.echo(f"==> accepted jobs: {lost}")
     return results, lost
 
 
-def run_analytics(ctx: Run, stack: Stack, users: list[BenchUser]) -> dict[str, Any]:
+def run_analytics(ctx: kit.Run, stack: Stack, users: list[kit.BenchUser]) -> dict[str, Any]:
     """`--learners` seeded learners, one job each submitted with no analytics worker running,
     then one worker (prefork, concurrency 2) started: the queue is full from its first task on,
     so the figure is its drain rate, jobs / (last `finished_at` − first `started_at`)."""
     args, database_url, api = ctx.args, stack.database_url, users[0].api(stack.base_url)
     shape = {"sessions": args.sessions, "answers": args.responses, "concepts": 8, "days": 29}
-    with cursor_for(database_url) as cursor:
+    with kit.cursor_for(database_url) as cursor:
         owners = [user.user_id for user in users]
-        learners = insert_learners(cursor, owners, "analytics-", args.learners, 0)
-        insert_history(cursor, [learner for _, learner in learners], **shape)
+        learners = kit.insert_learners(cursor, owners, "analytics-", args.learners, 0)
+        kit.insert_history(cursor, [learner for _, learner in learners], **shape)
     token_of, ids, statuses = {user.user_id: user.token for user in users}, [], Counter[int]()
     for owner, learner_id in learners:
         api.http.headers["Authorization"] = f"Bearer {token_of[owner]}"
@@ -245,11 +245,11 @@ def run_analytics(ctx: Run, stack: Stack, users: list[BenchUser]) -> dict[str, A
     worker, deadline = stack["analytics-worker"], spawned + max(120.0, args.learners / 10)
     with (
         ctx.profile("analytics", worker.pid, "analytics worker", pool=True),
-        Meter([worker.pid], database_url, ctx.redis_url) as meter,
+        kit.Meter([worker.pid], database_url, ctx.redis_url) as meter,
     ):
-        before, done = wait_jobs(database_url, ids, [worker], deadline, poll_s=0.1, stall_s=30)
+        before, done = kit.wait_jobs(database_url, ids, [worker], deadline, poll_s=0.1, stall_s=30)
     wall_s = time.monotonic() - spawned
-    with cursor_for(database_url) as cursor:
+    with kit.cursor_for(database_url) as cursor:
         cursor.execute(
             "SELECT status, extract(epoch FROM started_at), extract(epoch FROM finished_at) "
             "FROM jobs WHERE id = ANY(%s::uuid[])",
@@ -263,9 +263,96 @@ def run_analytics(ctx: Run, stack: Stack, users: list[BenchUser]) -> dict[str, A
     out |= dict(statuses=dict(Counter(row[0] for row in rows)), span_s=round(span_s, 3))
     out |= dict(jobs_per_s=round(len(finished) / span_s, 1) if span_s else None)
     out |= dict(wall_s=round(wall_s, 3), wall_jobs_per_s=round(done / wall_s, 1))
-    out |= dict(job_run_ms_p50=windows.rounded(windows.percentile(run_ms, 50)))
-    out |= dict(job_run_ms_p99=windows.rounded(windows.percentile(run_ms, 99)))
+    out |= dict(job_run_ms_p50=kit.rounded(kit.percentile(run_ms, 50)))
+    out |= dict(job_run_ms_p99=kit.rounded(kit.percentile(run_ms, 99)))
     # From the worker's "ready" to the last job done; app = the worker's processes.
     out |= dict(cpu_share_percent=meter.shares(), worker_cpu_ms_per_job=meter.ms_per(done - before))
-    echo(f"    {out}")
+    kit.echo(f"    {out}")
     return out
+
+
+LUA_DIR = Path(__file__).resolve().parent / "lua"
+# Time units wrk prints (units.c): microseconds up to hours.
+_TIME_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+_TIME = r"([0-9.]+)(us|ms|s|m|h)"
+_LATENCY_LINE = re.compile(rf"^\s*Latency\s+{_TIME}\s+{_TIME}\s+{_TIME}\s+([0-9.]+)%", re.M)
+_PERCENTILE = re.compile(rf"^\s*(50|75|90|99)%\s+{_TIME}\s*$", re.M)
+_TOTAL = re.compile(rf"^\s*(\d+) requests in {_TIME},", re.M)
+_RPS = re.compile(r"^Requests/sec:\s+([0-9.]+)", re.M)
+_SOCKET_ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
+_NON_2XX = re.compile(r"Non-2xx or 3xx responses: (\d+)")
+
+
+SOCKET_ERRORS = ("connect", "read", "write", "timeout")
+
+
+class WrkOutputError(ValueError):
+    """wrk's output is not a report we understand (it failed, or its format changed)."""
+
+
+@dataclass
+class WrkResult:
+    requests: int
+    duration_s: float
+    rps: float
+    latency_avg_ms: float
+    latency_stdev_ms: float
+    latency_max_ms: float
+    percentiles_ms: dict[str, float]
+    socket_errors: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SOCKET_ERRORS, 0))
+    non_2xx: int = 0
+
+    @property
+    def p50_ms(self) -> float:
+        return self.percentiles_ms["50"]
+
+    @property
+    def p99_ms(self) -> float:
+        return self.percentiles_ms["99"]
+
+    @property
+    def errors(self) -> int:
+        return self.non_2xx + sum(self.socket_errors.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "errors": self.errors}
+
+
+def to_ms(value: str, unit: str) -> float:
+    return float(value) * _TIME_UNITS_MS[unit]
+
+
+def parse(text: str) -> WrkResult:
+    """Read wrk's text report (run with `--latency`)."""
+    latency, total, rps = _LATENCY_LINE.search(text), _TOTAL.search(text), _RPS.search(text)
+    if not (latency and total and rps):
+        raise WrkOutputError(f"not a wrk report:\n{text}")
+    percentiles = {m.group(1): to_ms(m.group(2), m.group(3)) for m in _PERCENTILE.finditer(text)}
+    if set(percentiles) != {"50", "75", "90", "99"}:
+        raise WrkOutputError(f"no latency distribution (run wrk with --latency):\n{text}")
+    avg, stdev, most = (to_ms(*latency.group(i, i + 1)) for i in (1, 3, 5))
+    duration_s = to_ms(total.group(2), total.group(3)) / 1000
+    result = WrkResult(
+        int(total.group(1)), duration_s, float(rps.group(1)), avg, stdev, most, percentiles
+    )
+    if errors := _SOCKET_ERRORS.search(text):
+        result.socket_errors = dict(zip(SOCKET_ERRORS, map(int, errors.groups()), strict=True))
+    result.non_2xx = int(non_2xx.group(1)) if (non_2xx := _NON_2XX.search(text)) else 0
+    return result
+
+
+def run_wrk(
+    url: str, duration_s: float, connections: int, threads: int, script: str, args: list[str]
+) -> tuple[WrkResult, float]:
+    """kit.Run wrk once with a Lua script of bench/lua: its report and the CPU seconds it used."""
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed (deploy/scripts/bench.sh installs it: apt wrk)")
+    argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration_s:g}s", "--timeout=5s"]
+    argv += ["--latency", "-s", str(LUA_DIR / script), url, "--", *args]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=duration_s + 35)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise RuntimeError(f"wrk exited with {done.returncode}:\n{done.stdout}{done.stderr}")
+    cpu_s = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return parse(done.stdout), cpu_s
