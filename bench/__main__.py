@@ -186,11 +186,8 @@ def _run(ctx: kit.Run) -> tuple[int, bool]:
             results[key] = run(ctx)
     parts_of = dict(content=results.get("content"), fit=results.get("learner_model_fit"))
     parts_of |= dict(learner=results.get("learner_model"))
-    scenarios, lost, analytics = (
-        results.pop("scenarios"),
-        results["accepted_jobs"],
-        results["analytics"],
-    )
+    scenarios, lost = results.pop("scenarios"), results["accepted_jobs"]
+    analytics = results["analytics"]
     rows, verdicts = report.evaluate(scenarios, lost, analytics, **parts_of)
     elapsed, host["loadavg_end"] = time.monotonic() - clock, list(os.getloadavg())
     print(

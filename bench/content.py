@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import bisect
 import json
-import statistics
 import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from statistics import fmean
 from typing import Any
 
 import redis
@@ -208,13 +208,10 @@ def spend(requests: Iterable[Mapping[str, Any]], price: Mapping[str, float]) -> 
         if r.get("status") == 200
     ]
     paid = [cost for cost in costs if cost > 0]
-    return {
-        "calls": len(calls),
-        "paid_calls": len(paid),
-        "total_usd": sum(paid),
-        "max_call_usd": max(paid, default=0.0),
-        "mean_call_usd": statistics.fmean(paid) if paid else 0.0,
-    }
+    out = dict(calls=len(calls), paid_calls=len(paid), total_usd=sum(paid))
+    return out | dict(
+        max_call_usd=max(paid, default=0.0), mean_call_usd=fmean(paid) if paid else 0.0
+    )
 
 
 def histogram(times: Iterable[float], start: float, end: float, bucket: float) -> list[int]:

@@ -118,11 +118,7 @@ def run(ctx: kit.Run) -> dict[str, Any]:
                     )
                     r, label = result.result, plans[name][key].label
                     figures = {"label": label, "rps": round(r.rps, 1), "p50_ms": r.p50_ms}
-                    figures |= {
-                        "p99_ms": r.p99_ms,
-                        "errors": r.errors,
-                        "loadavg_1m": result.loadavg,
-                    }
+                    figures |= dict(p99_ms=r.p99_ms, errors=r.errors, loadavg_1m=result.loadavg)
                     kit.echo(f"    round {number}, {name}: {figures}")
                     phase["rounds"].append(figures)
                     best = phase["http"].setdefault(key, {**figures, "errors": 0})
@@ -183,11 +179,8 @@ def _once(ctx: kit.Run, stack: Stack, users: list[Any]) -> dict[str, Any]:
     a cold then a warm analytics job for a learner with 10,000 answers (only this side's
     analytics worker runs meanwhile: both sides share the Redis database)."""
     engine = create_engine(stack.database_url.replace("postgresql://", "postgresql+psycopg2://", 1))
-    api, settings, broker = (
-        users[0].api(stack.base_url),
-        Settings(),
-        redis.Redis.from_url(ctx.redis_url),
-    )
+    api, broker = users[0].api(stack.base_url), redis.Redis.from_url(ctx.redis_url)
+    settings = Settings()
 
     def stats() -> None:
         if (response := api.http.get("/api/admin/stats", params={"days": 30})).status_code != 200:
@@ -219,14 +212,9 @@ def _timed(call: Callable[[], None], runs: int, warmup: int) -> dict[str, Any]:
         call()
         times.append((time.perf_counter() - started) * 1000)
     ordered = sorted(times[warmup:])
-    return {
-        **{
-            "runs": runs,
-            "p50_ms": round(statistics.median(ordered), 1),
-            "max_ms": round(ordered[-1], 1),
-        },
-        "p90_ms": round(ordered[int(0.9 * (len(ordered) - 1))], 1),
-    }
+    p90 = ordered[int(0.9 * (len(ordered) - 1))]
+    summary = dict(runs=runs, p50_ms=statistics.median(ordered), p90_ms=p90, max_ms=ordered[-1])
+    return {key: round(value, 1) for key, value in summary.items()}
 
 
 def seed(database_url: str, sizes: dict[str, int], log: Callable[[str], None]) -> dict[str, Any]:

@@ -154,16 +154,9 @@ class Selection:
         return part in self.parts
 
 
-def select(
-    only: str,
-    scenario_keys: Iterable[str],
-    *,
-    skip_http: bool = False,
-    skip_analytics: bool = False,
-) -> Selection:
-    """Parse `--only` (comma-separated part names, aliases or HTTP scenario keys; empty: all).
-    Raises ValueError naming what it does not know."""
-    keys = tuple(scenario_keys)
+def select(only: str, keys: tuple[str, ...], skip_http: bool = False, **skip: bool) -> Selection:
+    """Parse `--only` (comma-separated part names, aliases or HTTP scenario keys; empty: all),
+    then `--skip-http` and `skip_analytics`; ValueError names what it does not know."""
     tokens = [token.strip() for token in only.split(",") if token.strip()]
     parts, scenarios = (set(), set()) if tokens else (set(PARTS), set(keys))
     for token in tokens:
@@ -174,7 +167,7 @@ def select(
         raise ValueError(f"unknown part or scenario {', '.join(sorted(unknown))}; known: {known}")
     if skip_http:
         parts, scenarios = parts - {HTTP}, set()
-    if skip_analytics:
+    if skip.get("skip_analytics"):
         parts.discard(ANALYTICS)
     return Selection(frozenset(parts), frozenset(scenarios))
 

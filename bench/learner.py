@@ -105,28 +105,21 @@ class Runner:
             visible = time.time()
         with kit.cursor_for(self.database_url) as cursor:
             cursor.execute(
-                "SELECT status, extract(epoch FROM created_at), extract(epoch FROM started_at), "
-                "extract(epoch FROM finished_at) FROM jobs WHERE id = %s",
+                "SELECT status, extract(epoch FROM started_at), extract(epoch FROM finished_at) "
+                "FROM jobs WHERE id = %s",
                 (job_id,),
             )
-            status, created, started, finished = cursor.fetchone()
+            status, started, finished = cursor.fetchone()
         visible = visible if status in TERMINAL else None
 
         def ms(a: Any, b: Any) -> float | None:
             return round((float(b) - float(a)) * 1000, 1) if None not in (a, b) else None
 
-        return {
-            "job_id": job_id,
-            "status": status,
-            "worker_ms": ms(started, finished),
-            "started_to_visible_ms": ms(started, visible),
-            "created_to_finished_ms": ms(created, finished),
-            # CPU of the worker's processes and the database's backends while the bench waited
-            # for this job (the job, plus Celery's and the pool's own bits).
-            "worker_cpu_ms": round(meter.cpu_s("app") * 1000, 1),
-            "postgres_cpu_ms": meter.ms_per(1, "postgres"),
-            "cpu_share_percent": meter.shares(),
-        }
+        out = dict(job_id=job_id, status=status, worker_ms=ms(started, finished))
+        out |= dict(started_to_visible_ms=ms(started, visible), cpu_share_percent=meter.shares())
+        # CPU of the worker's processes while the bench waited for this job (the job, plus
+        # Celery's and the pool's own bits).
+        return out | dict(worker_cpu_ms=round(meter.cpu_s("app") * 1000, 1))
 
 
 def _batch(ctx: kit.Run, runner: Runner) -> dict[str, Any]:
@@ -168,30 +161,23 @@ def _batch(ctx: kit.Run, runner: Runner) -> dict[str, Any]:
                 time.sleep(0.2)
     span_s, app_ms = float(span_s or 0), meter.ms_per(succeeded, extra_s=done.cpu_s)
     pg_ms, redis_ms = meter.ms_per(succeeded, "postgres"), meter.ms_per(succeeded, "redis")
-    quiet = (
-        (os.cpu_count() or 1) * 1000 / (app_ms + pg_ms + (redis_ms or 0))
-        if app_ms and pg_ms
-        else None
-    )
+    # The rate a quiet machine of this many cores would reach were they the only load.
+    quiet = (os.cpu_count() or 1) * 1000 / (app_ms + pg_ms + (redis_ms or 0)) if pg_ms else None
     kit.echo(f"    batch: {succeeded:,} of {jobs:,} jobs in {span_s:.1f}s ({done.wall_s:.1f}s)")
-    return {
-        **{"jobs": jobs, "succeeded": succeeded, "failed": failed, "timed_out": done.timed_out},
-        "span_s": round(span_s, 2),
-        "learners_per_s": round(succeeded / span_s, 1) if span_s > 0 else None,
-        "wall_s": round(done.wall_s, 2),
-        "wall_learners_per_s": round(succeeded / done.wall_s, 1),
-        "command_cpu_s": round(done.cpu_s, 3),
-        "cpu_share_percent": meter.shares(app_extra_s=done.cpu_s),
-        # CPU per learner of the worker (+ the command) and of the database's backends, and the
-        # rate a quiet machine of this many cores would reach if they were the only load.
-        "app_cpu_ms_per_learner": app_ms,
-        "postgres_cpu_ms_per_learner": pg_ms,
-        "quiet_estimate_learners_per_s": round(quiet, 1) if quiet else None,
-    }
+    out = dict(jobs=jobs, succeeded=succeeded, failed=failed, timed_out=done.timed_out)
+    out |= dict(learners_per_s=round(succeeded / span_s, 1) if span_s > 0 else None)
+    out |= dict(wall_s=round(done.wall_s, 2), wall_learners_per_s=round(succeeded / done.wall_s, 1))
+    out |= dict(
+        cpu_share_percent=meter.shares(app_extra_s=done.cpu_s), app_cpu_ms_per_learner=app_ms
+    )
+    out |= dict(
+        postgres_cpu_ms_per_learner=pg_ms, quiet_estimate_learners_per_s=quiet and round(quiet, 1)
+    )
+    return out
 
 
 def run_fit(ctx: kit.Run) -> dict[str, Any]:
-    """The learner-model fit on real answers: `kit.ailp learner-model fit` on data/assistments2009
+    """The learner-model fit on real answers: `ailp learner-model fit` on data/assistments2009
     (408k answers of 3,361 students over 123 skills) from the file, then from the same answers
     loaded as platform responses (one learner each), as the scheduled fit reads them."""
     database_url, out = create_database("ailp_bench_fit"), {}
@@ -229,7 +215,7 @@ def _fit(ctx: kit.Run, database_url: str, *args: str) -> dict[str, Any]:
     log_path = ctx.workdir / f"fit-{'file' if args else 'platform'}.log"
     env = {**os.environ, "DATABASE_URL": database_url}
     if (done := kit.ailp(["learner-model", "fit", *args], env, log_path, 600)).returncode != 0:
-        raise RuntimeError(f"kit.ailp learner-model fit failed; see {log_path}")
+        raise RuntimeError(f"ailp learner-model fit failed; see {log_path}")
     with kit.cursor_for(database_url) as cursor:
         cursor.execute(
             "SELECT duration_seconds, answers, evaluation, (SELECT count(*) FROM "

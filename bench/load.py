@@ -344,7 +344,7 @@ def parse(text: str) -> WrkResult:
 def run_wrk(
     url: str, duration_s: float, connections: int, threads: int, script: str, args: list[str]
 ) -> tuple[WrkResult, float]:
-    """kit.Run wrk once with a Lua script of bench/lua: its report and the CPU seconds it used."""
+    """Run wrk once with a Lua script of bench/lua: its report and the CPU seconds it used."""
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed (deploy/scripts/bench.sh installs it: apt wrk)")
     argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration_s:g}s", "--timeout=5s"]

@@ -235,11 +235,8 @@ def learner_rows(learner: dict[str, Any], verdicts: Verdicts) -> list[Row]:
     labels = {"cold": "cold job", "warm": "warm job", "plus_new": "+{new_responses} answers job"}
     for key, job in big["jobs"].items():
         size = f"{big['responses'] / 1000:,.0f}k answers, {big['concepts']} concepts"
-        shares, worker_ms, ok = (
-            job["cpu_share_percent"],
-            job["worker_ms"],
-            job["status"] == "succeeded",
-        )
+        shares, worker_ms = job["cpu_share_percent"], job["worker_ms"]
+        ok = job["status"] == "succeeded"
         passed = ok and worker_ms is not None and worker_ms < JOB_TARGET_MS
         figures = dict(worker_ms=worker_ms, max_ms=JOB_TARGET_MS)
         problem = "" if ok else job["status"]
