@@ -106,20 +106,19 @@ def provenance(redis_url: str) -> tuple[dict[str, Any], dict[str, Any]]:
 
     def output(*argv: str) -> str:
         done = subprocess.run(argv, capture_output=True, text=True)
-        return (done.stdout or done.stderr).strip()
+        return (done.stdout if done.returncode == 0 else "").strip()
 
-    found = {"python": platform.python_version(), "wrk": output("wrk", "-v").split("\n")[0]}
+    wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True)  # its usage, exit 1
+    found = {"python": platform.python_version(), "wrk": (wrk.stdout or wrk.stderr).split("\n")[0]}
     for name in PACKAGES.split():
         with contextlib.suppress(metadata.PackageNotFoundError):
             found[name] = metadata.version(name)
     with kit.cursor_for(server_url()) as cursor, redis.Redis.from_url(redis_url) as client:
         cursor.execute("SHOW server_version")
-        found |= {
-            "postgresql": cursor.fetchone()[0],
-            "redis-server": client.info()["redis_version"],
-        }
+        found["postgresql"] = cursor.fetchone()[0]
+        found["redis-server"] = client.info()["redis_version"]
     dirty = " (uncommitted changes)" * bool(output("git", "status", "-s", "--untracked-files=no"))
-    return host, found | {"git": output("git", "log", "-1", "--format=%h") + dirty}
+    return host, found | {"git": (output("git", "log", "-1", "--format=%h") or "unknown") + dirty}
 
 
 def _stop(signum: int, _frame: Any) -> None:
