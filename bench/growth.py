@@ -112,20 +112,16 @@ def run(ctx: kit.Run) -> dict[str, Any]:
         for number in range(1, rounds + 1):
             for key in HOT:  # alternating which side goes first: neither always in the other's wake
                 for name in list(sides)[:: 1 if number % 2 else -1]:
-                    (stack, users), phase = sides[name], phases[name]
-                    result = load.run_scenario(
-                        ctx, plans[name][key], stack.database_url, stack.workdir
-                    )
-                    r, label = result.result, plans[name][key].label
-                    figures = {"label": label, "rps": round(r.rps, 1), "p50_ms": r.p50_ms}
-                    figures |= dict(p99_ms=r.p99_ms, errors=r.errors, loadavg_1m=result.loadavg)
+                    (stack, users), phase, scenario = sides[name], phases[name], plans[name][key]
+                    r = load.run_scenario(ctx, scenario, stack.database_url, stack.workdir).result
+                    figures = dict(label=scenario.label, rps=round(r.rps, 1), errors=r.errors)
+                    figures |= dict(p50_ms=r.p50_ms, p99_ms=r.p99_ms)
                     kit.echo(f"    round {number}, {name}: {figures}")
                     phase["rounds"].append(figures)
                     best = phase["http"].setdefault(key, {**figures, "errors": 0})
-                    best |= {
-                        "rps": max(best["rps"], figures["rps"]),
-                        "errors": best["errors"] + r.errors,
-                    }
+                    best |= dict(
+                        rps=max(best["rps"], figures["rps"]), errors=best["errors"] + r.errors
+                    )
                     best |= {k: min(best[k], figures[k]) for k in ("p50_ms", "p99_ms")}
                     if key == "growth_submit":  # what it queued is not part of the next picture
                         _forget_submissions(stack.database_url, users)
@@ -146,20 +142,12 @@ def _plan(stack: Stack, users: list[Any]) -> dict[str, load.Scenario]:
             "UPDATE jobs SET published_at = now() + interval '1 day' WHERE id = ANY(%s::uuid[])",
             (list(read_jobs.values()),),
         )
-    plan = load.gateway_scenarios(stack.base_url, stack["gateway"].pid, users, read_jobs)
-    listing = load.Scenario(
-        "", f"GET /api/jobs (first page of {BIG_LISTING:,})", stack.base_url, 0, []
-    )
-    listing.server_pid, listing.targets = (
-        stack["gateway"].pid,
-        [f"/api/jobs?limit=20\t{users[1].token}"],
-    )
-    plan["gateway_list_jobs"] = listing
-    for key, scenario in list(plan.items()):
-        scenario.key, scenario.label = (
-            key.replace("gateway", "growth"),
-            scenario.label.removeprefix("gateway: "),
-        )
+    pid, listing = stack["gateway"].pid, [f"/api/jobs?limit=20\t{users[1].token}"]
+    plan = load.gateway_scenarios(stack.base_url, pid, users, read_jobs)
+    label = f"gateway: GET /api/jobs (first page of {BIG_LISTING:,})"
+    plan["gateway_list_jobs"] = load.Scenario("", label, stack.base_url, pid, listing)
+    for key, scenario in plan.items():
+        scenario.key, scenario.label = key.replace("gateway", "growth"), scenario.label[9:]
     return {scenario.key: scenario for scenario in plan.values()}
 
 
@@ -200,9 +188,8 @@ def _once(ctx: kit.Run, stack: Stack, users: list[Any]) -> dict[str, Any]:
     learner_id = runner.seed_learner(100, 10_000, 100, days=365)
     cold, warm = runner.one_job(learner_id), runner.one_job(learner_id)
     stack["analytics-worker"].stop()
-    return out | {
-        "analytics": {"cold_worker_ms": cold["worker_ms"], "warm_worker_ms": warm["worker_ms"]}
-    }
+    out["analytics"] = dict(cold_worker_ms=cold["worker_ms"], warm_worker_ms=warm["worker_ms"])
+    return out
 
 
 def _timed(call: Callable[[], None], runs: int, warmup: int) -> dict[str, Any]:
