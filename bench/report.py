@@ -57,23 +57,12 @@ command, by RUSAGE_CHILDREN); worker = started_at→finished_at, (visible) = sta
 bench sees the job succeeded (storing and commit included)."""
 
 
-def _judge(
-    verdicts: Verdicts,
-    check: str,
-    passed: bool,
-    shares: dict[str, float] | None = None,
-    problem: str = "",
-    *,
-    noisy: bool | None = None,
-    **figures: Any,
-) -> str:
-    """Record a verdict (the figures, `noisy` when known, `pass`) for the JSON and return its
+def _judge(verdicts: Verdicts, check: str, passed: bool, problem: str = "", **figures: Any) -> str:
+    """Record a verdict (its figures, `noisy` among them when known) for the JSON and return its
     text: PASS or FAIL, then the problem, else (noisy) when others took over 20 % of the CPU."""
-    noisy = _noisy(shares) if noisy is None and shares is not None else noisy
-    verdicts.append({"check": check, **figures, **({} if noisy is None else {"noisy": noisy})})
-    verdicts[-1]["pass"] = passed
+    verdicts.append({"check": check, **figures, "pass": passed})
     return ("PASS" if passed else "FAIL") + (
-        f" ({problem})" if problem else " (noisy)" * bool(noisy)
+        f" ({problem})" if problem else " (noisy)" * bool(figures.get("noisy"))
     )
 
 
@@ -127,7 +116,7 @@ def _scenario_row(key: str, results: dict[str, Any], verdicts: Verdicts) -> Row:
     figures_of |= dict(ratio_by_cpu=cpu_ratio and round(cpu_ratio, 4), p99_ms=r.p99_ms)
     figures_of |= dict(max_p99_ms=p99_limit)
     noisy, problem = _noisy(cpu) or _noisy(ceiling.cpu), "errors" if r.errors else ""
-    row.verdict = _judge(verdicts, key, passed, None, problem, noisy=noisy, **figures_of)
+    row.verdict = _judge(verdicts, key, passed, problem, noisy=noisy, **figures_of)
     return row
 
 
@@ -152,8 +141,8 @@ def _analytics_rows(analytics: dict[str, Any], verdicts: Verdicts) -> list[Row]:
     failed, shares = analytics["statuses"].get("failed", 0), analytics["cpu_share_percent"]
     unfinished = analytics["jobs"] - analytics["statuses"].get("succeeded", 0) - failed
     passed = rate >= ANALYTICS_TARGET_JOBS_PER_S and not timed_out and not failed
-    problem = "timed out" if timed_out else ""
-    verdict = _judge(verdicts, "analytics_jobs_per_s", passed, shares, problem, jobs_per_s=rate)
+    problem, figures = "timed out" if timed_out else "", dict(jobs_per_s=rate, noisy=_noisy(shares))
+    verdict = _judge(verdicts, "analytics_jobs_per_s", passed, problem, **figures)
     cells = dict(rps=f"{rate:,.1f} jobs/s", errors=str(failed + unfinished), verdict=verdict)
     cells |= dict(p50=_text(analytics["job_run_ms_p50"]), p99=_text(analytics["job_run_ms_p99"]))
     cells |= dict(cpu_ms=_text(analytics["worker_cpu_ms_per_job"], ".3f"), cpu=_cpu(shares))
@@ -189,7 +178,8 @@ def content_rows(content: dict[str, Any], verdicts: Verdicts) -> list[Row]:
             problem = problem or "backlog ran out: more jobs needed"
         figures = dict(utilisation=utilisation, quietest_window_utilisation=quietest)
         figures |= dict(min_utilisation=UTILISATION_TARGET, jobs_per_s=rate, errors=errors)
-        verdict = _judge(verdicts, f"content_{key}_utilisation", passed, shares, problem, **figures)
+        figures["noisy"] = _noisy(shares)
+        verdict = _judge(verdicts, f"content_{key}_utilisation", passed, problem, **figures)
         figures = dict(noisy=_noisy(shares), peak=peak, limit=limit)
         peak_verdict = _judge(verdicts, f"content_{key}_peak_60s", peak <= limit, **figures)
         cells = dict(p50=_text(phase["job_run_ms_p50"]), p99=_text(phase["job_run_ms_p99"]))
@@ -214,8 +204,8 @@ def content_rows(content: dict[str, Any], verdicts: Verdicts) -> list[Row]:
         shares, failed = budget["cpu_share_percent"], _budget_unfinished(budget)
         overshoot, most = budget["overshoot_usd"], budget["max_call_usd"]
         passed, problem = overshoot <= most + 1e-9 and not failed, "unfinished" if failed else ""
-        figures = dict(overshoot_usd=overshoot, max_overshoot_usd=most)
-        verdict = _judge(verdicts, "content_budget_overshoot", passed, shares, problem, **figures)
+        figures = dict(overshoot_usd=overshoot, max_overshoot_usd=most, noisy=_noisy(shares))
+        verdict = _judge(verdicts, "content_budget_overshoot", passed, problem, **figures)
         cells = dict(rps=f"spent ${budget['spend_log_usd']:.4f}", errors=str(failed))
         cells |= dict(ratio=_usd(overshoot, signed=True), verdict=verdict, cpu=_cpu(shares))
         cells |= dict(target=f"≤ {_usd(most, signed=True)} (1 call)")
@@ -238,9 +228,9 @@ def learner_rows(learner: dict[str, Any], verdicts: Verdicts) -> list[Row]:
         shares, worker_ms = job["cpu_share_percent"], job["worker_ms"]
         ok = job["status"] == "succeeded"
         passed = ok and worker_ms is not None and worker_ms < JOB_TARGET_MS
-        figures = dict(worker_ms=worker_ms, max_ms=JOB_TARGET_MS)
+        figures = dict(worker_ms=worker_ms, max_ms=JOB_TARGET_MS, noisy=_noisy(shares))
         problem = "" if ok else job["status"]
-        verdict = _judge(verdicts, f"learner_big_{key}_ms", passed, shares, problem, **figures)
+        verdict = _judge(verdicts, f"learner_big_{key}_ms", passed, problem, **figures)
         cells = dict(rps=f"{_ms(worker_ms)} ms ({_ms(job['started_to_visible_ms'])})")
         cells |= dict(errors=str(int(not ok)), cpu_ms=_text(job["worker_cpu_ms"], ".0f"))
         cells |= dict(target=f"<{JOB_TARGET_MS:g} ms", verdict=verdict, cpu=_cpu(shares))
@@ -256,8 +246,8 @@ def learner_rows(learner: dict[str, Any], verdicts: Verdicts) -> list[Row]:
     shares, rate = batch["cpu_share_percent"], batch.get("learners_per_s") or 0.0
     problems, timed_out = batch["failed"] + _batch_unfinished(batch), batch["timed_out"]
     passed = rate >= BATCH_TARGET_PER_S and not problems
-    figures = dict(learners_per_s=rate, min_learners_per_s=BATCH_TARGET_PER_S)
-    verdict = _judge(verdicts, "learner_batch_learners_per_s", passed, shares, **figures)
+    figures = dict(learners_per_s=rate, min_learners_per_s=BATCH_TARGET_PER_S, noisy=_noisy(shares))
+    verdict = _judge(verdicts, "learner_batch_learners_per_s", passed, **figures)
     verdict += f" (partial: {batch['succeeded']:,} done)" if timed_out else ""
     quiet, pg_ms = batch["quiet_estimate_learners_per_s"], batch["postgres_cpu_ms_per_learner"]
     cells = dict(rps=f"{rate:,.1f} learners/s", errors=str(problems), verdict=verdict)
