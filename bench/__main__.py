@@ -34,8 +34,20 @@ from tests.support.processes import REPO_ROOT
 PACKAGES = "uvicorn uvloop httptools fastapi starlette pydantic asyncpg redis celery kombu"
 PACKAGES += " sqlalchemy psycopg2-binary psycopg2 structlog orjson"
 PROFILE_PARTS = ("analytics", kit.LIMITS, kit.LEARNER_BIG, kit.LEARNER_BATCH)
-# The parts' options: a group's title, then "--option type default help" lines.
-OPTIONS = """load (http, analytics, growth)
+# The options, by group: "--option type default help" lines (help goes on in indented lines).
+OPTIONS = """selection and output
+--only str - comma-separated parts and/or HTTP scenario keys (default: all but growth):
+    http, analytics, limits, budget, content (= limits,budget), learner-big, learner-growth,
+    learner-batch, learner-model (= the three learner parts), learner-model-fit, growth,
+    or e.g. gateway_submit
+--skip-http flag - leave out the HTTP scenarios
+--skip-analytics flag - leave out the analytics end-to-end phase
+--profile str - comma-separated scenario keys (or analytics, limits, learner-big,
+    learner-batch) to sample with py-spy; prints the top functions
+--results-dir path bench-results where the JSON file goes
+--keep-logs flag - keep the services' logs
+--check flag - exit 1 when a target is missed
+load (http, analytics, growth)
 --duration int 10 seconds measured per scenario (whole seconds)
 --warmup int 2 seconds of warm-up per scenario
 --connections int 64 wrk connections
@@ -47,8 +59,10 @@ OPTIONS = """load (http, analytics, growth)
 content generation (limits, budget)
 --rpm int 600 OPENAI_RPM_LIMIT for `limits`
 --model-delay float 0.3 model answer time, s
---content-jobs int 2000 jobs queued at once per `limits` phase (more than the limit lets through)
---content-phase float 150 seconds per `limits` phase (judged from 60 s on: at least 120)
+--content-jobs int 2000 jobs queued at once per `limits` phase (more than the limit lets
+    through in the phase, so demand never runs out)
+--content-phase float 150 seconds per `limits` phase; utilisation is judged on the full 60 s
+    windows starting 60 s or more in, so at least 120
 --replicas str 1,2 content-worker replicas per phase
 --budget-usd float 0.10 daily budget, USD
 --budget-jobs int 60 jobs submitted at once
@@ -70,32 +84,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         "python -m bench", description=__doc__, formatter_class=formatter
     )
-    flag = parser.add_argument
-    flag(
-        "--only",
-        default="",
-        help=f"comma-separated, of: {', '.join(kit.CHOICES)} (default:\n"
-        "all but growth), or HTTP scenario keys, e.g. gateway_submit",
-    )
-    flag("--skip-http", action="store_true", help="leave out the HTTP scenarios")
-    flag("--skip-analytics", action="store_true", help="leave out the analytics end-to-end phase")
-    flag("--results-dir", type=Path, default=REPO_ROOT / "bench-results")
-    flag("--keep-logs", action="store_true", help="keep the services' logs")
-    flag("--check", action="store_true", help="exit 1 when a target is missed")
-    flag(
-        "--profile",
-        default="",
-        help="comma-separated scenario keys (or analytics, limits, "
-        "learner-big, learner-batch) to\nsample with py-spy; prints the top functions",
-    )
-    group: Any = parser
+    options: list[list[str]] = []
     for line in OPTIONS.splitlines():
-        if not line.startswith("--"):
-            group = parser.add_argument_group(line)
+        if line.startswith("    "):  # the help goes on
+            options[-1][-1] += "\n" + line.strip()
+        else:
+            options.append(line.split(maxsplit=3) if line.startswith("--") else [line])
+    for option in options:
+        if len(option) == 1:
+            group = parser.add_argument_group(option[0])
             continue
-        name, kind, default, text = line.split(maxsplit=3)
-        types = {"int": int, "float": float, "str": str}
-        group.add_argument(name, type=types[kind], default=default, help=f"{text} ({default})")
+        name, kind, default, text = option
+        if kind == "flag":
+            group.add_argument(name, action="store_true", help=text)
+            continue
+        value = REPO_ROOT / default if kind == "path" else "" if default == "-" else default
+        types = {"int": int, "float": float, "str": str, "path": Path}
+        group.add_argument(
+            name, type=types[kind], default=value, help=text + f" ({default})" * (default != "-")
+        )
     return parser.parse_args(argv)
 
 

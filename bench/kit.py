@@ -141,7 +141,6 @@ PARTS = (HTTP, ANALYTICS, LIMITS, BUDGET, LEARNER_BIG, LEARNER_GROWTH, LEARNER_B
 OPT_IN_PARTS = (GROWTH,)  # never part of "everything"
 CONTENT_PARTS = frozenset({LIMITS, BUDGET})
 LEARNER_PARTS = frozenset({LEARNER_BIG, LEARNER_GROWTH, LEARNER_BATCH})
-CHOICES = (*PARTS, *OPT_IN_PARTS, "content (limits, budget)", "learner-model (learner-*)")
 ALIASES = {"content": CONTENT_PARTS, "learner-model": LEARNER_PARTS, "learner": LEARNER_PARTS}
 
 
