@@ -285,15 +285,11 @@ def _short(frame: str) -> str:
     return f"{name} ({'/'.join(Path(where).parts[-2:])})" if where else name
 
 
-@dataclass
-class Command:
-    returncode: int | None
-    wall_s: float
-    cpu_s: float  # by RUSAGE_CHILDREN: the command's processes are gone from /proc by then
-    timed_out: bool = False
-
-
-def ailp(args: list[str], env: dict[str, str], log_path: Path, timeout_s: float) -> Command:
+def ailp(
+    args: list[str], env: dict[str, str], log_path: Path, timeout_s: float
+) -> tuple[int | None, float, float]:
+    """`ailp ARGS` (output to `log_path`), killed with its process group after `timeout_s`: its
+    exit code (-9 when killed), wall clock and CPU (by RUSAGE_CHILDREN: gone from /proc by then)."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     before, started = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic()
     argv, options = [sys.executable, "-m", "ailp.cli", *args], {"start_new_session": True}
@@ -306,8 +302,7 @@ def ailp(args: list[str], env: dict[str, str], log_path: Path, timeout_s: float)
             process.wait(10)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu_s = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-    killed = process.returncode == -signal.SIGKILL
-    return Command(process.returncode, time.monotonic() - started, cpu_s, killed)
+    return process.returncode, time.monotonic() - started, cpu_s
 
 
 def wait_jobs(

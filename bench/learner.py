@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -137,7 +138,10 @@ def _batch(ctx: kit.Run, runner: Runner) -> dict[str, Any]:
         kit.Meter([worker.pid], database_url, ctx.redis_url) as meter,
     ):
         log_path, command = ctx.workdir / "recompute-analytics.log", ["recompute-analytics"]
-        done = kit.ailp([*command, "--chunk", "1000"], worker.env, log_path, args.batch_timeout)
+        code, wall_s, cpu_s = kit.ailp(
+            [*command, "--chunk", "1000"], worker.env, log_path, args.batch_timeout
+        )
+        timed_out = code == -signal.SIGKILL
     with kit.cursor_for(database_url) as cursor:
         cursor.execute(
             "SELECT count(*), count(*) FILTER (WHERE status = 'succeeded'), count(*) FILTER "
@@ -145,7 +149,7 @@ def _batch(ctx: kit.Run, runner: Runner) -> dict[str, Any]:
             "= 'succeeded') - min(started_at)) FROM jobs WHERE batch_id IS NOT NULL"
         )
         jobs, succeeded, failed, span_s = cursor.fetchone()
-        if done.timed_out:  # the next jobs run alone: cancel and drop what is left
+        if timed_out:  # the next jobs run alone: cancel and drop what is left
             cursor.execute(
                 "UPDATE jobs SET status = 'canceled', finished_at = now() "
                 "WHERE batch_id IS NOT NULL AND status = 'queued'"
@@ -159,17 +163,15 @@ def _batch(ctx: kit.Run, runner: Runner) -> dict[str, Any]:
                 if not cursor.fetchone():
                     break
                 time.sleep(0.2)
-    span_s, app_ms = float(span_s or 0), meter.ms_per(succeeded, extra_s=done.cpu_s)
+    span_s, app_ms = float(span_s or 0), meter.ms_per(succeeded, extra_s=cpu_s)
     pg_ms, redis_ms = meter.ms_per(succeeded, "postgres"), meter.ms_per(succeeded, "redis")
     # The rate a quiet machine of this many cores would reach were they the only load.
     quiet = (os.cpu_count() or 1) * 1000 / (app_ms + pg_ms + (redis_ms or 0)) if pg_ms else None
-    kit.echo(f"    batch: {succeeded:,} of {jobs:,} jobs in {span_s:.1f}s ({done.wall_s:.1f}s)")
-    out = dict(jobs=jobs, succeeded=succeeded, failed=failed, timed_out=done.timed_out)
+    kit.echo(f"    batch: {succeeded:,} of {jobs:,} jobs in {span_s:.1f}s ({wall_s:.1f}s)")
+    out = dict(jobs=jobs, succeeded=succeeded, failed=failed, timed_out=timed_out)
     out |= dict(learners_per_s=round(succeeded / span_s, 1) if span_s > 0 else None)
-    out |= dict(wall_s=round(done.wall_s, 2), wall_learners_per_s=round(succeeded / done.wall_s, 1))
-    out |= dict(
-        cpu_share_percent=meter.shares(app_extra_s=done.cpu_s), app_cpu_ms_per_learner=app_ms
-    )
+    out |= dict(wall_s=round(wall_s, 2), wall_learners_per_s=round(succeeded / wall_s, 1))
+    out |= dict(cpu_share_percent=meter.shares(app_extra_s=cpu_s), app_cpu_ms_per_learner=app_ms)
     out |= dict(
         postgres_cpu_ms_per_learner=pg_ms, quiet_estimate_learners_per_s=quiet and round(quiet, 1)
     )
@@ -214,7 +216,8 @@ def run_fit(ctx: kit.Run) -> dict[str, Any]:
 def _fit(ctx: kit.Run, database_url: str, *args: str) -> dict[str, Any]:
     log_path = ctx.workdir / f"fit-{'file' if args else 'platform'}.log"
     env = {**os.environ, "DATABASE_URL": database_url}
-    if (done := kit.ailp(["learner-model", "fit", *args], env, log_path, 600)).returncode != 0:
+    code, wall_s, _ = kit.ailp(["learner-model", "fit", *args], env, log_path, 600)
+    if code != 0:
         raise RuntimeError(f"ailp learner-model fit failed; see {log_path}")
     with kit.cursor_for(database_url) as cursor:
         cursor.execute(
@@ -223,7 +226,7 @@ def _fit(ctx: kit.Run, database_url: str, *args: str) -> dict[str, Any]:
             "FROM learner_model_versions v ORDER BY v.id DESC LIMIT 1"
         )
         seconds, answers, evaluation, concepts = cursor.fetchone()
-    figures = {"command_s": round(done.wall_s, 2), "fit_s": round(seconds, 2)}
+    figures = {"command_s": round(wall_s, 2), "fit_s": round(seconds, 2)}
     figures |= {"answers_read": answers, "concepts": concepts}
     keys = ("auc", "baseline_auc", "log_loss", "baseline_log_loss", "held_out_answers")
     return figures | {key: evaluation[key] for key in keys}
