@@ -185,7 +185,7 @@ def _once(ctx: kit.Run, stack: Stack, users: list[Any]) -> dict[str, Any]:
     engine.dispose()
     stack.start("analytics-worker")
     runner = Runner(stack, users[2], ctx.redis_url)
-    learner_id = runner.seed_learner(100, 10_000, 100, days=365)
+    learner_id = runner.seed_learner("growth", 100, 10_000, 100, days=365)
     cold, warm = runner.one_job(learner_id), runner.one_job(learner_id)
     stack["analytics-worker"].stop()
     out["analytics"] = dict(cold_worker_ms=cold["worker_ms"], warm_worker_ms=warm["worker_ms"])

@@ -43,7 +43,9 @@ def run(ctx: kit.Run) -> dict[str, Any]:
         if kit.LEARNER_BIG in selection:
             big = {"responses": args.big_responses, "concepts": args.big_concepts}
             big |= {"sessions": args.big_sessions, "new_responses": 100}
-            learner = runner.seed_learner(args.big_sessions, args.big_responses, args.big_concepts)
+            learner = runner.seed_learner(
+                "big", args.big_sessions, args.big_responses, args.big_concepts
+            )
             with ctx.profile(kit.LEARNER_BIG, worker, "analytics worker, cold job", pool=True):
                 time.sleep(1.0 if kit.LEARNER_BIG in ctx.profiled else 0)  # py-spy attaches first
                 jobs = {"cold": runner.one_job(learner)}
@@ -55,7 +57,9 @@ def run(ctx: kit.Run) -> dict[str, Any]:
             [int(n) for n in args.growth.split(",")] if kit.LEARNER_GROWTH in selection else []
         ):
             shape = {"responses": size, "concepts": min(30, size), "sessions": max(1, size // 10)}
-            learner = runner.seed_learner(shape["sessions"], size, shape["concepts"])
+            learner = runner.seed_learner(
+                f"growth-{size}", shape["sessions"], size, shape["concepts"]
+            )
             cold, warm = runner.one_job(learner), runner.one_job(learner)
             out.setdefault("growth", []).append({**shape, "cold": cold, "warm": warm})
     return out
@@ -66,11 +70,13 @@ class Runner:
         self.stack, self.owner, self.redis_url = stack, owner, redis_url
         self.database_url, self.api = stack.database_url, owner.api(stack.base_url)
 
-    def seed_learner(self, sessions: int, answers: int, concepts: int, days: int = 400) -> int:
+    def seed_learner(
+        self, niche: str, sessions: int, answers: int, concepts: int, days: int = 400
+    ) -> int:
         """One learner; some concepts mostly answered right, others mostly wrong."""
         shape = {"sessions": sessions, "answers": answers, "concepts": concepts, "days": days}
         with kit.cursor_for(self.database_url) as cursor:
-            [(_, learner_id)] = kit.insert_learners(cursor, [self.owner.user_id], "learner-", 1)
+            [(_, learner_id)] = kit.insert_learners(cursor, [self.owner.user_id], niche, 1)
             kit.insert_history(cursor, [learner_id], **shape, graded=True)
         return int(learner_id)
 
@@ -90,7 +96,7 @@ class Runner:
 
     def warm_up(self) -> None:
         """A few small jobs first, so the pool's processes have their connections and caches."""
-        learner_id = self.seed_learner(20, 200, 10, days=60)
+        learner_id = self.seed_learner("warm-up", 20, 200, 10, days=60)
         for _ in range(3):
             if (job := self.one_job(learner_id))["status"] != "succeeded":
                 raise RuntimeError(f"warm-up job {job['job_id']} {job['status']}: see the logs")
