@@ -87,10 +87,9 @@ def run_scenario(
         out_dir.mkdir(parents=True, exist_ok=True)
         spy = ctx.profile(scenario.key, scenario.server_pid, scenario.label)
         meter = kit.Meter([scenario.server_pid], database_url, ctx.redis_url)
-        load = (ctx.args.connections, ctx.args.threads, [str(targets), str(out_dir)])
+        script = "submit.lua" if scenario.submit else "requests.lua"
         with spy if phase == "measure" else nullcontext(), meter:
-            lua = "submit.lua" if scenario.submit else "requests.lua"
-            result, wrk_s = run_wrk(scenario.base_url, seconds, *load[:2], lua, load[2])
+            result, wrk_s = run_wrk(ctx, scenario.base_url, seconds, script, [targets, out_dir])
         statuses, ids = read_responses(out_dir)
         accepted |= ids
     requests, total_s = result.requests, sum(meter.cpu_s(group) for group in kit.GROUPS) + wrk_s
@@ -162,8 +161,8 @@ def check_accepted(database_url: str, redis_url: str, accepted: set[str]) -> dic
 
 
 def _ceiling(stack: Stack, name: str, path: str, status: int) -> tuple[Service, str]:
-    port, url = free_port(), "http://127.0.0.1:{}"
-    argv, url = [sys.executable, "-m", "bench.load", name, str(port)], url.format(port)
+    port = free_port()
+    argv, url = [sys.executable, "-m", "bench.load", name, str(port)], f"http://127.0.0.1:{port}"
     log, metrics = stack.workdir / f"{name}.log", stack.workdir / "metrics" / name
     service = Service(name, argv, stack["gateway"].env, log, metrics)
     service.start()
@@ -201,19 +200,17 @@ def _http(
     ceiling, url = _ceiling(stack, "ceiling", f"/select/{uuid.UUID(int=0)}", 404)
     read_jobs = create_read_jobs(stack.base_url, users)
     plan = gateway_scenarios(stack.base_url, stack["gateway"].pid, users, read_jobs)
-    plan["hello"] = Scenario("", "ceiling: bare ASGI hello", hello_url, hello.pid, ["/\t"])
     selects = [f"/select/{read_jobs[user.user_id]}\t" for user in users]
-    plan["ceiling_select"] = Scenario(
-        "", "ceiling: FastAPI, 1 PK SELECT", url, ceiling.pid, selects
-    )
-    insert = ["/insert\t"]
-    plan["ceiling_insert"] = Scenario(
-        "", "ceiling: FastAPI, INSERT + LPUSH", url, ceiling.pid, insert, True
-    )
+    ceilings = {
+        "hello": ("ceiling: bare ASGI hello", hello_url, hello.pid, ["/\t"]),
+        "ceiling_select": ("ceiling: FastAPI, 1 PK SELECT", url, ceiling.pid, selects),
+        "ceiling_insert": ("ceiling: FastAPI, INSERT + LPUSH", url, ceiling.pid, ["/insert\t"]),
+    }
+    plan |= {key: Scenario(key, *spec) for key, spec in ceilings.items()}
+    plan["ceiling_insert"].submit = True
     results: dict[str, ScenarioResult] = {}
     try:
         for key in (key for key in SCENARIO_KEYS if key in ctx.selection.scenarios):
-            plan[key].key = key
             kit.echo(f"==> {plan[key].label}: {ctx.args.warmup}s warm-up + {ctx.args.duration}s")
             result = results[key] = run_scenario(ctx, plan[key], stack.database_url, ctx.workdir)
             kit.echo(f"    {result.result.rps:,.0f} req/s, {result.statuses}, CPU% {result.cpu}")
@@ -350,13 +347,13 @@ def parse(text: str) -> WrkResult:
 
 
 def run_wrk(
-    url: str, duration_s: float, connections: int, threads: int, script: str, args: list[str]
+    ctx: kit.Run, url: str, duration_s: float, script: str, args: list[Path]
 ) -> tuple[WrkResult, float]:
     """Run wrk once with a Lua script of bench/lua: its report and the CPU seconds it used."""
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed (deploy/scripts/bench.sh installs it: apt wrk)")
-    argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration_s:g}s", "--timeout=5s"]
-    argv += ["--latency", "-s", str(LUA_DIR / script), url, "--", *args]
+    argv = ["wrk", f"-t{ctx.args.threads}", f"-c{ctx.args.connections}", f"-d{duration_s:g}s"]
+    argv += ["--timeout=5s", "--latency", "-s", str(LUA_DIR / script), url, "--", *map(str, args)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(argv, capture_output=True, text=True, timeout=duration_s + 35)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
