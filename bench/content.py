@@ -55,13 +55,13 @@ def run(ctx: kit.Run) -> dict[str, Any]:
 
 
 def _phase(
-    ctx: kit.Run, server: ModelServerProcess, name: str, env: str, jobs: int
+    ctx: kit.Run, server: ModelServerProcess, name: str, env: str, jobs: int, replicas: int
 ) -> dict[str, Any]:
     """Start the content workers and the sweeper, queue `jobs` jobs at once and wait until all
     are done or the phase's time is up; stop the workers, then read the request log and jobs."""
     server.control.reset()
     server.control.set_default(mode="ok", delay=ctx.args.model_delay)
-    replicas, limit_s = (2, 120.0) if name == "budget" else (int(name[7:]), ctx.args.content_phase)
+    limit_s = 120.0 if name == "budget" else ctx.args.content_phase
     options = {"openai_base_url": server.base_url, "openai_api_key": "bench-key"}
     options |= {"content_workers": replicas, "content_concurrency": 32}
     with ctx.stack(name, f"{CONTENT_ENV} {env}", **options) as stack:
@@ -101,15 +101,13 @@ def _phase(
 def _limits(ctx: kit.Run, server: ModelServerProcess, replicas: int) -> dict[str, Any]:
     """`--content-jobs` jobs at `--rpm` for `--content-phase` s, judged on the request log."""
     rpm, env = ctx.args.rpm, f"OPENAI_RPM_LIMIT={ctx.args.rpm} OPENAI_TPM_LIMIT=10000000"
-    phase = _phase(ctx, server, f"limits_{replicas}", env, ctx.args.content_jobs)
+    phase = _phase(ctx, server, f"limits_{replicas}", env, ctx.args.content_jobs, replicas)
     started, ended, rows, requests = (phase[k] for k in ("started", "ended", "rows", "requests"))
     in_phase = [float(r["at"]) for r in requests if started <= float(r["at"]) <= ended]
     # The steady state: from one window after publishing (past the start-up burst) to the end.
     steady = (WINDOW_S, started + WINDOW_S, ended)
-    quietest, mean = (
-        quietest_full_window(in_phase, *steady),
-        mean_full_window(in_phase, *steady),
-    )
+    quietest = quietest_full_window(in_phase, *steady)
+    mean = mean_full_window(in_phase, *steady)
     completed = [row for row in rows if row[0] == "succeeded" and row[2] and float(row[2]) <= ended]
     per_window = mean_full_window([float(row[2]) for row in completed], *steady)
     sources, statuses = Counter(row[3] for row in rows if row[3]), Counter(row[0] for row in rows)
@@ -141,9 +139,8 @@ def _budget(ctx: kit.Run, server: ModelServerProcess) -> dict[str, Any]:
     (usage tokens × prices, from the request log) may exceed it by one call's cost."""
     budget_usd, prices = ctx.args.budget_usd, json.dumps({MODEL: PRICE}, separators=(",", ":"))
     env = f"OPENAI_RPM_LIMIT=100000 OPENAI_TPM_LIMIT=100000000 OPENAI_PRICES={prices}"
-    phase = _phase(
-        ctx, server, "budget", f"{env} OPENAI_DAILY_BUDGET_USD={budget_usd}", ctx.args.budget_jobs
-    )
+    env += f" OPENAI_DAILY_BUDGET_USD={budget_usd}"
+    phase = _phase(ctx, server, "budget", env, ctx.args.budget_jobs, 2)
     cost, rows = spend(phase["requests"], PRICE), phase["rows"]
     pieces, overshoot = [row for row in rows if row[3]], cost["total_usd"] - budget_usd
     out = dict(budget_usd=budget_usd, jobs=len(rows), finished=phase["done"])
