@@ -247,15 +247,17 @@ class Run:
         collapsed, command = self.workdir / f"{key}.pyspy.txt", shutil.which("py-spy")
         options = ["--subprocesses", "--rate", "250", "--format", "raw", "--nonblocking"]
         argv = [*([command] if command else ["uvx", "py-spy"]), "record", "--pid", str(pid)]
-        spy = subprocess.Popen([*argv, "--output", str(collapsed), *options])
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        spy = subprocess.Popen([*argv, "--output", str(collapsed), *options], **quiet)
         try:
             yield
         finally:
             spy.send_signal(signal.SIGINT)
             spy.wait(30)
         summary = self.profiles[key] = summarise(collapsed, "Worker.workloop" if pool else None)
-        echo(f"==> {label}: py-spy profile ({collapsed})")
-        echo("\n".join(f"    {title}: {summary[title]}" for title in summary))
+        echo(f"==> {label}: py-spy, {summary['samples']} samples (kept in {collapsed})")
+        for title, shares in (("anywhere on the stack", "inclusive"), ("innermost", "self")):
+            echo(f"    {title}:\n" + "\n".join(f"{n:10.1%}  {name}" for name, n in summary[shares]))
 
 
 def summarise(collapsed: Path, pool_marker: str | None = None, top: int = 25) -> dict[str, Any]:
