@@ -1,37 +1,46 @@
-"""The HTTP scenarios: each ceiling and each gateway endpoint under the same wrk load.
-
-Every scenario runs wrk twice with the same settings: a warm-up (pools filled, code paths warm)
-whose figures are discarded, then the measured run. Submissions record every response (status and
-`Location`) so that `check_accepted` can prove no accepted job was lost.
-"""
+"""The `http` part, each ceiling and each gateway endpoint under the same wrk load (a warm-up run
+whose figures are discarded, then the measured one), then `analytics` on the same database and
+gateway. Submissions record every response, so `check_accepted` can prove none was lost."""
 
 from __future__ import annotations
 
 import base64
 import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import time
+import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, nullcontext
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import orjson
 import redis
+import uvicorn
+from fastapi import FastAPI, Request, Response
+from pydantic import BaseModel, ConfigDict
 
-from ailp.queue.names import CONTENT_QUEUE
-from bench import cpu, wrk
-from bench.apps import CEILING_QUEUE, CEILING_TABLE
-from bench.profile import PySpy
-from bench.seed import BenchUser, backend_pids, cursor_for
-from bench.servers import Servers
+from ailp.config import get_settings
+from ailp.queue.messages import task_message
+from ailp.queue.names import CONTENT_QUEUE, GENERATE_CONTENT_TASK
+from bench import kit
+from gateway.broker import create_redis
+from gateway.db import create_pool
+from gateway.jobs.repository import COLUMNS
+from tests.support.api import TERMINAL
+from tests.support.processes import Service, Stack, free_port, wait_until
 
-
-@dataclass(frozen=True)
-class LoadSettings:
-    duration_s: float
-    warmup_s: float
-    connections: int
-    threads: int
+# In run order (`--only` takes them): each gateway scenario right after its ceiling, so both
+# see similar noise.
+SCENARIO_KEYS = ("hello", "ceiling_select", "gateway_get_job", "gateway_get_learner")
+SCENARIO_KEYS += ("ceiling_insert", "gateway_submit")
 
 
 @dataclass
@@ -48,116 +57,47 @@ class Scenario:
 class ScenarioResult:
     key: str
     label: str
-    result: wrk.WrkResult
-    raw: str
-    warmup: wrk.WrkResult | None = None
+    result: WrkResult
     statuses: dict[str, int] = field(default_factory=dict)
     accepted_ids: set[str] = field(default_factory=set)
     cpu: dict[str, float] = field(default_factory=dict)
     loadavg: float = 0.0
-
-    @property
-    def app_cpu_ms(self) -> float | None:
-        """CPU milliseconds the serving processes spent per request: unlike req/s, this hardly
-        depends on how much of the machine other processes took during the run."""
-        return cpu_ms_per_item(self.cpu.get("app"), self.result.duration_s, self.result.requests)
-
-    @property
-    def total_cpu_ms(self) -> float | None:
-        """CPU ms per request of everything the request needs: the app, wrk, the database's
-        backends and Redis. On a saturated quiet machine, req/s ≈ cores / this."""
-        if not self.cpu:
-            return None
-        share = sum(self.cpu.get(name, 0.0) for name in ("app", "wrk", "postgres", "redis"))
-        return cpu_ms_per_item(share, self.result.duration_s, self.result.requests)
+    # CPU ms per request of the serving processes (unlike req/s, this hardly depends on how much
+    # of the machine other processes took), and of everything a request needs: the app, wrk,
+    # the database's backends and Redis (on a saturated quiet machine, req/s ≈ cores / this).
+    app_cpu_ms: float | None = None
+    total_cpu_ms: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "label": self.label,
-            **self.result.as_dict(),
-            "statuses": self.statuses or None,
-            "accepted": len(self.accepted_ids) if self.statuses else None,
-            "warmup": self.warmup.as_dict() if self.warmup else None,
-            "cpu_share_percent": self.cpu,
-            "app_cpu_ms_per_request": self.app_cpu_ms,
-            "total_cpu_ms_per_request": self.total_cpu_ms,
-            "postgres_cpu_ms_per_request": cpu_ms_per_item(
-                self.cpu.get("postgres"), self.result.duration_s, self.result.requests
-            ),
-            "loadavg_1m_at_start": self.loadavg,
-        }
-
-
-def cpu_ms_per_item(share: float | None, seconds: float, items: int) -> float | None:
-    """CPU ms per item from a share of the machine (percent of all cores) over `seconds`."""
-    if share is None or not items:
-        return None
-    return round(share / 100 * (os.cpu_count() or 1) * seconds * 1000 / items, 3)
+        figures = {k: v for k, v in vars(self).items() if k not in ("result", "accepted_ids")}
+        return figures | self.result.as_dict() | {"accepted": len(self.accepted_ids)}
 
 
 def run_scenario(
-    scenario: Scenario,
-    settings: LoadSettings,
-    workdir: Path,
-    database_url: str,
-    profile_to: Path | None = None,
+    ctx: kit.Run, scenario: Scenario, database_url: str, workdir: Path
 ) -> ScenarioResult:
-    """Warm up, then measure; with `profile_to`, py-spy samples the server during the measure."""
+    """Warm up, then measure (with py-spy on the server when `--profile` names the scenario)."""
     targets = workdir / f"targets-{scenario.key}.txt"
     targets.write_text("\n".join(scenario.targets) + "\n")
-    script = "submit.lua" if scenario.submit else "requests.lua"
-    phases: dict[str, tuple[wrk.WrkResult, str, float]] = {}
-    statuses: Counter[str] = Counter()
-    accepted: set[str] = set()
-    shares: dict[str, float] = {}
-    loadavg = os.getloadavg()[0]
-    for phase, seconds in (("warmup", settings.warmup_s), ("measure", settings.duration_s)):
+    loadavg, accepted = round(os.getloadavg()[0], 2), set[str]()
+    for phase, seconds in (("warmup", ctx.args.warmup), ("measure", ctx.args.duration)):
         if seconds <= 0:
             continue
-        args = [str(targets)]
         out_dir = workdir / "responses" / scenario.key / phase
-        if scenario.submit:
-            out_dir.mkdir(parents=True, exist_ok=True)
-            args.append(str(out_dir))
-        spy = PySpy(scenario.server_pid, profile_to) if profile_to and phase == "measure" else None
-        before = cpu.sample()
-        phases[phase] = wrk.run(
-            scenario.base_url,
-            duration_s=seconds,
-            connections=settings.connections,
-            threads=settings.threads,
-            script=script,
-            script_args=args,
-        )
-        if spy is not None:
-            spy.stop()
-        if phase == "measure":
-            after = cpu.sample()
-            shares = cpu.usage(
-                before,
-                after,
-                [scenario.server_pid],
-                phases[phase][2],
-                postgres_backends=backend_pids(database_url),
-            )
-        if scenario.submit:
-            phase_statuses, phase_ids = read_responses(out_dir)
-            accepted |= phase_ids
-            if phase == "measure":
-                statuses = phase_statuses
-    result, raw, _ = phases["measure"]
-    return ScenarioResult(
-        key=scenario.key,
-        label=scenario.label,
-        result=result,
-        raw=raw,
-        warmup=phases["warmup"][0] if "warmup" in phases else None,
-        statuses=dict(sorted(statuses.items())),
-        accepted_ids=accepted,
-        cpu=shares,
-        loadavg=round(loadavg, 2),
-    )
+        out_dir.mkdir(parents=True, exist_ok=True)
+        spy = ctx.profile(scenario.key, scenario.server_pid, scenario.label)
+        meter = kit.Meter([scenario.server_pid], database_url, ctx.redis_url)
+        script = "submit.lua" if scenario.submit else "requests.lua"
+        with spy if phase == "measure" else nullcontext(), meter:
+            result, wrk_s = run_wrk(ctx, scenario.base_url, seconds, script, [targets, out_dir])
+        statuses, ids = read_responses(out_dir)
+        accepted |= ids
+    requests, total_s = result.requests, sum(meter.cpu_s(group) for group in kit.GROUPS) + wrk_s
+    label = scenario.label + " [py-spy]" * (scenario.key in ctx.profiled)
+    out = ScenarioResult(scenario.key, label, result, dict(statuses), accepted, loadavg=loadavg)
+    out.cpu, out.app_cpu_ms = meter.shares(wrk_s=wrk_s), meter.ms_per(requests)
+    out.total_cpu_ms = round(total_s * 1000 / requests, 3) if requests else None
+    return out
 
 
 def read_responses(out_dir: Path) -> tuple[Counter[str], set[str]]:
@@ -165,130 +105,346 @@ def read_responses(out_dir: Path) -> tuple[Counter[str], set[str]]:
     statuses: Counter[str] = Counter()
     accepted: set[str] = set()
     for path in sorted(out_dir.glob("responses-*.txt")):
-        for line in path.read_text().splitlines():
-            status, _, location = line.partition(" ")
-            statuses[status] += 1
+        for status, _, location in (line.partition(" ") for line in path.read_text().split("\n")):
+            statuses.update([status] if status else [])
             if status == "202" and location.startswith("/api/jobs/"):
                 accepted.add(location.rsplit("/", 1)[1])
     return statuses, accepted
 
 
-def create_read_jobs(gateway_url: str, users: list[BenchUser]) -> dict[int, str]:
+def create_read_jobs(base_url: str, users: list[kit.BenchUser]) -> dict[int, str]:
     """One queued content job per user through the real API (also proves the tokens work)."""
     jobs: dict[int, str] = {}
-    with httpx.Client(base_url=gateway_url, timeout=30) as client:
-        for user in users:
-            response = client.post(
-                f"/api/learners/{user.learner_id}/generate-content",
-                json={"concept": "SQL joins", "content_type": "lesson"},
-                headers={"Authorization": f"Bearer {user.token}"},
-            )
-            if response.status_code != 202:
-                raise RuntimeError(
-                    f"setup submission failed: {response.status_code} {response.text}"
-                )
-            jobs[user.user_id] = response.json()["id"]
+    for user in users:
+        api = user.api(base_url)
+        response = api.submit_content(user.learner_id)
+        api.close()
+        if response.status_code != 202:
+            raise RuntimeError(f"setup submission failed: {response.status_code} {response.text}")
+        jobs[user.user_id] = response.json()["id"]
     return jobs
 
 
-# The HTTP scenarios' keys in run order (`scenarios` builds them; `--only` accepts them).
-SCENARIO_KEYS = (
-    "hello",
-    "ceiling_select",
-    "gateway_get_job",
-    "gateway_get_learner",
-    "ceiling_insert",
-    "gateway_submit",
-)
-
-
-def scenarios(
-    servers: Servers,
-    users: list[BenchUser],
-    read_jobs: dict[int, str],
-) -> list[Scenario]:
-    """In run order: each gateway scenario right after its ceiling, so both see similar noise."""
-    hello = (servers.ceiling_urls["hello"], servers.ceilings["hello"].pid)
-    ceiling = (servers.ceiling_urls["ceiling"], servers.ceilings["ceiling"].pid)
-    gateway = (servers.gateway_url, servers.stack["gateway"].pid)
-    return [
-        Scenario("hello", "ceiling: bare ASGI hello", *hello, ["/\t"]),
-        Scenario(
-            "ceiling_select",
-            "ceiling: FastAPI, 1 PK SELECT",
-            *ceiling,
-            [f"/select/{read_jobs[user.user_id]}\t" for user in users],
-        ),
-        Scenario(
-            "gateway_get_job",
-            "gateway: GET /api/jobs/{id}",
-            *gateway,
-            [f"/api/jobs/{read_jobs[user.user_id]}\t{user.token}" for user in users],
-        ),
-        Scenario(
-            "gateway_get_learner",
-            "gateway: GET /api/learners/{id}",
-            *gateway,
-            [f"/api/learners/{user.learner_id}\t{user.token}" for user in users],
-        ),
-        Scenario(
-            "ceiling_insert",
-            "ceiling: FastAPI, INSERT + LPUSH",
-            *ceiling,
-            ["/insert\t"],
-            submit=True,
-        ),
-        Scenario(
-            "gateway_submit",
-            "gateway: POST …/generate-content",
-            *gateway,
-            [f"/api/learners/{user.learner_id}/generate-content\t{user.token}" for user in users],
-            submit=True,
-        ),
-    ]
-
-
-def broker_job_ids(client: redis.Redis, queue: str) -> list[str]:
-    """The job id (the task's only argument) of every message waiting in `queue`."""
-    ids = []
-    for raw in client.lrange(queue, 0, -1):
-        message = orjson.loads(raw)
-        args, _kwargs, _embed = orjson.loads(base64.b64decode(message["body"]))
-        ids.append(str(args[0]))
-    return ids
+def gateway_scenarios(
+    base_url: str, pid: int, users: list[kit.BenchUser], read_jobs: dict[int, str]
+) -> dict[str, Scenario]:
+    """The gateway's scenarios by key, each user's token on its own paths (growth runs them too)."""
+    scenarios = {}
+    for key, label, path in (
+        ("gateway_get_job", "GET /api/jobs/{id}", "/api/jobs/{job}"),
+        ("gateway_get_learner", "GET /api/learners/{id}", "/api/learners/{learner}"),
+        ("gateway_submit", "POST …/generate-content", "/api/learners/{learner}/generate-content"),
+    ):
+        paths = [path.format(job=read_jobs[u.user_id], learner=u.learner_id) for u in users]
+        targets = [f"{path}\t{user.token}" for path, user in zip(paths, users, strict=True)]
+        scenarios[key] = Scenario(key, f"gateway: {label}", base_url, pid, targets)
+    scenarios["gateway_submit"].submit = True
+    return scenarios
 
 
 def check_accepted(database_url: str, redis_url: str, accepted: set[str]) -> dict[str, Any]:
     """Every accepted content job must be a row in `jobs` and a message in the `content` queue.
-
     Rows nobody saw accepted are requests in flight when wrk stopped (it drops their responses);
-    a row without a message would be picked up by the sweeper (off during the benchmark).
-    """
-    with cursor_for(database_url) as cursor:
+    a row without a message would be picked up by the sweeper (off during the benchmark)."""
+    with kit.cursor_for(database_url) as cursor:
         cursor.execute("SELECT id::text FROM jobs WHERE kind = 'content'")
         rows = {row[0] for row in cursor.fetchall()}
-        cursor.execute(f"SELECT count(*) FROM {CEILING_TABLE}")
-        ceiling_rows = cursor.fetchone()[0]
-    client = redis.Redis.from_url(redis_url)
-    try:
-        queued = broker_job_ids(client, CONTENT_QUEUE)
-        ceiling_messages = client.llen(CEILING_QUEUE)
-    finally:
-        client.close()
+    with redis.Redis.from_url(redis_url) as client:
+        messages = [orjson.loads(raw)["body"] for raw in client.lrange(CONTENT_QUEUE, 0, -1)]
+    # Each message's job id is its task's only argument.
+    queued = [str(orjson.loads(base64.b64decode(body))[0][0]) for body in messages]
     in_broker = set(queued)
     lost = accepted - (rows & in_broker)
-    return {
-        "accepted": len(accepted),
-        "rows": len(rows),
-        "messages": len(queued),
-        "duplicate_messages": len(queued) - len(in_broker),
-        "lost": len(lost),
-        "lost_sample": sorted(lost)[:10],
-        "missing_row": len(accepted - rows),
-        "missing_message": len(accepted - in_broker),
-        "rows_without_message": len(rows - in_broker),
-        "messages_without_row": len(in_broker - rows),
-        "in_flight_at_stop": len(rows - accepted),
-        "ceiling_rows": ceiling_rows,
-        "ceiling_messages": ceiling_messages,
+    out = dict(accepted=len(accepted), rows=len(rows), messages=len(queued), lost=len(lost))
+    out |= dict(lost_sample=sorted(lost)[:10], duplicate_messages=len(queued) - len(in_broker))
+    return out | dict(rows_without_message=len(rows - in_broker), in_flight=len(rows - accepted))
+
+
+def _ceiling(stack: Stack, name: str, path: str, status: int) -> tuple[Service, str]:
+    port = free_port()
+    argv, url = [sys.executable, "-m", "bench.load", name, str(port)], f"http://127.0.0.1:{port}"
+    log, metrics = stack.workdir / f"{name}.log", stack.workdir / "metrics" / name
+    service = Service(name, argv, stack["gateway"].env, log, metrics)
+    service.start()
+
+    def answers() -> bool:
+        if not service.alive:
+            raise RuntimeError(f"{name} exited:\n{service.log_tail()}")
+        return httpx.get(url + path, timeout=2).status_code == status
+
+    wait_until(answers, timeout=90, interval=0.2, message=f"{name} answering")
+    return service, url
+
+
+def run(ctx: kit.Run) -> dict[str, Any]:
+    """The `http` and `analytics` parts, on one database and gateway with `--users` users."""
+    out: dict[str, Any] = {"scenarios": {}, "accepted_jobs": None, "analytics": None}
+    with ctx.stack("main") as stack:
+        with kit.cursor_for(stack.database_url) as cursor:
+            cursor.execute(CREATE_CEILING_TABLE)
+        stack.start("gateway")
+        users = kit.create_users(stack.database_url, ctx.jwt_secret, ctx.args.users)
+        if kit.HTTP in ctx.selection:
+            out["scenarios"], out["accepted_jobs"] = _http(ctx, stack, users)
+        if kit.ANALYTICS in ctx.selection:
+            kit.echo("==> analytics end to end")
+            out["analytics"] = run_analytics(ctx, stack, users)
+        out["access_lines"] = kit.count_lines([stack["gateway"].log_path], b'"gateway.access"')
+    return out
+
+
+def _http(
+    ctx: kit.Run, stack: Stack, users: list[kit.BenchUser]
+) -> tuple[dict[str, ScenarioResult], dict[str, Any] | None]:
+    hello, hello_url = _ceiling(stack, "hello", "/", 200)
+    ceiling, url = _ceiling(stack, "ceiling", f"/select/{uuid.UUID(int=0)}", 404)
+    read_jobs = create_read_jobs(stack.base_url, users)
+    plan = gateway_scenarios(stack.base_url, stack["gateway"].pid, users, read_jobs)
+    selects = [f"/select/{read_jobs[user.user_id]}\t" for user in users]
+    ceilings = {
+        "hello": ("ceiling: bare ASGI hello", hello_url, hello.pid, ["/\t"]),
+        "ceiling_select": ("ceiling: FastAPI, 1 PK SELECT", url, ceiling.pid, selects),
+        "ceiling_insert": ("ceiling: FastAPI, INSERT + LPUSH", url, ceiling.pid, ["/insert\t"]),
     }
+    plan |= {key: Scenario(key, *spec) for key, spec in ceilings.items()}
+    plan["ceiling_insert"].submit = True
+    results: dict[str, ScenarioResult] = {}
+    try:
+        for key in (key for key in SCENARIO_KEYS if key in ctx.selection.scenarios):
+            kit.echo(f"==> {plan[key].label}: {ctx.args.warmup}s warm-up + {ctx.args.duration}s")
+            result = results[key] = run_scenario(ctx, plan[key], stack.database_url, ctx.workdir)
+            kit.echo(f"    {result.result.rps:,.0f} req/s, {result.statuses}, CPU% {result.cpu}")
+    finally:
+        hello.stop()
+        ceiling.stop()
+    if "gateway_submit" not in ctx.selection.scenarios:
+        return results, None
+    accepted = set(read_jobs.values()) | results["gateway_submit"].accepted_ids
+    lost = check_accepted(stack.database_url, ctx.redis_url, accepted)
+    lost["publish_failed_logged"] = kit.count_lines(
+        [stack["gateway"].log_path], b"job_publish_failed"
+    )
+    kit.echo(f"==> accepted jobs: {lost}")
+    return results, lost
+
+
+def run_analytics(ctx: kit.Run, stack: Stack, users: list[kit.BenchUser]) -> dict[str, Any]:
+    """`--learners` seeded learners, one job each submitted with no analytics worker running,
+    then one worker (prefork, concurrency 2) started: the queue is full from its first task on,
+    so the figure is its drain rate, jobs / (last `finished_at` − first `started_at`)."""
+    args, database_url, api = ctx.args, stack.database_url, users[0].api(stack.base_url)
+    shape = {"sessions": args.sessions, "answers": args.responses, "concepts": 8, "days": 29}
+    with kit.cursor_for(database_url) as cursor:
+        owners = [user.user_id for user in users]
+        learners = kit.insert_learners(cursor, owners, "analytics-", args.learners, 0)
+        kit.insert_history(cursor, [learner for _, learner in learners], **shape)
+    token_of, ids, statuses = {user.user_id: user.token for user in users}, [], Counter[int]()
+    for owner, learner_id in learners:
+        api.http.headers["Authorization"] = f"Bearer {token_of[owner]}"
+        response = api.submit_analytics(learner_id)
+        statuses[response.status_code] += 1
+        ids += [response.json()["id"]] if response.status_code == 202 else []
+    api.close()
+    spawned = time.monotonic()
+    stack.start("analytics-worker")
+    worker, deadline = stack["analytics-worker"], spawned + max(120.0, args.learners / 10)
+    with (
+        ctx.profile("analytics", worker.pid, "analytics worker", pool=True),
+        kit.Meter([worker.pid], database_url, ctx.redis_url) as meter,
+    ):
+        before, done = kit.wait_jobs(database_url, ids, [worker], deadline, poll_s=0.1, stall_s=30)
+    wall_s = time.monotonic() - spawned
+    with kit.cursor_for(database_url) as cursor:
+        cursor.execute(
+            "SELECT status, extract(epoch FROM started_at), extract(epoch FROM finished_at) "
+            "FROM jobs WHERE id = ANY(%s::uuid[])",
+            (ids,),
+        )
+        rows = cursor.fetchall()
+    finished = [(float(row[1]), float(row[2])) for row in rows if row[0] in TERMINAL and row[2]]
+    run_ms = [(end - start) * 1000 for start, end in finished]
+    span_s = max(e for _, e in finished) - min(s for s, _ in finished) if finished else 0.0
+    out = dict(jobs=len(ids), submit_statuses=dict(statuses), timed_out=done < len(ids))
+    out |= dict(statuses=dict(Counter(row[0] for row in rows)), span_s=round(span_s, 3))
+    out |= dict(jobs_per_s=round(len(finished) / span_s, 1) if span_s else None)
+    out |= dict(wall_s=round(wall_s, 3), wall_jobs_per_s=round(done / wall_s, 1))
+    out |= dict(job_run_ms_p50=kit.rounded(kit.percentile(run_ms, 50)))
+    out |= dict(job_run_ms_p99=kit.rounded(kit.percentile(run_ms, 99)))
+    # From the worker's "ready" to the last job done; app = the worker's processes.
+    out |= dict(cpu_share_percent=meter.shares(), worker_cpu_ms_per_job=meter.ms_per(done - before))
+    kit.echo(f"    {out}")
+    return out
+
+
+LUA_DIR = Path(__file__).resolve().parent / "lua"
+# Time units wrk prints (units.c): microseconds up to hours.
+_TIME_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+_TIME = r"([0-9.]+)(us|ms|s|m|h)"
+_LATENCY_LINE = re.compile(rf"^\s*Latency\s+{_TIME}\s+{_TIME}\s+{_TIME}\s+([0-9.]+)%", re.M)
+_PERCENTILE = re.compile(rf"^\s*(50|75|90|99)%\s+{_TIME}\s*$", re.M)
+_TOTAL = re.compile(rf"^\s*(\d+) requests in {_TIME},", re.M)
+_RPS = re.compile(r"^Requests/sec:\s+([0-9.]+)", re.M)
+_SOCKET_ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
+_NON_2XX = re.compile(r"Non-2xx or 3xx responses: (\d+)")
+
+
+SOCKET_ERRORS = ("connect", "read", "write", "timeout")
+
+
+class WrkOutputError(ValueError):
+    """wrk's output is not a report we understand (it failed, or its format changed)."""
+
+
+@dataclass
+class WrkResult:
+    requests: int
+    duration_s: float
+    rps: float
+    latency_avg_ms: float
+    latency_stdev_ms: float
+    latency_max_ms: float
+    percentiles_ms: dict[str, float]
+    socket_errors: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SOCKET_ERRORS, 0))
+    non_2xx: int = 0
+
+    @property
+    def p50_ms(self) -> float:
+        return self.percentiles_ms["50"]
+
+    @property
+    def p99_ms(self) -> float:
+        return self.percentiles_ms["99"]
+
+    @property
+    def errors(self) -> int:
+        return self.non_2xx + sum(self.socket_errors.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "errors": self.errors}
+
+
+def to_ms(value: str, unit: str) -> float:
+    return float(value) * _TIME_UNITS_MS[unit]
+
+
+def parse(text: str) -> WrkResult:
+    """Read wrk's text report (run with `--latency`)."""
+    latency, total, rps = _LATENCY_LINE.search(text), _TOTAL.search(text), _RPS.search(text)
+    if not (latency and total and rps):
+        raise WrkOutputError(f"not a wrk report:\n{text}")
+    percentiles = {m.group(1): to_ms(m.group(2), m.group(3)) for m in _PERCENTILE.finditer(text)}
+    if set(percentiles) != {"50", "75", "90", "99"}:
+        raise WrkOutputError(f"no latency distribution (run wrk with --latency):\n{text}")
+    avg, stdev, most = (to_ms(*latency.group(i, i + 1)) for i in (1, 3, 5))
+    duration_s = to_ms(total.group(2), total.group(3)) / 1000
+    result = WrkResult(
+        int(total.group(1)), duration_s, float(rps.group(1)), avg, stdev, most, percentiles
+    )
+    if errors := _SOCKET_ERRORS.search(text):
+        result.socket_errors = dict(zip(SOCKET_ERRORS, map(int, errors.groups()), strict=True))
+    result.non_2xx = int(non_2xx.group(1)) if (non_2xx := _NON_2XX.search(text)) else 0
+    return result
+
+
+def run_wrk(
+    ctx: kit.Run, url: str, duration_s: float, script: str, args: list[Path]
+) -> tuple[WrkResult, float]:
+    """Run wrk once with a Lua script of bench/lua: its report and the CPU seconds it used."""
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed (deploy/scripts/bench.sh installs it: apt wrk)")
+    argv = ["wrk", f"-t{ctx.args.threads}", f"-c{ctx.args.connections}", f"-d{duration_s:g}s"]
+    argv += ["--timeout=5s", "--latency", "-s", str(LUA_DIR / script), url, "--", *map(str, args)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=duration_s + 35)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise RuntimeError(f"wrk exited with {done.returncode}:\n{done.stdout}{done.stderr}")
+    cpu_s = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return parse(done.stdout), cpu_s
+
+
+# The ceilings, the fastest this stack serves a request: `hello`, a bare ASGI app (no framework,
+# no I/O), and `ceiling`, a minimal FastAPI app on the gateway's own asyncpg pool and Redis client
+# doing one primary-key SELECT of a job row, or one INSERT and one LPUSH of a Celery message built
+# like the gateway's; no auth, no middleware, no logging. Their own table and queue:
+CEILING_TABLE = "bench_ceiling_rows"
+CEILING_QUEUE = "bench_ceiling"
+CREATE_CEILING_TABLE = f"""
+CREATE TABLE IF NOT EXISTS {CEILING_TABLE} (
+    id uuid PRIMARY KEY,
+    params jsonb NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+)
+"""
+_HEADERS = [(b"content-type", b"text/plain"), (b"content-length", b"13")]
+_START = {"type": "http.response.start", "status": 200, "headers": _HEADERS}
+_BODY = {"type": "http.response.body", "body": b"Hello, world!"}
+
+
+async def hello(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+    await send(_START)
+    await send(_BODY)
+
+
+class SubmitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    concept: str
+    content_type: str
+
+
+def create_ceiling_app() -> FastAPI:
+    settings = get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.pool = await create_pool(settings)
+        app.state.redis = create_redis(settings.celery_broker_url)
+        try:
+            yield
+        finally:
+            await app.state.redis.aclose()
+            await app.state.pool.close()
+
+    app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
+    select_sql = f"SELECT {COLUMNS} FROM jobs WHERE id = $1"
+    insert_sql = f"INSERT INTO {CEILING_TABLE} (id, params) VALUES ($1, $2::jsonb)"
+
+    @app.get("/select/{row_id}")
+    async def select_one(row_id: uuid.UUID, request: Request, response: Response) -> Any:
+        row = await request.app.state.pool.fetchrow(select_sql, row_id)
+        if row is None:
+            response.status_code = 404
+            return {"detail": "not found"}
+        return dict(row)
+
+    @app.post("/insert", status_code=202)
+    async def insert_and_push(data: SubmitIn, request: Request) -> Any:
+        row_id = uuid.uuid4()
+        await request.app.state.pool.execute(insert_sql, row_id, data.model_dump())
+        message = task_message(GENERATE_CONTENT_TASK, CEILING_QUEUE, [str(row_id)])
+        await request.app.state.redis.lpush(CEILING_QUEUE, message)
+        return {"id": str(row_id)}
+
+    return app
+
+
+def serve(name: str, port: str) -> None:
+    """Serve a ceiling exactly as `python -m gateway` serves the gateway: `python -m bench.load
+    NAME PORT`."""
+    app = {"hello": "hello", "ceiling": "create_ceiling_app"}[name]
+    options = {"loop": "uvloop", "http": "httptools", "access_log": False, "log_config": None}
+    options |= {"host": "127.0.0.1", "workers": get_settings().web_concurrency}
+    options |= {"timeout_graceful_shutdown": 5}
+    uvicorn.run(f"bench.load:{app}", factory=name == "ceiling", port=int(port), **options)
+
+
+if __name__ == "__main__":
+    serve(*sys.argv[1:])

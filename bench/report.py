@@ -1,89 +1,21 @@
-"""The machine, the versions, the one table, and the JSON file."""
+"""The one table: its rows, targets and verdicts (also kept as data for the JSON file)."""
 
 from __future__ import annotations
 
-import os
-import platform
-import subprocess
-import sys
-from dataclasses import dataclass, fields
-from importlib import metadata
-from pathlib import Path
+from dataclasses import astuple, dataclass
 from typing import Any
 
-import orjson
-import redis
-
-from bench import wrk
-from bench.load import ScenarioResult
-from bench.seed import cursor_for
-
-PACKAGES = (
-    *("uvicorn", "uvloop", "httptools", "fastapi", "starlette", "pydantic", "asyncpg", "redis"),
-    *("celery", "kombu", "sqlalchemy", "psycopg2-binary", "psycopg2", "structlog", "orjson"),
-)
-
 # Gateway scenario → (its ceiling, minimum share of the ceiling's req/s, p99 limit in ms).
-TARGETS: dict[str, tuple[str, float, float]] = {
-    "gateway_get_job": ("ceiling_select", 0.60, 100.0),
-    "gateway_get_learner": ("ceiling_select", 0.60, 100.0),
-    "gateway_submit": ("ceiling_insert", 0.40, 200.0),
-}
+TARGETS = {"gateway_get_job": ("ceiling_select", 0.60, 100.0)}
+TARGETS |= {"gateway_get_learner": ("ceiling_select", 0.60, 100.0)}
+TARGETS |= {"gateway_submit": ("ceiling_insert", 0.40, 200.0)}
 ANALYTICS_TARGET_JOBS_PER_S = 100.0
 UTILISATION_TARGET = 0.90  # of the RPM limit: model requests per 60 s once past the start-up burst
 JOB_TARGET_MS = 1000.0  # one analytics job of the big learner, in the worker
 BATCH_TARGET_PER_S = 200.0  # learners recomputed per second by one analytics worker
-FIT_TARGET_S = 60.0
-FIT_AUC_TARGET = 0.80
+FIT_TARGET_S, FIT_AUC_TARGET = 60.0, 0.80
 NOISY_OTHER_PERCENT = 20.0
-
-
-def machine() -> dict[str, Any]:
-    def first(path: str, prefix: str) -> str:
-        try:
-            lines = Path(path).read_text().splitlines()
-        except OSError:
-            return ""
-        return next((ln.split(":", 1)[1].strip() for ln in lines if ln.startswith(prefix)), "")
-
-    return {
-        "nproc": os.cpu_count(),
-        "cpu": first("/proc/cpuinfo", "model name"),
-        "memory": first("/proc/meminfo", "MemTotal"),
-        "kernel": platform.release(),
-        "loadavg": list(os.getloadavg()),
-    }
-
-
-def versions(database_url: str, redis_url: str) -> dict[str, Any]:
-    found: dict[str, Any] = {"python": platform.python_version(), "wrk": wrk.version()}
-    for name in PACKAGES:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    with cursor_for(database_url) as cursor:
-        cursor.execute("SHOW server_version")
-        found["postgresql"] = cursor.fetchone()[0]
-    client = redis.Redis.from_url(redis_url)
-    try:
-        found["redis-server"] = client.info("server").get("redis_version")
-    finally:
-        client.close()
-    found["git"] = _git_revision()
-    return found
-
-
-def _git_revision() -> str:
-    def git(*args: str) -> str:
-        return subprocess.run(["git", *args], capture_output=True, text=True, check=True).stdout
-
-    try:
-        revision = git("rev-parse", "--short", "HEAD").strip()
-        dirty = git("status", "--porcelain", "--untracked-files=no").strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return f"{revision}{' (uncommitted changes)' if dirty else ''}"
+Verdicts = list[dict[str, Any]]
 
 
 @dataclass
@@ -101,23 +33,11 @@ class Row:
     cpu: str = ""
 
 
-def _info(scenario: str, **cells: str) -> Row:
-    return Row(scenario, target="(info)", **cells)
-
-
 HEADERS = Row(
-    scenario="scenario",
-    rps="req/s · figure",
-    p50="p50 ms",
-    p99="p99 ms",
-    errors="errors",
-    ratio="ratio",
-    cpu_ms="app CPU ms/req",
-    cpu_ratio="ratio by CPU",
-    target="target",
-    verdict="result",
-    cpu="CPU% app/wrk/pg/other",
+    *("scenario", "req/s · figure", "p50 ms", "p99 ms", "errors", "ratio", "app CPU ms/req"),
+    *("ratio by CPU", "target", "result", "CPU% app/wrk/pg/other"),
 )
+LEFT = {0, 8, 9}  # scenario, target, result; the figures are right-aligned
 LEGEND = """\
 ratio: req/s ÷ the ceiling's (what the targets use). ratio by CPU: the ceiling's CPU per request
 ÷ this row's, counting the app, wrk, the benchmark database's backends and Redis: the req/s ratio
@@ -135,196 +55,102 @@ the content workers, wrk = the loopback model server; errors = fallbacks and fai
 Learner rows: app = the analytics worker (and, for the batch, the `ailp recompute-analytics`
 command, by RUSAGE_CHILDREN); worker = started_at→finished_at, (visible) = started_at until the
 bench sees the job succeeded (storing and commit included)."""
-RIGHT = {"rps", "p50", "p99", "errors", "ratio", "cpu_ms", "cpu_ratio", "cpu"}
 
 
-def _judge(
-    verdicts: list[dict[str, Any]],
-    check: str,
-    passed: bool,
-    shares: dict[str, float] | None = None,
-    problem: str = "",
-    *,
-    noisy: bool | None = None,
-    **figures: Any,
-) -> str:
-    """Record one verdict (`check`, the figures, `noisy` unless None, `pass`) for the JSON and
-    return its table text: PASS/FAIL, then the problem, else (noisy)."""
-    verdict = {"check": check, **figures}
-    if noisy is not None:
-        verdict["noisy"] = noisy
-    verdict["pass"] = passed
-    verdicts.append(verdict)
-    return _verdict(passed, shares, problem, noisy=noisy)
+def _judge(verdicts: Verdicts, check: str, passed: bool, problem: str = "", **figures: Any) -> str:
+    """Record a verdict (its figures, `noisy` among them when known) for the JSON and return its
+    text: PASS or FAIL, then the problem, else (noisy) when others took over 20 % of the CPU."""
+    verdicts.append({"check": check, **figures, "pass": passed})
+    return ("PASS" if passed else "FAIL") + (
+        f" ({problem})" if problem else " (noisy)" * bool(figures.get("noisy"))
+    )
 
 
-def _verdict(
-    passed: bool, shares: dict[str, float] | None, problem: str = "", *, noisy: bool | None = None
-) -> str:
-    noisy = _is_noisy(shares) if noisy is None else noisy
-    suffix = f" ({problem})" if problem else " (noisy)" if noisy else ""
-    return ("PASS" if passed else "FAIL") + suffix
-
-
-def _is_noisy(shares: dict[str, float] | None) -> bool:
-    """Processes outside the benchmark took over NOISY_OTHER_PERCENT of the machine."""
+def _noisy(shares: dict[str, float] | None) -> bool:
     return (shares or {}).get("other", 0) > NOISY_OTHER_PERCENT
 
 
 def evaluate(
-    results: dict[str, ScenarioResult],
+    results: dict[str, Any],
     lost: dict[str, Any] | None,
     analytics: dict[str, Any] | None,
-    *,
-    content: dict[str, Any] | None = None,
-    learner: dict[str, Any] | None = None,
-    fit: dict[str, Any] | None = None,
-) -> tuple[list[Row], list[dict[str, Any]]]:
-    """The table rows, and the same verdicts as data for the JSON file.
-
-    The verdicts use the req/s ratio as the targets define it. "ratio by CPU" (the ceiling's CPU
-    per request over the gateway's, counting the app, wrk, the database backends and Redis) is
-    printed beside it because, on a shared machine, req/s follows whatever share of the cores
-    the run happened to get, while CPU per request does not: it estimates the req/s ratio the
-    same run would show on a quiet machine.
-    A row whose run (or its ceiling's) saw other processes take over 20% of the CPU is "noisy".
-    """
-    rows: list[Row] = []
-    verdicts: list[dict[str, Any]] = []
-    for key, scenario in results.items():
-        rows.append(_scenario_row(key, scenario, results, verdicts))
+    **parts: dict[str, Any] | None,
+) -> tuple[list[Row], Verdicts]:
+    """The table rows and their verdicts. The targets use the req/s ratio; "ratio by CPU" is
+    beside it because on a shared machine req/s follows whatever share of the cores the run got,
+    while CPU per request does not: it estimates the req/s ratio on a quiet machine."""
+    verdicts: Verdicts = []
+    rows = [_scenario_row(key, results, verdicts) for key in results]
     if lost is not None:
-        passed = lost["lost"] == 0
-        rows.append(
-            Row(
-                scenario="accepted jobs lost",
-                ratio=f"{lost['lost']} of {lost['accepted']:,}",
-                target="0",
-                verdict=_judge(verdicts, "zero_lost", passed, lost=lost["lost"]),
-            )
-        )
-    if analytics is not None:
-        rows += _analytics_rows(analytics, verdicts)
-    rows += content_rows(content, verdicts) if content is not None else []
-    rows += learner_rows(learner, verdicts) if learner is not None else []
-    rows += fit_rows(fit, verdicts) if fit is not None else []
+        verdict = _judge(verdicts, "zero_lost", lost["lost"] == 0, lost=lost["lost"])
+        ratio = f"{lost['lost']} of {lost['accepted']:,}"
+        rows.append(Row("accepted jobs lost", ratio=ratio, target="0", verdict=verdict))
+    rows += _analytics_rows(analytics, verdicts) if analytics is not None else []
+    for name, builder in (("content", content_rows), ("learner", learner_rows), ("fit", fit_rows)):
+        rows += builder(data, verdicts) if (data := parts.get(name)) is not None else []
     return rows, verdicts
 
 
-def _scenario_row(
-    key: str,
-    scenario: ScenarioResult,
-    results: dict[str, ScenarioResult],
-    verdicts: list[dict[str, Any]],
-) -> Row:
-    r = scenario.result
-    errors = r.errors
-    row = Row(
-        scenario=scenario.label,
-        rps=f"{r.rps:,.0f}",
-        p50=f"{r.p50_ms:.2f}",
-        p99=f"{r.p99_ms:.2f}",
-        errors=_errors_text(scenario),
-        cpu_ms=_maybe(scenario.app_cpu_ms, 3),
-        verdict="FLAG: errors" if errors else "(noisy)" if _is_noisy(scenario.cpu) else "",
-        cpu=cpu_columns(scenario.cpu),
-    )
+def _scenario_row(key: str, results: dict[str, Any], verdicts: Verdicts) -> Row:
+    scenario = results[key]
+    r, cpu = scenario.result, scenario.cpu
+    socket = ",".join(f"{k}={v}" for k, v in r.socket_errors.items() if v)
+    errors = [f"{r.non_2xx} non-2xx"] * bool(r.non_2xx) + [f"socket {socket}"] * bool(socket)
+    figures = (f"{r.rps:,.0f}", f"{r.p50_ms:.2f}", f"{r.p99_ms:.2f}", "; ".join(errors) or "0")
+    row = Row(scenario.label, *figures, cpu_ms=_text(scenario.app_cpu_ms, ".3f"), cpu=_cpu(cpu))
+    row.verdict = "FLAG: errors" if r.errors else "(noisy)" if _noisy(cpu) else ""
     if key not in TARGETS:
         return row
     ceiling_key, share, p99_limit = TARGETS[key]
-    ceiling = results.get(ceiling_key)
-    if ceiling is None:  # Run alone (e.g. `--only gateway_get_job`): nothing to compare with.
+    if (ceiling := results.get(ceiling_key)) is None:  # run alone: nothing to compare with
         row.ratio, row.target = "n/a", f"(info: {ceiling_key} not run)"
         return row
     ratio = r.rps / ceiling.result.rps if ceiling.result.rps else None
-    cpu_ratio = (
-        ceiling.total_cpu_ms / scenario.total_cpu_ms
-        if ceiling.total_cpu_ms and scenario.total_cpu_ms
-        else None
-    )
+    both = ceiling.total_cpu_ms and scenario.total_cpu_ms
+    cpu_ratio = ceiling.total_cpu_ms / scenario.total_cpu_ms if both else None
     passed = ratio is not None and ratio >= share and r.p99_ms < p99_limit
-    passed = passed and errors == 0 and ceiling.result.errors == 0
-    noisy = _is_noisy(scenario.cpu) or _is_noisy(ceiling.cpu)
-    row.ratio = f"{ratio:.0%}" if ratio is not None else "n/a"
-    row.cpu_ratio = f"{cpu_ratio:.0%}" if cpu_ratio is not None else ""
+    passed = passed and r.errors == 0 and ceiling.result.errors == 0
+    row.ratio, row.cpu_ratio = _text(ratio, ".0%", "n/a"), _text(cpu_ratio, ".0%")
     row.target = f"≥{share:.0%}, p99<{p99_limit:g}ms"
-    row.verdict = _judge(
-        verdicts,
-        key,
-        passed,
-        problem="errors" if errors else "",
-        noisy=noisy,
-        ratio=round(ratio, 4) if ratio is not None else None,
-        ratio_by_cpu=round(cpu_ratio, 4) if cpu_ratio is not None else None,
-        min_ratio=share,
-        p99_ms=r.p99_ms,
-        max_p99_ms=p99_limit,
-        errors=errors,
-    )
+    figures_of = dict(ratio=ratio and round(ratio, 4), min_ratio=share, errors=r.errors)
+    figures_of |= dict(ratio_by_cpu=cpu_ratio and round(cpu_ratio, 4), p99_ms=r.p99_ms)
+    figures_of |= dict(max_p99_ms=p99_limit)
+    noisy, problem = _noisy(cpu) or _noisy(ceiling.cpu), "errors" if r.errors else ""
+    row.verdict = _judge(verdicts, key, passed, problem, noisy=noisy, **figures_of)
     return row
 
 
-def fit_rows(fit: dict[str, Any], verdicts: list[dict[str, Any]]) -> list[Row]:
-    """`ailp learner-model fit` on 408k real answers: time, and AUC on held-out students."""
+def fit_rows(fit: dict[str, Any], verdicts: Verdicts) -> list[Row]:
     rows = []
     for key, label in (("file", "from the DKT file"), ("platform", "from PostgreSQL")):
-        run = fit.get(key)
-        if not run:
+        if not (run := fit.get(key)):
             continue
         passed = run["command_s"] < FIT_TARGET_S and (run["auc"] or 0.0) >= FIT_AUC_TARGET
-        verdict = _judge(
-            verdicts,
-            f"learner_model_fit_{key}",
-            passed,
-            command_s=run["command_s"],
-            auc=run["auc"],
-            baseline_auc=run["baseline_auc"],
-        )
-        rows.append(
-            Row(
-                scenario=f"learner-model fit {label}, {run['answers_read']:,} answers, "
-                f"{run['concepts']} concepts fitted",
-                rps=f"{run['command_s']:.1f} s (fit {run['fit_s']:.1f} s)",
-                ratio=f"AUC {run['auc']:.3f} vs {run['baseline_auc']:.3f} defaults",
-                target=f"< {FIT_TARGET_S:g} s, AUC ≥ {FIT_AUC_TARGET:g}",
-                verdict=verdict,
-            )
-        )
+        figures = {k: run[k] for k in ("command_s", "auc", "baseline_auc")}
+        cells = dict(verdict=_judge(verdicts, f"learner_model_fit_{key}", passed, **figures))
+        cells |= dict(rps=f"{run['command_s']:.1f} s (fit {run['fit_s']:.1f} s)")
+        cells |= dict(ratio=f"AUC {run['auc']:.3f} vs {run['baseline_auc']:.3f} defaults")
+        cells |= dict(target=f"< {FIT_TARGET_S:g} s, AUC ≥ {FIT_AUC_TARGET:g}")
+        label += f", {run['answers_read']:,} answers, {run['concepts']} concepts fitted"
+        rows.append(Row(f"learner-model fit {label}", **cells))
     return rows
 
 
-def _analytics_rows(analytics: dict[str, Any], verdicts: list[dict[str, Any]]) -> list[Row]:
-    rate = analytics.get("jobs_per_s") or 0.0
-    statuses = analytics["statuses"]
-    failed = statuses.get("failed", 0)
-    unfinished = analytics["jobs"] - statuses.get("succeeded", 0) - failed
-    passed = rate >= ANALYTICS_TARGET_JOBS_PER_S and not analytics["timed_out"] and not failed
-    shares = analytics.get("cpu_share_percent") or {}
-    verdict = _judge(
-        verdicts,
-        "analytics_jobs_per_s",
-        passed,
-        shares,
-        "timed out" if analytics["timed_out"] else "",
-        noisy=_is_noisy(shares),
-        jobs_per_s=rate,
-    )
+def _analytics_rows(analytics: dict[str, Any], verdicts: Verdicts) -> list[Row]:
+    rate, timed_out = analytics.get("jobs_per_s") or 0.0, analytics["timed_out"]
+    failed, shares = analytics["statuses"].get("failed", 0), analytics["cpu_share_percent"]
+    unfinished = analytics["jobs"] - analytics["statuses"].get("succeeded", 0) - failed
+    passed = rate >= ANALYTICS_TARGET_JOBS_PER_S and not timed_out and not failed
+    problem, figures = "timed out" if timed_out else "", dict(jobs_per_s=rate, noisy=_noisy(shares))
+    verdict = _judge(verdicts, "analytics_jobs_per_s", passed, problem, **figures)
+    cells = dict(rps=f"{rate:,.1f} jobs/s", errors=str(failed + unfinished), verdict=verdict)
+    cells |= dict(p50=_text(analytics["job_run_ms_p50"]), p99=_text(analytics["job_run_ms_p99"]))
+    cells |= dict(cpu_ms=_text(analytics["worker_cpu_ms_per_job"], ".3f"), cpu=_cpu(shares))
+    cells |= dict(target=f"≥{ANALYTICS_TARGET_JOBS_PER_S:g} jobs/s")
+    wall = f"{analytics.get('wall_jobs_per_s') or 0:,.1f} jobs/s"
     return [
-        Row(
-            scenario=f"analytics e2e, 1 worker ({analytics['jobs']:,} jobs; p50/p99 = job run)",
-            rps=f"{rate:,.1f} jobs/s",
-            p50=_maybe(analytics.get("job_run_ms_p50")),
-            p99=_maybe(analytics.get("job_run_ms_p99")),
-            errors=str(failed + unfinished),
-            cpu_ms=_maybe(analytics.get("worker_cpu_ms_per_job"), 3),
-            target=f"≥{ANALYTICS_TARGET_JOBS_PER_S:g} jobs/s",
-            verdict=verdict,
-            cpu=cpu_columns(shares),
-        ),
-        _info(
-            "  same, wall clock incl. worker start-up",
-            rps=f"{analytics.get('wall_jobs_per_s') or 0:,.1f} jobs/s",
-        ),
+        Row(f"analytics e2e, 1 worker ({analytics['jobs']:,} jobs; p50/p99 = job run)", **cells),
+        _info("  same, wall clock incl. worker start-up", rps=wall),
     ]
 
 
@@ -336,167 +162,107 @@ def _budget_unfinished(budget: dict[str, Any]) -> int:
     return int(budget["statuses"].get("failed", 0) + (budget["jobs"] - budget["finished"]))
 
 
-def content_rows(content: dict[str, Any], verdicts: list[dict[str, Any]]) -> list[Row]:
-    """Content generation at the RPM limit (per replica count) and under a low budget."""
+def content_rows(content: dict[str, Any], verdicts: Verdicts) -> list[Row]:
     rows: list[Row] = []
     for key in sorted(k for k in content if k.startswith("limits_")):
         phase = content[key]
-        limit, replicas, peak = phase["rpm_limit"], phase["replicas"], phase["peak_any_60s"]
-        shares = phase.get("cpu_share_percent") or {}
-        noisy = _is_noisy(shares)
-        errors = _phase_errors(phase)
+        limit, peak, errors = phase["rpm_limit"], phase["peak_any_60s"], _phase_errors(phase)
+        shares, rate, first = phase["cpu_share_percent"], phase["jobs_per_s"], phase["first_60s"]
         # Sustained: the mean of the full 60 s windows starting 60 s or more in (see LEGEND).
-        utilisation = phase.get("utilisation_mean")
-        quietest = phase.get("utilisation")
-        util_pass = utilisation is not None and utilisation >= UTILISATION_TARGET and not errors
-        problem = (
-            "fallbacks"
-            if errors
-            else "no full 60 s window after the first: phase too short"
-            if utilisation is None
-            else "backlog ran out: more jobs needed"
-            if not phase.get("backlog_at_stop") and not util_pass
-            else ""
-        )
-        util_verdict = _judge(
-            verdicts,
-            f"content_{key}_utilisation",
-            util_pass,
-            shares,
-            problem,
-            noisy=noisy,
-            utilisation=utilisation,
-            quietest_window_utilisation=quietest,
-            min_utilisation=UTILISATION_TARGET,
-            jobs_per_s=phase["jobs_per_s"],
-            errors=errors,
-        )
-        peak_verdict = _judge(
-            verdicts, f"content_{key}_peak_60s", peak <= limit, noisy=noisy, peak=peak, limit=limit
-        )
-        first = phase.get("first_60s")
+        utilisation, quietest = phase["utilisation_mean"], phase["utilisation"]
+        passed = utilisation is not None and utilisation >= UTILISATION_TARGET and not errors
+        problem = "fallbacks" if errors else ""
+        if utilisation is None:
+            problem = problem or "no full 60 s window after the first: phase too short"
+        elif not phase["backlog_at_stop"] and not passed:
+            problem = problem or "backlog ran out: more jobs needed"
+        figures = dict(utilisation=utilisation, quietest_window_utilisation=quietest)
+        figures |= dict(min_utilisation=UTILISATION_TARGET, jobs_per_s=rate, errors=errors)
+        figures["noisy"] = _noisy(shares)
+        verdict = _judge(verdicts, f"content_{key}_utilisation", passed, problem, **figures)
+        figures = dict(noisy=_noisy(shares), peak=peak, limit=limit)
+        peak_verdict = _judge(verdicts, f"content_{key}_peak_60s", peak <= limit, **figures)
+        cells = dict(p50=_text(phase["job_run_ms_p50"]), p99=_text(phase["job_run_ms_p99"]))
+        cells |= dict(errors=str(errors), ratio=_text(utilisation, ".0%", "n/a"), cpu=_cpu(shares))
+        cells |= dict(cpu_ms=_text(phase["worker_cpu_ms_per_job"], ".3f"), verdict=verdict)
+        cells |= dict(target=f"sustained ≥{UTILISATION_TARGET:.0%}", rps=_text(rate, ",.1f"))
+        cells["rps"] += " jobs/s" * (rate is not None)
+        span = f"{phase['phase_s']:.0f}s"
+        label = f"content {phase['replicas']} replica{'s' * (phase['replicas'] > 1)} @ RPM "
+        label += f"{limit} (full 60 s windows from 60 s to {span}; p50/p99 = job run)"
+        whole = f"{phase['jobs_per_s_whole_phase']:,.1f} jobs/s"
         rows += [
-            Row(
-                scenario=f"content {replicas} replica{'s' if replicas > 1 else ''} @ RPM {limit} "
-                f"(full 60 s windows from 60 s to {phase['phase_s']:.0f}s; p50/p99 = job run)",
-                rps=f"{phase['jobs_per_s']:,.1f} jobs/s" if phase["jobs_per_s"] is not None else "",
-                p50=_maybe(phase.get("job_run_ms_p50")),
-                p99=_maybe(phase.get("job_run_ms_p99")),
-                errors=str(errors),
-                ratio=_percent(utilisation),
-                cpu_ms=_maybe(phase.get("worker_cpu_ms_per_job"), 3),
-                target=f"sustained ≥{UTILISATION_TARGET:.0%}",
-                verdict=util_verdict,
-                cpu=cpu_columns(shares),
-            ),
-            Row(
-                scenario="  peak model requests in any 60 s (model server)",
-                ratio=f"{peak}/{limit}",
-                target=f"≤{limit}",
-                verdict=peak_verdict,
-            ),
-            _info(
-                "  same windows: the quietest one (requests come in waves)",
-                ratio=_percent(quietest),
-            ),
-            _info(
-                f"  first 60 s (start-up burst); jobs/s over all {phase['phase_s']:.0f}s "
-                "(bursts included)",
-                rps=f"{phase['jobs_per_s_whole_phase']:,.1f} jobs/s",
-                ratio=_percent(first / limit if first is not None else None),
-            ),
+            Row(label, **cells),
+            Row("  peak model requests in any 60 s (model server)", ratio=f"{peak}/{limit}"),
+            _info("  same windows: the quietest one (requests come in waves)"),
+            _info(f"  first 60 s (start-up burst); jobs/s over all {span} (bursts included)"),
         ]
-    budget = content.get("budget")
-    if budget is not None:
-        shares = budget.get("cpu_share_percent") or {}
-        failed = _budget_unfinished(budget)
-        passed = budget["overshoot_usd"] <= budget["max_call_usd"] + 1e-9 and not failed
-        verdict = _judge(
-            verdicts,
-            "content_budget_overshoot",
-            passed,
-            shares,
-            "unfinished" if failed else "",
-            noisy=_is_noisy(shares),
-            overshoot_usd=budget["overshoot_usd"],
-            max_overshoot_usd=budget["max_call_usd"],
-        )
+        rows[-3].target, rows[-3].verdict = f"≤{limit}", peak_verdict
+        rows[-2].ratio, rows[-1].rps = _text(quietest, ".0%", "n/a"), whole
+        rows[-1].ratio = _text(first / limit if first is not None else None, ".0%", "n/a")
+    if (budget := content.get("budget")) is not None:
+        shares, failed = budget["cpu_share_percent"], _budget_unfinished(budget)
+        overshoot, most = budget["overshoot_usd"], budget["max_call_usd"]
+        passed, problem = overshoot <= most + 1e-9 and not failed, "unfinished" if failed else ""
+        figures = dict(overshoot_usd=overshoot, max_overshoot_usd=most, noisy=_noisy(shares))
+        verdict = _judge(verdicts, "content_budget_overshoot", passed, problem, **figures)
+        cells = dict(rps=f"spent ${budget['spend_log_usd']:.4f}", errors=str(failed))
+        cells |= dict(ratio=_usd(overshoot, signed=True), verdict=verdict, cpu=_cpu(shares))
+        cells |= dict(target=f"≤ {_usd(most, signed=True)} (1 call)")
+        label = f"content budget ${budget['budget_usd']:g}/day, {budget['jobs']} jobs at once, "
+        pieces = f"  AI pieces {budget['model_pieces']}, budget notices {budget['budget_notices']}"
         rows += [
-            Row(
-                scenario=f"content budget ${budget['budget_usd']:g}/day, {budget['jobs']} jobs "
-                "at once, 2 replicas: overshoot",
-                rps=f"spent ${budget['spend_log_usd']:.4f}",
-                errors=str(failed),
-                ratio=_usd(budget["overshoot_usd"], signed=True),
-                target=f"≤ {_usd(budget['max_call_usd'], signed=True)} (1 call)",
-                verdict=verdict,
-                cpu=cpu_columns(shares),
-            ),
-            _info(
-                f"  AI pieces {budget['model_pieces']}, budget notices "
-                f"{budget['budget_notices']} of {budget['jobs']}",
-                rps=f"rows ${budget['spend_rows_usd']:.4f}",
-                ratio=f"{_usd(budget['unused_budget_usd'])} unused",
-            ),
+            Row(label + "2 replicas: overshoot", **cells),
+            _info(f"{pieces} of {budget['jobs']}", rps=f"rows ${budget['spend_rows_usd']:.4f}"),
         ]
+        rows[-1].ratio = f"{_usd(budget['unused_budget_usd'])} unused"
     return rows
 
 
-def _big_entry(learner: dict[str, Any]) -> dict[str, Any] | None:
-    big = learner.get("big")
-    if big is None or "cold" not in big["jobs"] or "warm" not in big["jobs"]:
-        return None
-    return {**{k: big[k] for k in ("responses", "concepts", "sessions")}, **big["jobs"]}
-
-
-def learner_rows(learner: dict[str, Any], verdicts: list[dict[str, Any]]) -> list[Row]:
-    """One big learner's jobs, the growth with history size, and the batch recomputation."""
+def learner_rows(learner: dict[str, Any], verdicts: Verdicts) -> list[Row]:
     rows: list[Row] = []
-    big = learner.get("big")
-    if big is not None:
+    big = learner.get("big") or {"jobs": {}}
+    labels = {"cold": "cold job", "warm": "warm job", "plus_new": "+{new_responses} answers job"}
+    for key, job in big["jobs"].items():
         size = f"{big['responses'] / 1000:,.0f}k answers, {big['concepts']} concepts"
-        labels = {"cold": "cold job", "warm": "warm job"}
-        labels["plus_new"] = f"+{big['new_responses']} answers job"
-        for key, label in labels.items():
-            job = big["jobs"].get(key)
-            if job is None:
-                continue
-            shares = job.get("cpu_share_percent") or {}
-            worker_ms = job.get("worker_ms")
-            ok = job["status"] == "succeeded"
-            verdict = _judge(
-                verdicts,
-                f"learner_big_{key}_ms",
-                ok and worker_ms is not None and worker_ms < JOB_TARGET_MS,
-                shares,
-                "" if ok else job["status"],
-                noisy=_is_noisy(shares),
-                worker_ms=worker_ms,
-                max_ms=JOB_TARGET_MS,
-            )
-            rows.append(
-                Row(
-                    scenario=f"learner {size}: {label} (worker; visible)",
-                    rps=f"{_ms(worker_ms)} ms ({_ms(job.get('started_to_visible_ms'))})",
-                    errors="0" if ok else "1",
-                    cpu_ms=_maybe(job.get("worker_cpu_ms"), 0),
-                    target=f"<{JOB_TARGET_MS:g} ms",
-                    verdict=verdict,
-                    cpu=cpu_columns(shares),
-                )
-            )
+        shares, worker_ms = job["cpu_share_percent"], job["worker_ms"]
+        ok = job["status"] == "succeeded"
+        passed = ok and worker_ms is not None and worker_ms < JOB_TARGET_MS
+        figures = dict(worker_ms=worker_ms, max_ms=JOB_TARGET_MS, noisy=_noisy(shares))
+        problem = "" if ok else job["status"]
+        verdict = _judge(verdicts, f"learner_big_{key}_ms", passed, problem, **figures)
+        cells = dict(rps=f"{_ms(worker_ms)} ms ({_ms(job['started_to_visible_ms'])})")
+        cells |= dict(errors=str(int(not ok)), cpu_ms=_text(job["worker_cpu_ms"], ".0f"))
+        cells |= dict(target=f"<{JOB_TARGET_MS:g} ms", verdict=verdict, cpu=_cpu(shares))
+        rows.append(Row(f"learner {size}: {labels[key].format(**big)} (worker; visible)", **cells))
     for entry in learner.get("growth") or []:
         cold, warm = entry["cold"], entry["warm"]
-        rows.append(
-            _info(
-                f"  growth: {entry['responses']:,} answers, cold / warm (worker)",
-                rps=f"{_ms(cold.get('worker_ms'))} / {_ms(warm.get('worker_ms'))} ms",
-                errors=str(sum(1 for job in (cold, warm) if job["status"] != "succeeded")),
-            )
-        )
-    batch = learner.get("batch")
-    if batch is not None:
-        rows += _batch_rows(batch, learner["settings"]["batch_responses"], verdicts)
+        times = f"{_ms(cold['worker_ms'])} / {_ms(warm['worker_ms'])} ms"
+        errors = str(sum(job["status"] != "succeeded" for job in (cold, warm)))
+        label = f"  growth: {entry['responses']:,} answers, cold / warm (worker)"
+        rows.append(_info(label, rps=times, errors=errors))
+    if (batch := learner.get("batch")) is None:
+        return rows
+    shares, rate = batch["cpu_share_percent"], batch.get("learners_per_s") or 0.0
+    problems, timed_out = batch["failed"] + _batch_unfinished(batch), batch["timed_out"]
+    passed = rate >= BATCH_TARGET_PER_S and not problems
+    figures = dict(learners_per_s=rate, min_learners_per_s=BATCH_TARGET_PER_S, noisy=_noisy(shares))
+    verdict = _judge(verdicts, "learner_batch_learners_per_s", passed, **figures)
+    verdict += f" (partial: {batch['succeeded']:,} done)" if timed_out else ""
+    quiet, pg_ms = batch["quiet_estimate_learners_per_s"], batch["postgres_cpu_ms_per_learner"]
+    cells = dict(rps=f"{rate:,.1f} learners/s", errors=str(problems), verdict=verdict)
+    cells |= dict(cpu_ms=_text(batch["app_cpu_ms_per_learner"], ".2f"), cpu=_cpu(shares))
+    cells |= dict(target=f"≥{BATCH_TARGET_PER_S:g} learners/s")
+    responses = learner["settings"]["batch_responses"]
+    wall = "  same, the command's wall clock" + " (stopped at the time bound)" * timed_out
+    rows += [
+        Row(f"batch recompute {batch['jobs']:,} learners × {responses} answers, 1 worker", **cells),
+        _info(wall, rps=f"{batch['wall_learners_per_s'] or 0:,.1f} learners/s"),
+        _info("  quiet-machine estimate: cores ÷ CPU per learner (worker+pg)"),
+    ]
+    rows[-2].ratio, rows[-1].rps = f"{batch['wall_s']:.0f}s", _text(quiet, ",.0f", "n/a")
+    rows[-1].rps += " learners/s" * bool(quiet)
+    rows[-1].cpu_ms = _text(pg_ms, ".2f") + " pg" * (pg_ms is not None)
     return rows
 
 
@@ -506,147 +272,71 @@ def _batch_unfinished(batch: dict[str, Any]) -> int:
     return 0 if batch["timed_out"] else batch["jobs"] - batch["succeeded"] - batch["failed"]
 
 
-def _batch_rows(batch: dict[str, Any], responses: int, verdicts: list[dict[str, Any]]) -> list[Row]:
-    shares = batch.get("cpu_share_percent") or {}
-    rate = batch.get("learners_per_s") or 0.0
-    problems = batch["failed"] + _batch_unfinished(batch)
-    verdict = _judge(
-        verdicts,
-        "learner_batch_learners_per_s",
-        rate >= BATCH_TARGET_PER_S and not problems,
-        shares,
-        noisy=_is_noisy(shares),
-        learners_per_s=rate,
-        min_learners_per_s=BATCH_TARGET_PER_S,
-    )
-    timed_out = batch["timed_out"]
-    quiet = batch.get("quiet_estimate_learners_per_s")
-    pg_ms = batch.get("postgres_cpu_ms_per_learner")
-    return [
-        Row(
-            scenario=f"batch recompute {batch['jobs']:,} learners × {responses} answers, 1 worker",
-            rps=f"{rate:,.1f} learners/s",
-            errors=str(problems),
-            cpu_ms=_maybe(batch.get("app_cpu_ms_per_learner"), 2),
-            target=f"≥{BATCH_TARGET_PER_S:g} learners/s",
-            verdict=verdict + (f" (partial: {batch['succeeded']:,} done)" if timed_out else ""),
-            cpu=cpu_columns(shares),
-        ),
-        _info(
-            "  same, the command's wall clock"
-            + (" (stopped at the time bound)" if timed_out else ""),
-            rps=f"{batch.get('wall_learners_per_s') or 0:,.1f} learners/s",
-            ratio=f"{batch['wall_s']:.0f}s",
-        ),
-        _info(
-            "  quiet-machine estimate: cores ÷ CPU per learner (worker+pg)",
-            rps=f"{quiet:,.0f} learners/s" if quiet else "n/a",
-            cpu_ms=_maybe(pg_ms, 2) + " pg" if pg_ms is not None else "",
-        ),
-    ]
-
-
 def render_growth(learner: dict[str, Any] | None) -> str:
     """The small table of the job's cost by history size (growth sizes, then the big learner)."""
-    entries = list((learner or {}).get("growth") or [])
-    if not learner or not (entries or learner.get("big")):
-        return ""
-    big = _big_entry(learner)
-    entries += [big] if big else []
+    learner = learner or {}
+    entries, big = list(learner.get("growth") or []), learner.get("big")
+    if big is not None and {"cold", "warm"} <= big["jobs"].keys():
+        entries.append({k: big[k] for k in ("responses", "concepts", "sessions")} | big["jobs"])
+    timings = {"worker_ms": "worker", "started_to_visible_ms": "visible", "worker_cpu_ms": "CPU"}
     header = ["answers", "concepts", "sessions"]
-    timings = (
-        ("worker_ms", "worker ms"),
-        ("started_to_visible_ms", "visible ms"),
-        ("worker_cpu_ms", "CPU ms"),
-    )
-    header += [f"{when} {name}" for when in ("cold", "warm") for _, name in timings]
-    lines = [header] + [
+    header += [f"{when} {name} ms" for when in ("cold", "warm") for name in timings.values()]
+    body = [
         [f"{entry[key]:,}" for key in ("responses", "concepts", "sessions")]
-        + [_ms(entry[when].get(key)) for when in ("cold", "warm") for key, _ in timings]
+        + [_ms(entry[when][key]) for when in ("cold", "warm") for key in timings]
         for entry in entries
     ]
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    text = [
-        "learner model: one job's time by history size (worker = started→finished; visible ="
-        " started→committed, polled every 5 ms; CPU = the analytics worker's processes meanwhile)"
-    ]
-    for index, line in enumerate(lines):
-        text.append("  ".join(cell.rjust(widths[i]) for i, cell in enumerate(line)))
-        if index == 0:
-            text.append("  ".join("-" * width for width in widths))
-    return "\n".join(text)
+    title = "learner model: one job's time by history size (worker = started→finished; visible ="
+    title += " started→committed, polled every 5 ms; CPU = the analytics worker's processes"
+    return f"{title} meanwhile)\n{table([header, *body], set())}" if entries else ""
 
 
 def part_failures(content: dict[str, Any] | None, learner: dict[str, Any] | None) -> int:
     """Jobs of the content and learner-model parts that failed, fell back or never finished."""
     content, learner = content or {}, learner or {}
     count = sum(_phase_errors(phase) for key, phase in content.items() if key.startswith("limits_"))
-    if content.get("budget") is not None:
-        count += _budget_unfinished(content["budget"])
-    big = learner.get("big")
-    jobs = list(big["jobs"].values()) if big else []
-    for entry in learner.get("growth") or []:
-        jobs += [entry["cold"], entry["warm"]]
-    count += sum(1 for job in jobs if job["status"] != "succeeded")
-    batch = learner.get("batch")
-    if batch is not None:
+    count += _budget_unfinished(content["budget"]) if "budget" in content else 0
+    jobs = list(learner["big"]["jobs"].values()) if learner.get("big") else []
+    jobs += [entry[when] for entry in learner.get("growth") or [] for when in ("cold", "warm")]
+    count += sum(job["status"] != "succeeded" for job in jobs)
+    if (batch := learner.get("batch")) is not None:
         count += batch["failed"] + _batch_unfinished(batch)
     return count
 
 
+def _info(scenario: str, **cells: str) -> Row:
+    return Row(scenario, target="(info)", **cells)
+
+
 def _usd(value: float, *, signed: bool = False) -> str:
-    sign = ("−" if value < 0 else "+") if signed else ("−" if value < 0 else "")
-    return f"{sign}${abs(value):.4f}"
+    return f"{'−' if value < 0 else '+' if signed else ''}${abs(value):.4f}"
 
 
 def _ms(value: float | None) -> str:
-    return f"{value:,.0f}" if value is not None else "n/a"
+    return _text(value, ",.0f", "n/a")
 
 
-def _percent(value: float | None) -> str:
-    return f"{value:.0%}" if value is not None else "n/a"
+def _text(value: float | None, spec: str = ".2f", missing: str = "") -> str:
+    return format(value, spec) if value is not None else missing
 
 
-def _maybe(value: float | None, digits: int = 2) -> str:
-    return f"{value:.{digits}f}" if value is not None else ""
+def _cpu(shares: dict[str, float]) -> str:
+    columns = ("app", "wrk", "postgres", "other")
+    return "/".join(f"{shares.get(k, 0):.0f}" for k in columns) if shares else ""
 
 
-def _errors_text(scenario: ScenarioResult) -> str:
-    r = scenario.result
-    parts = [f"{r.non_2xx} non-2xx"] if r.non_2xx else []
-    socket = {k: v for k, v in r.socket_errors.items() if v}
-    if socket:
-        parts.append("socket " + ",".join(f"{k}={v}" for k, v in socket.items()))
-    return "; ".join(parts) or "0"
+def table(lines: list[list[str]], left: set[int]) -> str:
+    """Columns padded to their widest cell (left-aligned: those in `left`, the others right),
+    a rule of dashes under the header line."""
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
 
+    def line(cells: list[str]) -> str:
+        pad = [str.ljust if i in left else str.rjust for i in range(len(cells))]
+        return "  ".join(p(c, w) for p, c, w in zip(pad, cells, widths, strict=True)).rstrip()
 
-def cpu_columns(shares: dict[str, float]) -> str:
-    """app/wrk/pg/other shares of the machine's CPU, in percent."""
-    if not shares:
-        return ""
-    return "/".join(f"{shares.get(k, 0):.0f}" for k in ("app", "wrk", "postgres", "other"))
+    rule = "  ".join("-" * width for width in widths)
+    return "\n".join([line(lines[0]), rule, *(line(cells) for cells in lines[1:])])
 
 
 def render(rows: list[Row]) -> str:
-    names = [f.name for f in fields(Row)]
-    table = [[getattr(row, name) for name in names] for row in (HEADERS, *rows)]
-    widths = [max(len(line[i]) for line in table) for i in range(len(names))]
-
-    def line(cells: list[str]) -> str:
-        aligned = [
-            cell.rjust(width) if name in RIGHT else cell.ljust(width)
-            for name, cell, width in zip(names, cells, widths, strict=True)
-        ]
-        return "  ".join(aligned).rstrip()
-
-    rule = "  ".join("-" * width for width in widths)
-    return "\n".join([line(table[0]), rule, *(line(cells) for cells in table[1:])])
-
-
-def write_json(path: Path, document: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
-
-
-def echo(message: str = "") -> None:
-    print(message, file=sys.stderr, flush=True)
+    return table([list(astuple(row)) for row in (HEADERS, *rows)], LEFT)

@@ -83,6 +83,9 @@ class Stack:
     web_concurrency: int = 2
     content_workers: int = 1
     sweepers: int = 1
+    # Pool sizes: small for the tests; the benchmark runs the product's defaults.
+    content_concurrency: int = 4
+    analytics_concurrency: int = 2
     services: dict[str, Service] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -124,8 +127,12 @@ class Stack:
 
         commands = {
             "gateway": command("gateway"),
-            "content-worker": command("content-worker", 4, f"content-{self.port}@%h"),
-            "analytics-worker": command("analytics-worker", 2, f"analytics-{self.port}@%h"),
+            "content-worker": command(
+                "content-worker", self.content_concurrency, f"content-{self.port}@%h"
+            ),
+            "analytics-worker": command(
+                "analytics-worker", self.analytics_concurrency, f"analytics-{self.port}@%h"
+            ),
             "sweeper": command("sweeper"),
         }
         service_env = {name: env for name in commands}
@@ -135,7 +142,8 @@ class Stack:
         }
         for replica in range(2, self.content_workers + 1):  # more content-worker replicas
             name = f"content-worker-{replica}"
-            commands[name] = command("content-worker", 4, f"content{replica}-{self.port}@%h")
+            node = f"content{replica}-{self.port}@%h"
+            commands[name] = command("content-worker", self.content_concurrency, node)
             metrics_ports[name] = free_port()
             service_env[name] = {**env, "CONTENT_METRICS_PORT": str(metrics_ports[name])}
         self.sweeper_metrics_ports = {"sweeper": self.sweeper_metrics_port}
@@ -198,6 +206,18 @@ class Stack:
             return devstack_services.READY_MARKER in service.output() and (
                 devstack_services.http_ok(url, timeout=2)
             )
+
+        wait_until(ready, timeout=timeout, interval=0.2, message=f"{name} ready")
+
+    def wait_sweeper_ready(self, name: str = "sweeper", timeout: float = 60) -> None:
+        """Wait until sweeper `name` answers on its health endpoint (`start` does not)."""
+        service = self.services[name]
+        url = f"http://127.0.0.1:{self.sweeper_metrics_ports[name]}/healthz"
+
+        def ready() -> bool:
+            if not service.alive:
+                raise ServiceExited(f"{name} exited:\n{service.log_tail()}")
+            return devstack_services.http_ok(url, timeout=2)
 
         wait_until(ready, timeout=timeout, interval=0.2, message=f"{name} ready")
 

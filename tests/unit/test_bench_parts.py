@@ -1,50 +1,50 @@
-"""Choosing what one benchmark run does (bench/parts.py) and how the new rows are judged."""
+"""Choosing what one benchmark run does (bench/kit.py) and how the new rows are judged."""
 
 from __future__ import annotations
 
 import pytest
 
-from bench import load, parts, report, wrk
+from bench import kit, load, report
 
 KEYS = ("hello", "ceiling_select", "gateway_submit")
 
 
 def test_nothing_asked_means_everything() -> None:
-    selection = parts.select("", KEYS)
-    assert selection.parts == frozenset(parts.PARTS)
+    selection = kit.select("", KEYS)
+    assert selection.parts == frozenset(kit.PARTS)
     assert selection.scenarios == frozenset(KEYS)
 
 
 def test_parts_and_aliases() -> None:
-    selection = parts.select("limits,learner-model", KEYS)
+    selection = kit.select("limits,learner-model", KEYS)
     assert selection.parts == {
-        parts.LIMITS,
-        parts.LEARNER_BIG,
-        parts.LEARNER_GROWTH,
-        parts.LEARNER_BATCH,
+        kit.LIMITS,
+        kit.LEARNER_BIG,
+        kit.LEARNER_GROWTH,
+        kit.LEARNER_BATCH,
     }
     assert not selection.scenarios
-    assert parts.select("content", KEYS).parts == {parts.LIMITS, parts.BUDGET}
+    assert kit.select("content", KEYS).parts == {kit.LIMITS, kit.BUDGET}
 
 
 def test_a_scenario_key_runs_the_http_part_with_that_scenario_only() -> None:
-    selection = parts.select("gateway_submit,analytics", KEYS)
-    assert selection.parts == {parts.HTTP, parts.ANALYTICS}
+    selection = kit.select("gateway_submit,analytics", KEYS)
+    assert selection.parts == {kit.HTTP, kit.ANALYTICS}
     assert selection.scenarios == {"gateway_submit"}
-    assert parts.select(" http ", KEYS).scenarios == frozenset(KEYS)
+    assert kit.select(" http ", KEYS).scenarios == frozenset(KEYS)
 
 
 def test_skips_apply_after_the_selection() -> None:
-    selection = parts.select("", KEYS, skip_http=True, skip_analytics=True)
-    assert parts.HTTP not in selection
-    assert parts.ANALYTICS not in selection
-    assert parts.LIMITS in selection
+    selection = kit.select("", KEYS, skip_http=True, skip_analytics=True)
+    assert kit.HTTP not in selection
+    assert kit.ANALYTICS not in selection
+    assert kit.LIMITS in selection
     assert not selection.scenarios
 
 
 def test_unknown_names_are_refused() -> None:
     with pytest.raises(ValueError, match="unknown part or scenario limit"):
-        parts.select("limit", KEYS)
+        kit.select("limit", KEYS)
 
 
 def _phase(**overrides):
@@ -253,7 +253,7 @@ def test_a_batch_stopped_at_the_time_bound_is_judged_on_what_it_finished() -> No
 
 
 def _scenario(key: str, rps: float, cpu: dict | None = None):
-    result = wrk.WrkResult(
+    result = load.WrkResult(
         requests=int(rps * 10),
         duration_s=10.0,
         rps=rps,
@@ -262,7 +262,7 @@ def _scenario(key: str, rps: float, cpu: dict | None = None):
         latency_max_ms=90.0,
         percentiles_ms={"50": 9.0, "75": 12.0, "90": 20.0, "99": 60.0},
     )
-    return load.ScenarioResult(key=key, label=key, result=result, raw="", cpu=cpu or {})
+    return load.ScenarioResult(key=key, label=key, result=result, cpu=cpu or {})
 
 
 def test_a_gateway_row_without_its_ceiling_is_information_not_a_failure() -> None:
@@ -287,8 +287,8 @@ def test_a_gateway_row_without_its_ceiling_is_information_not_a_failure() -> Non
 
 
 def test_growth_runs_only_when_asked_for() -> None:
-    assert parts.GROWTH not in parts.select("", KEYS)
-    assert parts.select("growth", KEYS).parts == {parts.GROWTH}
+    assert kit.GROWTH not in kit.select("", KEYS)
+    assert kit.select("growth", KEYS).parts == {kit.GROWTH}
 
 
 def test_growth_verdicts_compare_grown_with_empty() -> None:

@@ -1,10 +1,10 @@
-"""The benchmark's reader of wrk reports (bench/wrk.py), on captured wrk 4.1.0 output."""
+"""The benchmark's reader of wrk reports (bench/load.py), on captured wrk 4.1.0 output."""
 
 from __future__ import annotations
 
 import pytest
 
-from bench import wrk
+from bench import load
 
 # Captured from `wrk -t2 -c64 -d3s --latency` against the bare ASGI ceiling on this machine.
 CLEAN = """\
@@ -45,7 +45,7 @@ Transfer/sec:      0.98MB
 
 
 def test_parses_a_clean_report() -> None:
-    result = wrk.parse(CLEAN)
+    result = load.parse(CLEAN)
     assert result.requests == 98898
     assert result.duration_s == pytest.approx(3.10)
     assert result.rps == pytest.approx(31902.75)
@@ -60,7 +60,7 @@ def test_parses_a_clean_report() -> None:
 
 
 def test_reads_units_and_error_lines() -> None:
-    result = wrk.parse(WITH_ERRORS)
+    result = load.parse(WITH_ERRORS)
     assert result.p50_ms == pytest.approx(0.85)
     assert result.p99_ms == pytest.approx(1200.0)
     assert result.latency_max_ms == pytest.approx(1990.0)
@@ -75,12 +75,12 @@ def test_reads_units_and_error_lines() -> None:
     [("250.00", "us", 0.25), ("1.5", "ms", 1.5), ("2.00", "s", 2000.0), ("1.00", "m", 60000.0)],
 )
 def test_time_units(value: str, unit: str, ms: float) -> None:
-    assert wrk.to_ms(value, unit) == pytest.approx(ms)
+    assert load.to_ms(value, unit) == pytest.approx(ms)
 
 
 def test_refuses_output_that_is_not_a_report() -> None:
-    with pytest.raises(wrk.WrkOutputError):
-        wrk.parse("unable to connect to 127.0.0.1:8000 Connection refused\n")
+    with pytest.raises(load.WrkOutputError):
+        load.parse("unable to connect to 127.0.0.1:8000 Connection refused\n")
 
 
 def test_refuses_a_report_without_latency_distribution() -> None:
@@ -89,5 +89,5 @@ def test_refuses_a_report_without_latency_distribution() -> None:
         for line in CLEAN.splitlines()
         if not line.strip().startswith(("50%", "75%", "90%", "99%"))
     )
-    with pytest.raises(wrk.WrkOutputError):
-        wrk.parse(without)
+    with pytest.raises(load.WrkOutputError):
+        load.parse(without)

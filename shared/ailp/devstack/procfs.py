@@ -1,11 +1,15 @@
 """What the dev stack reads from ``/proc`` (Linux): a process's start time (so a recycled PID is
-never mistaken for ours), the members of a process group, and a process's children."""
+never mistaken for ours), the members of a process group, a process's children, and the CPU time
+of a process and of the whole machine (what the benchmark's CPU breakdown is made of)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 PROC = Path("/proc")
+# /proc/<pid>/stat and /proc/stat count in the same unit, USER_HZ clock ticks.
+TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 
 
 def _fields(pid: int) -> list[str] | None:
@@ -25,6 +29,22 @@ def start_time(pid: int) -> str | None:
     if fields is None or fields[0] == "Z":
         return None
     return fields[19]
+
+
+def cpu_time(pid: int) -> float | None:
+    """Seconds of CPU (user + system, all its threads, not its children) process `pid` has used;
+    None when it does not exist."""
+    fields = _fields(pid)
+    if fields is None:
+        return None
+    return (int(fields[11]) + int(fields[12])) / TICKS_PER_SECOND
+
+
+def machine_cpu_time() -> tuple[float, float]:
+    """(busy, total) CPU seconds of all cores since boot (idle and I/O wait are not busy)."""
+    values = [int(v) for v in (PROC / "stat").read_text().splitlines()[0].split()[1:]]
+    total = sum(values[:8])
+    return (total - values[3] - values[4]) / TICKS_PER_SECOND, total / TICKS_PER_SECOND
 
 
 def _all_pids() -> list[int]:
