@@ -11,6 +11,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from ailp.db.rows import Executor
 from ailp.models import LearnerConceptState
 from analytics_worker import review
 from analytics_worker.formulas import RECENT_DAYS, ConceptAnswers, SessionAggregates
@@ -167,7 +168,7 @@ def histories(
     }
 
 
-def save_states_many(session: Session, states: list[tuple[int, ConceptState]]) -> None:
+def save_states_many(session: Executor, states: list[tuple[int, ConceptState]]) -> None:
     """Upsert (learner id, state) pairs in batched statements; never replace a newer state.
 
     Each (learner, concept) may appear once: the caller keeps the newest.
@@ -217,7 +218,7 @@ _UPDATE_LEARNERS = text(
 
 
 def update_learners(
-    session: Session, figures: dict[int, tuple[datetime, dict[str, Any], dict[str, Any]]]
+    session: Executor, figures: dict[int, tuple[datetime, dict[str, Any], dict[str, Any]]]
 ) -> None:
     """Set many learners' engagement_metrics and knowledge_state (as of a time) in one statement,
     unless a learner's stored figures are newer. Rows are locked in id order (no deadlocks

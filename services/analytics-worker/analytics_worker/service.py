@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from ailp.config import get_settings
-from ailp.db.rows import table_of
+from ailp.db.rows import Executor, table_of
 from ailp.jobs.lifecycle import Claim
 from ailp.jobs.runner import JobOutcome, PermanentJobError
 from ailp.models import AnalyticsResult, Learner
@@ -88,7 +88,7 @@ class AnalyticsRows:
     states: list[learner_model.ConceptState]
 
 
-def store_many(session: Session, outcomes: list[JobOutcome]) -> None:
+def store_many(session: Executor, outcomes: list[JobOutcome]) -> None:
     """Store many jobs' outputs in three statements (results, learners, concept states).
 
     When one batch holds several jobs of one learner, the figures of the latest `as_of` and the

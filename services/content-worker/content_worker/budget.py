@@ -25,7 +25,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Row, text
-from sqlalchemy.orm import Session
 
 from ailp.db.rows import Executor
 
@@ -188,7 +187,7 @@ class DailyBudget:
 
     def try_reserve(
         self,
-        session: Session,
+        session: Executor,
         *,
         cost_usd: float,
         user_id: int | None,
@@ -232,7 +231,7 @@ class DailyBudget:
         return reservation
 
     def _verdicts(
-        self, session: Session, cost: int, user_id: int | None
+        self, session: Executor, cost: int, user_id: int | None
     ) -> tuple[list[tuple[bool, str]], date, datetime]:
         """Lock today's platform row, then the user's (creating them on the day's first call),
         and say for each (user's first) whether `cost` fits."""
@@ -287,7 +286,7 @@ class DailyBudget:
 
 
 def _count_as_spent(
-    session: Session, reservations: Sequence[Row[Any]], *, actual: int | None
+    session: Executor, reservations: Sequence[Row[Any]], *, actual: int | None
 ) -> None:
     """Move deleted reservations from reserved to spent (at `actual`, else at their worst case),
     platform rows first, in day order, then the users' rows."""

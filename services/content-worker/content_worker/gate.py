@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ailp import metrics
 from ailp.config import Settings
-from ailp.db.engine import autocommit_connection, session_scope
+from ailp.db.engine import autocommit_connection, session_scope, transaction
 from ailp.jobs.runner import Deferred
 from ailp.logging import get_logger
 from ailp.redis import get_redis
@@ -154,9 +154,9 @@ class ModelGate:
         waited = 0.0
         while True:
             try:
-                with session_scope() as session:
+                with transaction() as connection:
                     return self.budget.try_reserve(
-                        session,
+                        connection,
                         cost_usd=cost,
                         user_id=call.user_id,
                         job_id=call.job_id,

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
 from ailp import metrics
 from ailp.config import Settings, get_settings
@@ -265,7 +264,7 @@ def _outcome(claim: Claim, request: ContentRequest, piece: GeneratedPiece, key: 
         created_at=created_at,
     ).model_dump(mode="json")
 
-    def store(session: Session) -> None:
+    def store(session: Executor) -> None:
         session.execute(  # Core: one row, no unit-of-work bookkeeping
             _INSERT_CONTENT,
             dict(

@@ -125,6 +125,14 @@ def autocommit_connection() -> Iterator[Connection]:
 
 
 @contextmanager
+def transaction() -> Iterator[Connection]:
+    """A connection in a transaction that commits on success and rolls back on error: for
+    statements that must land together (a job's output and its status), without a session."""
+    with get_engine().begin() as connection:
+        yield connection
+
+
+@contextmanager
 def session_scope() -> Iterator[Session]:
     """A session that commits on success and rolls back on error."""
     get_engine()

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ailp import metrics
 from ailp.config import Settings, get_settings
 from ailp.db.engine import get_engine
+from ailp.db.rows import Executor
 from ailp.jobs import lifecycle
 from ailp.jobs.lifecycle import Claim
 from ailp.jobs.runner import (
@@ -37,7 +38,7 @@ log = get_logger(__name__)
 
 Compute = Callable[[Claim, Session], JobOutcome]
 # Stores the output of many succeeded jobs at once.
-StoreMany = Callable[[Session, list[JobOutcome]], None]
+StoreMany = Callable[[Executor, list[JobOutcome]], None]
 
 
 def run_batch(
@@ -125,7 +126,7 @@ def _store_all(
     """
     held: set[uuid.UUID] = set()
 
-    def write(session: Session) -> None:
+    def write(session: Executor) -> None:
         nonlocal held
         held = lifecycle.succeed_many(
             session,

@@ -201,7 +201,7 @@ _SUCCEED = (
 
 
 def succeed(
-    session: Session, *, claim: Claim, result: dict[str, Any], result_url: str | None
+    session: Executor, *, claim: Claim, result: dict[str, Any], result_url: str | None
 ) -> datetime:
     """Mark the job succeeded in the caller's transaction (the one that stored its output)."""
     finished_at = session.execute(
@@ -232,7 +232,7 @@ _SUCCEED_MANY = text(
 
 
 def succeed_many(
-    session: Session,
+    session: Executor,
     *,
     token: uuid.UUID,
     results: dict[uuid.UUID, tuple[dict[str, Any], str | None]],

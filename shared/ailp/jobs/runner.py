@@ -22,11 +22,9 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from ailp import metrics
 from ailp.config import Settings, get_settings
-from ailp.db.engine import autocommit_connection, is_unavailable, session_scope
+from ailp.db.engine import autocommit_connection, is_unavailable, session_scope, transaction
 from ailp.db.rows import Executor
 from ailp.jobs import lifecycle
 from ailp.jobs.lifecycle import Claim, LostClaim
@@ -69,7 +67,7 @@ class PermanentJobError(Exception):
 class JobOutcome:
     result: dict[str, Any]
     result_url: str | None
-    store: Callable[[Session], None] = field(default=lambda _session: None)
+    store: Callable[[Executor], None] = field(default=lambda _session: None)
     # What a batch store (`store_many`) needs from this job, if the handler offers one.
     rows: Any = None
 
@@ -241,7 +239,7 @@ def _execute(claim: Claim, handler: Handler, settings: Settings) -> str:
         with LeaseKeeper(claim.token, settings) as keeper:
             result = handler(claim)
 
-            def store(session: Session) -> None:
+            def store(session: Executor) -> None:
                 result.store(session)
                 lifecycle.succeed(
                     session, claim=claim, result=result.result, result_url=result.result_url
@@ -264,7 +262,7 @@ def _execute(claim: Claim, handler: Handler, settings: Settings) -> str:
         )
 
 
-def write_while_leased(write: Callable[[Session], None], keeper: LeaseKeeper) -> None:
+def write_while_leased(write: Callable[[Executor], None], keeper: LeaseKeeper) -> None:
     """Commit `write` in one transaction; while the database is unreachable keep trying (the
     lease keeper renews the lease as soon as it is back) until the claim is lost or
     `RESULT_HOLD_SECONDS` have passed. A result is worth keeping: re-running the job would pay
@@ -273,8 +271,8 @@ def write_while_leased(write: Callable[[Session], None], keeper: LeaseKeeper) ->
     pause = 0.5
     while True:
         try:
-            with session_scope() as session:
-                write(session)
+            with transaction() as connection:
+                write(connection)
             return
         except Exception as exc:
             if not is_unavailable(exc) or keeper.lost.is_set() or time.monotonic() > deadline:
