@@ -27,8 +27,15 @@ def gateway_database() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def stack(gateway_database: str, request: pytest.FixtureRequest) -> Iterator[GatewayApp]:
-    overrides = {**INTEGRATION_SETTINGS, **getattr(request.module, "GATEWAY_SETTINGS", {})}
+def gateway_settings(request: pytest.FixtureRequest) -> dict[str, str]:
+    """The settings of this module's app beyond the integration stack's (a conftest below may
+    override this fixture, as tests/gateway/security/ does)."""
+    return dict(getattr(request.module, "GATEWAY_SETTINGS", {}))
+
+
+@pytest.fixture(scope="module")
+def stack(gateway_database: str, gateway_settings: dict[str, str]) -> Iterator[GatewayApp]:
+    overrides = {**INTEGRATION_SETTINGS, **gateway_settings}
     with serve_gateway(
         database_url=gateway_database, redis_url=redis_url(GATEWAY_REDIS_DB), overrides=overrides
     ) as app:
