@@ -1,8 +1,9 @@
 """The in-process gateway tier: the real app served in this process (tests/support/gateway_app.py)
 on one throw-away database for the run and a Redis database of its own.
 
-Each module gets an app of its own, built from the integration stack's settings plus the
-module's `GATEWAY_SETTINGS` (environment-variable names, e.g. the security suite's tight limits).
+Each module gets an app of its own (a fresh lifespan, its Redis database flushed), built from the
+integration stack's settings plus `gateway_settings` (environment-variable names; a conftest
+below overrides it, as tests/gateway/security/ does with the security suite's tight limits).
 Fixtures keep the names the process-stack tiers use (`stack`, `api`, `anonymous`, `learner`), so
 a test reads the same in either tier.
 """
@@ -27,10 +28,9 @@ def gateway_database() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def gateway_settings(request: pytest.FixtureRequest) -> dict[str, str]:
-    """The settings of this module's app beyond the integration stack's (a conftest below may
-    override this fixture, as tests/gateway/security/ does)."""
-    return dict(getattr(request.module, "GATEWAY_SETTINGS", {}))
+def gateway_settings() -> dict[str, str]:
+    """Settings of this package's apps beyond the integration stack's: none here."""
+    return {}
 
 
 @pytest.fixture(scope="module")

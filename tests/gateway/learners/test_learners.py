@@ -7,6 +7,18 @@ import pytest
 from tests.support.api import Api
 from tests.support.gateway_app import GatewayApp
 
+LEARNER_FIELDS = {
+    "id",
+    "user_id",
+    "target_niche",
+    "experience_level",
+    "preferred_learning_style",
+    "learning_goals",
+    "knowledge_state",
+    "engagement_metrics",
+    "created_at",
+}
+
 
 def test_create_read_update_delete(api: Api) -> None:
     learner = api.create_learner(target_niche="tech_career", learning_goals="Become a backend dev")
@@ -125,19 +137,6 @@ def test_invalid_profiles_are_422(api: Api, body: dict) -> None:
 def test_invalid_patches_are_422(api: Api, body: dict) -> None:
     learner = api.create_learner()
     assert api.http.patch(f"/api/learners/{learner['id']}", json=body).status_code == 422
-
-
-LEARNER_FIELDS = {
-    "id",
-    "user_id",
-    "target_niche",
-    "experience_level",
-    "preferred_learning_style",
-    "learning_goals",
-    "knowledge_state",
-    "engagement_metrics",
-    "created_at",
-}
 
 
 def test_a_learner_has_exactly_the_documented_fields_and_boundary_values_fit(me: Api) -> None:
