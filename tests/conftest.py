@@ -1,4 +1,5 @@
-"""Fixtures shared by the integration and fault suites: the loopback model server, private stacks."""
+"""Fixtures shared by every tier: the loopback model server, private stacks, and the database
+fixtures of tests/support/db_fixtures.py."""
 
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ from tests.support.database import (
 )
 from tests.support.model_server import ModelServerProcess
 from tests.support.processes import Stack
+
+# The rolled-back database fixtures (`engine`, `db`, `learner`, `make_job`, `broker`, …) for every
+# package that tests against the database: jobs, content_worker, ailp, gateway/admin.
+pytest_plugins = ["tests.support.db_fixtures"]
 
 
 @pytest.fixture(scope="session")

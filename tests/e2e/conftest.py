@@ -22,7 +22,8 @@ from tests.support.processes import REPO_ROOT, Stack, throwaway_stack
 WEB_DIR = REPO_ROOT / "services" / "web"
 DIST_DIR = WEB_DIR / "dist"
 ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
-# 15 by default (the other suites use BASE … BASE + 2); moves with AILP_TEST_REDIS_DB.
+# 15 by default; moves with AILP_TEST_REDIS_DB. Shared with the in-process gateway tier
+# (tests/gateway), which runs after this package: the stack is package-scoped, so it is gone by then.
 E2E_REDIS_DB = REDIS_DB_BASE + 4
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 
@@ -122,13 +123,13 @@ def chromium() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def e2e_model_server() -> Iterator[ModelServerProcess]:
     with ModelServerProcess() as server:
         yield server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def e2e_stack(
     web_dist: Path, e2e_model_server: ModelServerProcess, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
@@ -161,7 +162,7 @@ class Admin:
     password: str
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def e2e_admin(e2e_stack: Stack) -> Admin:
     """An administrator: signed up through the API, promoted with the `ailp make-admin` CLI."""
     admin = Admin(username="e2e_admin", password="admin-password-42")

@@ -142,12 +142,6 @@ def test_no_sessions_gives_zeros_and_insufficient_data(api: Api, learner: dict) 
     assert job["result"]["knowledge_gaps"] == []
 
 
-def test_latest_analytics_is_404_before_any_job(api: Api, learner: dict) -> None:
-    response = api.http.get(f"/api/learners/{learner['id']}/analytics")
-    assert response.status_code == 404
-    assert "POST" in response.json()["detail"]
-
-
 def test_a_result_for_an_earlier_as_of_does_not_replace_the_learners_current_figures(
     api: Api, learner: dict
 ) -> None:

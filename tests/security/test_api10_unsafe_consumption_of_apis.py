@@ -5,7 +5,7 @@ a caller raw: /api/health says "ok" or "error" and logs the reason with the requ
 answer is validated against the content type's strict schema (once repaired) before it is stored
 or shown, and anything else falls back to offline content; what a learner typed reaches the model
 only inside the prompt's one escaped data block, so it cannot turn into instructions. The full
-corpus of injection strings runs in tests/unit/content_worker/test_prompts.py; here the checks go
+corpus of injection strings runs in tests/content_worker/test_prompts.py; here the checks go
 end to end through the real stack.
 """
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -12,8 +13,21 @@ TERMINAL = {"succeeded", "failed", "canceled"}
 
 
 class Api:
-    def __init__(self, base_url: str, *, timeout: float = 15) -> None:
-        self.http = httpx.Client(base_url=base_url, timeout=timeout)
+    """One client (one user once signed in) of a gateway: over the network (`base_url` of a
+    process stack) or over a ready `client` (e.g. one bound to an app served in-process)."""
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        *,
+        client: httpx.Client | None = None,
+        timeout: float = 15,
+    ) -> None:
+        if client is None:
+            if base_url is None:
+                raise TypeError("Api needs a base_url or a client")
+            client = httpx.Client(base_url=base_url, timeout=timeout)
+        self.http = client
         self.token: str | None = None
         self.username: str | None = None
 
@@ -124,3 +138,11 @@ def assert_problem(response: httpx.Response, status: int | None = None) -> dict[
             assert isinstance(error.get("msg"), str) and error["msg"], where
     assert response.headers.get("X-Request-ID"), where
     return problem
+
+
+def assert_utc(value: str, where: str = "") -> datetime:
+    """An ISO 8601 timestamp with an explicit UTC designator (`Z` or `+00:00`)."""
+    assert isinstance(value, str) and value.endswith(("Z", "+00:00")), (where, value)
+    moment = datetime.fromisoformat(value)
+    assert moment.utcoffset() == timedelta(0), (where, value)
+    return moment

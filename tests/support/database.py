@@ -100,13 +100,15 @@ def _admin(statement: str) -> None:
 
 # The Redis database numbers a test run uses: BASE (the shared integration stack), BASE + 1
 # (private stacks), BASE + 2 (the learner-model stack and Redis-level service tests), BASE + 3
-# (the security suite's stack), BASE + 4 (the end-to-end stack). Override
-# AILP_TEST_REDIS_DB to run two suites side by side on one Redis.
+# (the security suite's stack), BASE + 4 (the end-to-end stack, and the in-process gateway tier of
+# tests/gateway, which runs after the end-to-end stack is gone). Override AILP_TEST_REDIS_DB to run
+# two suites side by side on one Redis.
 REDIS_DB_BASE = int(os.environ.get("AILP_TEST_REDIS_DB", "11"))
 INTEGRATION_REDIS_DB = REDIS_DB_BASE
 PRIVATE_REDIS_DB = REDIS_DB_BASE + 1
 SCRATCH_REDIS_DB = REDIS_DB_BASE + 2
 SECURITY_REDIS_DB = REDIS_DB_BASE + 3
+GATEWAY_REDIS_DB = REDIS_DB_BASE + 4
 
 
 def redis_url(db: int) -> str:

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from tests.security.conftest import (
+from tests.gateway.security.conftest import (
     MAX_LEARNERS_PER_USER,
     REGISTRATIONS_PER_ADDRESS,
     RESPONSE_POSTS_PER_MINUTE,
@@ -23,46 +23,44 @@ from tests.security.conftest import (
     unique_name,
 )
 from tests.support.api import Api, assert_problem
-from tests.support.processes import Stack
+from tests.support.gateway_app import GatewayApp
 
 
-def _sign_up(base_url: str, address: str, name: str | None = None) -> httpx.Response:
+def _sign_up(app: GatewayApp, address: str, name: str | None = None) -> httpx.Response:
     name = name or unique_name()
-    return httpx.post(
-        f"{base_url}/api/auth/register",
-        json={"username": name, "email": f"{name}@example.com", "password": "correct-horse-42"},
-        headers={"X-Forwarded-For": address},
-        timeout=30,
-    )
+    with app.http() as client:  # a client of its own, as a separate connection
+        return client.post(
+            "/api/auth/register",
+            json={"username": name, "email": f"{name}@example.com", "password": "correct-horse-42"},
+            headers={"X-Forwarded-For": address},
+        )
 
 
-def test_bodies_over_one_mebibyte_are_refused_before_parsing(stack: Stack, api: Api) -> None:
+def test_bodies_over_one_mebibyte_are_refused_before_parsing(stack: GatewayApp, api: Api) -> None:
     big = {"learning_goals": "x" * (1024 * 1024)}
     assert_problem(api.http.post("/api/learners", json=big), 413)
-    response = httpx.post(
-        f"{stack.base_url}/api/auth/register",
+    response = stack.http().post(
+        "/api/auth/register",
         content=b"{" + b" " * (1024 * 1024 + 1) + b"}",
         headers={"content-type": "application/json", "X-Forwarded-For": new_address()},
     )
     assert_problem(response, 413)
 
 
-def test_sign_ups_are_limited_per_client_address(stack: Stack) -> None:
+def test_sign_ups_are_limited_per_client_address(stack: GatewayApp) -> None:
     address = new_address()
-    statuses = [
-        _sign_up(stack.base_url, address).status_code for _ in range(REGISTRATIONS_PER_ADDRESS)
-    ]
+    statuses = [_sign_up(stack, address).status_code for _ in range(REGISTRATIONS_PER_ADDRESS)]
     assert statuses == [201] * REGISTRATIONS_PER_ADDRESS
-    refused = _sign_up(stack.base_url, address)
+    refused = _sign_up(stack, address)
     assert_problem(refused, 429)
     assert int(refused.headers["Retry-After"]) > 0
-    assert _sign_up(stack.base_url, new_address()).status_code == 201  # others still can
+    assert _sign_up(stack, new_address()).status_code == 201  # others still can
 
 
 def test_a_flood_of_sign_ups_gets_503_instead_of_queueing_and_duplicates_never_wait(
-    stack: Stack,
+    stack: GatewayApp,
 ) -> None:
-    taken = signed_up(stack.base_url).username
+    taken = signed_up(stack).username
     assert taken
 
     together = threading.Barrier(50, timeout=30)  # all at once, however fast the machine is
@@ -70,12 +68,12 @@ def test_a_flood_of_sign_ups_gets_503_instead_of_queueing_and_duplicates_never_w
     def fresh(_: int) -> httpx.Response:
         address = new_address()
         together.wait()
-        return _sign_up(stack.base_url, address)
+        return _sign_up(stack, address)
 
     def duplicate(_: int) -> httpx.Response:
         address = new_address()
         together.wait()
-        return _sign_up(stack.base_url, address, name=taken)
+        return _sign_up(stack, address, name=taken)
 
     with ThreadPoolExecutor(max_workers=50) as pool:
         floods = [pool.submit(fresh, n) for n in range(40)]
@@ -94,7 +92,7 @@ def test_a_flood_of_sign_ups_gets_503_instead_of_queueing_and_duplicates_never_w
     assert [r.status_code for r in dupes] == [409] * 10
 
 
-def test_posting_sessions_is_limited_per_user(stack: Stack, api: Api) -> None:
+def test_posting_sessions_is_limited_per_user(stack: GatewayApp, api: Api) -> None:
     learner = api.create_learner()
     url = f"/api/learners/{learner['id']}/sessions"
     body = {"session_start": "2026-11-01T09:00:00Z"}
@@ -103,7 +101,7 @@ def test_posting_sessions_is_limited_per_user(stack: Stack, api: Api) -> None:
     refused = api.http.post(url, json=body)
     assert_problem(refused, 429)
     assert int(refused.headers["Retry-After"]) >= 1
-    other = signed_up(stack.base_url)  # another user is not affected
+    other = signed_up(stack)  # another user is not affected
     assert (
         other.http.post(
             f"/api/learners/{other.create_learner()['id']}/sessions", json=body
@@ -139,21 +137,24 @@ def test_learner_profiles_are_capped_per_user(api: Api) -> None:
     assert len(api.http.get("/api/learners").json()) == MAX_LEARNERS_PER_USER
 
 
-def test_the_learner_cap_holds_under_concurrent_creation(stack: Stack) -> None:
-    user = signed_up(stack.base_url)
+def test_the_learner_cap_holds_under_concurrent_creation(stack: GatewayApp) -> None:
+    user = signed_up(stack)
     token = user.token
 
     def create(n: int) -> int:
-        return httpx.post(
-            f"{stack.base_url}/api/learners",
-            json={
-                "target_niche": f"race_{n}",
-                "experience_level": "beginner",
-                "preferred_learning_style": "visual",
-            },
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=30,
-        ).status_code
+        return (
+            stack.http()
+            .post(
+                "/api/learners",
+                json={
+                    "target_niche": f"race_{n}",
+                    "experience_level": "beginner",
+                    "preferred_learning_style": "visual",
+                },
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            .status_code
+        )
 
     with ThreadPoolExecutor(max_workers=12) as pool:
         statuses = list(pool.map(create, range(12)))

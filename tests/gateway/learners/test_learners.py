@@ -5,6 +5,19 @@ from __future__ import annotations
 import pytest
 
 from tests.support.api import Api
+from tests.support.gateway_app import GatewayApp
+
+LEARNER_FIELDS = {
+    "id",
+    "user_id",
+    "target_niche",
+    "experience_level",
+    "preferred_learning_style",
+    "learning_goals",
+    "knowledge_state",
+    "engagement_metrics",
+    "created_at",
+}
 
 
 def test_create_read_update_delete(api: Api) -> None:
@@ -45,9 +58,9 @@ def test_one_profile_per_niche(api: Api) -> None:
     assert renamed.status_code == 409
 
 
-def test_other_users_learners_are_invisible(api: Api, stack) -> None:
+def test_other_users_learners_are_invisible(api: Api, stack: GatewayApp) -> None:
     mine = api.create_learner()
-    stranger = Api(stack.base_url).new_user()
+    stranger = stack.api().new_user()
     try:
         for method, path in [
             ("GET", ""),
@@ -124,3 +137,23 @@ def test_invalid_profiles_are_422(api: Api, body: dict) -> None:
 def test_invalid_patches_are_422(api: Api, body: dict) -> None:
     learner = api.create_learner()
     assert api.http.patch(f"/api/learners/{learner['id']}", json=body).status_code == 422
+
+
+def test_a_learner_has_exactly_the_documented_fields_and_boundary_values_fit(me: Api) -> None:
+    goals = ("Line one.\nLine two.\t" + "g" * 2000)[:2000]
+    learner = me.create_learner(target_niche="n" * 50, learning_goals=goals)
+    assert set(learner) == LEARNER_FIELDS
+    assert learner["learning_goals"] == goals and len(learner["target_niche"]) == 50
+    assert isinstance(learner["knowledge_state"], dict)
+    assert isinstance(learner["engagement_metrics"], dict)
+    one = me.create_learner(target_niche="x", learning_goals=None)
+    assert one["target_niche"] == "x" and one["learning_goals"] is None
+    for level in ("beginner", "intermediate", "advanced"):
+        for style in ("visual", "auditory", "reading", "kinesthetic"):
+            patched = me.http.patch(
+                f"/api/learners/{one['id']}",
+                json={"experience_level": level, "preferred_learning_style": style},
+            )
+            assert patched.status_code == 200 and set(patched.json()) == LEARNER_FIELDS
+    listed = me.http.get("/api/learners").json()
+    assert all(set(item) == LEARNER_FIELDS for item in listed)

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from tests.security.conftest import client, operations, unique_name
+from tests.gateway.security.conftest import client, operations, unique_name
 from tests.security.schema_examples import example_body
 from tests.support.api import Api, assert_problem
-from tests.support.processes import Stack
+from tests.support.gateway_app import GatewayApp
 
 SMUGGLED = {
     "role": "admin",
@@ -36,7 +36,7 @@ def _json_operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str,
 
 
 def test_every_json_body_refuses_undeclared_fields(
-    stack: Stack, openapi: dict[str, Any], api: Api
+    stack: GatewayApp, openapi: dict[str, Any], api: Api
 ) -> None:
     learner = api.create_learner()
     found = _json_operations(openapi)
@@ -54,9 +54,9 @@ def test_every_json_body_refuses_undeclared_fields(
     assert me.status_code == 200 and me.json()["role"] == "user"
 
 
-def test_registration_cannot_choose_a_role(stack: Stack) -> None:
+def test_registration_cannot_choose_a_role(stack: GatewayApp) -> None:
     name = unique_name()
-    anonymous = client(stack.base_url)
+    anonymous = client(stack)
     body = {"username": name, "email": f"{name}@example.com", "password": "correct-horse-42"}
     assert_problem(anonymous.http.post("/api/auth/register", json={**body, "role": "admin"}), 422)
     assert anonymous.http.post("/api/auth/register", json=body).status_code == 201

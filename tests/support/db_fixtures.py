@@ -1,5 +1,8 @@
-"""Service tests: one migrated throw-away database for the run; each test inside a transaction
-that is rolled back, so tests see a clean database and leave nothing behind."""
+"""Fixtures for tests against the database itself (tests/jobs, tests/content_worker, tests/ailp,
+…): one migrated throw-away database for the run; each test inside a transaction that is rolled
+back, so tests see a clean database and leave nothing behind. Registered for every test package
+by tests/conftest.py; the HTTP tiers' own `learner` (a learner made through the API) overrides
+the one here in their conftest."""
 
 from __future__ import annotations
 

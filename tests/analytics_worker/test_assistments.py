@@ -18,7 +18,7 @@ from analytics_worker.mastery import DEFAULT_PARAMETERS, BktParameters, log_odds
 from analytics_worker.mastery import steps_for as bkt_steps
 
 FOLDS = 5
-DATA = Path(__file__).resolve().parents[3] / "data" / "assistments2009" / "builder_train.csv"
+DATA = Path(__file__).resolve().parents[2] / "data" / "assistments2009" / "builder_train.csv"
 
 
 def _predictions(

@@ -12,9 +12,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tests.security.conftest import operations
+from tests.gateway.security.conftest import operations
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 URL_LIKE_NAME = re.compile(r"(url|uri|href|host|callback|webhook|endpoint|link|redirect)", re.I)
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from ailp.secret_policy import key_id
 from tests.support.api import Api
-from tests.support.processes import Stack
+from tests.support.gateway_app import GatewayApp
 
 
 def _name() -> str:
@@ -117,7 +117,7 @@ def test_missing_or_bad_tokens_are_401(anonymous: Api, header: str | None) -> No
     assert response.json()["status"] == 401
 
 
-def test_expired_and_forged_tokens_are_401(api: Api, stack: Stack) -> None:
+def test_expired_and_forged_tokens_are_401(api: Api, stack: GatewayApp) -> None:
     claims = jwt.decode(api.token, options={"verify_signature": False})
     kid = {"kid": key_id(stack.jwt_secret)}
     expired = jwt.encode(
@@ -191,7 +191,7 @@ def test_token_endpoint_rejects_other_media_types(anonymous: Api) -> None:
 
 
 def test_a_hash_with_the_old_argon2_parameters_still_signs_in_and_is_upgraded(
-    anonymous: Api, stack: Stack
+    anonymous: Api, stack: GatewayApp
 ) -> None:
     """Defect 3: accounts hashed with the earlier 64 MiB parameters keep working; their next
     successful sign-in stores a hash with today's (19 MiB) parameters."""
@@ -210,4 +210,4 @@ def test_a_hash_with_the_old_argon2_parameters_still_signs_in_and_is_upgraded(
         cursor.execute("SELECT password_hash FROM users WHERE username = %s", (name,))
         upgraded = cursor.fetchone()[0]
     assert upgraded != legacy and upgraded.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
-    assert Api(stack.base_url).sign_in(name, "longenough")  # the new hash verifies too
+    assert stack.api().sign_in(name, "longenough")  # the new hash verifies too

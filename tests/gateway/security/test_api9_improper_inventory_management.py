@@ -10,16 +10,15 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import httpx
 from fastapi.routing import APIRoute
 from starlette.routing import Mount, Route
 
 from ailp.config import Settings
 from gateway.main import create_app
-from tests.security.conftest import operations
+from tests.gateway.security.conftest import operations
 from tests.security.schema_examples import example_body
 from tests.support.api import Api, assert_problem
-from tests.support.processes import Stack
+from tests.support.gateway_app import GatewayApp
 
 PUBLIC = {
     ("GET", "/api/health"),
@@ -59,7 +58,7 @@ def test_every_served_route_is_documented_or_listed_as_internal() -> None:
             assert route.path in UNDOCUMENTED, route.path
 
 
-def test_undocumented_paths_answer_404(stack: Stack) -> None:
+def test_undocumented_paths_answer_404(stack: GatewayApp) -> None:
     for path in ("/admin", "/api/internal", "/api/v0/users", "/.env", "/api/debug", "/api"):
-        response = httpx.get(f"{stack.base_url}{path}")
+        response = stack.http().get(path)
         assert_problem(response, 404)

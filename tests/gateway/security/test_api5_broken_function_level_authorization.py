@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.security.conftest import operations
+from tests.gateway.security.conftest import operations
 from tests.security.schema_examples import example_body
 from tests.support.api import Api, assert_problem
 
