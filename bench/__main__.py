@@ -40,8 +40,6 @@ OPTIONS = """selection and output
     http, analytics, limits, budget, content (= limits,budget), learner-big, learner-growth,
     learner-batch, learner-model (= the three learner parts), learner-model-fit, growth,
     or e.g. gateway_submit
---skip-http flag - leave out the HTTP scenarios
---skip-analytics flag - leave out the analytics end-to-end phase
 --profile str - comma-separated scenario keys (or analytics, limits, learner-big,
     learner-batch) to sample with py-spy; prints the top functions
 --results-dir path bench-results where the JSON file goes
@@ -138,9 +136,8 @@ def _stop(signum: int, _frame: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    skips = {"skip_http": args.skip_http, "skip_analytics": args.skip_analytics}
     try:
-        selection = kit.select(args.only, load.SCENARIO_KEYS, **skips)
+        selection = kit.select(args.only, load.SCENARIO_KEYS)
     except ValueError as exc:
         raise SystemExit(str(exc)) from exc
     profiled = {key for key in args.profile.split(",") if key}

@@ -155,11 +155,9 @@ class Selection:
         return part in self.parts
 
 
-def select(
-    only: str, keys: tuple[str, ...], skip_http: bool = False, skip_analytics: bool = False
-) -> Selection:
-    """Parse `--only` (comma-separated part names, aliases or HTTP scenario keys; empty: all),
-    then the skips; ValueError names what it does not know."""
+def select(only: str, keys: tuple[str, ...]) -> Selection:
+    """Parse `--only` (comma-separated part names, aliases or HTTP scenario keys; empty: all);
+    ValueError names what it does not know."""
     tokens = [token.strip() for token in only.split(",") if token.strip()]
     parts, scenarios = (set(), set()) if tokens else (set(PARTS), set(keys))
     for token in tokens:
@@ -168,10 +166,6 @@ def select(
     if unknown := parts - {*PARTS, *OPT_IN_PARTS}:
         known = ", ".join([*PARTS, *OPT_IN_PARTS, *ALIASES, *keys])
         raise ValueError(f"unknown part or scenario {', '.join(sorted(unknown))}; known: {known}")
-    if skip_http:
-        parts, scenarios = parts - {HTTP}, set()
-    if skip_analytics:
-        parts.discard(ANALYTICS)
     return Selection(frozenset(parts), frozenset(scenarios))
 
 
