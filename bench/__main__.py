@@ -222,7 +222,7 @@ def _run(ctx: kit.Run) -> tuple[int, bool]:
     document = dict(started_at=started.isoformat(), elapsed_s=round(elapsed, 1), machine=host)
     document |= dict(versions=found, settings=settings, profiles=ctx.profiles or None)
     document |= dict(scenarios={key: result.as_dict() for key, result in scenarios.items()})
-    document |= dict(gateway_access_log_lines=results.pop("access_lines", None), **results)
+    document |= results
     document |= dict(verdicts=verdicts, table=[row.__dict__ for row in rows])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))

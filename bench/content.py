@@ -14,7 +14,6 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from statistics import fmean
 from typing import Any
 
 import redis
@@ -93,9 +92,10 @@ def _phase(
                 "FROM jobs j LEFT JOIN content c ON c.job_id = j.id"
             )
             rows = cursor.fetchall()
-        out = dict(ids=ids, started=started, ended=ended, done=done, rows=rows, meter=meter)
-        deferrals = kit.count_lines([worker.log_path for worker in workers], b"job_deferred")
-        return out | dict(requests=server.control.requests(since=started - 5), deferrals=deferrals)
+        requests = server.control.requests(since=started - 5)
+        return dict(
+            started=started, ended=ended, done=done, rows=rows, meter=meter, requests=requests
+        )
 
 
 def _limits(ctx: kit.Run, server: ModelServerProcess, replicas: int) -> dict[str, Any]:
@@ -113,21 +113,19 @@ def _limits(ctx: kit.Run, server: ModelServerProcess, replicas: int) -> dict[str
     sources, statuses = Counter(row[3] for row in rows if row[3]), Counter(row[0] for row in rows)
     run_ms = [(float(row[2]) - float(row[1])) * 1000 for row in completed if row[1]]
     phase_s, meter = ended - started, phase["meter"]
-    out = dict(replicas=replicas, rpm_limit=rpm, phase_s=round(phase_s, 2), jobs=len(rows))
+    out = dict(replicas=replicas, rpm_limit=rpm, phase_s=round(phase_s, 2))
     out |= dict(jobs_per_s=kit.rounded(per_window and per_window / WINDOW_S))
     out |= dict(jobs_per_s_whole_phase=round(len(completed) / max(phase_s, 1e-9), 2))
-    out |= dict(statuses_at_stop=dict(statuses), sources=dict(sources))
+    out |= dict(
+        statuses_at_stop=dict(statuses), fallbacks=sum(sources.values()) - sources["openai"]
+    )
     out |= dict(backlog_at_stop=statuses["queued"] + statuses["running"])
-    out |= dict(fallbacks=sum(sources.values()) - sources["openai"], deferrals=phase["deferrals"])
     # Safety: every request the server saw, in any 60 s window (also during shutdown).
     out |= dict(peak_any_60s=peak_requests_in_window(requests, WINDOW_S))
     out |= dict(first_60s=count_between(in_phase, started, started + WINDOW_S))
     # The quietest full window's share, and the mean one's (the verdict's).
     out |= dict(utilisation=kit.rounded(quietest and quietest / rpm, 4))
     out |= dict(utilisation_mean=kit.rounded(mean and mean / rpm, 4))
-    # The phase's shape: requests per 5 s, and when the first window's worth had been sent.
-    out |= dict(requests_per_5s=histogram(in_phase, started, ended, 5.0))
-    out |= dict(first_window_s=kit.rounded(time_to_reach(in_phase, started, rpm)))
     out |= dict(job_run_ms_p50=kit.rounded(kit.percentile(run_ms, 50)))
     out |= dict(job_run_ms_p99=kit.rounded(kit.percentile(run_ms, 99)))
     out |= dict(worker_cpu_ms_per_job=meter.ms_per(len(completed)))
@@ -144,7 +142,7 @@ def _budget(ctx: kit.Run, server: ModelServerProcess) -> dict[str, Any]:
     cost, rows = spend(phase["requests"], PRICE), phase["rows"]
     pieces, overshoot = [row for row in rows if row[3]], cost["total_usd"] - budget_usd
     out = dict(budget_usd=budget_usd, jobs=len(rows), finished=phase["done"])
-    out |= dict(statuses=dict(Counter(row[0] for row in rows)), model_calls=cost["calls"])
+    out |= dict(statuses=dict(Counter(row[0] for row in rows)))
     out |= dict(spend_log_usd=round(cost["total_usd"], 6), overshoot_usd=round(overshoot, 6))
     out |= dict(spend_rows_usd=round(sum(float(row[5] or 0) for row in pieces), 6))
     out |= dict(max_call_usd=round(cost["max_call_usd"], 6))
@@ -194,32 +192,13 @@ def count_between(times: Iterable[float], start: float, end: float) -> int:
     return sum(1 for moment in times if start <= moment < end)
 
 
-def spend(requests: Iterable[Mapping[str, Any]], price: Mapping[str, float]) -> dict[str, Any]:
+def spend(requests: Iterable[Mapping[str, Any]], price: Mapping[str, float]) -> dict[str, float]:
     """Total and largest single call's cost (`price`: USD per 1K tokens) over the model server's
     request log; calls that were not answered 200 cost nothing."""
-    calls = list(requests)
     costs = [
         int(r.get("prompt_tokens") or 0) * price["input"] / 1000
         + int(r.get("completion_tokens") or 0) * price["output"] / 1000
-        for r in calls
+        for r in requests
         if r.get("status") == 200
     ]
-    paid = [cost for cost in costs if cost > 0]
-    out = dict(calls=len(calls), paid_calls=len(paid), total_usd=sum(paid))
-    return out | dict(
-        max_call_usd=max(paid, default=0.0), mean_call_usd=fmean(paid) if paid else 0.0
-    )
-
-
-def histogram(times: Iterable[float], start: float, end: float, bucket: float) -> list[int]:
-    counts = [0] * max(1, int(-(-(end - start) // bucket)))
-    for moment in times:
-        if start <= moment < end:
-            counts[min(len(counts) - 1, int((moment - start) // bucket))] += 1
-    return counts
-
-
-def time_to_reach(times: Iterable[float], start: float, count: int) -> float | None:
-    """Seconds from `start` until the `count`-th request (None if it never came)."""
-    ordered = sorted(moment for moment in times if moment >= start)
-    return ordered[count - 1] - start if 0 < count <= len(ordered) else None
+    return dict(total_usd=sum(costs), max_call_usd=max(costs, default=0.0))

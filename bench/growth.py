@@ -108,7 +108,7 @@ def run(ctx: kit.Run) -> dict[str, Any]:
             sides[name] = (stack, users)
         seeded = seed(sides["grown"][0].database_url, scaled(ctx.args.growth_scale), kit.echo)
         plans = {name: _plan(stack, users) for name, (stack, users) in sides.items()}
-        phases: dict[str, dict[str, Any]] = {name: {"http": {}, "rounds": []} for name in sides}
+        phases: dict[str, dict[str, Any]] = {name: {"http": {}} for name in sides}
         for number in range(1, rounds + 1):
             for key in HOT:  # alternating which side goes first: neither always in the other's wake
                 for name in list(sides)[:: 1 if number % 2 else -1]:
@@ -117,7 +117,6 @@ def run(ctx: kit.Run) -> dict[str, Any]:
                     figures = dict(label=scenario.label, rps=round(r.rps, 1), errors=r.errors)
                     figures |= dict(p50_ms=r.p50_ms, p99_ms=r.p99_ms)
                     kit.echo(f"    round {number}, {name}: {figures}")
-                    phase["rounds"].append(figures)
                     best = phase["http"].setdefault(key, {**figures, "errors": 0})
                     best |= dict(
                         rps=max(best["rps"], figures["rps"]), errors=best["errors"] + r.errors
@@ -199,9 +198,7 @@ def _timed(call: Callable[[], None], runs: int, warmup: int) -> dict[str, Any]:
         call()
         times.append((time.perf_counter() - started) * 1000)
     ordered = sorted(times[warmup:])
-    p90 = ordered[int(0.9 * (len(ordered) - 1))]
-    summary = dict(runs=runs, p50_ms=statistics.median(ordered), p90_ms=p90, max_ms=ordered[-1])
-    return {key: round(value, 1) for key, value in summary.items()}
+    return dict(p50_ms=round(statistics.median(ordered), 1), max_ms=round(ordered[-1], 1))
 
 
 def seed(database_url: str, sizes: dict[str, int], log: Callable[[str], None]) -> dict[str, Any]:

@@ -273,9 +273,8 @@ def summarise(collapsed: Path, pool_marker: str | None = None, top: int = 25) ->
         inclusive.update(dict.fromkeys(set(calls), int(count)))
         innermost[calls[-1]] += int(count)
     shares = [(name, round(n / pool, 4)) for name, n in inclusive.most_common() if n < 0.99 * pool]
-    main = round((total - pool) / total, 4) if pool_marker and pool else None
     inner = [(name, round(n / pool, 4)) for name, n in innermost.most_common(top)]
-    return {"samples": total, "main_process_share": main, "inclusive": shares[:top], "self": inner}
+    return {"samples": total, "inclusive": shares[:top], "self": inner}
 
 
 def _short(frame: str) -> str:
@@ -328,10 +327,6 @@ def wait_jobs(
             if exited := [service for service in services if not service.alive]:
                 raise RuntimeError(f"{exited[0].name} exited:\n{exited[0].log_tail()}")
             time.sleep(poll_s)
-
-
-def count_lines(paths: list[Path], needle: bytes) -> int:
-    return sum(path.read_bytes().count(needle) if path.exists() else 0 for path in paths)
 
 
 class Meter:
