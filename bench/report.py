@@ -39,22 +39,12 @@ HEADERS = Row(
 )
 LEFT = {0, 8, 9}  # scenario, target, result; the figures are right-aligned
 LEGEND = """\
-ratio: req/s ÷ the ceiling's (what the targets use). ratio by CPU: the ceiling's CPU per request
-÷ this row's, counting the app, wrk, the benchmark database's backends and Redis: the req/s ratio
-to expect on a quiet machine. CPU%: share of all cores during the measured run; other = processes
-outside the benchmark; (noisy) = other above 20%, so req/s and p99 there say more about the
-machine than about the code. Content rows: the whole backlog is queued at once, so the first
-60 s always hold the start-up burst (up to the limit at once) and say nothing about the rate the
-limit sustains; ratio = sustained utilisation = model requests per full 60 s window, averaged
-over the windows starting 60 s or more after the jobs were queued, ÷ the RPM limit (the rate the
-fleet keeps up), and jobs/s = jobs finished per window over the same windows ÷ 60; the quietest
-of those windows is shown beneath (how evenly the requests come: jobs that had to wait for the
-limit come back together); the peak in any 60 s counts every request, start-up burst and
-shutdown included. app =
-the content workers, wrk = the loopback model server; errors = fallbacks and failed jobs.
-Learner rows: app = the analytics worker (and, for the batch, the `ailp recompute-analytics`
-command, by RUSAGE_CHILDREN); worker = started_at→finished_at, (visible) = started_at until the
-bench sees the job succeeded (storing and commit included)."""
+ratio, ratio by CPU and the content rows' windows: see docs/benchmarks.md. CPU%: share of all
+cores during the measured run; other = processes outside the benchmark; (noisy) = other above 20%.
+Content rows: jobs/s = jobs finished per full 60 s window ÷ 60, over the windows the ratio uses;
+app = the content workers, wrk = the loopback model server; errors = fallbacks and failed jobs.
+Learner rows: app = the analytics worker (and the batch's `ailp recompute-analytics` command);
+worker = started_at→finished_at, (visible) = until the bench sees the job succeeded."""
 
 
 def _judge(verdicts: Verdicts, check: str, passed: bool, problem: str = "", **figures: Any) -> str:
