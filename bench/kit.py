@@ -57,20 +57,20 @@ def cursor_for(database_url: str) -> Iterator[Any]:
         connection.close()
 
 
-def backend_pids(database_url: str) -> set[int]:
-    """The server processes of the connections open to this database (but this one)."""
+def job_times(database_url: str, ids: list[str]) -> list[tuple[str, Any, Any]]:
+    """Each job's status, started_at and finished_at (epoch seconds)."""
     with cursor_for(database_url) as cursor:
         cursor.execute(
-            "SELECT pid FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "SELECT status, extract(epoch FROM started_at), extract(epoch FROM finished_at) "
+            "FROM jobs WHERE id = ANY(%s::uuid[])",
+            (ids,),
         )
-        return {row[0] for row in cursor.fetchall()}
+        return list(cursor.fetchall())
 
 
 def create_users(database_url: str, jwt_secret: str, count: int) -> list[BenchUser]:
-    """`count` users, each with one learner profile and a valid access token: one precomputed
-    argon2 hash for all (signing 256 users in would cost 256 argon2 verifications and tell
-    nothing about the hot paths), tokens from the gateway's own `issue_token`."""
+    """`count` users with one learner each and a token from the gateway's own `issue_token`
+    (not signed in: that would cost an argon2 verification each, nothing about the hot paths)."""
     settings = Settings(jwt_secret=SecretStr(jwt_secret))
     with cursor_for(database_url) as cursor:
         cursor.execute(
@@ -344,7 +344,12 @@ class Meter:
 
     def _sample(self, machine: tuple[float, float, float] | None = None) -> dict[str, Any]:
         groups = {name: _tree(roots) for name, roots in self.roots.items()}
-        groups |= {"postgres": backend_pids(self.database_url) - groups["app"]}
+        with cursor_for(self.database_url) as cursor:  # this database's backends, not this one
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            groups |= {"postgres": {row[0] for row in cursor.fetchall()} - groups["app"]}
         groups |= {"redis": {self.redis_pid}}
         pids = set().union(*groups.values())
         cpu = {pid: (procfs.start_time(pid), procfs.cpu_time(pid) or 0.0) for pid in pids}

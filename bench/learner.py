@@ -110,13 +110,7 @@ class Runner:
             job_id = response.json()["id"]
             kit.wait_jobs(self.database_url, [job_id], [worker], time.monotonic() + 120, 0.005)
             visible = time.time()
-        with kit.cursor_for(self.database_url) as cursor:
-            cursor.execute(
-                "SELECT status, extract(epoch FROM started_at), extract(epoch FROM finished_at) "
-                "FROM jobs WHERE id = %s",
-                (job_id,),
-            )
-            status, started, finished = cursor.fetchone()
+        [(status, started, finished)] = kit.job_times(self.database_url, [job_id])
         visible = visible if status in TERMINAL else None
 
         def ms(a: Any, b: Any) -> float | None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import re
 import resource
-import shutil
 import subprocess
 import sys
 import time
@@ -60,9 +59,8 @@ class ScenarioResult:
     statuses: dict[str, int] = field(default_factory=dict)
     accepted_ids: set[str] = field(default_factory=set)
     cpu: dict[str, float] = field(default_factory=dict)
-    # CPU ms per request of the serving processes (unlike req/s, this hardly depends on how much
-    # of the machine other processes took), and of everything a request needs: the app, wrk,
-    # the database's backends and Redis (on a saturated quiet machine, req/s ≈ cores / this).
+    # CPU ms per request of the server (hardly depends on how much of the machine others took),
+    # and of all a request needs: app, wrk, database backends, Redis (quiet req/s ≈ cores / this).
     app_cpu_ms: float | None = None
     total_cpu_ms: float | None = None
 
@@ -77,7 +75,7 @@ def run_scenario(
     """Warm up, then measure (with py-spy on the server when `--profile` names the scenario)."""
     targets = workdir / f"targets-{scenario.key}.txt"
     targets.write_text("\n".join(scenario.targets) + "\n")
-    accepted = set[str]()
+    accepted, statuses = set[str](), Counter[str]()
     for phase, seconds in (("warmup", ctx.args.warmup), ("measure", ctx.args.duration)):
         if seconds <= 0:
             continue
@@ -88,26 +86,18 @@ def run_scenario(
         script = "submit.lua" if scenario.submit else "requests.lua"
         with spy if phase == "measure" else nullcontext(), meter:
             result, wrk_s = run_wrk(ctx, scenario.base_url, seconds, script, [targets, out_dir])
-        statuses, ids = read_responses(out_dir)
-        accepted |= ids
+        statuses = Counter()  # submit.lua's files: "<status> <Location>" lines
+        for path in sorted(out_dir.glob("responses-*.txt")):
+            for status, _, where in (line.partition(" ") for line in path.read_text().split("\n")):
+                statuses.update([status] if status else [])
+                if status == "202" and where.startswith("/api/jobs/"):
+                    accepted.add(where.rsplit("/", 1)[1])
     requests, total_s = result.requests, sum(meter.cpu_s(group) for group in kit.GROUPS) + wrk_s
     label = scenario.label + " [py-spy]" * (scenario.key in ctx.profiled)
     out = ScenarioResult(scenario.key, label, result, dict(statuses), accepted)
     out.cpu, out.app_cpu_ms = meter.shares(wrk_s=wrk_s), meter.ms_per(requests)
     out.total_cpu_ms = round(total_s * 1000 / requests, 3) if requests else None
     return out
-
-
-def read_responses(out_dir: Path) -> tuple[Counter[str], set[str]]:
-    """Statuses and accepted job ids from submit.lua's files ("<status> <Location>" lines)."""
-    statuses: Counter[str] = Counter()
-    accepted: set[str] = set()
-    for path in sorted(out_dir.glob("responses-*.txt")):
-        for status, _, location in (line.partition(" ") for line in path.read_text().split("\n")):
-            statuses.update([status] if status else [])
-            if status == "202" and location.startswith("/api/jobs/"):
-                accepted.add(location.rsplit("/", 1)[1])
-    return statuses, accepted
 
 
 def create_read_jobs(base_url: str, users: list[kit.BenchUser]) -> dict[int, str]:
@@ -245,13 +235,7 @@ def run_analytics(ctx: kit.Run, stack: Stack, users: list[kit.BenchUser]) -> dic
     ):
         before, done = kit.wait_jobs(database_url, ids, [worker], deadline, poll_s=0.1, stall_s=30)
     wall_s = time.monotonic() - spawned
-    with kit.cursor_for(database_url) as cursor:
-        cursor.execute(
-            "SELECT status, extract(epoch FROM started_at), extract(epoch FROM finished_at) "
-            "FROM jobs WHERE id = ANY(%s::uuid[])",
-            (ids,),
-        )
-        rows = cursor.fetchall()
+    rows = kit.job_times(database_url, ids)
     finished = [(float(row[1]), float(row[2])) for row in rows if row[0] in TERMINAL and row[2]]
     run_ms = [(end - start) * 1000 for start, end in finished]
     span_s = max(e for _, e in finished) - min(s for s, _ in finished) if finished else 0.0
@@ -340,8 +324,6 @@ def run_wrk(
     ctx: kit.Run, url: str, duration_s: float, script: str, args: list[Path]
 ) -> tuple[WrkResult, float]:
     """Run wrk once with a Lua script of bench/lua: its report and the CPU seconds it used."""
-    if shutil.which("wrk") is None:
-        raise RuntimeError("wrk is not installed (deploy/scripts/bench.sh installs it: apt wrk)")
     argv = ["wrk", f"-t{ctx.args.threads}", f"-c{ctx.args.connections}", f"-d{duration_s:g}s"]
     argv += ["--timeout=5s", "--latency", "-s", str(LUA_DIR / script), url, "--", *map(str, args)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -372,14 +354,6 @@ _BODY = {"type": "http.response.body", "body": b"Hello, world!"}
 
 
 async def hello(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    if scope["type"] == "lifespan":
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
     await send(_START)
     await send(_BODY)
 
@@ -429,11 +403,11 @@ def create_ceiling_app() -> FastAPI:
 def serve(name: str, port: str) -> None:
     """Serve a ceiling exactly as `python -m gateway` serves the gateway: `python -m bench.load
     NAME PORT`."""
-    app = {"hello": "hello", "ceiling": "create_ceiling_app"}[name]
+    app, factory = ("create_ceiling_app", True) if name == "ceiling" else ("hello", False)
     options = {"loop": "uvloop", "http": "httptools", "access_log": False, "log_config": None}
     options |= {"host": "127.0.0.1", "workers": get_settings().web_concurrency}
-    options |= {"timeout_graceful_shutdown": 5}
-    uvicorn.run(f"bench.load:{app}", factory=name == "ceiling", port=int(port), **options)
+    options |= {"timeout_graceful_shutdown": 5, "lifespan": "on" if factory else "off"}
+    uvicorn.run(f"bench.load:{app}", factory=factory, port=int(port), **options)
 
 
 if __name__ == "__main__":
