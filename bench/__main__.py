@@ -1,10 +1,8 @@
 """`python -m bench`: run every part once, print one table, write bench-results/<ts>.json.
 
-It starts everything it measures on the test kit's throw-away stacks (migrated databases, the
-gateway, the workers, the loopback model server) plus the two ceiling apps, with one empty Redis
-database number of its own (the first free of 10, 9, 8, ... or BENCH_REDIS_DB), and stops them
-again, even on failure or Ctrl-C. Only PostgreSQL and Redis themselves must be running.
-"""
+It starts what it measures on the test kit's throw-away stacks plus two ceiling apps, on an empty
+Redis database of its own (the first of 10, 9, 8, ... or BENCH_REDIS_DB), and stops them again,
+even on failure or Ctrl-C. Only PostgreSQL and Redis must be running (docs/benchmarks.md)."""
 
 from __future__ import annotations
 
@@ -12,6 +10,7 @@ import argparse
 import contextlib
 import os
 import platform
+import re
 import secrets
 import shutil
 import signal
@@ -82,25 +81,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         "python -m bench", description=__doc__, formatter_class=formatter
     )
-    options: list[list[str]] = []
-    for line in OPTIONS.splitlines():
-        if line.startswith("    "):  # the help goes on
-            options[-1][-1] += "\n" + line.strip()
-        else:
-            options.append(line.split(maxsplit=3) if line.startswith("--") else [line])
-    for option in options:
-        if len(option) == 1:
-            group = parser.add_argument_group(option[0])
+    types = {"int": int, "float": float, "str": str, "path": Path}
+    for entry in re.split(r"\n(?! )", OPTIONS):  # indented lines go on with the help
+        if not entry.startswith("--"):
+            group = parser.add_argument_group(entry)
             continue
-        name, kind, default, text = option
+        name, kind, default, text = entry.replace("\n    ", "\n").split(" ", 3)
         if kind == "flag":
             group.add_argument(name, action="store_true", help=text)
             continue
         value = REPO_ROOT / default if kind == "path" else "" if default == "-" else default
-        types = {"int": int, "float": float, "str": str, "path": Path}
-        group.add_argument(
-            name, type=types[kind], default=value, help=text + f" ({default})" * (default != "-")
-        )
+        help_text = text + f" ({default})" * (default != "-")
+        group.add_argument(name, type=types[kind], default=value, help=help_text)
     return parser.parse_args(argv)
 
 
@@ -200,10 +192,9 @@ def _run(ctx: kit.Run) -> tuple[int, bool]:
     )
     if "content" in results and kit.LIMITS in selection:
         print(
-            f"content limits: {args.content_jobs:,} jobs queued at once per replica count (more "
-            f"than {args.rpm} RPM lets through in the phase, so demand never runs out), "
-            f"{args.content_phase:g}s per phase; sustained utilisation and jobs/s are over the "
-            f"full 60 s windows starting ≥60s in (the first 60 s hold the start-up burst)"
+            f"content limits: {args.content_jobs:,} jobs queued at once per replica count at "
+            f"{args.rpm} RPM, {args.content_phase:g}s per phase; sustained utilisation and jobs/s "
+            f"over the full 60 s windows starting ≥60s in (the first 60 s hold the start-up burst)"
         )
     print(report.render(rows))
     print(report.LEGEND)
