@@ -1,11 +1,6 @@
-"""Growth (`--only growth`, not in the default run): do the hot paths stay fast when the tables
-hold what 100,000 users leave behind? Two databases side by side, each with its own gateway:
-"empty" (the benchmark's users, one user with 10,000 jobs for the listing) and "grown" (the same
-plus 100,000 users' data over a year, bulk-loaded server-side: INSERT … SELECT, triggers and
-foreign-key checks off, secondary indexes dropped and rebuilt, then VACUUM ANALYZE). Each wrk
-scenario runs on one and right after on the other, alternating which goes first, in each of
-`--growth-rounds` rounds; each figure is the best of its rounds, so the noise of a shared machine
-falls on both alike."""
+"""Growth (`--only growth`): the hot paths on an "empty" database and on a "grown" one holding
+100,000 users' data, side by side, each scenario on both back to back in each round, the best of
+the rounds counting (docs/benchmarks.md). The grown data is bulk-loaded server-side."""
 
 from __future__ import annotations
 
@@ -86,12 +81,9 @@ LISTING_SQL = """INSERT INTO jobs (id, user_id, learner_id, kind, status, params
     SELECT gen_random_uuid(), %s, %s, 'content', 'succeeded',
            '{"concept": "SQL joins", "content_type": "lesson"}', 1, at, at, at
     FROM (SELECT now() - make_interval(mins => g) AS at FROM generate_series(1, %s) g) times"""
-
-
-def scaled(factor: float) -> dict[str, int]:
-    """The grown sizes (`--growth-scale` shrinks them for a quick try)."""
-    sizes = {name: max(10, round(n * factor)) for name, n in SIZES.items()}
-    return sizes | {"learners": max(sizes["users"], sizes["learners"])}
+# The jobs a submission scenario queued (not those read: "published" a day ahead).
+FORGET_SQL = """DELETE FROM jobs WHERE status = 'queued' AND user_id = ANY(%s)
+    AND (published_at IS NULL OR published_at < now() + interval '1 hour')"""
 
 
 def run(ctx: kit.Run) -> dict[str, Any]:
@@ -106,7 +98,9 @@ def run(ctx: kit.Run) -> dict[str, Any]:
                 cursor.execute(LISTING_SQL, (users[1].user_id, users[1].learner_id, BIG_LISTING))
                 cursor.execute("ANALYZE")  # both sides planned from statistics
             sides[name] = (stack, users)
-        seeded = seed(sides["grown"][0].database_url, scaled(ctx.args.growth_scale), kit.echo)
+        sizes = {name: max(10, round(n * ctx.args.growth_scale)) for name, n in SIZES.items()}
+        sizes["learners"] = max(sizes["users"], sizes["learners"])
+        seeded = seed(sides["grown"][0].database_url, sizes, kit.echo)
         plans = {name: _plan(stack, users) for name, (stack, users) in sides.items()}
         phases: dict[str, dict[str, Any]] = {name: {"http": {}} for name in sides}
         for number in range(1, rounds + 1):
@@ -114,16 +108,15 @@ def run(ctx: kit.Run) -> dict[str, Any]:
                 for name in list(sides)[:: 1 if number % 2 else -1]:
                     (stack, users), phase, scenario = sides[name], phases[name], plans[name][key]
                     r = load.run_scenario(ctx, scenario, stack.database_url, stack.workdir).result
-                    figures = dict(label=scenario.label, rps=round(r.rps, 1), errors=r.errors)
-                    figures |= dict(p50_ms=r.p50_ms, p99_ms=r.p99_ms)
-                    kit.echo(f"    round {number}, {name}: {figures}")
-                    best = phase["http"].setdefault(key, {**figures, "errors": 0})
-                    best |= dict(
-                        rps=max(best["rps"], figures["rps"]), errors=best["errors"] + r.errors
-                    )
-                    best |= {k: min(best[k], figures[k]) for k in ("p50_ms", "p99_ms")}
+                    kit.echo(f"    round {number}, {name}: {scenario.label}: {r.rps:.1f} req/s")
+                    best = phase["http"].setdefault(key, dict(label=scenario.label, errors=0))
+                    best["rps"] = max(best.get("rps", 0.0), round(r.rps, 1))
+                    best["errors"] += r.errors
+                    for k, value in (("p50_ms", r.p50_ms), ("p99_ms", r.p99_ms)):
+                        best[k] = min(best.get(k, value), value)
                     if key == "growth_submit":  # what it queued is not part of the next picture
-                        _forget_submissions(stack.database_url, users)
+                        with kit.cursor_for(stack.database_url) as cursor:  # not the jobs read
+                            cursor.execute(FORGET_SQL, ([user.user_id for user in users],))
                         ctx.clear_redis()
         for name, (stack, users) in sides.items():
             phases[name] |= _once(ctx, stack, users)
@@ -148,16 +141,6 @@ def _plan(stack: Stack, users: list[Any]) -> dict[str, load.Scenario]:
     for key, scenario in plan.items():
         scenario.key, scenario.label = key.replace("gateway", "growth"), scenario.label[9:]
     return {scenario.key: scenario for scenario in plan.values()}
-
-
-def _forget_submissions(database_url: str, users: list[Any]) -> None:
-    """Jobs a submission scenario queued (not those read, "published" a day ahead)."""
-    with kit.cursor_for(database_url) as cursor:
-        cursor.execute(
-            "DELETE FROM jobs WHERE status = 'queued' AND user_id = ANY(%s) "
-            "AND (published_at IS NULL OR published_at < now() + interval '1 hour')",
-            ([user.user_id for user in users],),
-        )
 
 
 def _once(ctx: kit.Run, stack: Stack, users: list[Any]) -> dict[str, Any]:

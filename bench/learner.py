@@ -1,10 +1,6 @@
 """The learner model at scale, on its own database with the gateway and one analytics worker at
-the product's defaults (no sweeper: answers posted through the gateway schedule no extra jobs):
-learner-batch (`ailp recompute-analytics --chunk 1000`, first, while the database holds only its
-learners), learner-big (a cold, a warm and a +100 answers job for one big learner),
-learner-growth (a cold and a warm job per history size); and the learner-model fit. Per job:
-worker = started_at → finished_at; visible = started_at until the bench, polling every 5 ms,
-sees it succeeded (storing and the commit included)."""
+the product's defaults (no sweeper: posted answers schedule no extra jobs): learner-batch first,
+while the database holds only its learners, then learner-big and learner-growth; and the fit."""
 
 from __future__ import annotations
 
@@ -29,37 +25,46 @@ DATA = REPO_ROOT / "data" / "assistments2009" / "builder_train.csv"
 
 def run(ctx: kit.Run) -> dict[str, Any]:
     """The learner model at scale."""
-    args, selection = ctx.args, ctx.selection
+    args, parts = ctx.args, ctx.selection.parts
     settings = {k: v for k, v in vars(args).items() if k.startswith(("big_", "batch_", "growth"))}
     out: dict[str, Any] = {"settings": settings}
     with ctx.stack("learner") as stack:
         stack.start("gateway", "analytics-worker")
         owner = kit.create_users(stack.database_url, ctx.jwt_secret, 1)[0]
         runner, worker = Runner(stack, owner, ctx.redis_url), stack["analytics-worker"].pid
-        if kit.LEARNER_BATCH in selection:
+        if kit.LEARNER_BATCH in parts:
             out["batch"] = _batch(ctx, runner)
-        if selection.parts & {kit.LEARNER_BIG, kit.LEARNER_GROWTH}:
-            runner.warm_up()
-        if kit.LEARNER_BIG in selection:
-            big = {"responses": args.big_responses, "concepts": args.big_concepts}
-            big |= {"sessions": args.big_sessions, "new_responses": 100}
-            learner = runner.seed_learner(
-                "big", args.big_sessions, args.big_responses, args.big_concepts
-            )
+        if parts & {kit.LEARNER_BIG, kit.LEARNER_GROWTH}:  # the pool's connections, caches first
+            warm_up = runner.seed_learner("warm-up", 20, 200, 10, days=60)
+            for job in (runner.one_job(warm_up) for _ in range(3)):
+                if job["status"] != "succeeded":
+                    raise RuntimeError(f"warm-up job {job['job_id']} {job['status']}: see the logs")
+        if kit.LEARNER_BIG in parts:
+            sizes = (args.big_sessions, args.big_responses, args.big_concepts)
+            learner = runner.seed_learner("big", *sizes)
             with ctx.profile(kit.LEARNER_BIG, worker, "analytics worker, cold job", pool=True):
                 time.sleep(1.0 if kit.LEARNER_BIG in ctx.profiled else 0)  # py-spy attaches first
                 jobs = {"cold": runner.one_job(learner)}
             jobs["warm"] = runner.one_job(learner)
-            runner.post_responses(learner, 100, args.big_concepts)
+            now = datetime.now(UTC)  # 100 answers through the gateway, newer than all stored
+            answers = [
+                {"concept": f"concept {1 + (i * 7) % args.big_concepts:03d}", "correct": i % 3 != 0}
+                | {"answered_at": (now - timedelta(seconds=100 - i)).isoformat()}
+                for i in range(100)
+            ]
+            posted = runner.api.http.post(
+                f"/api/learners/{learner}/responses", json={"responses": answers}
+            )
+            if posted.status_code != 201:
+                raise RuntimeError(f"posting answers: {posted.status_code} {posted.text}")
+            big = dict(
+                zip(("sessions", "responses", "concepts"), sizes, strict=True), new_responses=100
+            )
             out["big"] = {**big, "jobs": {**jobs, "plus_new": runner.one_job(learner)}}
             kit.echo(f"    big learner: {out['big']['jobs']}")
-        for size in (
-            [int(n) for n in args.growth.split(",")] if kit.LEARNER_GROWTH in selection else []
-        ):
-            shape = {"responses": size, "concepts": min(30, size), "sessions": max(1, size // 10)}
-            learner = runner.seed_learner(
-                f"growth-{size}", shape["sessions"], size, shape["concepts"]
-            )
+        for size in map(int, args.growth.split(",") if kit.LEARNER_GROWTH in parts else []):
+            shape = {"sessions": max(1, size // 10), "responses": size, "concepts": min(30, size)}
+            learner = runner.seed_learner(f"growth-{size}", *shape.values())
             cold, warm = runner.one_job(learner), runner.one_job(learner)
             out.setdefault("growth", []).append({**shape, "cold": cold, "warm": warm})
     return out
@@ -79,27 +84,6 @@ class Runner:
             [(_, learner_id)] = kit.insert_learners(cursor, [self.owner.user_id], niche, 1)
             kit.insert_history(cursor, [learner_id], **shape, graded=True)
         return int(learner_id)
-
-    def post_responses(self, learner_id: int, count: int, concepts: int) -> None:
-        """`count` new answers through the gateway, newer than every stored one."""
-        now = datetime.now(UTC)
-        answers = [
-            {"concept": f"concept {1 + (i * 7) % concepts:03d}", "correct": i % 3 != 0}
-            | {"answered_at": (now - timedelta(seconds=count - i)).isoformat()}
-            for i in range(count)
-        ]
-        response = self.api.http.post(
-            f"/api/learners/{learner_id}/responses", json={"responses": answers}
-        )
-        if response.status_code != 201:
-            raise RuntimeError(f"posting answers: {response.status_code} {response.text}")
-
-    def warm_up(self) -> None:
-        """A few small jobs first, so the pool's processes have their connections and caches."""
-        learner_id = self.seed_learner("warm-up", 20, 200, 10, days=60)
-        for _ in range(3):
-            if (job := self.one_job(learner_id))["status"] != "succeeded":
-                raise RuntimeError(f"warm-up job {job['job_id']} {job['status']}: see the logs")
 
     def one_job(self, learner_id: int) -> dict[str, Any]:
         worker = self.stack["analytics-worker"]
