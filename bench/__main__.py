@@ -35,10 +35,9 @@ PACKAGES += " sqlalchemy psycopg2-binary psycopg2 structlog orjson"
 PROFILE_PARTS = ("analytics", kit.LIMITS, kit.LEARNER_BIG, kit.LEARNER_BATCH)
 # The options, by group: "--option type default help" lines (help goes on in indented lines).
 OPTIONS = """selection and output
---only str - comma-separated parts and/or HTTP scenario keys (default: all but growth):
-    http, analytics, limits, budget, content (= limits,budget), learner-big, learner-growth,
-    learner-batch, learner-model (= the three learner parts), learner-model-fit, growth,
-    or e.g. gateway_submit
+--only str - comma-separated parts and/or HTTP scenario keys (default: all but growth): http,
+    analytics, limits, budget, content (= limits,budget), learner-big, learner-growth, learner-batch,
+    learner-model (= the three learner parts), learner-model-fit, growth, or e.g. gateway_submit
 --profile str - comma-separated scenario keys (or analytics, limits, learner-big,
     learner-batch) to sample with py-spy; prints the top functions
 --results-dir path bench-results where the JSON file goes
@@ -56,8 +55,7 @@ load (http, analytics, growth)
 content generation (limits, budget)
 --rpm int 600 OPENAI_RPM_LIMIT for `limits`
 --model-delay float 0.3 model answer time, s
---content-jobs int 2000 jobs queued at once per `limits` phase (more than the limit lets
-    through in the phase, so demand never runs out)
+--content-jobs int 2000 jobs queued at once per `limits` phase (more than the limit lets through)
 --content-phase float 150 seconds per `limits` phase; utilisation is judged on the full 60 s
     windows starting 60 s or more in, so at least 120
 --replicas str 1,2 content-worker replicas per phase
@@ -119,8 +117,7 @@ def provenance(redis_url: str) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _stop(signum: int, _frame: Any) -> None:
-    """The first Ctrl-C or SIGTERM unwinds (stopping processes, dropping databases); more are
-    ignored meanwhile, so they cannot leave anything behind."""
+    """The first Ctrl-C or SIGTERM unwinds (stopping processes, dropping databases), ignoring more."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise KeyboardInterrupt if signum == signal.SIGINT else SystemExit(128 + signum)

@@ -1,10 +1,7 @@
 """Content generation within the model limits (`limits`) and the daily budget (`budget`), each
-phase on its own database and the run's emptied Redis database: content workers at the product's
-defaults, the sweeper (deferred jobs come back through it), the loopback model server. Every job
-asks for a distinct concept (the cache never answers); the whole backlog is created with one
-INSERT … SELECT and published at once by the product's own publisher. jobs/s = jobs finished per
-full 60 s window ÷ 60, not finished ÷ span: the workers send in bursts about a window apart, and
-a span that is not a whole number of windows can hold one burst more than its length allows."""
+phase on its own database: content workers, the sweeper, the loopback model server; every job
+asks for a distinct concept (the cache never answers). jobs/s counts full 60 s windows, not
+finished ÷ span: the workers send in bursts about a window apart."""
 
 from __future__ import annotations
 
@@ -73,12 +70,9 @@ def _phase(
             ids = [row[0] for row in cursor.fetchall()]
         doorbells = [publisher.Doorbell(uuid.UUID(i), JobKind.content.value) for i in ids]
         workers = [stack[worker] for worker in names]
-        meter = kit.Meter(
-            [w.pid for w in workers], stack.database_url, ctx.redis_url, [server.pid or 0]
-        )
-        spy = ctx.profile(
-            kit.LIMITS if name == "limits_1" else name, workers[0].pid, "content worker"
-        )
+        pids, profiled = [w.pid for w in workers], kit.LIMITS if name == "limits_1" else name
+        meter = kit.Meter(pids, stack.database_url, ctx.redis_url, [server.pid or 0])
+        spy = ctx.profile(profiled, pids[0], "content worker")
         with spy, meter, redis.Redis.from_url(ctx.redis_url) as broker:
             started, deadline = time.time(), time.monotonic() + limit_s
             publisher.publish(broker, doorbells, ttl_seconds=Settings().job_message_ttl_seconds)

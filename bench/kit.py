@@ -39,7 +39,6 @@ class BenchUser:
     learner_id: int
 
     def api(self, base_url: str) -> Api:
-        """The tests' API client, signed in as this user."""
         api = Api(base_url, timeout=30)
         api.token = self.token
         api.http.headers["Authorization"] = f"Bearer {self.token}"
@@ -81,8 +80,7 @@ def create_users(database_url: str, jwt_secret: str, count: int) -> list[BenchUs
         user_ids = sorted(row[0] for row in cursor.fetchall())
         learner_of = dict(insert_learners(cursor, user_ids, "data-analysis", count, 0))
     return [
-        BenchUser(user, issue_token(settings, user, version=0).token, learner_of[user])
-        for user in user_ids
+        BenchUser(u, issue_token(settings, u, version=0).token, learner_of[u]) for u in user_ids
     ]
 
 
@@ -107,10 +105,9 @@ def insert_learners(
 
 
 def insert_history(cursor: Any, learner_ids: list[int], **shape: Any) -> None:
-    """Per learner `sessions` study sessions over the last `session_days` (default `days`) days
-    and `answers` answers cycling over `concepts` concepts ("concept 001", ...) over the last
-    `days` days: right 60 % of the time, or (`graded`) from 30 % for the first concept to 95 %
-    for the last."""
+    """Per learner `sessions` sessions over `session_days` (default `days`) days and `answers`
+    answers cycling over `concepts` concepts over `days` days: right 60 % of the time, or
+    (`graded`) from 30 % for the first concept to 95 % for the last."""
     shape = {"ids": learner_ids, "session_days": shape["days"], "graded": False, **shape}
     cursor.execute(
         """
@@ -156,8 +153,7 @@ class Selection:
 
 
 def select(only: str, keys: tuple[str, ...]) -> Selection:
-    """Parse `--only` (comma-separated part names, aliases or HTTP scenario keys; empty: all);
-    ValueError names what it does not know."""
+    """Parse `--only` (empty: all); ValueError names what it does not know."""
     tokens = [token.strip() for token in only.split(",") if token.strip()]
     parts, scenarios = (set(), set()) if tokens else (set(PARTS), set(keys))
     for token in tokens:
@@ -203,8 +199,7 @@ class Run:
         return redis_url(self.redis_db)
 
     def claim_redis_db(self) -> None:
-        """An empty Redis database (BENCH_REDIS_DB picks one), claimed by a marker key so that two
-        runs never share one (set again after each flush)."""
+        """An empty Redis database, claimed by a marker key (set again after each flush)."""
         explicit = os.environ.get("BENCH_REDIS_DB")
         for db in (int(explicit),) if explicit else REDIS_DB_CANDIDATES:
             with redis.Redis.from_url(redis_url(db)) as client:
@@ -233,8 +228,8 @@ class Run:
 
     @contextmanager
     def profile(self, key: str, pid: int, label: str, pool: bool = False) -> Iterator[None]:
-        """py-spy on `pid`'s process tree meanwhile when `--profile` names `key` (`uvx py-spy`
-        without one on PATH); `pool`: shares of a Celery prefork pool's processes only."""
+        """py-spy on `pid`'s process tree meanwhile when `--profile` names `key`; `pool`: the
+        shares of a Celery prefork pool's processes only."""
         if key not in self.profiled:
             yield
             return
@@ -255,10 +250,8 @@ class Run:
 
 
 def summarise(collapsed: Path, pool_marker: str | None = None, top: int = 25) -> dict[str, Any]:
-    """Where py-spy's samples went (with `pool_marker`, a frame only a prefork pool's processes
-    have: of the pool's samples): by share of samples with the function anywhere on the stack
-    (those on nearly every stack left out), and as the innermost frame (waiting in C, e.g. for
-    PostgreSQL, shows as its Python caller)."""
+    """Shares of py-spy's samples (of a prefork pool's, found by `pool_marker`) by function,
+    anywhere on the stack (but those on nearly every stack) and innermost."""
     inclusive: Counter[str] = Counter()
     innermost: Counter[str] = Counter()
     total = pool = 0
@@ -331,9 +324,8 @@ def wait_jobs(
 
 class Meter:
     """Where the CPU went while in `with Meter(app pids, database, Redis)`, in percent of all
-    cores: the app's process trees, wrk (or the model server), this database's PostgreSQL
-    backends, Redis, and the rest (on a shared machine, other people's work): on 2 cores a figure
-    means little without how much of the machine it had. Processes gone by the exit are not seen."""
+    cores: the app's process trees, wrk (or the model server), this database's backends, Redis,
+    and the rest (others' work: on a shared machine a figure means little without it)."""
 
     def __init__(
         self, app: list[int], database_url: str, redis_url: str, wrk: Iterable[int] = ()

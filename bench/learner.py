@@ -121,10 +121,9 @@ def _batch(ctx: kit.Run, runner: Runner) -> dict[str, Any]:
         ctx.profile(kit.LEARNER_BATCH, worker.pid, "analytics worker, batch", pool=True),
         kit.Meter([worker.pid], database_url, ctx.redis_url) as meter,
     ):
-        log_path, command = ctx.workdir / "recompute-analytics.log", ["recompute-analytics"]
-        code, wall_s, cpu_s = kit.ailp(
-            [*command, "--chunk", "1000"], worker.env, log_path, args.batch_timeout
-        )
+        log_path, argv = ctx.workdir / "recompute-analytics.log", ["recompute-analytics"]
+        argv += ["--chunk", "1000"]
+        code, wall_s, cpu_s = kit.ailp(argv, worker.env, log_path, args.batch_timeout)
         timed_out = code == -signal.SIGKILL
     with kit.cursor_for(database_url) as cursor:
         cursor.execute(
@@ -151,14 +150,13 @@ def _batch(ctx: kit.Run, runner: Runner) -> dict[str, Any]:
     pg_ms, redis_ms = meter.ms_per(succeeded, "postgres"), meter.ms_per(succeeded, "redis")
     # The rate a quiet machine of this many cores would reach were they the only load.
     quiet = (os.cpu_count() or 1) * 1000 / (app_ms + pg_ms + (redis_ms or 0)) if pg_ms else None
+    quiet = quiet and round(quiet, 1)
     kit.echo(f"    batch: {succeeded:,} of {jobs:,} jobs in {span_s:.1f}s ({wall_s:.1f}s)")
     out = dict(jobs=jobs, succeeded=succeeded, failed=failed, timed_out=timed_out)
     out |= dict(learners_per_s=round(succeeded / span_s, 1) if span_s > 0 else None)
     out |= dict(wall_s=round(wall_s, 2), wall_learners_per_s=round(succeeded / wall_s, 1))
     out |= dict(cpu_share_percent=meter.shares(app_extra_s=cpu_s), app_cpu_ms_per_learner=app_ms)
-    out |= dict(
-        postgres_cpu_ms_per_learner=pg_ms, quiet_estimate_learners_per_s=quiet and round(quiet, 1)
-    )
+    out |= dict(postgres_cpu_ms_per_learner=pg_ms, quiet_estimate_learners_per_s=quiet)
     return out
 
 
@@ -176,9 +174,8 @@ def run_fit(ctx: kit.Run) -> dict[str, Any]:
             cursor.execute(
                 "INSERT INTO users (username, email, password_hash) VALUES ('fit', 'fit@example.com', 'x') RETURNING id"
             )
-            learners = kit.insert_learners(
-                cursor, [cursor.fetchone()[0]], "student-", len(log.learner_keys)
-            )
+            owner = cursor.fetchone()[0]
+            learners = kit.insert_learners(cursor, [owner], "student-", len(log.learner_keys))
             rows = zip(
                 log.learner.tolist(), log.concept.tolist(), log.correct.tolist(), strict=True
             )

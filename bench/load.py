@@ -341,13 +341,8 @@ def run_wrk(
 # like the gateway's; no auth, no middleware, no logging. Their own table and queue:
 CEILING_TABLE = "bench_ceiling_rows"
 CEILING_QUEUE = "bench_ceiling"
-CREATE_CEILING_TABLE = f"""
-CREATE TABLE IF NOT EXISTS {CEILING_TABLE} (
-    id uuid PRIMARY KEY,
-    params jsonb NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT now()
-)
-"""
+CREATE_CEILING_TABLE = f"""CREATE TABLE IF NOT EXISTS {CEILING_TABLE} (id uuid PRIMARY KEY,
+    params jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())"""
 _HEADERS = [(b"content-type", b"text/plain"), (b"content-length", b"13")]
 _START = {"type": "http.response.start", "status": 200, "headers": _HEADERS}
 _BODY = {"type": "http.response.body", "body": b"Hello, world!"}
@@ -401,8 +396,7 @@ def create_ceiling_app() -> FastAPI:
 
 
 def serve(name: str, port: str) -> None:
-    """Serve a ceiling exactly as `python -m gateway` serves the gateway: `python -m bench.load
-    NAME PORT`."""
+    """`python -m bench.load NAME PORT`: a ceiling served as `python -m gateway` serves."""
     app, factory = ("create_ceiling_app", True) if name == "ceiling" else ("hello", False)
     options = {"loop": "uvloop", "http": "httptools", "access_log": False, "log_config": None}
     options |= {"host": "127.0.0.1", "workers": get_settings().web_concurrency}

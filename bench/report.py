@@ -66,9 +66,7 @@ def evaluate(
     analytics: dict[str, Any] | None,
     **parts: dict[str, Any] | None,
 ) -> tuple[list[Row], Verdicts]:
-    """The table rows and their verdicts. The targets use the req/s ratio; "ratio by CPU" is
-    beside it because on a shared machine req/s follows whatever share of the cores the run got,
-    while CPU per request does not: it estimates the req/s ratio on a quiet machine."""
+    """The table rows and their verdicts."""
     verdicts: Verdicts = []
     rows = [_scenario_row(key, results, verdicts) for key in results]
     if lost is not None:
@@ -257,8 +255,7 @@ def learner_rows(learner: dict[str, Any], verdicts: Verdicts) -> list[Row]:
 
 
 def _batch_unfinished(batch: dict[str, Any]) -> int:
-    """Jobs the batch left neither succeeded nor failed (none when it was stopped at the
-    benchmark's time bound: such a run is judged on the jobs it finished)."""
+    """Jobs the batch left unfinished (none when stopped at the time bound: judged on the rest)."""
     return 0 if batch["timed_out"] else batch["jobs"] - batch["succeeded"] - batch["failed"]
 
 
@@ -316,8 +313,7 @@ def _cpu(shares: dict[str, float]) -> str:
 
 
 def table(lines: list[list[str]], left: set[int]) -> str:
-    """Columns padded to their widest cell (left-aligned: those in `left`, the others right),
-    a rule of dashes under the header line."""
+    """Columns padded to their widest cell (left-aligned: those in `left`), a rule of dashes."""
     widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
 
     def line(cells: list[str]) -> str:
