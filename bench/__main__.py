@@ -190,8 +190,7 @@ def _run(ctx: kit.Run) -> tuple[int, bool]:
     if "content" in results and kit.LIMITS in selection:
         print(
             f"content limits: {args.content_jobs:,} jobs queued at once per replica count at "
-            f"{args.rpm} RPM, {args.content_phase:g}s per phase; sustained utilisation and jobs/s "
-            f"over the full 60 s windows starting ≥60s in (the first 60 s hold the start-up burst)"
+            f"{args.rpm} RPM, {args.content_phase:g}s per phase (the windows: docs/benchmarks.md)"
         )
     print(report.render(rows))
     print(report.LEGEND)

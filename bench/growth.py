@@ -144,10 +144,8 @@ def _plan(stack: Stack, users: list[Any]) -> dict[str, load.Scenario]:
 
 
 def _once(ctx: kit.Run, stack: Stack, users: list[Any]) -> dict[str, Any]:
-    """Admin stats for 30 days (after 3 warm-up calls); a sweeper pass as the sweeper runs it
-    (with the broker, so due jobs are checked for a waiting message), rolled back, after 2; and
-    a cold then a warm analytics job for a learner with 10,000 answers (only this side's
-    analytics worker runs meanwhile: both sides share the Redis database)."""
+    """Admin stats for 30 days; a sweeper pass with the broker, rolled back; a cold then a warm
+    analytics job for a learner with 10,000 answers (only this side's analytics worker runs)."""
     engine = create_engine(stack.database_url.replace("postgresql://", "postgresql+psycopg2://", 1))
     api, broker = users[0].api(stack.base_url), redis.Redis.from_url(ctx.redis_url)
     settings = Settings()

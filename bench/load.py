@@ -56,7 +56,6 @@ class ScenarioResult:
     key: str
     label: str
     result: WrkResult
-    statuses: dict[str, int] = field(default_factory=dict)
     accepted_ids: set[str] = field(default_factory=set)
     cpu: dict[str, float] = field(default_factory=dict)
     # CPU ms per request of the server (hardly depends on how much of the machine others took),
@@ -75,7 +74,7 @@ def run_scenario(
     """Warm up, then measure (with py-spy on the server when `--profile` names the scenario)."""
     targets = workdir / f"targets-{scenario.key}.txt"
     targets.write_text("\n".join(scenario.targets) + "\n")
-    accepted, statuses = set[str](), Counter[str]()
+    accepted = set[str]()
     for phase, seconds in (("warmup", ctx.args.warmup), ("measure", ctx.args.duration)):
         if seconds <= 0:
             continue
@@ -86,15 +85,13 @@ def run_scenario(
         script = "submit.lua" if scenario.submit else "requests.lua"
         with spy if phase == "measure" else nullcontext(), meter:
             result, wrk_s = run_wrk(ctx, scenario.base_url, seconds, script, [targets, out_dir])
-        statuses = Counter()  # submit.lua's files: "<status> <Location>" lines
-        for path in sorted(out_dir.glob("responses-*.txt")):
+        for path in sorted(out_dir.glob("responses-*.txt")):  # "<status> <Location>" lines
             for status, _, where in (line.partition(" ") for line in path.read_text().split("\n")):
-                statuses.update([status] if status else [])
                 if status == "202" and where.startswith("/api/jobs/"):
                     accepted.add(where.rsplit("/", 1)[1])
     requests, total_s = result.requests, sum(meter.cpu_s(group) for group in kit.GROUPS) + wrk_s
     label = scenario.label + " [py-spy]" * (scenario.key in ctx.profiled)
-    out = ScenarioResult(scenario.key, label, result, dict(statuses), accepted)
+    out = ScenarioResult(scenario.key, label, result, accepted)
     out.cpu, out.app_cpu_ms = meter.shares(wrk_s=wrk_s), meter.ms_per(requests)
     out.total_cpu_ms = round(total_s * 1000 / requests, 3) if requests else None
     return out
@@ -197,7 +194,7 @@ def _http(
         for key in (key for key in SCENARIO_KEYS if key in ctx.selection.scenarios):
             kit.echo(f"==> {plan[key].label}: {ctx.args.warmup}s warm-up + {ctx.args.duration}s")
             result = results[key] = run_scenario(ctx, plan[key], stack.database_url, ctx.workdir)
-            kit.echo(f"    {result.result.rps:,.0f} req/s, {result.statuses}, CPU% {result.cpu}")
+            kit.echo(f"    {result.result.rps:,.0f} req/s, CPU% {result.cpu}")
     finally:
         hello.stop()
         ceiling.stop()
@@ -215,15 +212,14 @@ def run_analytics(ctx: kit.Run, stack: Stack, users: list[kit.BenchUser]) -> dic
     so the figure is its drain rate, jobs / (last `finished_at` − first `started_at`)."""
     args, database_url, api = ctx.args, stack.database_url, users[0].api(stack.base_url)
     shape = {"sessions": args.sessions, "answers": args.responses, "concepts": 8, "days": 29}
+    owners = [user.user_id for user in users]
     with kit.cursor_for(database_url) as cursor:
-        owners = [user.user_id for user in users]
         learners = kit.insert_learners(cursor, owners, "analytics-", args.learners, 0)
         kit.insert_history(cursor, [learner for _, learner in learners], **shape)
-    token_of, ids, statuses = {user.user_id: user.token for user in users}, [], Counter[int]()
+    token_of, ids = {user.user_id: user.token for user in users}, []
     for owner, learner_id in learners:
         api.http.headers["Authorization"] = f"Bearer {token_of[owner]}"
         response = api.submit_analytics(learner_id)
-        statuses[response.status_code] += 1
         ids += [response.json()["id"]] if response.status_code == 202 else []
     api.close()
     spawned = time.monotonic()
