@@ -84,23 +84,37 @@ def create_users(database_url: str, jwt_secret: str, count: int) -> list[BenchUs
     ]
 
 
+LEARNERS_SQL = """INSERT INTO learners (user_id, target_niche, experience_level,
+        preferred_learning_style, learning_goals)
+    SELECT (%(owners)s::bigint[])[1 + g %% cardinality(%(owners)s::bigint[])], %(niche)s || g,
+           (ARRAY['beginner', 'intermediate', 'advanced'])[1 + g %% 3], 'reading',
+           'Benchmark learner.'
+    FROM generate_series(%(first)s, %(first)s + %(count)s - 1) g ORDER BY g
+    RETURNING user_id, id"""
+HISTORY_SQL = """INSERT INTO learning_sessions (learner_id, session_start, session_end,
+        duration_minutes, exercises_completed, exercises_count, completion_rate, performance_score)
+    SELECT l, at, at + make_interval(mins => minutes), minutes,
+           (SELECT coalesce(jsonb_agg('exercise-' || e), '[]'::jsonb)
+            FROM generate_series(1, exercises) e), exercises, random(), random()
+    FROM (SELECT l, (10 + floor(random() * 80))::int AS minutes,
+                 floor(random() * 10)::int AS exercises, now() - interval '2 hours'
+                     - random() * make_interval(days => %(session_days)s) AS at
+          FROM unnest(%(ids)s::bigint[]) l, generate_series(1, %(sessions)s)) s;
+    INSERT INTO exercise_responses (learner_id, concept, correct, answered_at)
+    SELECT l, 'concept ' || lpad(c::text, 3, '0'),
+           random() < CASE WHEN %(graded)s THEN 0.3 + 0.65 * c::float8 / %(concepts)s ELSE 0.6 END,
+           now() - interval '1 hour' - random() * make_interval(days => %(days)s)
+    FROM (SELECT l, 1 + (g %% %(concepts)s) AS c
+          FROM unnest(%(ids)s::bigint[]) l, generate_series(1, %(answers)s) g) answers;
+    ANALYZE learners, learning_sessions, exercise_responses, jobs"""
+
+
 def insert_learners(
     cursor: Any, owners: list[int], niche: str, count: int, first: int = 1
 ) -> list[tuple[int, int]]:
     """`count` learners, the n-th (from `first`) owned by owners[n % len(owners)], niche + n;
     (user id, learner id) in creation order."""
-    cursor.execute(
-        """
-        INSERT INTO learners (user_id, target_niche, experience_level, preferred_learning_style,
-                              learning_goals)
-        SELECT (%(owners)s::bigint[])[1 + g %% cardinality(%(owners)s::bigint[])], %(niche)s || g,
-               (ARRAY['beginner', 'intermediate', 'advanced'])[1 + g %% 3], 'reading',
-               'Benchmark learner.'
-        FROM generate_series(%(first)s, %(first)s + %(count)s - 1) g ORDER BY g
-        RETURNING user_id, id
-        """,
-        {"owners": owners, "niche": niche, "count": count, "first": first},
-    )
+    cursor.execute(LEARNERS_SQL, {"owners": owners, "niche": niche, "count": count, "first": first})
     return sorted(cursor.fetchall(), key=lambda row: row[1])
 
 
@@ -109,28 +123,7 @@ def insert_history(cursor: Any, learner_ids: list[int], **shape: Any) -> None:
     answers cycling over `concepts` concepts over `days` days: right 60 % of the time, or
     (`graded`) from 30 % for the first concept to 95 % for the last."""
     shape = {"ids": learner_ids, "session_days": shape["days"], "graded": False, **shape}
-    cursor.execute(
-        """
-        INSERT INTO learning_sessions (learner_id, session_start, session_end, duration_minutes,
-                                       exercises_completed, exercises_count, completion_rate,
-                                       performance_score)
-        SELECT l, at, at + make_interval(mins => minutes), minutes,
-               (SELECT coalesce(jsonb_agg('exercise-' || e), '[]'::jsonb)
-                FROM generate_series(1, exercises) e), exercises, random(), random()
-        FROM (SELECT l, (10 + floor(random() * 80))::int AS minutes,
-                     floor(random() * 10)::int AS exercises, now() - interval '2 hours'
-                         - random() * make_interval(days => %(session_days)s) AS at
-              FROM unnest(%(ids)s::bigint[]) l, generate_series(1, %(sessions)s)) s;
-        INSERT INTO exercise_responses (learner_id, concept, correct, answered_at)
-        SELECT l, 'concept ' || lpad(c::text, 3, '0'),
-               random() < CASE WHEN %(graded)s THEN 0.3 + 0.65 * c::float8 / %(concepts)s ELSE 0.6 END,
-               now() - interval '1 hour' - random() * make_interval(days => %(days)s)
-        FROM (SELECT l, 1 + (g %% %(concepts)s) AS c
-              FROM unnest(%(ids)s::bigint[]) l, generate_series(1, %(answers)s) g) answers;
-        ANALYZE learners, learning_sessions, exercise_responses, jobs
-        """,
-        shape,
-    )
+    cursor.execute(HISTORY_SQL, shape)
 
 
 HTTP, ANALYTICS, LIMITS, BUDGET = "http", "analytics", "limits", "budget"

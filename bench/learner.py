@@ -112,10 +112,9 @@ def _batch(ctx: kit.Run, runner: Runner) -> dict[str, Any]:
     each; learners/s = jobs / (last `finished_at` − first `started_at`)."""
     args, database_url, worker = ctx.args, runner.database_url, runner.stack["analytics-worker"]
     shape = {"sessions": 5, "answers": args.batch_responses, "concepts": 10, "days": 60}
+    owners = [runner.owner.user_id]
     with kit.cursor_for(database_url) as cursor:
-        learners = kit.insert_learners(
-            cursor, [runner.owner.user_id], "batch-", args.batch_learners
-        )
+        learners = kit.insert_learners(cursor, owners, "batch-", args.batch_learners)
         kit.insert_history(cursor, [learner for _, learner in learners], **shape, session_days=29)
     with (
         ctx.profile(kit.LEARNER_BATCH, worker.pid, "analytics worker, batch", pool=True),
