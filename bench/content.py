@@ -53,8 +53,7 @@ def run(ctx: kit.Run) -> dict[str, Any]:
 def _phase(
     ctx: kit.Run, server: ModelServerProcess, name: str, env: str, jobs: int, replicas: int
 ) -> dict[str, Any]:
-    """Start the content workers and the sweeper, queue `jobs` jobs at once and wait until all
-    are done or the phase's time is up; stop the workers, then read the request log and jobs."""
+    """Queue `jobs` jobs at once, wait until all are done or the phase's time is up."""
     server.control.reset()
     server.control.set_default(mode="ok", delay=ctx.args.model_delay)
     limit_s = 120.0 if name == "budget" else ctx.args.content_phase

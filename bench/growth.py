@@ -126,8 +126,7 @@ def run(ctx: kit.Run) -> dict[str, Any]:
 
 
 def _plan(stack: Stack, users: list[Any]) -> dict[str, load.Scenario]:
-    """The gateway's scenarios under growth keys, and the first page of the 10,000-job listing;
-    the jobs read stay "just published" for the sweeper (polled, not worked on)."""
+    """The gateway's scenarios and the listing's first page; the jobs read stay "just published"."""
     stack.start("gateway")
     read_jobs = load.create_read_jobs(stack.base_url, users)
     with kit.cursor_for(stack.database_url) as cursor:

@@ -112,8 +112,7 @@ HISTORY_SQL = """INSERT INTO learning_sessions (learner_id, session_start, sessi
 def insert_learners(
     cursor: Any, owners: list[int], niche: str, count: int, first: int = 1
 ) -> list[tuple[int, int]]:
-    """`count` learners, the n-th (from `first`) owned by owners[n % len(owners)], niche + n;
-    (user id, learner id) in creation order."""
+    """(user id, learner id) of `count` new learners, the n-th owned by owners[n % len(owners)]."""
     cursor.execute(LEARNERS_SQL, {"owners": owners, "niche": niche, "count": count, "first": first})
     return sorted(cursor.fetchall(), key=lambda row: row[1])
 
@@ -252,7 +251,10 @@ def summarise(collapsed: Path, pool_marker: str | None = None, top: int = 25) ->
     for stack, _, count in (line.rpartition(" ") for line in lines):
         frames = stack.split(";") if stack and count.isdigit() else []
         total += int(count) if frames else 0
-        calls = [_short(frame) for frame in frames if not frame.startswith("process ")]
+        calls = []  # "function (path/to/file.py:123)" → "function (to/file.py)": lines add up
+        for name, _, where in (f.partition(" (") for f in frames if not f.startswith("process ")):
+            where = where.rstrip(")").rsplit(":", 1)[0]
+            calls.append(f"{name} ({'/'.join(Path(where).parts[-2:])})" if where else name)
         if not calls or (pool_marker and not any(pool_marker in frame for frame in frames)):
             continue  # a process with no Python frame yet, or Celery's main process
         pool += int(count)
@@ -261,13 +263,6 @@ def summarise(collapsed: Path, pool_marker: str | None = None, top: int = 25) ->
     shares = [(name, round(n / pool, 4)) for name, n in inclusive.most_common() if n < 0.99 * pool]
     inner = [(name, round(n / pool, 4)) for name, n in innermost.most_common(top)]
     return {"samples": total, "inclusive": shares[:top], "self": inner}
-
-
-def _short(frame: str) -> str:
-    """ "function (path/to/file.py:123)" → "function (to/file.py)", so a function's lines add up."""
-    name, _, where = frame.partition(" (")
-    where = where.rstrip(")").rsplit(":", 1)[0]
-    return f"{name} ({'/'.join(Path(where).parts[-2:])})" if where else name
 
 
 def ailp(

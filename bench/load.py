@@ -207,9 +207,8 @@ def _http(
 
 
 def run_analytics(ctx: kit.Run, stack: Stack, users: list[kit.BenchUser]) -> dict[str, Any]:
-    """`--learners` seeded learners, one job each submitted with no analytics worker running,
-    then one worker (prefork, concurrency 2) started: the queue is full from its first task on,
-    so the figure is its drain rate, jobs / (last `finished_at` − first `started_at`)."""
+    """One job per seeded learner queued before one worker starts: the figure is its drain rate,
+    jobs / (last `finished_at` − first `started_at`)."""
     args, database_url, api = ctx.args, stack.database_url, users[0].api(stack.base_url)
     shape = {"sessions": args.sessions, "answers": args.responses, "concepts": 8, "days": 29}
     owners = [user.user_id for user in users]
