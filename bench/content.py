@@ -119,8 +119,7 @@ def _limits(ctx: kit.Run, server: ModelServerProcess, replicas: int) -> dict[str
     # The quietest full window's share, and the mean one's (the verdict's).
     out |= dict(utilisation=kit.rounded(quietest and quietest / rpm, 4))
     out |= dict(utilisation_mean=kit.rounded(mean and mean / rpm, 4))
-    out |= dict(job_run_ms_p50=kit.rounded(kit.percentile(run_ms, 50)))
-    out |= dict(job_run_ms_p99=kit.rounded(kit.percentile(run_ms, 99)))
+    out |= {f"job_run_ms_p{q}": kit.rounded(kit.percentile(run_ms, q)) for q in (50, 99)}
     out |= dict(worker_cpu_ms_per_job=meter.ms_per(len(completed)))
     return out | dict(cpu_share_percent=meter.shares())
 

@@ -102,8 +102,7 @@ class Runner:
 
         out = dict(job_id=job_id, status=status, worker_ms=ms(started, finished))
         out |= dict(started_to_visible_ms=ms(started, visible), cpu_share_percent=meter.shares())
-        # CPU of the worker's processes while the bench waited for this job (the job, plus
-        # Celery's and the pool's own bits).
+        # The worker's CPU while the bench waited: the job, plus Celery's and the pool's own bits.
         return out | dict(worker_cpu_ms=round(meter.cpu_s("app") * 1000, 1))
 
 

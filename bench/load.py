@@ -237,8 +237,7 @@ def run_analytics(ctx: kit.Run, stack: Stack, users: list[kit.BenchUser]) -> dic
     out = dict(jobs=len(ids), timed_out=done < len(ids), statuses=dict(Counter(r[0] for r in rows)))
     out |= dict(jobs_per_s=round(len(finished) / span_s, 1) if span_s else None)
     out |= dict(wall_jobs_per_s=round(done / wall_s, 1))
-    out |= dict(job_run_ms_p50=kit.rounded(kit.percentile(run_ms, 50)))
-    out |= dict(job_run_ms_p99=kit.rounded(kit.percentile(run_ms, 99)))
+    out |= {f"job_run_ms_p{q}": kit.rounded(kit.percentile(run_ms, q)) for q in (50, 99)}
     # From the worker's "ready" to the last job done; app = the worker's processes.
     out |= dict(cpu_share_percent=meter.shares(), worker_cpu_ms_per_job=meter.ms_per(done - before))
     kit.echo(f"    {out}")

@@ -16,6 +16,7 @@ BATCH_TARGET_PER_S = 200.0  # learners recomputed per second by one analytics wo
 FIT_TARGET_S, FIT_AUC_TARGET = 60.0, 0.80
 NOISY_OTHER_PERCENT = 20.0
 Verdicts = list[dict[str, Any]]
+Part = dict[str, Any] | None  # a part's figures, None when it did not run
 
 
 @dataclass
@@ -61,10 +62,7 @@ def _noisy(shares: dict[str, float] | None) -> bool:
 
 
 def evaluate(
-    results: dict[str, Any],
-    lost: dict[str, Any] | None,
-    analytics: dict[str, Any] | None,
-    **parts: dict[str, Any] | None,
+    results: dict[str, Any], lost: Part, analytics: Part, **parts: Part
 ) -> tuple[list[Row], Verdicts]:
     """The table rows and their verdicts."""
     verdicts: Verdicts = []
@@ -259,7 +257,7 @@ def _batch_unfinished(batch: dict[str, Any]) -> int:
     return 0 if batch["timed_out"] else batch["jobs"] - batch["succeeded"] - batch["failed"]
 
 
-def render_growth(learner: dict[str, Any] | None) -> str:
+def render_growth(learner: Part) -> str:
     """The small table of the job's cost by history size (growth sizes, then the big learner)."""
     learner = learner or {}
     entries, big = list(learner.get("growth") or []), learner.get("big")
@@ -278,7 +276,7 @@ def render_growth(learner: dict[str, Any] | None) -> str:
     return f"{title} meanwhile)\n{table([header, *body], set())}" if entries else ""
 
 
-def part_failures(content: dict[str, Any] | None, learner: dict[str, Any] | None) -> int:
+def part_failures(content: Part, learner: Part) -> int:
     """Jobs of the content and learner-model parts that failed, fell back or never finished."""
     content, learner = content or {}, learner or {}
     count = sum(_phase_errors(phase) for key, phase in content.items() if key.startswith("limits_"))
