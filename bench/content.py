@@ -109,14 +109,11 @@ def _limits(ctx: kit.Run, server: ModelServerProcess, replicas: int) -> dict[str
     out = dict(replicas=replicas, rpm_limit=rpm, phase_s=round(phase_s, 2))
     out |= dict(jobs_per_s=kit.rounded(per_window and per_window / WINDOW_S))
     out |= dict(jobs_per_s_whole_phase=round(len(completed) / max(phase_s, 1e-9), 2))
-    out |= dict(
-        statuses_at_stop=dict(statuses), fallbacks=sum(sources.values()) - sources["openai"]
-    )
+    out |= dict(statuses_at_stop=dict(statuses), fallbacks=sources.total() - sources["openai"])
     out |= dict(backlog_at_stop=statuses["queued"] + statuses["running"])
     # Safety: every request the server saw, in any 60 s window (also during shutdown).
     out |= dict(peak_any_60s=peak_requests_in_window(requests, WINDOW_S))
     out |= dict(first_60s=count_between(in_phase, started, started + WINDOW_S))
-    # The quietest full window's share, and the mean one's (the verdict's).
     out |= dict(utilisation=kit.rounded(quietest and quietest / rpm, 4))
     out |= dict(utilisation_mean=kit.rounded(mean and mean / rpm, 4))
     out |= {f"job_run_ms_p{q}": kit.rounded(kit.percentile(run_ms, q)) for q in (50, 99)}

@@ -1,6 +1,5 @@
-"""The `http` part, each ceiling and each gateway endpoint under the same wrk load (a warm-up run
-whose figures are discarded, then the measured one), then `analytics` on the same database and
-gateway. Submissions record every response, so `check_accepted` can prove none was lost."""
+"""The `http` part, each ceiling and gateway endpoint under the same wrk load (warm-up, then the
+measured run), then `analytics`; `check_accepted` proves no accepted submission was lost."""
 
 from __future__ import annotations
 
@@ -329,10 +328,8 @@ def run_wrk(
     return parse(done.stdout), cpu_s
 
 
-# The ceilings, the fastest this stack serves a request: `hello`, a bare ASGI app (no framework,
-# no I/O), and `ceiling`, a minimal FastAPI app on the gateway's own asyncpg pool and Redis client
-# doing one primary-key SELECT of a job row, or one INSERT and one LPUSH of a Celery message built
-# like the gateway's; no auth, no middleware, no logging. Their own table and queue:
+# The ceilings (docs/benchmarks.md): `hello`, a bare ASGI app, and `ceiling`, FastAPI on the
+# gateway's own pool and Redis client, no auth, middleware or logging. Their own table and queue:
 CEILING_TABLE = "bench_ceiling_rows"
 CEILING_QUEUE = "bench_ceiling"
 CREATE_CEILING_TABLE = f"""CREATE TABLE IF NOT EXISTS {CEILING_TABLE} (id uuid PRIMARY KEY,

@@ -154,7 +154,6 @@ def content_rows(content: dict[str, Any], verdicts: Verdicts) -> list[Row]:
         phase = content[key]
         limit, peak, errors = phase["rpm_limit"], phase["peak_any_60s"], _phase_errors(phase)
         shares, rate, first = phase["cpu_share_percent"], phase["jobs_per_s"], phase["first_60s"]
-        # Sustained: the mean of the full 60 s windows starting 60 s or more in (see LEGEND).
         utilisation, quietest = phase["utilisation_mean"], phase["utilisation"]
         passed = utilisation is not None and utilisation >= UTILISATION_TARGET and not errors
         problem = "fallbacks" if errors else ""
