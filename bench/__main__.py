@@ -209,8 +209,7 @@ def _run(ctx: kit.Run) -> tuple[int, bool]:
     document = dict(started_at=started.isoformat(), elapsed_s=round(elapsed, 1), machine=host)
     document |= dict(versions=found, settings=settings, profiles=ctx.profiles or None)
     document |= dict(scenarios={key: result.as_dict() for key, result in scenarios.items()})
-    document |= results
-    document |= dict(verdicts=verdicts, table=[row.__dict__ for row in rows])
+    document |= dict(verdicts=verdicts, table=[row.__dict__ for row in rows], **results)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
     shown = path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path

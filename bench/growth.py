@@ -58,11 +58,10 @@ SEED_SQL = {  # per chunk of %(count)s rows; learner `learner0 + k` is user `use
     "unfinished": """INSERT INTO jobs (id, user_id, learner_id, kind, status, params, attempts,
             created_at, published_at, started_at, heartbeat_at, lease_expires_at)
         SELECT gen_random_uuid(), %(user0)s + g %% %(users)s, %(learner0)s + g %% %(users)s,
-               'content', CASE WHEN g <= 500 THEN 'running' ELSE 'queued' END, '{}',
-               CASE WHEN g <= 500 THEN 1 ELSE 0 END, at, now() + interval '1 hour',
-               CASE WHEN g <= 500 THEN at END, CASE WHEN g <= 500 THEN now() END,
-               CASE WHEN g <= 500 THEN now() + interval '1 hour' END
-        FROM (SELECT g, now() - random() * interval '10 minutes' AS at
+               'content', CASE WHEN run THEN 'running' ELSE 'queued' END, '{}', run::int, at,
+               now() + interval '1 hour', CASE WHEN run THEN at END, CASE WHEN run THEN now() END,
+               CASE WHEN run THEN now() + interval '1 hour' END
+        FROM (SELECT g, g <= 500 AS run, now() - random() * interval '10 minutes' AS at
               FROM generate_series(1, 2500) g) rows""",
     "responses": """INSERT INTO exercise_responses (learner_id, concept, correct, answered_at,
             created_at)
@@ -253,10 +252,8 @@ def render(result: dict[str, Any]) -> str:
         ratios = f"{b['rps'] / a['rps']:>6.2f} {b['p99_ms'] / a['p99_ms']:>6.2f}"
         lines.append(f"{a['label']:<44} {sides} {ratios}")
     for key, label in (("admin_stats", "GET /api/admin/stats"), ("sweep", "sweeper tick")):
-        sides = " ".join(
-            f"{x[key]['p50_ms']:>9.1f} / {x[key]['max_ms']:>6.1f} ms" for x in (empty, grown)
-        )
-        lines.append(f"{label + ' (p50 / max)':<44} {sides}")
+        sides = (f"{x[key]['p50_ms']:>9.1f} / {x[key]['max_ms']:>6.1f} ms" for x in (empty, grown))
+        lines.append(f"{label + ' (p50 / max)':<44} {' '.join(sides)}")
     a, b = empty["analytics"], grown["analytics"]
     sides = " ".join(f"{x['cold_worker_ms']:>9} / {x['warm_worker_ms']:>6} ms" for x in (a, b))
     lines.append(f"{'analytics job, 10,000 answers (cold / warm)':<44} {sides}")

@@ -40,8 +40,9 @@ def run(ctx: kit.Run) -> dict[str, Any]:
                 if job["status"] != "succeeded":
                     raise RuntimeError(f"warm-up job {job['job_id']} {job['status']}: see the logs")
         if kit.LEARNER_BIG in parts:
-            sizes = (args.big_sessions, args.big_responses, args.big_concepts)
-            learner = runner.seed_learner("big", *sizes)
+            big = {"sessions": args.big_sessions, "responses": args.big_responses}
+            big |= {"concepts": args.big_concepts, "new_responses": 100}
+            learner = runner.seed_learner("big", big["sessions"], big["responses"], big["concepts"])
             with ctx.profile(kit.LEARNER_BIG, worker, "analytics worker, cold job", pool=True):
                 time.sleep(1.0 if kit.LEARNER_BIG in ctx.profiled else 0)  # py-spy attaches first
                 jobs = {"cold": runner.one_job(learner)}
@@ -52,14 +53,10 @@ def run(ctx: kit.Run) -> dict[str, Any]:
                 | {"answered_at": (now - timedelta(seconds=100 - i)).isoformat()}
                 for i in range(100)
             ]
-            posted = runner.api.http.post(
-                f"/api/learners/{learner}/responses", json={"responses": answers}
-            )
+            path = f"/api/learners/{learner}/responses"
+            posted = runner.api.http.post(path, json={"responses": answers})
             if posted.status_code != 201:
                 raise RuntimeError(f"posting answers: {posted.status_code} {posted.text}")
-            big = dict(
-                zip(("sessions", "responses", "concepts"), sizes, strict=True), new_responses=100
-            )
             out["big"] = {**big, "jobs": {**jobs, "plus_new": runner.one_job(learner)}}
             kit.echo(f"    big learner: {out['big']['jobs']}")
         for size in map(int, args.growth.split(",") if kit.LEARNER_GROWTH in parts else []):

@@ -135,8 +135,7 @@ def check_accepted(database_url: str, redis_url: str, accepted: set[str]) -> dic
     with redis.Redis.from_url(redis_url) as client:
         messages = [orjson.loads(raw)["body"] for raw in client.lrange(CONTENT_QUEUE, 0, -1)]
     # Each message's job id is its task's only argument.
-    queued = [str(orjson.loads(base64.b64decode(body))[0][0]) for body in messages]
-    in_broker = set(queued)
+    in_broker = {str(orjson.loads(base64.b64decode(body))[0][0]) for body in messages}
     lost = len(accepted - (rows & in_broker))
     return dict(accepted=len(accepted), lost=lost, rows_without_message=len(rows - in_broker))
 
@@ -253,8 +252,6 @@ _TOTAL = re.compile(rf"^\s*(\d+) requests in {_TIME},", re.M)
 _RPS = re.compile(r"^Requests/sec:\s+([0-9.]+)", re.M)
 _SOCKET_ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
 _NON_2XX = re.compile(r"Non-2xx or 3xx responses: (\d+)")
-
-
 SOCKET_ERRORS = ("connect", "read", "write", "timeout")
 
 
