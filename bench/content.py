@@ -33,6 +33,8 @@ JOBS_SQL = """INSERT INTO jobs (id, user_id, learner_id, kind, params, max_attem
     FROM generate_series(1, %(count)s) g JOIN learners l
       ON l.id = (%(learners)s::bigint[])[1 + g %% cardinality(%(learners)s::bigint[])]
     ORDER BY g RETURNING id::text"""  # lessons, quizzes and exercises in turn, over the learners
+ROWS_SQL = """SELECT j.status, extract(epoch FROM j.started_at), extract(epoch FROM j.finished_at),
+    c.source, c.notice, c.cost_usd FROM jobs j LEFT JOIN content c ON c.job_id = j.id"""
 
 
 def run(ctx: kit.Run) -> dict[str, Any]:
@@ -79,16 +81,10 @@ def _phase(
             ended = time.time()
         stack.stop()
         with kit.cursor_for(stack.database_url) as cursor:
-            cursor.execute(
-                "SELECT j.status, extract(epoch FROM j.started_at), extract(epoch FROM "
-                "j.finished_at), c.source, c.notice, c.cost_usd "
-                "FROM jobs j LEFT JOIN content c ON c.job_id = j.id"
-            )
+            cursor.execute(ROWS_SQL)
             rows = cursor.fetchall()
-        requests = server.control.requests(since=started - 5)
-        return dict(
-            started=started, ended=ended, done=done, rows=rows, meter=meter, requests=requests
-        )
+        out = dict(started=started, ended=ended, done=done, rows=rows, meter=meter)
+        return out | dict(requests=server.control.requests(since=started - 5))
 
 
 def _limits(ctx: kit.Run, server: ModelServerProcess, replicas: int) -> dict[str, Any]:

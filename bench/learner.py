@@ -21,6 +21,13 @@ from tests.support.database import create_database, drop_database
 from tests.support.processes import REPO_ROOT, Stack
 
 DATA = REPO_ROOT / "data" / "assistments2009" / "builder_train.csv"
+BATCH_SQL = """SELECT count(*), count(*) FILTER (WHERE status = 'succeeded'),
+    count(*) FILTER (WHERE status = 'failed'),
+    extract(epoch FROM max(finished_at) FILTER (WHERE status = 'succeeded') - min(started_at))
+    FROM jobs WHERE batch_id IS NOT NULL"""
+FIT_SQL = """SELECT duration_seconds, answers, evaluation, (SELECT count(*)
+    FROM learner_model_concept_params p WHERE p.version_id = v.id)
+    FROM learner_model_versions v ORDER BY v.id DESC LIMIT 1"""
 
 
 def run(ctx: kit.Run) -> dict[str, Any]:
@@ -121,11 +128,7 @@ def _batch(ctx: kit.Run, runner: Runner) -> dict[str, Any]:
         code, wall_s, cpu_s = kit.ailp(argv, worker.env, log_path, args.batch_timeout)
         timed_out = code == -signal.SIGKILL
     with kit.cursor_for(database_url) as cursor:
-        cursor.execute(
-            "SELECT count(*), count(*) FILTER (WHERE status = 'succeeded'), count(*) FILTER "
-            "(WHERE status = 'failed'), extract(epoch FROM max(finished_at) FILTER (WHERE status "
-            "= 'succeeded') - min(started_at)) FROM jobs WHERE batch_id IS NOT NULL"
-        )
+        cursor.execute(BATCH_SQL)
         jobs, succeeded, failed, span_s = cursor.fetchone()
         if timed_out:  # the next jobs run alone: cancel and drop what is left
             cursor.execute(
@@ -195,11 +198,7 @@ def _fit(ctx: kit.Run, database_url: str, *args: str) -> dict[str, Any]:
     if code != 0:
         raise RuntimeError(f"ailp learner-model fit failed; see {log_path}")
     with kit.cursor_for(database_url) as cursor:
-        cursor.execute(
-            "SELECT duration_seconds, answers, evaluation, (SELECT count(*) FROM "
-            "learner_model_concept_params p WHERE p.version_id = v.id) "
-            "FROM learner_model_versions v ORDER BY v.id DESC LIMIT 1"
-        )
+        cursor.execute(FIT_SQL)
         seconds, answers, evaluation, concepts = cursor.fetchone()
     figures = {"command_s": round(wall_s, 2), "fit_s": round(seconds, 2)}
     figures |= {"answers_read": answers, "concepts": concepts}
