@@ -107,7 +107,7 @@ def run(ctx: kit.Run) -> dict[str, Any]:
             for key in HOT:  # alternating which side goes first: neither always in the other's wake
                 for name in list(sides)[:: 1 if number % 2 else -1]:
                     (stack, users), phase, scenario = sides[name], phases[name], plans[name][key]
-                    r = load.run_scenario(ctx, scenario, stack.database_url, stack.workdir).result
+                    r = load.run_scenario(ctx, scenario, stack).result
                     kit.echo(f"    round {number}, {name}: {scenario.label}: {r.rps:.1f} req/s")
                     best = phase["http"].setdefault(key, dict(label=scenario.label, errors=0))
                     best["rps"] = max(best.get("rps", 0.0), round(r.rps, 1))

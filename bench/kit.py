@@ -14,7 +14,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,20 +40,16 @@ class BenchUser:
 
     def api(self, base_url: str) -> Api:
         api = Api(base_url, timeout=30)
-        api.token = self.token
         api.http.headers["Authorization"] = f"Bearer {self.token}"
         return api
 
 
 @contextmanager
 def cursor_for(database_url: str) -> Iterator[Any]:
-    connection = psycopg2.connect(database_url)
-    connection.autocommit = True
-    try:
+    with closing(psycopg2.connect(database_url)) as connection:
+        connection.autocommit = True
         with connection.cursor() as cursor:
             yield cursor
-    finally:
-        connection.close()
 
 
 def job_times(database_url: str, ids: list[str]) -> list[tuple[str, Any, Any]]:

@@ -67,20 +67,18 @@ class ScenarioResult:
         return figures | self.result.as_dict() | {"accepted": len(self.accepted_ids)}
 
 
-def run_scenario(
-    ctx: kit.Run, scenario: Scenario, database_url: str, workdir: Path
-) -> ScenarioResult:
+def run_scenario(ctx: kit.Run, scenario: Scenario, stack: Stack) -> ScenarioResult:
     """Warm up, then measure (with py-spy on the server when `--profile` names the scenario)."""
-    targets = workdir / f"targets-{scenario.key}.txt"
+    targets = stack.workdir / f"targets-{scenario.key}.txt"
     targets.write_text("\n".join(scenario.targets) + "\n")
     accepted = set[str]()
     for phase, seconds in (("warmup", ctx.args.warmup), ("measure", ctx.args.duration)):
         if seconds <= 0:
             continue
-        out_dir = workdir / "responses" / scenario.key / phase
+        out_dir = stack.workdir / "responses" / scenario.key / phase
         out_dir.mkdir(parents=True, exist_ok=True)
         spy = ctx.profile(scenario.key, scenario.server_pid, scenario.label)
-        meter = kit.Meter([scenario.server_pid], database_url, ctx.redis_url)
+        meter = kit.Meter([scenario.server_pid], stack.database_url, ctx.redis_url)
         script = "submit.lua" if scenario.submit else "requests.lua"
         with spy if phase == "measure" else nullcontext(), meter:
             result, wrk_s = run_wrk(ctx, scenario.base_url, seconds, script, [targets, out_dir])
@@ -191,7 +189,7 @@ def _http(
     try:
         for key in (key for key in SCENARIO_KEYS if key in ctx.selection.scenarios):
             kit.echo(f"==> {plan[key].label}: {ctx.args.warmup}s warm-up + {ctx.args.duration}s")
-            result = results[key] = run_scenario(ctx, plan[key], stack.database_url, ctx.workdir)
+            result = results[key] = run_scenario(ctx, plan[key], stack)
             kit.echo(f"    {result.result.rps:,.0f} req/s, CPU% {result.cpu}")
     finally:
         hello.stop()

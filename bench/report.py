@@ -161,9 +161,8 @@ def content_rows(content: dict[str, Any], verdicts: Verdicts) -> list[Row]:
             problem = problem or "no full 60 s window after the first: phase too short"
         elif not phase["backlog_at_stop"] and not passed:
             problem = problem or "backlog ran out: more jobs needed"
-        figures = dict(utilisation=utilisation, quietest_window_utilisation=quietest)
-        figures |= dict(min_utilisation=UTILISATION_TARGET, jobs_per_s=rate, errors=errors)
-        figures["noisy"] = _noisy(shares)
+        figures = dict(utilisation=utilisation, quietest_window_utilisation=quietest, errors=errors)
+        figures |= dict(min_utilisation=UTILISATION_TARGET, jobs_per_s=rate, noisy=_noisy(shares))
         verdict = _judge(verdicts, f"content_{key}_utilisation", passed, problem, **figures)
         figures = dict(noisy=_noisy(shares), peak=peak, limit=limit)
         peak_verdict = _judge(verdicts, f"content_{key}_peak_60s", peak <= limit, **figures)
