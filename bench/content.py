@@ -72,7 +72,7 @@ def _phase(
         doorbells = [publisher.Doorbell(uuid.UUID(i), JobKind.content.value) for i in ids]
         workers = [stack[worker] for worker in names]
         pids, profiled = [w.pid for w in workers], kit.LIMITS if name == "limits_1" else name
-        meter = kit.Meter(pids, stack.database_url, ctx.redis_url, [server.pid or 0])
+        meter = kit.Meter(pids, stack.database_url, ctx.redis_url, server.pid or 0)
         spy = ctx.profile(profiled, pids[0], "content worker")
         with spy, meter, redis.Redis.from_url(ctx.redis_url) as broker:
             started, deadline = time.time(), time.monotonic() + limit_s

@@ -81,6 +81,14 @@ LISTING_SQL = """INSERT INTO jobs (id, user_id, learner_id, kind, status, params
     SELECT gen_random_uuid(), %s, %s, 'content', 'succeeded',
            '{"concept": "SQL joins", "content_type": "lesson"}', 1, at, at, at
     FROM (SELECT now() - make_interval(mins => g) AS at FROM generate_series(1, %s) g) times"""
+# Bulk load: no triggers and no FK checks (the data is consistent by construction), more memory
+# for the index builds, no waiting for WAL flushes; the big tables' indexes that back no
+# constraint are dropped for the load.
+BULK_LOAD_SQL = """SET session_replication_role = replica; SET maintenance_work_mem = '512MB';
+    SET synchronous_commit = off; SET max_parallel_maintenance_workers = 2"""
+INDEXES_SQL = """SELECT indexname, indexdef FROM pg_indexes i WHERE schemaname = 'public'
+    AND tablename = ANY(%s) AND NOT EXISTS (SELECT 1 FROM pg_constraint c
+    WHERE c.conname = i.indexname) ORDER BY tablename, indexname"""
 # The jobs a submission scenario queued (not those read: "published" a day ahead).
 FORGET_SQL = """DELETE FROM jobs WHERE status = 'queued' AND user_id = ANY(%s)
     AND (published_at IS NULL OR published_at < now() + interval '1 hour')"""
@@ -184,19 +192,8 @@ def _timed(call: Callable[[], None], runs: int, warmup: int) -> dict[str, Any]:
 def seed(database_url: str, sizes: dict[str, int], log: Callable[[str], None]) -> dict[str, Any]:
     started = time.monotonic()
     with kit.cursor_for(database_url) as cursor:
-        # Bulk load: no triggers and no FK checks (the data is consistent by construction), more
-        # memory for the index builds, no waiting for WAL flushes.
-        cursor.execute(
-            "SET session_replication_role = replica; SET maintenance_work_mem = '512MB'; "
-            "SET synchronous_commit = off; SET max_parallel_maintenance_workers = 2"
-        )
-        # The big tables' indexes that back no constraint, dropped for the load.
-        cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes i WHERE schemaname = 'public' AND "
-            "tablename = ANY(%s) AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
-            "WHERE c.conname = i.indexname) ORDER BY tablename, indexname",
-            (BIG_TABLES,),
-        )
+        cursor.execute(BULK_LOAD_SQL)
+        cursor.execute(INDEXES_SQL, (BIG_TABLES,))
         indexes = cursor.fetchall()
         for name, _definition in indexes:
             cursor.execute(f'DROP INDEX "{name}"')

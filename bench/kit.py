@@ -311,9 +311,7 @@ class Meter:
     cores: the app's process trees, wrk (or the model server), this database's backends, Redis,
     and the rest (others' work: on a shared machine a figure means little without it)."""
 
-    def __init__(
-        self, app: list[int], database_url: str, redis_url: str, wrk: Iterable[int] = ()
-    ) -> None:
+    def __init__(self, app: list[int], database_url: str, redis_url: str, *wrk: int) -> None:
         self.roots, self.database_url = {"app": list(app), "wrk": list(wrk)}, database_url
         with redis.Redis.from_url(redis_url) as client:
             self.redis_pid = int(client.info("server")["process_id"])
