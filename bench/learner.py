@@ -160,7 +160,7 @@ def _batch(ctx: kit.Run, runner: Runner) -> dict[str, Any]:
 
 def run_fit(ctx: kit.Run) -> dict[str, Any]:
     """The learner-model fit on real answers: `ailp learner-model fit` on data/assistments2009
-    from the file, then from the same answers loaded as platform responses (as the fit reads)."""
+    from the file, then from the same answers as platform responses, as the fit reads them."""
     database_url, out = create_database("ailp_bench_fit"), {}
     try:
         out["file"] = _fit(ctx, database_url, "--from-csv", str(DATA), "--format", "dkt")
