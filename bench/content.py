@@ -178,8 +178,7 @@ def count_between(times: Iterable[float], start: float, end: float) -> int:
 
 
 def spend(requests: Iterable[Mapping[str, Any]], price: Mapping[str, float]) -> dict[str, float]:
-    """Total and largest single call's cost (`price`: USD per 1K tokens) over the model server's
-    request log; calls that were not answered 200 cost nothing."""
+    """Total and largest call's cost (`price`: USD per 1K tokens); unanswered calls cost nothing."""
     costs = [
         int(r.get("prompt_tokens") or 0) * price["input"] / 1000
         + int(r.get("completion_tokens") or 0) * price["output"] / 1000

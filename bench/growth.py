@@ -81,9 +81,8 @@ LISTING_SQL = """INSERT INTO jobs (id, user_id, learner_id, kind, status, params
     SELECT gen_random_uuid(), %s, %s, 'content', 'succeeded',
            '{"concept": "SQL joins", "content_type": "lesson"}', 1, at, at, at
     FROM (SELECT now() - make_interval(mins => g) AS at FROM generate_series(1, %s) g) times"""
-# Bulk load: no triggers and no FK checks (the data is consistent by construction), more memory
-# for the index builds, no waiting for WAL flushes; the big tables' indexes that back no
-# constraint are dropped for the load.
+# Bulk load: no triggers or FK checks (consistent by construction), memory for the index builds,
+# no waiting for WAL flushes; the big tables' indexes that back no constraint dropped meanwhile.
 BULK_LOAD_SQL = """SET session_replication_role = replica; SET maintenance_work_mem = '512MB';
     SET synchronous_commit = off; SET max_parallel_maintenance_workers = 2"""
 INDEXES_SQL = """SELECT indexname, indexdef FROM pg_indexes i WHERE schemaname = 'public'

@@ -114,9 +114,8 @@ def insert_learners(
 
 
 def insert_history(cursor: Any, learner_ids: list[int], **shape: Any) -> None:
-    """Per learner `sessions` sessions over `session_days` (default `days`) days and `answers`
-    answers cycling over `concepts` concepts over `days` days: right 60 % of the time, or
-    (`graded`) from 30 % for the first concept to 95 % for the last."""
+    """Per learner `sessions` sessions and `answers` answers over `concepts` concepts: right 60 %
+    of the time, or (`graded`) from 30 % for the first concept to 95 % for the last."""
     shape = {"ids": learner_ids, "session_days": shape["days"], "graded": False, **shape}
     cursor.execute(HISTORY_SQL, shape)
 

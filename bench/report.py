@@ -49,8 +49,7 @@ worker = started_at→finished_at, (visible) = until the bench sees the job succ
 
 
 def _judge(verdicts: Verdicts, check: str, passed: bool, problem: str = "", **figures: Any) -> str:
-    """Record a verdict (its figures, `noisy` among them when known) for the JSON and return its
-    text: PASS or FAIL, then the problem, else (noisy) when others took over 20 % of the CPU."""
+    """Record a verdict for the JSON; its text: PASS or FAIL, then the problem, else (noisy)."""
     verdicts.append({"check": check, **figures, "pass": passed})
     return ("PASS" if passed else "FAIL") + (
         f" ({problem})" if problem else " (noisy)" * bool(figures.get("noisy"))
