@@ -1,10 +1,8 @@
 """`python -m bench`: run every part once, print one table, write bench-results/<ts>.json.
 
-It starts everything it measures on the test kit's throw-away stacks (migrated databases, the
-gateway, the workers, the loopback model server) plus the two ceiling apps, with one empty Redis
-database number of its own (the first free of 10, 9, 8, ... or BENCH_REDIS_DB), and stops them
-again, even on failure or Ctrl-C. Only PostgreSQL and Redis themselves must be running.
-"""
+It starts what it measures on the test kit's throw-away stacks plus two ceiling apps, on an empty
+Redis database of its own (the first of 10, 9, 8, ... or BENCH_REDIS_DB), and stops them again,
+even on failure or Ctrl-C. Only PostgreSQL and Redis must be running (docs/benchmarks.md)."""
 
 from __future__ import annotations
 
@@ -12,6 +10,7 @@ import argparse
 import contextlib
 import os
 import platform
+import re
 import secrets
 import shutil
 import signal
@@ -36,12 +35,9 @@ PACKAGES += " sqlalchemy psycopg2-binary psycopg2 structlog orjson"
 PROFILE_PARTS = ("analytics", kit.LIMITS, kit.LEARNER_BIG, kit.LEARNER_BATCH)
 # The options, by group: "--option type default help" lines (help goes on in indented lines).
 OPTIONS = """selection and output
---only str - comma-separated parts and/or HTTP scenario keys (default: all but growth):
-    http, analytics, limits, budget, content (= limits,budget), learner-big, learner-growth,
-    learner-batch, learner-model (= the three learner parts), learner-model-fit, growth,
-    or e.g. gateway_submit
---skip-http flag - leave out the HTTP scenarios
---skip-analytics flag - leave out the analytics end-to-end phase
+--only str - comma-separated parts and/or HTTP scenario keys (default: all but growth): http,
+    analytics, limits, budget, content (= limits,budget), learner-big, learner-growth, learner-batch,
+    learner-model (= the three learner parts), learner-model-fit, growth, or e.g. gateway_submit
 --profile str - comma-separated scenario keys (or analytics, limits, learner-big,
     learner-batch) to sample with py-spy; prints the top functions
 --results-dir path bench-results where the JSON file goes
@@ -59,8 +55,7 @@ load (http, analytics, growth)
 content generation (limits, budget)
 --rpm int 600 OPENAI_RPM_LIMIT for `limits`
 --model-delay float 0.3 model answer time, s
---content-jobs int 2000 jobs queued at once per `limits` phase (more than the limit lets
-    through in the phase, so demand never runs out)
+--content-jobs int 2000 jobs queued at once per `limits` phase (more than the limit lets through)
 --content-phase float 150 seconds per `limits` phase; utilisation is judged on the full 60 s
     windows starting 60 s or more in, so at least 120
 --replicas str 1,2 content-worker replicas per phase
@@ -84,25 +79,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         "python -m bench", description=__doc__, formatter_class=formatter
     )
-    options: list[list[str]] = []
-    for line in OPTIONS.splitlines():
-        if line.startswith("    "):  # the help goes on
-            options[-1][-1] += "\n" + line.strip()
-        else:
-            options.append(line.split(maxsplit=3) if line.startswith("--") else [line])
-    for option in options:
-        if len(option) == 1:
-            group = parser.add_argument_group(option[0])
+    types = {"int": int, "float": float, "str": str, "path": Path}
+    for entry in re.split(r"\n(?! )", OPTIONS):  # indented lines go on with the help
+        if not entry.startswith("--"):
+            group = parser.add_argument_group(entry)
             continue
-        name, kind, default, text = option
+        name, kind, default, text = entry.replace("\n    ", "\n").split(" ", 3)
         if kind == "flag":
             group.add_argument(name, action="store_true", help=text)
             continue
         value = REPO_ROOT / default if kind == "path" else "" if default == "-" else default
-        types = {"int": int, "float": float, "str": str, "path": Path}
-        group.add_argument(
-            name, type=types[kind], default=value, help=text + f" ({default})" * (default != "-")
-        )
+        help_text = text + f" ({default})" * (default != "-")
+        group.add_argument(name, type=types[kind], default=value, help=help_text)
     return parser.parse_args(argv)
 
 
@@ -129,8 +117,7 @@ def provenance(redis_url: str) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _stop(signum: int, _frame: Any) -> None:
-    """The first Ctrl-C or SIGTERM unwinds (stopping processes, dropping databases); more are
-    ignored meanwhile, so they cannot leave anything behind."""
+    """The first Ctrl-C or SIGTERM unwinds (stopping processes, dropping databases), ignoring more."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise KeyboardInterrupt if signum == signal.SIGINT else SystemExit(128 + signum)
@@ -138,9 +125,8 @@ def _stop(signum: int, _frame: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    skips = {"skip_http": args.skip_http, "skip_analytics": args.skip_analytics}
     try:
-        selection = kit.select(args.only, load.SCENARIO_KEYS, **skips)
+        selection = kit.select(args.only, load.SCENARIO_KEYS)
     except ValueError as exc:
         raise SystemExit(str(exc)) from exc
     profiled = {key for key in args.profile.split(",") if key}
@@ -203,10 +189,8 @@ def _run(ctx: kit.Run) -> tuple[int, bool]:
     )
     if "content" in results and kit.LIMITS in selection:
         print(
-            f"content limits: {args.content_jobs:,} jobs queued at once per replica count (more "
-            f"than {args.rpm} RPM lets through in the phase, so demand never runs out), "
-            f"{args.content_phase:g}s per phase; sustained utilisation and jobs/s are over the "
-            f"full 60 s windows starting ≥60s in (the first 60 s hold the start-up burst)"
+            f"content limits: {args.content_jobs:,} jobs queued at once per replica count at "
+            f"{args.rpm} RPM, {args.content_phase:g}s per phase (the windows: docs/benchmarks.md)"
         )
     print(report.render(rows))
     print(report.LEGEND)
@@ -225,8 +209,7 @@ def _run(ctx: kit.Run) -> tuple[int, bool]:
     document = dict(started_at=started.isoformat(), elapsed_s=round(elapsed, 1), machine=host)
     document |= dict(versions=found, settings=settings, profiles=ctx.profiles or None)
     document |= dict(scenarios={key: result.as_dict() for key, result in scenarios.items()})
-    document |= dict(gateway_access_log_lines=results.pop("access_lines", None), **results)
-    document |= dict(verdicts=verdicts, table=[row.__dict__ for row in rows])
+    document |= dict(verdicts=verdicts, table=[row.__dict__ for row in rows], **results)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
     shown = path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path

@@ -1,10 +1,7 @@
 """Content generation within the model limits (`limits`) and the daily budget (`budget`), each
-phase on its own database and the run's emptied Redis database: content workers at the product's
-defaults, the sweeper (deferred jobs come back through it), the loopback model server. Every job
-asks for a distinct concept (the cache never answers); the whole backlog is created with one
-INSERT … SELECT and published at once by the product's own publisher. jobs/s = jobs finished per
-full 60 s window ÷ 60, not finished ÷ span: the workers send in bursts about a window apart, and
-a span that is not a whole number of windows can hold one burst more than its length allows."""
+phase on its own database: content workers, the sweeper, the loopback model server; every job
+asks for a distinct concept (the cache never answers). jobs/s counts full 60 s windows, not
+finished ÷ span: the workers send in bursts about a window apart."""
 
 from __future__ import annotations
 
@@ -14,7 +11,6 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from statistics import fmean
 from typing import Any
 
 import redis
@@ -37,6 +33,8 @@ JOBS_SQL = """INSERT INTO jobs (id, user_id, learner_id, kind, params, max_attem
     FROM generate_series(1, %(count)s) g JOIN learners l
       ON l.id = (%(learners)s::bigint[])[1 + g %% cardinality(%(learners)s::bigint[])]
     ORDER BY g RETURNING id::text"""  # lessons, quizzes and exercises in turn, over the learners
+ROWS_SQL = """SELECT j.status, extract(epoch FROM j.started_at), extract(epoch FROM j.finished_at),
+    c.source, c.notice, c.cost_usd FROM jobs j LEFT JOIN content c ON c.job_id = j.id"""
 
 
 def run(ctx: kit.Run) -> dict[str, Any]:
@@ -57,8 +55,7 @@ def run(ctx: kit.Run) -> dict[str, Any]:
 def _phase(
     ctx: kit.Run, server: ModelServerProcess, name: str, env: str, jobs: int, replicas: int
 ) -> dict[str, Any]:
-    """Start the content workers and the sweeper, queue `jobs` jobs at once and wait until all
-    are done or the phase's time is up; stop the workers, then read the request log and jobs."""
+    """Queue `jobs` jobs at once, wait until all are done or the phase's time is up."""
     server.control.reset()
     server.control.set_default(mode="ok", delay=ctx.args.model_delay)
     limit_s = 120.0 if name == "budget" else ctx.args.content_phase
@@ -74,12 +71,9 @@ def _phase(
             ids = [row[0] for row in cursor.fetchall()]
         doorbells = [publisher.Doorbell(uuid.UUID(i), JobKind.content.value) for i in ids]
         workers = [stack[worker] for worker in names]
-        meter = kit.Meter(
-            [w.pid for w in workers], stack.database_url, ctx.redis_url, [server.pid or 0]
-        )
-        spy = ctx.profile(
-            kit.LIMITS if name == "limits_1" else name, workers[0].pid, "content worker"
-        )
+        pids, profiled = [w.pid for w in workers], kit.LIMITS if name == "limits_1" else name
+        meter = kit.Meter(pids, stack.database_url, ctx.redis_url, server.pid or 0)
+        spy = ctx.profile(profiled, pids[0], "content worker")
         with spy, meter, redis.Redis.from_url(ctx.redis_url) as broker:
             started, deadline = time.time(), time.monotonic() + limit_s
             publisher.publish(broker, doorbells, ttl_seconds=Settings().job_message_ttl_seconds)
@@ -87,15 +81,10 @@ def _phase(
             ended = time.time()
         stack.stop()
         with kit.cursor_for(stack.database_url) as cursor:
-            cursor.execute(
-                "SELECT j.status, extract(epoch FROM j.started_at), extract(epoch FROM "
-                "j.finished_at), c.source, c.notice, c.cost_usd "
-                "FROM jobs j LEFT JOIN content c ON c.job_id = j.id"
-            )
+            cursor.execute(ROWS_SQL)
             rows = cursor.fetchall()
-        out = dict(ids=ids, started=started, ended=ended, done=done, rows=rows, meter=meter)
-        deferrals = kit.count_lines([worker.log_path for worker in workers], b"job_deferred")
-        return out | dict(requests=server.control.requests(since=started - 5), deferrals=deferrals)
+        out = dict(started=started, ended=ended, done=done, rows=rows, meter=meter)
+        return out | dict(requests=server.control.requests(since=started - 5))
 
 
 def _limits(ctx: kit.Run, server: ModelServerProcess, replicas: int) -> dict[str, Any]:
@@ -113,23 +102,17 @@ def _limits(ctx: kit.Run, server: ModelServerProcess, replicas: int) -> dict[str
     sources, statuses = Counter(row[3] for row in rows if row[3]), Counter(row[0] for row in rows)
     run_ms = [(float(row[2]) - float(row[1])) * 1000 for row in completed if row[1]]
     phase_s, meter = ended - started, phase["meter"]
-    out = dict(replicas=replicas, rpm_limit=rpm, phase_s=round(phase_s, 2), jobs=len(rows))
+    out = dict(replicas=replicas, rpm_limit=rpm, phase_s=round(phase_s, 2))
     out |= dict(jobs_per_s=kit.rounded(per_window and per_window / WINDOW_S))
     out |= dict(jobs_per_s_whole_phase=round(len(completed) / max(phase_s, 1e-9), 2))
-    out |= dict(statuses_at_stop=dict(statuses), sources=dict(sources))
+    out |= dict(statuses_at_stop=dict(statuses), fallbacks=sources.total() - sources["openai"])
     out |= dict(backlog_at_stop=statuses["queued"] + statuses["running"])
-    out |= dict(fallbacks=sum(sources.values()) - sources["openai"], deferrals=phase["deferrals"])
     # Safety: every request the server saw, in any 60 s window (also during shutdown).
     out |= dict(peak_any_60s=peak_requests_in_window(requests, WINDOW_S))
     out |= dict(first_60s=count_between(in_phase, started, started + WINDOW_S))
-    # The quietest full window's share, and the mean one's (the verdict's).
     out |= dict(utilisation=kit.rounded(quietest and quietest / rpm, 4))
     out |= dict(utilisation_mean=kit.rounded(mean and mean / rpm, 4))
-    # The phase's shape: requests per 5 s, and when the first window's worth had been sent.
-    out |= dict(requests_per_5s=histogram(in_phase, started, ended, 5.0))
-    out |= dict(first_window_s=kit.rounded(time_to_reach(in_phase, started, rpm)))
-    out |= dict(job_run_ms_p50=kit.rounded(kit.percentile(run_ms, 50)))
-    out |= dict(job_run_ms_p99=kit.rounded(kit.percentile(run_ms, 99)))
+    out |= {f"job_run_ms_p{q}": kit.rounded(kit.percentile(run_ms, q)) for q in (50, 99)}
     out |= dict(worker_cpu_ms_per_job=meter.ms_per(len(completed)))
     return out | dict(cpu_share_percent=meter.shares())
 
@@ -144,7 +127,7 @@ def _budget(ctx: kit.Run, server: ModelServerProcess) -> dict[str, Any]:
     cost, rows = spend(phase["requests"], PRICE), phase["rows"]
     pieces, overshoot = [row for row in rows if row[3]], cost["total_usd"] - budget_usd
     out = dict(budget_usd=budget_usd, jobs=len(rows), finished=phase["done"])
-    out |= dict(statuses=dict(Counter(row[0] for row in rows)), model_calls=cost["calls"])
+    out |= dict(statuses=dict(Counter(row[0] for row in rows)))
     out |= dict(spend_log_usd=round(cost["total_usd"], 6), overshoot_usd=round(overshoot, 6))
     out |= dict(spend_rows_usd=round(sum(float(row[5] or 0) for row in pieces), 6))
     out |= dict(max_call_usd=round(cost["max_call_usd"], 6))
@@ -194,32 +177,12 @@ def count_between(times: Iterable[float], start: float, end: float) -> int:
     return sum(1 for moment in times if start <= moment < end)
 
 
-def spend(requests: Iterable[Mapping[str, Any]], price: Mapping[str, float]) -> dict[str, Any]:
-    """Total and largest single call's cost (`price`: USD per 1K tokens) over the model server's
-    request log; calls that were not answered 200 cost nothing."""
-    calls = list(requests)
+def spend(requests: Iterable[Mapping[str, Any]], price: Mapping[str, float]) -> dict[str, float]:
+    """Total and largest call's cost (`price`: USD per 1K tokens); unanswered calls cost nothing."""
     costs = [
         int(r.get("prompt_tokens") or 0) * price["input"] / 1000
         + int(r.get("completion_tokens") or 0) * price["output"] / 1000
-        for r in calls
+        for r in requests
         if r.get("status") == 200
     ]
-    paid = [cost for cost in costs if cost > 0]
-    out = dict(calls=len(calls), paid_calls=len(paid), total_usd=sum(paid))
-    return out | dict(
-        max_call_usd=max(paid, default=0.0), mean_call_usd=fmean(paid) if paid else 0.0
-    )
-
-
-def histogram(times: Iterable[float], start: float, end: float, bucket: float) -> list[int]:
-    counts = [0] * max(1, int(-(-(end - start) // bucket)))
-    for moment in times:
-        if start <= moment < end:
-            counts[min(len(counts) - 1, int((moment - start) // bucket))] += 1
-    return counts
-
-
-def time_to_reach(times: Iterable[float], start: float, count: int) -> float | None:
-    """Seconds from `start` until the `count`-th request (None if it never came)."""
-    ordered = sorted(moment for moment in times if moment >= start)
-    return ordered[count - 1] - start if 0 < count <= len(ordered) else None
+    return dict(total_usd=sum(costs), max_call_usd=max(costs, default=0.0))

@@ -14,7 +14,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,38 +39,33 @@ class BenchUser:
     learner_id: int
 
     def api(self, base_url: str) -> Api:
-        """The tests' API client, signed in as this user."""
         api = Api(base_url, timeout=30)
-        api.token = self.token
         api.http.headers["Authorization"] = f"Bearer {self.token}"
         return api
 
 
 @contextmanager
 def cursor_for(database_url: str) -> Iterator[Any]:
-    connection = psycopg2.connect(database_url)
-    connection.autocommit = True
-    try:
+    with closing(psycopg2.connect(database_url)) as connection:
+        connection.autocommit = True
         with connection.cursor() as cursor:
             yield cursor
-    finally:
-        connection.close()
 
 
-def backend_pids(database_url: str) -> set[int]:
-    """The server processes of the connections open to this database (but this one)."""
+def job_times(database_url: str, ids: list[str]) -> list[tuple[str, Any, Any]]:
+    """Each job's status, started_at and finished_at (epoch seconds)."""
     with cursor_for(database_url) as cursor:
         cursor.execute(
-            "SELECT pid FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "SELECT status, extract(epoch FROM started_at), extract(epoch FROM finished_at) "
+            "FROM jobs WHERE id = ANY(%s::uuid[])",
+            (ids,),
         )
-        return {row[0] for row in cursor.fetchall()}
+        return list(cursor.fetchall())
 
 
 def create_users(database_url: str, jwt_secret: str, count: int) -> list[BenchUser]:
-    """`count` users, each with one learner profile and a valid access token: one precomputed
-    argon2 hash for all (signing 256 users in would cost 256 argon2 verifications and tell
-    nothing about the hot paths), tokens from the gateway's own `issue_token`."""
+    """`count` users with one learner each and a token from the gateway's own `issue_token`
+    (not signed in: that would cost an argon2 verification each, nothing about the hot paths)."""
     settings = Settings(jwt_secret=SecretStr(jwt_secret))
     with cursor_for(database_url) as cursor:
         cursor.execute(
@@ -81,59 +76,48 @@ def create_users(database_url: str, jwt_secret: str, count: int) -> list[BenchUs
         user_ids = sorted(row[0] for row in cursor.fetchall())
         learner_of = dict(insert_learners(cursor, user_ids, "data-analysis", count, 0))
     return [
-        BenchUser(user, issue_token(settings, user, version=0).token, learner_of[user])
-        for user in user_ids
+        BenchUser(u, issue_token(settings, u, version=0).token, learner_of[u]) for u in user_ids
     ]
+
+
+LEARNERS_SQL = """INSERT INTO learners (user_id, target_niche, experience_level,
+        preferred_learning_style, learning_goals)
+    SELECT (%(owners)s::bigint[])[1 + g %% cardinality(%(owners)s::bigint[])], %(niche)s || g,
+           (ARRAY['beginner', 'intermediate', 'advanced'])[1 + g %% 3], 'reading',
+           'Benchmark learner.'
+    FROM generate_series(%(first)s, %(first)s + %(count)s - 1) g ORDER BY g
+    RETURNING user_id, id"""
+HISTORY_SQL = """INSERT INTO learning_sessions (learner_id, session_start, session_end,
+        duration_minutes, exercises_completed, exercises_count, completion_rate, performance_score)
+    SELECT l, at, at + make_interval(mins => minutes), minutes,
+           (SELECT coalesce(jsonb_agg('exercise-' || e), '[]'::jsonb)
+            FROM generate_series(1, exercises) e), exercises, random(), random()
+    FROM (SELECT l, (10 + floor(random() * 80))::int AS minutes,
+                 floor(random() * 10)::int AS exercises, now() - interval '2 hours'
+                     - random() * make_interval(days => %(session_days)s) AS at
+          FROM unnest(%(ids)s::bigint[]) l, generate_series(1, %(sessions)s)) s;
+    INSERT INTO exercise_responses (learner_id, concept, correct, answered_at)
+    SELECT l, 'concept ' || lpad(c::text, 3, '0'),
+           random() < CASE WHEN %(graded)s THEN 0.3 + 0.65 * c::float8 / %(concepts)s ELSE 0.6 END,
+           now() - interval '1 hour' - random() * make_interval(days => %(days)s)
+    FROM (SELECT l, 1 + (g %% %(concepts)s) AS c
+          FROM unnest(%(ids)s::bigint[]) l, generate_series(1, %(answers)s) g) answers;
+    ANALYZE learners, learning_sessions, exercise_responses, jobs"""
 
 
 def insert_learners(
     cursor: Any, owners: list[int], niche: str, count: int, first: int = 1
 ) -> list[tuple[int, int]]:
-    """`count` learners, the n-th (from `first`) owned by owners[n % len(owners)], niche + n;
-    (user id, learner id) in creation order."""
-    cursor.execute(
-        """
-        INSERT INTO learners (user_id, target_niche, experience_level, preferred_learning_style,
-                              learning_goals)
-        SELECT (%(owners)s::bigint[])[1 + g %% cardinality(%(owners)s::bigint[])], %(niche)s || g,
-               (ARRAY['beginner', 'intermediate', 'advanced'])[1 + g %% 3], 'reading',
-               'Benchmark learner.'
-        FROM generate_series(%(first)s, %(first)s + %(count)s - 1) g ORDER BY g
-        RETURNING user_id, id
-        """,
-        {"owners": owners, "niche": niche, "count": count, "first": first},
-    )
+    """(user id, learner id) of `count` new learners, the n-th owned by owners[n % len(owners)]."""
+    cursor.execute(LEARNERS_SQL, {"owners": owners, "niche": niche, "count": count, "first": first})
     return sorted(cursor.fetchall(), key=lambda row: row[1])
 
 
 def insert_history(cursor: Any, learner_ids: list[int], **shape: Any) -> None:
-    """Per learner `sessions` study sessions over the last `session_days` (default `days`) days
-    and `answers` answers cycling over `concepts` concepts ("concept 001", ...) over the last
-    `days` days: right 60 % of the time, or (`graded`) from 30 % for the first concept to 95 %
-    for the last."""
+    """Per learner `sessions` sessions and `answers` answers over `concepts` concepts: right 60 %
+    of the time, or (`graded`) from 30 % for the first concept to 95 % for the last."""
     shape = {"ids": learner_ids, "session_days": shape["days"], "graded": False, **shape}
-    cursor.execute(
-        """
-        INSERT INTO learning_sessions (learner_id, session_start, session_end, duration_minutes,
-                                       exercises_completed, exercises_count, completion_rate,
-                                       performance_score)
-        SELECT l, at, at + make_interval(mins => minutes), minutes,
-               (SELECT coalesce(jsonb_agg('exercise-' || e), '[]'::jsonb)
-                FROM generate_series(1, exercises) e), exercises, random(), random()
-        FROM (SELECT l, (10 + floor(random() * 80))::int AS minutes,
-                     floor(random() * 10)::int AS exercises, now() - interval '2 hours'
-                         - random() * make_interval(days => %(session_days)s) AS at
-              FROM unnest(%(ids)s::bigint[]) l, generate_series(1, %(sessions)s)) s;
-        INSERT INTO exercise_responses (learner_id, concept, correct, answered_at)
-        SELECT l, 'concept ' || lpad(c::text, 3, '0'),
-               random() < CASE WHEN %(graded)s THEN 0.3 + 0.65 * c::float8 / %(concepts)s ELSE 0.6 END,
-               now() - interval '1 hour' - random() * make_interval(days => %(days)s)
-        FROM (SELECT l, 1 + (g %% %(concepts)s) AS c
-              FROM unnest(%(ids)s::bigint[]) l, generate_series(1, %(answers)s) g) answers;
-        ANALYZE learners, learning_sessions, exercise_responses, jobs
-        """,
-        shape,
-    )
+    cursor.execute(HISTORY_SQL, shape)
 
 
 HTTP, ANALYTICS, LIMITS, BUDGET = "http", "analytics", "limits", "budget"
@@ -155,11 +139,8 @@ class Selection:
         return part in self.parts
 
 
-def select(
-    only: str, keys: tuple[str, ...], skip_http: bool = False, skip_analytics: bool = False
-) -> Selection:
-    """Parse `--only` (comma-separated part names, aliases or HTTP scenario keys; empty: all),
-    then the skips; ValueError names what it does not know."""
+def select(only: str, keys: tuple[str, ...]) -> Selection:
+    """Parse `--only` (empty: all); ValueError names what it does not know."""
     tokens = [token.strip() for token in only.split(",") if token.strip()]
     parts, scenarios = (set(), set()) if tokens else (set(PARTS), set(keys))
     for token in tokens:
@@ -168,10 +149,6 @@ def select(
     if unknown := parts - {*PARTS, *OPT_IN_PARTS}:
         known = ", ".join([*PARTS, *OPT_IN_PARTS, *ALIASES, *keys])
         raise ValueError(f"unknown part or scenario {', '.join(sorted(unknown))}; known: {known}")
-    if skip_http:
-        parts, scenarios = parts - {HTTP}, set()
-    if skip_analytics:
-        parts.discard(ANALYTICS)
     return Selection(frozenset(parts), frozenset(scenarios))
 
 
@@ -209,8 +186,7 @@ class Run:
         return redis_url(self.redis_db)
 
     def claim_redis_db(self) -> None:
-        """An empty Redis database (BENCH_REDIS_DB picks one), claimed by a marker key so that two
-        runs never share one (set again after each flush)."""
+        """An empty Redis database, claimed by a marker key (set again after each flush)."""
         explicit = os.environ.get("BENCH_REDIS_DB")
         for db in (int(explicit),) if explicit else REDIS_DB_CANDIDATES:
             with redis.Redis.from_url(redis_url(db)) as client:
@@ -239,8 +215,8 @@ class Run:
 
     @contextmanager
     def profile(self, key: str, pid: int, label: str, pool: bool = False) -> Iterator[None]:
-        """py-spy on `pid`'s process tree meanwhile when `--profile` names `key` (`uvx py-spy`
-        without one on PATH); `pool`: shares of a Celery prefork pool's processes only."""
+        """py-spy on `pid`'s process tree meanwhile when `--profile` names `key`; `pool`: the
+        shares of a Celery prefork pool's processes only."""
         if key not in self.profiled:
             yield
             return
@@ -261,10 +237,8 @@ class Run:
 
 
 def summarise(collapsed: Path, pool_marker: str | None = None, top: int = 25) -> dict[str, Any]:
-    """Where py-spy's samples went (with `pool_marker`, a frame only a prefork pool's processes
-    have: of the pool's samples): by share of samples with the function anywhere on the stack
-    (those on nearly every stack left out), and as the innermost frame (waiting in C, e.g. for
-    PostgreSQL, shows as its Python caller)."""
+    """Shares of py-spy's samples (of a prefork pool's, found by `pool_marker`) by function,
+    anywhere on the stack (but those on nearly every stack) and innermost."""
     inclusive: Counter[str] = Counter()
     innermost: Counter[str] = Counter()
     total = pool = 0
@@ -272,23 +246,18 @@ def summarise(collapsed: Path, pool_marker: str | None = None, top: int = 25) ->
     for stack, _, count in (line.rpartition(" ") for line in lines):
         frames = stack.split(";") if stack and count.isdigit() else []
         total += int(count) if frames else 0
-        calls = [_short(frame) for frame in frames if not frame.startswith("process ")]
+        calls = []  # "function (path/to/file.py:123)" → "function (to/file.py)": lines add up
+        for name, _, where in (f.partition(" (") for f in frames if not f.startswith("process ")):
+            where = where.rstrip(")").rsplit(":", 1)[0]
+            calls.append(f"{name} ({'/'.join(Path(where).parts[-2:])})" if where else name)
         if not calls or (pool_marker and not any(pool_marker in frame for frame in frames)):
             continue  # a process with no Python frame yet, or Celery's main process
         pool += int(count)
         inclusive.update(dict.fromkeys(set(calls), int(count)))
         innermost[calls[-1]] += int(count)
     shares = [(name, round(n / pool, 4)) for name, n in inclusive.most_common() if n < 0.99 * pool]
-    main = round((total - pool) / total, 4) if pool_marker and pool else None
     inner = [(name, round(n / pool, 4)) for name, n in innermost.most_common(top)]
-    return {"samples": total, "main_process_share": main, "inclusive": shares[:top], "self": inner}
-
-
-def _short(frame: str) -> str:
-    """ "function (path/to/file.py:123)" → "function (to/file.py)", so a function's lines add up."""
-    name, _, where = frame.partition(" (")
-    where = where.rstrip(")").rsplit(":", 1)[0]
-    return f"{name} ({'/'.join(Path(where).parts[-2:])})" if where else name
+    return {"samples": total, "inclusive": shares[:top], "self": inner}
 
 
 def ailp(
@@ -336,26 +305,24 @@ def wait_jobs(
             time.sleep(poll_s)
 
 
-def count_lines(paths: list[Path], needle: bytes) -> int:
-    return sum(path.read_bytes().count(needle) if path.exists() else 0 for path in paths)
-
-
 class Meter:
     """Where the CPU went while in `with Meter(app pids, database, Redis)`, in percent of all
-    cores: the app's process trees, wrk (or the model server), this database's PostgreSQL
-    backends, Redis, and the rest (on a shared machine, other people's work): on 2 cores a figure
-    means little without how much of the machine it had. Processes gone by the exit are not seen."""
+    cores: the app's process trees, wrk (or the model server), this database's backends, Redis,
+    and the rest (others' work: on a shared machine a figure means little without it)."""
 
-    def __init__(
-        self, app: list[int], database_url: str, redis_url: str, wrk: Iterable[int] = ()
-    ) -> None:
+    def __init__(self, app: list[int], database_url: str, redis_url: str, *wrk: int) -> None:
         self.roots, self.database_url = {"app": list(app), "wrk": list(wrk)}, database_url
         with redis.Redis.from_url(redis_url) as client:
             self.redis_pid = int(client.info("server")["process_id"])
 
     def _sample(self, machine: tuple[float, float, float] | None = None) -> dict[str, Any]:
         groups = {name: _tree(roots) for name, roots in self.roots.items()}
-        groups |= {"postgres": backend_pids(self.database_url) - groups["app"]}
+        with cursor_for(self.database_url) as cursor:  # this database's backends, not this one
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            groups |= {"postgres": {row[0] for row in cursor.fetchall()} - groups["app"]}
         groups |= {"redis": {self.redis_pid}}
         pids = set().union(*groups.values())
         cpu = {pid: (procfs.start_time(pid), procfs.cpu_time(pid) or 0.0) for pid in pids}

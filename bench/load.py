@@ -1,14 +1,11 @@
-"""The `http` part, each ceiling and each gateway endpoint under the same wrk load (a warm-up run
-whose figures are discarded, then the measured one), then `analytics` on the same database and
-gateway. Submissions record every response, so `check_accepted` can prove none was lost."""
+"""The `http` part, each ceiling and gateway endpoint under the same wrk load (warm-up, then the
+measured run), then `analytics`; `check_accepted` proves no accepted submission was lost."""
 
 from __future__ import annotations
 
 import base64
-import os
 import re
 import resource
-import shutil
 import subprocess
 import sys
 import time
@@ -58,13 +55,10 @@ class ScenarioResult:
     key: str
     label: str
     result: WrkResult
-    statuses: dict[str, int] = field(default_factory=dict)
     accepted_ids: set[str] = field(default_factory=set)
     cpu: dict[str, float] = field(default_factory=dict)
-    loadavg: float = 0.0
-    # CPU ms per request of the serving processes (unlike req/s, this hardly depends on how much
-    # of the machine other processes took), and of everything a request needs: the app, wrk,
-    # the database's backends and Redis (on a saturated quiet machine, req/s ≈ cores / this).
+    # CPU ms per request of the server (hardly depends on how much of the machine others took),
+    # and of all a request needs: app, wrk, database backends, Redis (quiet req/s ≈ cores / this).
     app_cpu_ms: float | None = None
     total_cpu_ms: float | None = None
 
@@ -73,43 +67,31 @@ class ScenarioResult:
         return figures | self.result.as_dict() | {"accepted": len(self.accepted_ids)}
 
 
-def run_scenario(
-    ctx: kit.Run, scenario: Scenario, database_url: str, workdir: Path
-) -> ScenarioResult:
+def run_scenario(ctx: kit.Run, scenario: Scenario, stack: Stack) -> ScenarioResult:
     """Warm up, then measure (with py-spy on the server when `--profile` names the scenario)."""
-    targets = workdir / f"targets-{scenario.key}.txt"
+    targets = stack.workdir / f"targets-{scenario.key}.txt"
     targets.write_text("\n".join(scenario.targets) + "\n")
-    loadavg, accepted = round(os.getloadavg()[0], 2), set[str]()
+    accepted = set[str]()
     for phase, seconds in (("warmup", ctx.args.warmup), ("measure", ctx.args.duration)):
         if seconds <= 0:
             continue
-        out_dir = workdir / "responses" / scenario.key / phase
+        out_dir = stack.workdir / "responses" / scenario.key / phase
         out_dir.mkdir(parents=True, exist_ok=True)
         spy = ctx.profile(scenario.key, scenario.server_pid, scenario.label)
-        meter = kit.Meter([scenario.server_pid], database_url, ctx.redis_url)
+        meter = kit.Meter([scenario.server_pid], stack.database_url, ctx.redis_url)
         script = "submit.lua" if scenario.submit else "requests.lua"
         with spy if phase == "measure" else nullcontext(), meter:
             result, wrk_s = run_wrk(ctx, scenario.base_url, seconds, script, [targets, out_dir])
-        statuses, ids = read_responses(out_dir)
-        accepted |= ids
+        for path in sorted(out_dir.glob("responses-*.txt")):  # "<status> <Location>" lines
+            for status, _, where in (line.partition(" ") for line in path.read_text().split("\n")):
+                if status == "202" and where.startswith("/api/jobs/"):
+                    accepted.add(where.rsplit("/", 1)[1])
     requests, total_s = result.requests, sum(meter.cpu_s(group) for group in kit.GROUPS) + wrk_s
     label = scenario.label + " [py-spy]" * (scenario.key in ctx.profiled)
-    out = ScenarioResult(scenario.key, label, result, dict(statuses), accepted, loadavg=loadavg)
+    out = ScenarioResult(scenario.key, label, result, accepted)
     out.cpu, out.app_cpu_ms = meter.shares(wrk_s=wrk_s), meter.ms_per(requests)
     out.total_cpu_ms = round(total_s * 1000 / requests, 3) if requests else None
     return out
-
-
-def read_responses(out_dir: Path) -> tuple[Counter[str], set[str]]:
-    """Statuses and accepted job ids from submit.lua's files ("<status> <Location>" lines)."""
-    statuses: Counter[str] = Counter()
-    accepted: set[str] = set()
-    for path in sorted(out_dir.glob("responses-*.txt")):
-        for status, _, location in (line.partition(" ") for line in path.read_text().split("\n")):
-            statuses.update([status] if status else [])
-            if status == "202" and location.startswith("/api/jobs/"):
-                accepted.add(location.rsplit("/", 1)[1])
-    return statuses, accepted
 
 
 def create_read_jobs(base_url: str, users: list[kit.BenchUser]) -> dict[int, str]:
@@ -143,21 +125,17 @@ def gateway_scenarios(
 
 
 def check_accepted(database_url: str, redis_url: str, accepted: set[str]) -> dict[str, Any]:
-    """Every accepted content job must be a row in `jobs` and a message in the `content` queue.
-    Rows nobody saw accepted are requests in flight when wrk stopped (it drops their responses);
-    a row without a message would be picked up by the sweeper (off during the benchmark)."""
+    """Every accepted content job must be a row in `jobs` and a message in the `content` queue
+    (a row without a message would wait for the sweeper, off during the benchmark)."""
     with kit.cursor_for(database_url) as cursor:
         cursor.execute("SELECT id::text FROM jobs WHERE kind = 'content'")
         rows = {row[0] for row in cursor.fetchall()}
     with redis.Redis.from_url(redis_url) as client:
         messages = [orjson.loads(raw)["body"] for raw in client.lrange(CONTENT_QUEUE, 0, -1)]
     # Each message's job id is its task's only argument.
-    queued = [str(orjson.loads(base64.b64decode(body))[0][0]) for body in messages]
-    in_broker = set(queued)
-    lost = accepted - (rows & in_broker)
-    out = dict(accepted=len(accepted), rows=len(rows), messages=len(queued), lost=len(lost))
-    out |= dict(lost_sample=sorted(lost)[:10], duplicate_messages=len(queued) - len(in_broker))
-    return out | dict(rows_without_message=len(rows - in_broker), in_flight=len(rows - accepted))
+    in_broker = {str(orjson.loads(base64.b64decode(body))[0][0]) for body in messages}
+    lost = len(accepted - (rows & in_broker))
+    return dict(accepted=len(accepted), lost=lost, rows_without_message=len(rows - in_broker))
 
 
 def _ceiling(stack: Stack, name: str, path: str, status: int) -> tuple[Service, str]:
@@ -189,7 +167,6 @@ def run(ctx: kit.Run) -> dict[str, Any]:
         if kit.ANALYTICS in ctx.selection:
             kit.echo("==> analytics end to end")
             out["analytics"] = run_analytics(ctx, stack, users)
-        out["access_lines"] = kit.count_lines([stack["gateway"].log_path], b'"gateway.access"')
     return out
 
 
@@ -212,8 +189,8 @@ def _http(
     try:
         for key in (key for key in SCENARIO_KEYS if key in ctx.selection.scenarios):
             kit.echo(f"==> {plan[key].label}: {ctx.args.warmup}s warm-up + {ctx.args.duration}s")
-            result = results[key] = run_scenario(ctx, plan[key], stack.database_url, ctx.workdir)
-            kit.echo(f"    {result.result.rps:,.0f} req/s, {result.statuses}, CPU% {result.cpu}")
+            result = results[key] = run_scenario(ctx, plan[key], stack)
+            kit.echo(f"    {result.result.rps:,.0f} req/s, CPU% {result.cpu}")
     finally:
         hello.stop()
         ceiling.stop()
@@ -221,28 +198,23 @@ def _http(
         return results, None
     accepted = set(read_jobs.values()) | results["gateway_submit"].accepted_ids
     lost = check_accepted(stack.database_url, ctx.redis_url, accepted)
-    lost["publish_failed_logged"] = kit.count_lines(
-        [stack["gateway"].log_path], b"job_publish_failed"
-    )
     kit.echo(f"==> accepted jobs: {lost}")
     return results, lost
 
 
 def run_analytics(ctx: kit.Run, stack: Stack, users: list[kit.BenchUser]) -> dict[str, Any]:
-    """`--learners` seeded learners, one job each submitted with no analytics worker running,
-    then one worker (prefork, concurrency 2) started: the queue is full from its first task on,
-    so the figure is its drain rate, jobs / (last `finished_at` − first `started_at`)."""
+    """One job per seeded learner queued before one worker starts: the figure is its drain rate,
+    jobs / (last `finished_at` − first `started_at`)."""
     args, database_url, api = ctx.args, stack.database_url, users[0].api(stack.base_url)
     shape = {"sessions": args.sessions, "answers": args.responses, "concepts": 8, "days": 29}
+    owners = [user.user_id for user in users]
     with kit.cursor_for(database_url) as cursor:
-        owners = [user.user_id for user in users]
         learners = kit.insert_learners(cursor, owners, "analytics-", args.learners, 0)
         kit.insert_history(cursor, [learner for _, learner in learners], **shape)
-    token_of, ids, statuses = {user.user_id: user.token for user in users}, [], Counter[int]()
+    token_of, ids = {user.user_id: user.token for user in users}, []
     for owner, learner_id in learners:
         api.http.headers["Authorization"] = f"Bearer {token_of[owner]}"
         response = api.submit_analytics(learner_id)
-        statuses[response.status_code] += 1
         ids += [response.json()["id"]] if response.status_code == 202 else []
     api.close()
     spawned = time.monotonic()
@@ -254,22 +226,14 @@ def run_analytics(ctx: kit.Run, stack: Stack, users: list[kit.BenchUser]) -> dic
     ):
         before, done = kit.wait_jobs(database_url, ids, [worker], deadline, poll_s=0.1, stall_s=30)
     wall_s = time.monotonic() - spawned
-    with kit.cursor_for(database_url) as cursor:
-        cursor.execute(
-            "SELECT status, extract(epoch FROM started_at), extract(epoch FROM finished_at) "
-            "FROM jobs WHERE id = ANY(%s::uuid[])",
-            (ids,),
-        )
-        rows = cursor.fetchall()
+    rows = kit.job_times(database_url, ids)
     finished = [(float(row[1]), float(row[2])) for row in rows if row[0] in TERMINAL and row[2]]
     run_ms = [(end - start) * 1000 for start, end in finished]
     span_s = max(e for _, e in finished) - min(s for s, _ in finished) if finished else 0.0
-    out = dict(jobs=len(ids), submit_statuses=dict(statuses), timed_out=done < len(ids))
-    out |= dict(statuses=dict(Counter(row[0] for row in rows)), span_s=round(span_s, 3))
+    out = dict(jobs=len(ids), timed_out=done < len(ids), statuses=dict(Counter(r[0] for r in rows)))
     out |= dict(jobs_per_s=round(len(finished) / span_s, 1) if span_s else None)
-    out |= dict(wall_s=round(wall_s, 3), wall_jobs_per_s=round(done / wall_s, 1))
-    out |= dict(job_run_ms_p50=kit.rounded(kit.percentile(run_ms, 50)))
-    out |= dict(job_run_ms_p99=kit.rounded(kit.percentile(run_ms, 99)))
+    out |= dict(wall_jobs_per_s=round(done / wall_s, 1))
+    out |= {f"job_run_ms_p{q}": kit.rounded(kit.percentile(run_ms, q)) for q in (50, 99)}
     # From the worker's "ready" to the last job done; app = the worker's processes.
     out |= dict(cpu_share_percent=meter.shares(), worker_cpu_ms_per_job=meter.ms_per(done - before))
     kit.echo(f"    {out}")
@@ -286,8 +250,6 @@ _TOTAL = re.compile(rf"^\s*(\d+) requests in {_TIME},", re.M)
 _RPS = re.compile(r"^Requests/sec:\s+([0-9.]+)", re.M)
 _SOCKET_ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
 _NON_2XX = re.compile(r"Non-2xx or 3xx responses: (\d+)")
-
-
 SOCKET_ERRORS = ("connect", "read", "write", "timeout")
 
 
@@ -350,8 +312,6 @@ def run_wrk(
     ctx: kit.Run, url: str, duration_s: float, script: str, args: list[Path]
 ) -> tuple[WrkResult, float]:
     """Run wrk once with a Lua script of bench/lua: its report and the CPU seconds it used."""
-    if shutil.which("wrk") is None:
-        raise RuntimeError("wrk is not installed (deploy/scripts/bench.sh installs it: apt wrk)")
     argv = ["wrk", f"-t{ctx.args.threads}", f"-c{ctx.args.connections}", f"-d{duration_s:g}s"]
     argv += ["--timeout=5s", "--latency", "-s", str(LUA_DIR / script), url, "--", *map(str, args)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -363,33 +323,18 @@ def run_wrk(
     return parse(done.stdout), cpu_s
 
 
-# The ceilings, the fastest this stack serves a request: `hello`, a bare ASGI app (no framework,
-# no I/O), and `ceiling`, a minimal FastAPI app on the gateway's own asyncpg pool and Redis client
-# doing one primary-key SELECT of a job row, or one INSERT and one LPUSH of a Celery message built
-# like the gateway's; no auth, no middleware, no logging. Their own table and queue:
+# The ceilings (docs/benchmarks.md): `hello`, a bare ASGI app, and `ceiling`, FastAPI on the
+# gateway's own pool and Redis client, no auth, middleware or logging. Their own table and queue:
 CEILING_TABLE = "bench_ceiling_rows"
 CEILING_QUEUE = "bench_ceiling"
-CREATE_CEILING_TABLE = f"""
-CREATE TABLE IF NOT EXISTS {CEILING_TABLE} (
-    id uuid PRIMARY KEY,
-    params jsonb NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT now()
-)
-"""
+CREATE_CEILING_TABLE = f"""CREATE TABLE IF NOT EXISTS {CEILING_TABLE} (id uuid PRIMARY KEY,
+    params jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())"""
 _HEADERS = [(b"content-type", b"text/plain"), (b"content-length", b"13")]
 _START = {"type": "http.response.start", "status": 200, "headers": _HEADERS}
 _BODY = {"type": "http.response.body", "body": b"Hello, world!"}
 
 
 async def hello(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    if scope["type"] == "lifespan":
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
     await send(_START)
     await send(_BODY)
 
@@ -437,13 +382,12 @@ def create_ceiling_app() -> FastAPI:
 
 
 def serve(name: str, port: str) -> None:
-    """Serve a ceiling exactly as `python -m gateway` serves the gateway: `python -m bench.load
-    NAME PORT`."""
-    app = {"hello": "hello", "ceiling": "create_ceiling_app"}[name]
+    """`python -m bench.load NAME PORT`: a ceiling served as `python -m gateway` serves."""
+    app, factory = ("create_ceiling_app", True) if name == "ceiling" else ("hello", False)
     options = {"loop": "uvloop", "http": "httptools", "access_log": False, "log_config": None}
     options |= {"host": "127.0.0.1", "workers": get_settings().web_concurrency}
-    options |= {"timeout_graceful_shutdown": 5}
-    uvicorn.run(f"bench.load:{app}", factory=name == "ceiling", port=int(port), **options)
+    options |= {"timeout_graceful_shutdown": 5, "lifespan": "on" if factory else "off"}
+    uvicorn.run(f"bench.load:{app}", factory=factory, port=int(port), **options)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ BATCH_TARGET_PER_S = 200.0  # learners recomputed per second by one analytics wo
 FIT_TARGET_S, FIT_AUC_TARGET = 60.0, 0.80
 NOISY_OTHER_PERCENT = 20.0
 Verdicts = list[dict[str, Any]]
+Part = dict[str, Any] | None  # a part's figures, None when it did not run
 
 
 @dataclass
@@ -39,27 +40,16 @@ HEADERS = Row(
 )
 LEFT = {0, 8, 9}  # scenario, target, result; the figures are right-aligned
 LEGEND = """\
-ratio: req/s ÷ the ceiling's (what the targets use). ratio by CPU: the ceiling's CPU per request
-÷ this row's, counting the app, wrk, the benchmark database's backends and Redis: the req/s ratio
-to expect on a quiet machine. CPU%: share of all cores during the measured run; other = processes
-outside the benchmark; (noisy) = other above 20%, so req/s and p99 there say more about the
-machine than about the code. Content rows: the whole backlog is queued at once, so the first
-60 s always hold the start-up burst (up to the limit at once) and say nothing about the rate the
-limit sustains; ratio = sustained utilisation = model requests per full 60 s window, averaged
-over the windows starting 60 s or more after the jobs were queued, ÷ the RPM limit (the rate the
-fleet keeps up), and jobs/s = jobs finished per window over the same windows ÷ 60; the quietest
-of those windows is shown beneath (how evenly the requests come: jobs that had to wait for the
-limit come back together); the peak in any 60 s counts every request, start-up burst and
-shutdown included. app =
-the content workers, wrk = the loopback model server; errors = fallbacks and failed jobs.
-Learner rows: app = the analytics worker (and, for the batch, the `ailp recompute-analytics`
-command, by RUSAGE_CHILDREN); worker = started_at→finished_at, (visible) = started_at until the
-bench sees the job succeeded (storing and commit included)."""
+ratio, ratio by CPU and the content rows' windows: see docs/benchmarks.md. CPU%: share of all
+cores during the measured run; other = processes outside the benchmark; (noisy) = other above 20%.
+Content rows: jobs/s = jobs finished per full 60 s window ÷ 60, over the windows the ratio uses;
+app = the content workers, wrk = the loopback model server; errors = fallbacks and failed jobs.
+Learner rows: app = the analytics worker (and the batch's `ailp recompute-analytics` command);
+worker = started_at→finished_at, (visible) = until the bench sees the job succeeded."""
 
 
 def _judge(verdicts: Verdicts, check: str, passed: bool, problem: str = "", **figures: Any) -> str:
-    """Record a verdict (its figures, `noisy` among them when known) for the JSON and return its
-    text: PASS or FAIL, then the problem, else (noisy) when others took over 20 % of the CPU."""
+    """Record a verdict for the JSON; its text: PASS or FAIL, then the problem, else (noisy)."""
     verdicts.append({"check": check, **figures, "pass": passed})
     return ("PASS" if passed else "FAIL") + (
         f" ({problem})" if problem else " (noisy)" * bool(figures.get("noisy"))
@@ -71,14 +61,9 @@ def _noisy(shares: dict[str, float] | None) -> bool:
 
 
 def evaluate(
-    results: dict[str, Any],
-    lost: dict[str, Any] | None,
-    analytics: dict[str, Any] | None,
-    **parts: dict[str, Any] | None,
+    results: dict[str, Any], lost: Part, analytics: Part, **parts: Part
 ) -> tuple[list[Row], Verdicts]:
-    """The table rows and their verdicts. The targets use the req/s ratio; "ratio by CPU" is
-    beside it because on a shared machine req/s follows whatever share of the cores the run got,
-    while CPU per request does not: it estimates the req/s ratio on a quiet machine."""
+    """The table rows and their verdicts."""
     verdicts: Verdicts = []
     rows = [_scenario_row(key, results, verdicts) for key in results]
     if lost is not None:
@@ -168,7 +153,6 @@ def content_rows(content: dict[str, Any], verdicts: Verdicts) -> list[Row]:
         phase = content[key]
         limit, peak, errors = phase["rpm_limit"], phase["peak_any_60s"], _phase_errors(phase)
         shares, rate, first = phase["cpu_share_percent"], phase["jobs_per_s"], phase["first_60s"]
-        # Sustained: the mean of the full 60 s windows starting 60 s or more in (see LEGEND).
         utilisation, quietest = phase["utilisation_mean"], phase["utilisation"]
         passed = utilisation is not None and utilisation >= UTILISATION_TARGET and not errors
         problem = "fallbacks" if errors else ""
@@ -176,9 +160,8 @@ def content_rows(content: dict[str, Any], verdicts: Verdicts) -> list[Row]:
             problem = problem or "no full 60 s window after the first: phase too short"
         elif not phase["backlog_at_stop"] and not passed:
             problem = problem or "backlog ran out: more jobs needed"
-        figures = dict(utilisation=utilisation, quietest_window_utilisation=quietest)
-        figures |= dict(min_utilisation=UTILISATION_TARGET, jobs_per_s=rate, errors=errors)
-        figures["noisy"] = _noisy(shares)
+        figures = dict(utilisation=utilisation, quietest_window_utilisation=quietest, errors=errors)
+        figures |= dict(min_utilisation=UTILISATION_TARGET, jobs_per_s=rate, noisy=_noisy(shares))
         verdict = _judge(verdicts, f"content_{key}_utilisation", passed, problem, **figures)
         figures = dict(noisy=_noisy(shares), peak=peak, limit=limit)
         peak_verdict = _judge(verdicts, f"content_{key}_peak_60s", peak <= limit, **figures)
@@ -267,12 +250,11 @@ def learner_rows(learner: dict[str, Any], verdicts: Verdicts) -> list[Row]:
 
 
 def _batch_unfinished(batch: dict[str, Any]) -> int:
-    """Jobs the batch left neither succeeded nor failed (none when it was stopped at the
-    benchmark's time bound: such a run is judged on the jobs it finished)."""
+    """Jobs the batch left unfinished (none when stopped at the time bound: judged on the rest)."""
     return 0 if batch["timed_out"] else batch["jobs"] - batch["succeeded"] - batch["failed"]
 
 
-def render_growth(learner: dict[str, Any] | None) -> str:
+def render_growth(learner: Part) -> str:
     """The small table of the job's cost by history size (growth sizes, then the big learner)."""
     learner = learner or {}
     entries, big = list(learner.get("growth") or []), learner.get("big")
@@ -291,7 +273,7 @@ def render_growth(learner: dict[str, Any] | None) -> str:
     return f"{title} meanwhile)\n{table([header, *body], set())}" if entries else ""
 
 
-def part_failures(content: dict[str, Any] | None, learner: dict[str, Any] | None) -> int:
+def part_failures(content: Part, learner: Part) -> int:
     """Jobs of the content and learner-model parts that failed, fell back or never finished."""
     content, learner = content or {}, learner or {}
     count = sum(_phase_errors(phase) for key, phase in content.items() if key.startswith("limits_"))
@@ -326,8 +308,7 @@ def _cpu(shares: dict[str, float]) -> str:
 
 
 def table(lines: list[list[str]], left: set[int]) -> str:
-    """Columns padded to their widest cell (left-aligned: those in `left`, the others right),
-    a rule of dashes under the header line."""
+    """Columns padded to their widest cell (left-aligned: those in `left`), a rule of dashes."""
     widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
 
     def line(cells: list[str]) -> str:

@@ -34,8 +34,8 @@ def test_a_scenario_key_runs_the_http_part_with_that_scenario_only() -> None:
     assert kit.select(" http ", KEYS).scenarios == frozenset(KEYS)
 
 
-def test_skips_apply_after_the_selection() -> None:
-    selection = kit.select("", KEYS, skip_http=True, skip_analytics=True)
+def test_only_other_parts_leaves_out_http_and_analytics() -> None:
+    selection = kit.select("content,learner-model", KEYS)
     assert kit.HTTP not in selection
     assert kit.ANALYTICS not in selection
     assert kit.LIMITS in selection
