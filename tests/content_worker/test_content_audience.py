@@ -11,32 +11,14 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.orm import Session
 
 from ailp.db.migrate import alembic_config, downgrade, upgrade
-from ailp.models import Content, Learner, User
+from ailp.models import Content, Learner
 from content_worker import cache
 from content_worker.domain import ContentRequest
 from content_worker.privacy import audience_of
 from tests.support.database import create_database, drop_database
+from tests.support.db_fixtures import new_learner
 
 MODEL, VERSION = "gpt-4o-mini", "v2"
-
-
-def _learner(db: Session, *, level: str = "beginner") -> Learner:
-    user = User(
-        username=f"u{uuid.uuid4().hex[:10]}",
-        email=f"{uuid.uuid4().hex[:10]}@example.com",
-        password_hash="x",
-    )
-    db.add(user)
-    db.flush()
-    learner = Learner(
-        user_id=user.id,
-        target_niche="data",
-        experience_level=level,
-        preferred_learning_style="visual",
-    )
-    db.add(learner)
-    db.flush()
-    return learner
 
 
 def _request(learner: Learner, concept: str, **overrides: object) -> ContentRequest:
@@ -88,7 +70,7 @@ def _nearest(db: Session, request: ContentRequest) -> uuid.UUID | None:
 
 
 def test_a_private_piece_is_found_for_its_owner_only(db: Session) -> None:
-    alice, bob = _learner(db), _learner(db)
+    alice, bob = new_learner(db), new_learner(db)
     concept = f"joins {uuid.uuid4().hex[:6]}"
     secret = _store(db, alice, _request(alice, concept, goals="secret"), "from Alice's goals")
 
@@ -102,7 +84,7 @@ def test_a_private_piece_is_found_for_its_owner_only(db: Session) -> None:
 def test_a_row_whose_audience_disagrees_with_its_key_is_not_served(db: Session) -> None:
     """The audience is checked in SQL as well as in the key: a private row under a shared key
     (a bug, or a copy of someone's private piece) is never a cache hit for anyone else."""
-    alice, bob = _learner(db), _learner(db)
+    alice, bob = new_learner(db), new_learner(db)
     concept = f"keys {uuid.uuid4().hex[:6]}"
     piece = _store(db, alice, _request(alice, concept), "x")
     piece.shared = False
@@ -112,21 +94,21 @@ def test_a_row_whose_audience_disagrees_with_its_key_is_not_served(db: Session) 
 
 
 def test_the_fallback_picks_the_nearest_level_among_shared_and_own_pieces(db: Session) -> None:
-    alice, bob = _learner(db, level="advanced"), _learner(db, level="beginner")
-    carol = _learner(db, level="intermediate")
+    alice, bob = new_learner(db, level="advanced"), new_learner(db, level="beginner")
+    carol = new_learner(db, level="intermediate")
     concept = f"indexes {uuid.uuid4().hex[:6]}"
     shared_advanced = _store(db, alice, _request(alice, concept), "shared, advanced")
     others_private = _store(db, carol, _request(carol, concept, goals="g"), "Carol's")
     own_beginner = _store(db, bob, _request(bob, concept, goals="mine"), "Bob's own")
 
     assert _nearest(db, _request(bob, concept, goals="mine")) == own_beginner.id
-    stranger = _learner(db, level="intermediate")
+    stranger = new_learner(db, level="intermediate")
     found = _nearest(db, _request(stranger, concept))
     assert found == shared_advanced.id and found != others_private.id
 
 
 def test_a_shared_piece_is_found_for_everyone_asking_the_identical_request(db: Session) -> None:
-    alice, bob = _learner(db), _learner(db)
+    alice, bob = new_learner(db), new_learner(db)
     concept = f"groups {uuid.uuid4().hex[:6]}"
     shared = _store(db, alice, _request(alice, concept), "for anyone")
     assert _identical(db, _request(bob, concept.upper())) == shared.id

@@ -53,8 +53,8 @@ def test_only_the_claimant_heartbeats_and_finishes(
     claim = _claim(db, job)
     assert claim is not None
     stale = dataclasses.replace(claim, token=uuid.uuid4())  # as if the lease had been lost
-    assert lifecycle.heartbeat(db, token=claim.token, lease_seconds=60) == 1
-    assert lifecycle.heartbeat(db, token=stale.token, lease_seconds=60) == 0
+    assert lifecycle.heartbeat(db, tokens=[claim.token], lease_seconds=60) == {claim.token: 1}
+    assert not lifecycle.heartbeat(db, tokens=[stale.token], lease_seconds=60)
     with pytest.raises(LostClaim):
         lifecycle.succeed(db, claim=stale, result={"x": 1}, result_url=None)
     lifecycle.succeed(db, claim=claim, result={"x": 1}, result_url="/r")
@@ -150,7 +150,9 @@ def test_a_batch_claim_takes_the_asked_jobs_and_steals_the_oldest_others(
     assert taken - {asked.id} <= {job.id for job in others}
     assert deferred.id not in taken and running.id not in taken
     assert len({claim.token for claim in claims}) == 1
-    assert lifecycle.heartbeat(db, token=claims[0].token, lease_seconds=60) == 3
+    assert lifecycle.heartbeat(db, tokens=[claims[0].token], lease_seconds=60) == {
+        claims[0].token: 3
+    }
 
 
 def test_one_renewer_keeps_many_leases_and_tells_each_claim_it_lost(

@@ -42,8 +42,8 @@ def db(engine: Engine) -> Iterator[Session]:
         connection.close()
 
 
-@pytest.fixture
-def learner(db: Session) -> Learner:
+def new_learner(db: Session, *, level: str = "beginner") -> Learner:
+    """A user of its own and a learner of that level, flushed in the test's transaction."""
     user = User(
         username=f"u{uuid.uuid4().hex[:10]}",
         email=f"{uuid.uuid4().hex[:10]}@example.com",
@@ -54,12 +54,17 @@ def learner(db: Session) -> Learner:
     learner = Learner(
         user_id=user.id,
         target_niche="data",
-        experience_level="beginner",
+        experience_level=level,
         preferred_learning_style="visual",
     )
     db.add(learner)
     db.flush()
     return learner
+
+
+@pytest.fixture
+def learner(db: Session) -> Learner:
+    return new_learner(db)
 
 
 @pytest.fixture

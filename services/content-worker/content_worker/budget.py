@@ -267,7 +267,7 @@ class DailyBudget:
     @staticmethod
     def settle(session: Executor, reservation: BudgetReservation, actual_usd: float) -> None:
         """Replace the reserved worst case by the real cost, on the day it was reserved, in one
-        statement (an autocommit session commits it alone). A reservation that already
+        statement (an autocommit connection commits it alone). A reservation that already
         expired (counted at its worst case) is left as it is."""
         session.execute(_SETTLE, {"id": reservation.id, "actual": to_micro(actual_usd)})
 

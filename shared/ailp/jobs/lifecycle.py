@@ -9,6 +9,7 @@ result, and a redelivered message for a finished job does nothing.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -152,17 +153,7 @@ def claim(
     return claims[0] if claims else None
 
 
-def heartbeat(session: Executor, *, token: uuid.UUID, lease_seconds: float) -> int:
-    """Extend the lease of every job still running under `token`; how many there are."""
-    return affected_rows(
-        session,
-        update(jobs)
-        .where(jobs.c.claim_token == token, jobs.c.status == JobStatus.running.value)
-        .values(heartbeat_at=func.now(), lease_expires_at=_lease(lease_seconds)),
-    )
-
-
-_HEARTBEAT_MANY = text(
+_HEARTBEAT = text(
     """
     UPDATE jobs SET heartbeat_at = now(), lease_expires_at = now() + make_interval(secs => :lease)
     WHERE claim_token = ANY(CAST(:tokens AS uuid[])) AND status = 'running'
@@ -171,12 +162,13 @@ _HEARTBEAT_MANY = text(
 )
 
 
-def heartbeat_many(
+def heartbeat(
     session: Executor, *, tokens: Sequence[uuid.UUID], lease_seconds: float
-) -> set[uuid.UUID]:
-    """`heartbeat` for the claims of a whole process at once; the tokens still holding a job."""
-    rows = session.execute(_HEARTBEAT_MANY, {"tokens": list(tokens), "lease": lease_seconds})
-    return {row.claim_token for row in rows}
+) -> Counter[uuid.UUID]:
+    """Extend the lease of every job still running under any of `tokens` (a whole process's
+    claims at once); how many jobs each token still holds (a token holding none is absent)."""
+    rows = session.execute(_HEARTBEAT, {"tokens": list(tokens), "lease": lease_seconds})
+    return Counter(row.claim_token for row in rows)
 
 
 # Built once (every job ends with it): only the values are bound per call.

@@ -135,7 +135,7 @@ class LeaseRenewer:
                 continue
             try:
                 with self._connect() as connection:  # one statement
-                    alive = lifecycle.heartbeat_many(
+                    alive = lifecycle.heartbeat(
                         connection, tokens=tokens, lease_seconds=self.lease_seconds
                     )
             except Exception as exc:  # the database may be briefly away; leases have slack
