@@ -86,6 +86,28 @@ def test_calls_beyond_a_burst_are_scheduled_evenly_not_all_at_once(client: redis
     assert all(free.try_reserve(1)[1] == 0 for _ in range(50))
 
 
+def test_a_full_window_places_the_call_when_a_place_frees_instead_of_turning_it_away(
+    client: redis.Redis,
+) -> None:
+    """A caller that accepts the wait gets its place at once, also past a full window: turned
+    away, every waiting caller retried (a script run and a scan of the window each) until one
+    got the place, about a hundred times a second at 600 RPM."""
+    window_s, limit = 1.0, 20
+    limiter = _limiter(client, requests=limit, tokens=10**6, window_seconds=window_s, burst=5)
+    window = limiter.window_ms / 1000  # the window plus the delivery margin
+    asked_at = time.monotonic()
+    granted = [limiter.try_reserve(1, max_delay=3 * window) for _ in range(2 * limit + 5)]
+    assert all(reservation is not None for reservation, _ in granted)
+    starts = [delay for _, delay in granted]  # relative to nearly the same moment
+    assert starts == sorted(starts)
+    # No window (allowing for the few ms the calls themselves took) holds more than the limit.
+    for first, start in enumerate(starts):
+        within = [other for other in starts[first:] if other < start + window - 0.02]
+        assert len(within) <= limit
+    assert starts[-1] > window  # the last ones really were placed past the first window
+    assert time.monotonic() - asked_at < window / 2  # and nobody waited to learn that
+
+
 def test_callers_waiting_for_the_limits_get_turns_one_request_apart(client: redis.Redis) -> None:
     """Jobs deferred together come back one by one at the rate places free up, not all at once
     (each time only one would get a place and the rest would go round the queue again)."""

@@ -57,8 +57,7 @@ local spacing = tonumber(ARGV[6])
 local cool_until = tonumber(redis.call('GET', KEYS[3]) or 0)
 if cool_until > now then return {0, cool_until - now} end
 local pace = math.max(now, tonumber(redis.call('GET', KEYS[5]) or 0))
-local start = math.max(now, pace - tonumber(ARGV[7]))
-local delay = start - now
+local paced = math.max(now, pace - tonumber(ARGV[7]))
 local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - window)
 if #expired > 0 then
     local freed = 0
@@ -66,30 +65,39 @@ if #expired > 0 then
     redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
     redis.call('DECRBY', KEYS[2], freed)
 end
+-- Starts never decrease, so a call at `start` only needs fewer than max_requests of the calls
+-- already placed to lie within the window before it: a full window moves its start to the moment
+-- the call that blocks it leaves (one lookup by rank), instead of turning it away to retry.
 local count = redis.call('ZCARD', KEYS[1])
+local start = paced
+if count >= max_requests then
+    local blocking = redis.call('ZRANGE', KEYS[1], count - max_requests, count - max_requests, 'WITHSCORES')
+    start = math.max(start, tonumber(blocking[2]) + window)
+end
+local delay = start - now
 local used = tonumber(redis.call('GET', KEYS[2]) or 0)
-if count < max_requests and used + tokens <= max_tokens and delay <= tonumber(ARGV[8]) then
+if used + tokens <= max_tokens and delay <= tonumber(ARGV[8]) then
     redis.call('ZADD', KEYS[1], start, ARGV[5] .. ':' .. tokens)
     redis.call('INCRBY', KEYS[2], tokens)
     redis.call('PEXPIRE', KEYS[1], window * 2 + delay)
     redis.call('PEXPIRE', KEYS[2], window * 2 + delay)
-    if spacing > 0 then redis.call('SET', KEYS[5], pace + spacing, 'PX', window * 2 + delay) end
+    if spacing > 0 then
+        -- the next start is one spacing on, and never before this one
+        local next_pace = pace + spacing
+        if start > paced then next_pace = start + tonumber(ARGV[7]) + spacing end
+        redis.call('SET', KEYS[5], next_pace, 'PX', window * 2 + delay)
+    end
     return {1, delay}
 end
+if used + tokens <= max_tokens then return {0, delay} end
 local wait = math.max(1, delay)
 local entries = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
-if count >= max_requests then
-    local index = (count - max_requests) * 2 + 2
-    wait = math.max(wait, tonumber(entries[index]) + window - now)
-end
-if used + tokens > max_tokens then
-    local needed, freed = used + tokens - max_tokens, 0
-    for i = 1, #entries, 2 do
-        freed = freed + tonumber(string.match(entries[i], ':(%d+)$'))
-        if freed >= needed then
-            wait = math.max(wait, tonumber(entries[i + 1]) + window - now)
-            break
-        end
+local needed, freed = used + tokens - max_tokens, 0
+for i = 1, #entries, 2 do
+    freed = freed + tonumber(string.match(entries[i], ':(%d+)$'))
+    if freed >= needed then
+        wait = math.max(wait, tonumber(entries[i + 1]) + window - now)
+        break
     end
 end
 return {0, wait}
@@ -179,7 +187,8 @@ class ModelRateLimiter:
         self.tokens = tokens
         self.window_ms = int((window_seconds + DELIVERY_MARGIN_SECONDS) * 1000)
         self.prefix = prefix
-        self._spacing_ms = max(1, self.window_ms // max(1, requests))
+        # rounded up: the schedule alone never fills the window
+        self._spacing_ms = max(1, -(-self.window_ms // max(1, requests)))
         self._burst_ms = 0 if burst is None else self._spacing_ms * max(0, min(burst, requests) - 1)
         self._paced = burst is not None
         self._keys = [
