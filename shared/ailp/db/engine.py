@@ -22,7 +22,6 @@ from ailp.config import Settings, get_settings
 
 _engine: Engine | None = None
 _session_factory: sessionmaker[Session] | None = None
-_autocommit_engine: Engine | None = None
 _engine_lock = threading.Lock()  # the content worker's threads may all ask at once
 _pool_size: int | None = None
 
@@ -104,24 +103,34 @@ def get_engine() -> Engine:
 
 def dispose_engine() -> None:
     """Forget this process's pool (after fork, or at shutdown)."""
-    global _engine, _session_factory, _autocommit_engine
+    global _engine, _session_factory
     if _engine is not None:
         _engine.dispose(close=False)
     _engine = None
     _session_factory = None
-    _autocommit_engine = None
 
 
 @contextmanager
 def autocommit_connection() -> Iterator[Connection]:
     """A connection whose statements each commit on their own: for a single statement (a claim,
     a heartbeat) or reads that need no common snapshot. It saves the COMMIT round trip, and a
-    plain connection the session's bookkeeping (a tenth of a content job's CPU)."""
-    global _autocommit_engine
-    if _autocommit_engine is None:
-        _autocommit_engine = get_engine().execution_options(isolation_level="AUTOCOMMIT")
-    with _autocommit_engine.connect() as connection:
-        yield connection
+    plain connection the session's bookkeeping (a tenth of a content job's CPU).
+
+    Autocommit is psycopg2's own switch, flipped on the pooled connection and back: SQLAlchemy's
+    `isolation_level="AUTOCOMMIT"` option resets the level at every check-in with a
+    `SET default_transaction_isolation` round trip (four per content job), and a second pool
+    would double the connections a worker may hold. Nothing is in a transaction here, so the
+    connection goes back to the pool exactly as it came out.
+    """
+    with get_engine().connect() as connection:
+        dbapi_connection = connection.connection.dbapi_connection
+        assert dbapi_connection is not None
+        dbapi_connection.autocommit = True
+        try:
+            yield connection
+        finally:
+            if not dbapi_connection.closed:  # a dropped connection is discarded by the pool
+                dbapi_connection.autocommit = False
 
 
 @contextmanager
