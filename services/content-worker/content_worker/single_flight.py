@@ -12,12 +12,15 @@ itself.
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import redis
+from redis.commands.core import Script
 
 from ailp.logging import get_logger
 from ailp.redis import get_redis
@@ -52,42 +55,93 @@ class Leadership:
         self.wrote_piece = False
 
 
+class _Renewer:
+    """One thread per process renews every lock its jobs lead, each a third of its lifetime
+    after it was taken or last renewed (a thread per job cost a start each, and most jobs end
+    long before their lock needs renewing)."""
+
+    def __init__(self) -> None:
+        self._held: dict[str, tuple[str, int, float]] = {}  # key -> (token, ttl_ms, due)
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._wakes_at = math.inf
+        self._thread: threading.Thread | None = None
+
+    def hold(self, key: str, token: str, ttl_ms: int) -> None:
+        due = time.monotonic() + ttl_ms / 3000
+        with self._lock:
+            self._held[key] = (token, ttl_ms, due)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="single-flight", daemon=True)
+                self._thread.start()
+            elif due < self._wakes_at:
+                self._wake.set()
+
+    def release(self, key: str, token: str) -> None:
+        with self._lock:
+            if self._held.get(key, ("",))[0] == token:
+                del self._held[key]
+
+    def _run(self) -> None:
+        while True:
+            now = time.monotonic()
+            with self._lock:
+                due = [(k, token, ttl) for k, (token, ttl, at) in self._held.items() if at <= now]
+            for key, token, ttl_ms in due:
+                try:
+                    renewed = _script(_RENEW)(keys=[PREFIX + key], args=[token, ttl_ms])
+                except (redis.RedisError, OSError):
+                    renewed = True  # Redis is away: try again next time
+                with self._lock:
+                    if self._held.get(key, ("",))[0] != token:
+                        continue
+                    if renewed:
+                        self._held[key] = (token, ttl_ms, now + ttl_ms / 3000)
+                    else:
+                        del self._held[key]  # no longer ours
+            with self._lock:
+                self._wakes_at = min((at for *_, at in self._held.values()), default=now + 60)
+                self._wake.clear()
+            self._wake.wait(max(0.0, self._wakes_at - time.monotonic()))
+
+
+_renewer = _Renewer()
+_scripts: dict[str, Script] = {}
+
+
+def _script(source: str) -> Script:
+    """The script on this process's client (sent by its hash; loaded on first use)."""
+    client = get_redis()
+    script = _scripts.get(source)
+    if script is None or script.registered_client is not client:
+        script = _scripts[source] = client.register_script(source)
+    return script
+
+
 @contextmanager
 def lead(key: str, *, ttl_seconds: float) -> Iterator[Leadership]:
     """Try to lead the calls for `key`; while leading, the lock is renewed to `ttl_seconds`."""
     token = uuid.uuid4().hex
     ttl_ms = max(1, int(ttl_seconds * 1000))
-    client: redis.Redis | None = get_redis()
     try:
         leads = bool(get_redis().set(PREFIX + key, token, nx=True, px=ttl_ms))
+        shared = True
     except (redis.RedisError, OSError) as exc:
         log.warning("single_flight_unavailable", error=str(exc))
-        client, leads = None, True
+        leads, shared = True, False
     leadership = Leadership(leads)
-    done = threading.Event()
-    if client is not None and leads:
-        threading.Thread(
-            target=_renew, args=(client, key, token, ttl_ms, done), daemon=True
-        ).start()
+    if shared and leads:
+        _renewer.hold(key, token, ttl_ms)
     try:
         yield leadership
     finally:
-        done.set()
-        if client is not None and leads:
+        if shared and leads:
+            _renewer.release(key, token)
             keep = int(COMMIT_SECONDS * 1000) if leadership.wrote_piece else 0
             try:
-                client.eval(_RELEASE, 1, PREFIX + key, token, keep)
+                _script(_RELEASE)(keys=[PREFIX + key], args=[token, keep])
             except (redis.RedisError, OSError) as exc:
                 log.warning("single_flight_not_released", error=str(exc))
-
-
-def _renew(client: redis.Redis, key: str, token: str, ttl_ms: int, done: threading.Event) -> None:
-    while not done.wait(ttl_ms / 3000):
-        try:
-            if not client.eval(_RENEW, 1, PREFIX + key, token, ttl_ms):
-                return  # no longer ours
-        except (redis.RedisError, OSError):
-            continue
 
 
 def in_flight(key: str) -> bool:
