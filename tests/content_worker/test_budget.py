@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session
 
 from content_worker.budget import BudgetSpent, BudgetWait, DailyBudget
@@ -168,3 +168,21 @@ def test_concurrent_reserve_and_settle_cycles_keep_the_books_without_deadlocks(
     assert tuple(platform) == (sum(settled), 0) == tuple(per_user)
     assert left == 0
     assert len(settled) == 8 * 40
+
+
+def test_a_reservation_locks_both_rows_in_one_round_trip(db: Session) -> None:
+    """Today's platform row and the user's were locked by two statements: a round trip more
+    for every model call."""
+    budget = DailyBudget(budget_usd=10.0, user_budget_usd=1.0)
+    user = _user(db)
+    budget.settle(db, _reserve(db, budget, 0.01, user), 0.01)  # today's rows exist
+    statements: list[str] = []
+    connection = db.connection()
+    listener = lambda *args: statements.append(args[2])  # noqa: E731 (conn, cursor, statement, …)
+    event.listen(connection, "before_cursor_execute", listener)
+    try:
+        _reserve(db, budget, 0.01, user)
+    finally:
+        event.remove(connection, "before_cursor_execute", listener)
+    assert len(statements) == 2  # the rows, locked; the reservation
+    assert "FOR UPDATE" in statements[0] and "model_reservations" in statements[1]

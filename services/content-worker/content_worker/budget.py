@@ -95,12 +95,22 @@ _TODAY_FOR_USER = text(
     "INSERT INTO user_model_spend_days (user_id, day) VALUES (:user_id, :day) "
     "ON CONFLICT DO NOTHING"
 )
-# Today's platform row, locked (none yet: the day's first call creates it with `_TODAY`).
+# Today's platform row and the user's, locked in that order (none yet: the day's first call
+# creates the platform's with `_TODAY`; the user's first call of the day creates its own with
+# `_TODAY_FOR_USER`, then `_LOCK_USER`). The user's row is looked up by the locked platform row's
+# day, so it is locked after it (a data dependency), in one round trip.
 _LOCK_TODAY = text(
     """
-    SELECT day, CAST(day + 1 AS timestamp) AT TIME ZONE 'UTC' AS renews_at,
-           spent_micro, reserved_micro
-    FROM model_spend_days WHERE day = CAST(now() AT TIME ZONE 'UTC' AS date) FOR UPDATE
+    WITH platform AS (
+        SELECT day, CAST(day + 1 AS timestamp) AT TIME ZONE 'UTC' AS renews_at,
+               spent_micro, reserved_micro
+        FROM model_spend_days WHERE day = CAST(now() AT TIME ZONE 'UTC' AS date) FOR UPDATE
+    )
+    SELECT platform.*, mine.spent_micro AS user_spent, mine.reserved_micro AS user_reserved
+    FROM platform LEFT JOIN LATERAL (
+        SELECT spent_micro, reserved_micro FROM user_model_spend_days
+        WHERE user_id = :user_id AND day = platform.day FOR UPDATE
+    ) mine ON true
     """
 )
 _LOCK_USER = text(
@@ -235,20 +245,19 @@ class DailyBudget:
     ) -> tuple[list[tuple[bool, str]], date, datetime]:
         """Lock today's platform row, then the user's (creating them on the day's first call),
         and say for each (user's first) whether `cost` fits."""
-        platform = session.execute(_LOCK_TODAY).first()
+        platform = session.execute(_LOCK_TODAY, {"user_id": user_id}).first()
         if platform is None:
             session.execute(_TODAY)
-            platform = session.execute(_LOCK_TODAY).one()
+            platform = session.execute(_LOCK_TODAY, {"user_id": user_id}).one()
         day = platform.day
         rooms = [(False, Room(self.budget_micro, platform.spent_micro, platform.reserved_micro))]
         if user_id is not None:
-            mine = session.execute(_LOCK_USER, {"user_id": user_id, "day": day}).first()
-            if mine is None:
+            spent, reserved = platform.user_spent, platform.user_reserved
+            if spent is None:
                 session.execute(_TODAY_FOR_USER, {"user_id": user_id, "day": day})
                 mine = session.execute(_LOCK_USER, {"user_id": user_id, "day": day}).one()
-            rooms.insert(
-                0, (True, Room(self.user_budget_micro, mine.spent_micro, mine.reserved_micro))
-            )
+                spent, reserved = mine.spent_micro, mine.reserved_micro
+            rooms.insert(0, (True, Room(self.user_budget_micro, spent, reserved)))
         return [(user, room.verdict(cost)) for user, room in rooms], day, platform.renews_at
 
     def check_not_spent(self, session: Executor, *, cost_usd: float, user_id: int | None) -> None:
