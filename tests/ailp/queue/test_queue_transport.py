@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -48,5 +49,47 @@ def test_acknowledged_messages_leave_nothing_behind_and_share_one_client(url: st
         queue.close()
     assert sorted(received) == [0, 1, 2, 3, 4]
     client = redis.Redis.from_url(url)
+    assert client.zcard("unacked_index") == 0 and client.hlen("unacked") == 0
+    client.close()
+
+
+def test_the_unacked_bookkeeping_is_one_command_each_way_and_restores_like_kombus(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kombu wrote the index and the hash with a MULTI/EXEC pipeline per message and per ack (a
+    tenth of the content worker's CPU); what it writes must stay what kombu reads back."""
+    pipelines: list[int] = []
+    execute = redis.client.Pipeline.execute
+
+    def counted(self: redis.client.Pipeline, *args: object, **kwargs: object) -> object:
+        pipelines.append(len(self.command_stack))
+        return execute(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.client.Pipeline, "execute", counted)
+    client = redis.Redis.from_url(url)
+    with Connection(url, transport=TRANSPORT) as connection:
+        queue = connection.SimpleQueue("ailp-transport-test")
+        queue.put({"n": 1})
+        queue.put({"n": 2})
+        first = queue.get(timeout=5)
+        pipelines.clear()
+        first.ack()
+        second = queue.get(timeout=5)
+        assert pipelines == []  # the ack and the next delivery's bookkeeping: one script each
+        tag = second.delivery_tag
+        assert client.zscore("unacked_index", tag) is not None
+        raw, exchange, routing_key = json.loads(client.hget("unacked", tag))
+        delivery = second.delivery_info
+        assert (exchange, routing_key) == (delivery["exchange"], delivery["routing_key"])
+        assert raw == second._raw
+        # Kombu's own recovery reads it back: the unacknowledged message is delivered again.
+        connection.default_channel.qos.restore_unacked()
+        queue.close()
+    with Connection(url, transport=TRANSPORT) as connection:
+        queue = connection.SimpleQueue("ailp-transport-test")
+        again = queue.get(timeout=5)
+        assert again.payload == {"n": 2}
+        again.ack()
+        queue.close()
     assert client.zcard("unacked_index") == 0 and client.hlen("unacked") == 0
     client.close()
