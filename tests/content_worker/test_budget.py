@@ -5,11 +5,13 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session
 
+from content_worker import budget as budget_module
 from content_worker.budget import BudgetSpent, BudgetWait, DailyBudget
 from tests.support.database import create_database, drop_database
 
@@ -170,13 +172,22 @@ def test_concurrent_reserve_and_settle_cycles_keep_the_books_without_deadlocks(
     assert len(settled) == 8 * 40
 
 
-def test_a_reservation_locks_both_rows_in_one_round_trip(db: Session) -> None:
+def test_a_reservation_locks_both_rows_in_one_round_trip(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Today's platform row and the user's were locked by two statements: a round trip more
     for every model call."""
     budget = DailyBudget(budget_usd=10.0, user_budget_usd=1.0)
     user = _user(db)
     budget.settle(db, _reserve(db, budget, 0.01, user), 0.01)  # today's rows exist
     statements: list[str] = []
+    direct_run = budget_module.run
+
+    def counted(executor: Any, statement: Any, params: Any = None) -> Any:
+        statements.append(statement.sql)
+        return direct_run(executor, statement, params)
+
+    monkeypatch.setattr(budget_module, "run", counted)
     connection = db.connection()
     listener = lambda *args: statements.append(args[2])  # noqa: E731 (conn, cursor, statement, …)
     event.listen(connection, "before_cursor_execute", listener)

@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import Row, text
 
+from ailp.db.direct import DirectStatement, run
 from ailp.db.rows import Executor
 
 MICRO = 1_000_000
@@ -99,7 +100,7 @@ _TODAY_FOR_USER = text(
 # creates the platform's with `_TODAY`; the user's first call of the day creates its own with
 # `_TODAY_FOR_USER`, then `_LOCK_USER`). The user's row is looked up by the locked platform row's
 # day, so it is locked after it (a data dependency), in one round trip.
-_LOCK_TODAY = text(
+_LOCK_TODAY = DirectStatement(
     """
     WITH platform AS (
         SELECT day, CAST(day + 1 AS timestamp) AT TIME ZONE 'UTC' AS renews_at,
@@ -117,7 +118,7 @@ _LOCK_USER = text(
     "SELECT spent_micro, reserved_micro FROM user_model_spend_days "
     "WHERE user_id = :user_id AND day = :day FOR UPDATE"
 )
-_RESERVE = text(
+_RESERVE = DirectStatement(
     """
     WITH reservation AS (
         INSERT INTO model_reservations (id, day, user_id, job_id, micro, expires_at)
@@ -133,7 +134,7 @@ _RESERVE = text(
     """
 )
 # Today's rooms without locking anything (a quick look before waiting for the rate limits).
-_ROOMS = text(
+_ROOMS = DirectStatement(
     """
     WITH today AS (SELECT CAST(now() AT TIME ZONE 'UTC' AS date) AS day)
     SELECT CAST(today.day + 1 AS timestamp) AT TIME ZONE 'UTC' AS renews_at,
@@ -149,7 +150,7 @@ _ROOMS = text(
 # A call's reservation replaced by its real cost, in one statement. The lock order holds: the
 # user row is updated only for a row the platform update returned, so after the platform row
 # was locked (a data dependency, not the planner's choice of order).
-_SETTLE = text(
+_SETTLE = DirectStatement(
     """
     WITH settled AS (
         DELETE FROM model_reservations WHERE id = :id RETURNING day, user_id, micro
@@ -227,7 +228,8 @@ class DailyBudget:
         if any(verdict == "wait" for _, verdict in verdicts):
             raise BudgetWait("calls in flight hold the rest of the budget")
         reservation = BudgetReservation(uuid.uuid4(), day, cost)
-        session.execute(
+        run(
+            session,
             _RESERVE,
             {
                 "id": reservation.id,
@@ -245,10 +247,10 @@ class DailyBudget:
     ) -> tuple[list[tuple[bool, str]], date, datetime]:
         """Lock today's platform row, then the user's (creating them on the day's first call),
         and say for each (user's first) whether `cost` fits."""
-        platform = session.execute(_LOCK_TODAY, {"user_id": user_id}).first()
+        platform = next(iter(run(session, _LOCK_TODAY, {"user_id": user_id})), None)
         if platform is None:
             session.execute(_TODAY)
-            platform = session.execute(_LOCK_TODAY, {"user_id": user_id}).one()
+            (platform,) = run(session, _LOCK_TODAY, {"user_id": user_id})
         day = platform.day
         rooms = [(False, Room(self.budget_micro, platform.spent_micro, platform.reserved_micro))]
         if user_id is not None:
@@ -263,7 +265,7 @@ class DailyBudget:
     def check_not_spent(self, session: Executor, *, cost_usd: float, user_id: int | None) -> None:
         """Raise `BudgetSpent` if the platform's budget or the user's allowance has no room for
         this call today even if every call in flight cost nothing; locks nothing."""
-        rooms = session.execute(_ROOMS, {"user_id": user_id}).one()
+        (rooms,) = run(session, _ROOMS, {"user_id": user_id})
         cost = to_micro(cost_usd)
         if user_id is not None:
             mine = Room(self.user_budget_micro, rooms.user_spent, rooms.user_reserved)
@@ -278,7 +280,7 @@ class DailyBudget:
         """Replace the reserved worst case by the real cost, on the day it was reserved, in one
         statement (an autocommit connection commits it alone). A reservation that already
         expired (counted at its worst case) is left as it is."""
-        session.execute(_SETTLE, {"id": reservation.id, "actual": to_micro(actual_usd)})
+        run(session, _SETTLE, {"id": reservation.id, "actual": to_micro(actual_usd)})
 
     def spent_today_usd(self, session: Executor) -> float:
         spent = session.scalar(

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from sqlalchemy import text
-
+from ailp.db.direct import DirectStatement, run
 from ailp.db.rows import Executor
 from content_worker.domain import ContentRequest, normalize_concept
 from content_worker.privacy import public_niche
@@ -32,15 +31,15 @@ class LearnerProfile(Protocol):
 
 
 # Only the columns a request needs, without the ORM's identity map: read once per job.
-_PROFILE = text(
+_PROFILE = DirectStatement(
     "SELECT user_id, experience_level, preferred_learning_style, target_niche, learning_goals, "
     "knowledge_state FROM learners WHERE id = :id"
 )
 
 
 def load_profile(session: Executor, learner_id: int) -> LearnerProfile | None:
-    row = session.execute(_PROFILE, {"id": learner_id}).first()
-    return row  # a Row with the protocol's attributes
+    rows = run(session, _PROFILE, {"id": learner_id})
+    return rows[0] if rows else None  # a named tuple with the protocol's attributes
 
 
 def content_request(params: dict[str, Any], learner: LearnerProfile) -> ContentRequest:

@@ -16,9 +16,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, func, text, update
+from sqlalchemy import func, text, update
 from sqlalchemy.orm import Session
 
+from ailp.db.direct import DirectStatement, run
+from ailp.db.engine import dump_json
 from ailp.db.rows import Executor, affected_rows, table_of
 from ailp.jobs.submit import JOB_COLUMNS
 from ailp.models import Job
@@ -66,7 +68,7 @@ def _held_by(claim: Claim) -> tuple[Any, ...]:
     )
 
 
-_CLAIM = text(
+_CLAIM = DirectStatement(
     """
     WITH asked AS (
         SELECT id, isolated FROM jobs
@@ -116,7 +118,8 @@ def claim_batch(
     worker) is only claimed by a delivery of its own, and such a delivery steals nothing.
     """
     token = uuid.uuid4()
-    rows = session.execute(
+    rows = run(
+        session,
         _CLAIM,
         {
             "ids": job_ids,
@@ -126,7 +129,7 @@ def claim_batch(
             "worker": worker[:255],
             "lease": lease_seconds,
         },
-    ).all()
+    )
     return [
         Claim(
             row.id,
@@ -171,24 +174,19 @@ def heartbeat(
     return Counter(row.claim_token for row in rows)
 
 
-# Built once (every job ends with it): only the values are bound per call.
-_SUCCEED = (
-    update(jobs)
-    .where(
-        jobs.c.id == bindparam("job_id"),
-        jobs.c.claim_token == bindparam("token"),
-        jobs.c.status == JobStatus.running.value,
-    )
-    .values(
-        status=JobStatus.succeeded.value,
-        result=bindparam("result"),
-        result_url=bindparam("result_url"),
-        error_code=None,
-        error_message=None,
-        finished_at=func.now(),
-        lease_expires_at=None,
-    )
-    .returning(jobs.c.finished_at)
+_SUCCEED = DirectStatement(
+    """
+    UPDATE jobs SET
+        status = 'succeeded',
+        result = CAST(:result AS jsonb),
+        result_url = :result_url,
+        error_code = NULL,
+        error_message = NULL,
+        finished_at = now(),
+        lease_expires_at = NULL
+    WHERE id = :job_id AND claim_token = :token AND status = 'running'
+    RETURNING finished_at
+    """
 )
 
 
@@ -196,13 +194,19 @@ def succeed(
     session: Executor, *, claim: Claim, result: dict[str, Any], result_url: str | None
 ) -> datetime:
     """Mark the job succeeded in the caller's transaction (the one that stored its output)."""
-    finished_at = session.execute(
+    rows = run(
+        session,
         _SUCCEED,
-        {"job_id": claim.job_id, "token": claim.token, "result": result, "result_url": result_url},
-    ).scalar_one_or_none()
-    if finished_at is None:
+        {
+            "job_id": claim.job_id,
+            "token": claim.token,
+            "result": dump_json(result),
+            "result_url": result_url,
+        },
+    )
+    if not rows:
         raise LostClaim(str(claim.job_id))
-    return finished_at
+    return rows[0].finished_at
 
 
 _SUCCEED_MANY = text(
