@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Interval, Select, bindparam, case, func, select, true
+from sqlalchemy import ColumnElement, case, func, select, true
 
+from ailp.db.direct import DirectStatement, run
 from ailp.db.rows import Executor
 from ailp.models import Content
 from ailp.models.enums import ContentSource
@@ -72,33 +73,35 @@ def cache_key(request: ContentRequest, *, model: str, prompt_version: str) -> st
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
-def _identical(visible: ColumnElement[bool]) -> Select[Any]:
+def _identical(visible: str) -> DirectStatement:
     """The newest AI piece under a cache key, among the rows `visible` to the request."""
-    return (
-        _PIECE.where(
-            Content.cache_key == bindparam("key"),
-            Content.source == ContentSource.openai.value,
-            visible,
-            Content.created_at > func.now() - bindparam("max_age", type_=Interval),
-        )
-        .order_by(Content.created_at.desc())
-        .limit(1)
+    return DirectStatement(
+        f"""
+        SELECT id, title, body, examples, exercises, model, shared, experience_level, created_at
+        FROM content
+        WHERE cache_key = :key AND source = '{ContentSource.openai.value}' AND {visible}
+          AND created_at > now() - make_interval(days => :max_age_days)
+        ORDER BY created_at DESC
+        LIMIT 1
+        """
     )
 
 
 # Built once (every job looks): for a shareable request, and for a private one (its owner's rows).
-_IDENTICAL_SHARED = _identical(_SHARED)
-_IDENTICAL_OWN = _identical(Content.owner_user_id == bindparam("user_id"))
+_IDENTICAL_SHARED = _identical("shared = true")  # see _SHARED
+_IDENTICAL_OWN = _identical("owner_user_id = :user_id")
 
 
 def find_identical(
     session: Executor, *, request: ContentRequest, key: str, max_age_days: int
 ) -> StoredPiece | None:
     audience = audience_of(request)
-    return session.execute(
+    rows = run(
+        session,
         _IDENTICAL_SHARED if audience.shared else _IDENTICAL_OWN,
-        {"key": key, "max_age": timedelta(days=max_age_days), "user_id": audience.user_id},
-    ).first()
+        {"key": key, "max_age_days": max_age_days, "user_id": audience.user_id},
+    )
+    return rows[0] if rows else None
 
 
 def find_nearest(session: Executor, *, request: ContentRequest) -> StoredPiece | None:
