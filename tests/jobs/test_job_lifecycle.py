@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from ailp.db.rows import table_of
 from ailp.jobs import lifecycle
-from ailp.jobs.lifecycle import LostClaim
+from ailp.jobs.lifecycle import LostClaim, OutputRow
 from ailp.jobs.runner import LeaseRenewer
-from ailp.models import Job
+from ailp.models import Content, Job
 from ailp.models.enums import JobStatus
 
 
@@ -62,6 +63,40 @@ def test_only_the_claimant_heartbeats_and_finishes(
     assert job.status == JobStatus.succeeded and job.result == {"x": 1} and job.finished_at
     with pytest.raises(LostClaim):  # a second finish (e.g. a stale retry) changes nothing
         lifecycle.succeed(db, claim=claim, result={"x": 2}, result_url="/r")
+
+
+def test_a_success_and_its_output_row_land_in_one_statement_or_not_at_all(
+    db: Session, make_job: Callable[..., Job]
+) -> None:
+    """The content worker's piece and its job's success were two statements in a transaction
+    (four round trips with BEGIN and COMMIT); one statement fences both on the claim."""
+    job = make_job(kind="content", params={"concept": "x", "content_type": "lesson"})
+    claim = _claim(db, job)
+    assert claim is not None
+    stale = dataclasses.replace(claim, token=uuid.uuid4())
+
+    def piece(piece_id: uuid.UUID) -> OutputRow:
+        values = dict(
+            id=piece_id, learner_id=job.learner_id, job_id=job.id, concept="x", concept_key="x",
+            content_type="lesson", experience_level="beginner", title="T", body="B",
+            examples=[{"e": 1}], exercises=[], source="openai", model=None, prompt_version="v",
+            input_tokens=1, output_tokens=2, cost_usd=0.5, notice=None, cache_key="k",
+            owner_user_id=job.user_id, shared=False,
+        )  # fmt: skip
+        return OutputRow(table_of(Content), values)
+
+    lost, kept = uuid.uuid4(), uuid.uuid4()
+    with pytest.raises(LostClaim):
+        lifecycle.succeed_with_row(db, claim=stale, result={}, result_url=None, row=piece(lost))
+    finished = lifecycle.succeed_with_row(
+        db, claim=claim, result={"id": str(kept)}, result_url="/r", row=piece(kept)
+    )
+    stored = {row.id: row for row in db.execute(text("SELECT * FROM content")).all()}
+    assert lost not in stored and stored[kept].examples == [{"e": 1}]
+    assert stored[kept].model is None and stored[kept].cost_usd == 0.5
+    db.refresh(job)
+    assert job.status == JobStatus.succeeded and job.finished_at == finished
+    assert job.result == {"id": str(kept)}
 
 
 def test_retryable_errors_requeue_until_the_last_attempt(

@@ -16,12 +16,12 @@ from pydantic import ValidationError
 
 from ailp import metrics
 from ailp.config import Settings, get_settings
-from ailp.db.direct import DirectStatement, run
-from ailp.db.engine import autocommit_connection, dump_json
-from ailp.db.rows import Executor
-from ailp.jobs.lifecycle import Claim
+from ailp.db.engine import autocommit_connection
+from ailp.db.rows import Executor, table_of
+from ailp.jobs.lifecycle import Claim, OutputRow
 from ailp.jobs.runner import JobOutcome, PermanentJobError
 from ailp.logging import get_logger
+from ailp.models import Content
 from ailp.models.enums import ContentSource
 from ailp.schemas.content import ContentOut
 from content_worker import cache, model_client, single_flight
@@ -126,20 +126,7 @@ def _write(request: ContentRequest, settings: Settings, call: CallContext) -> Ge
     return piece
 
 
-_INSERT_CONTENT = DirectStatement(
-    """
-    INSERT INTO content (
-        id, learner_id, job_id, concept, concept_key, content_type, experience_level, title,
-        body, examples, exercises, source, model, prompt_version, input_tokens, output_tokens,
-        cost_usd, notice, cache_key, owner_user_id, shared, created_at
-    ) VALUES (
-        :id, :learner_id, :job_id, :concept, :concept_key, :content_type, :experience_level,
-        :title, :body, CAST(:examples AS jsonb), CAST(:exercises AS jsonb), :source, :model,
-        :prompt_version, :input_tokens, :output_tokens, :cost_usd, :notice, :cache_key,
-        :owner_user_id, :shared, :created_at
-    )
-    """
-)
+_CONTENT = table_of(Content)
 
 
 class _Spend:
@@ -277,37 +264,32 @@ def _outcome(claim: Claim, request: ContentRequest, piece: GeneratedPiece, key: 
         created_at=created_at,
     ).model_dump(mode="json")
 
-    def store(session: Executor) -> None:
-        run(
-            session,
-            _INSERT_CONTENT,
-            dict(
-                id=content_id,
-                learner_id=claim.learner_id,
-                job_id=claim.job_id,
-                concept=request.concept,
-                concept_key=normalize_concept(request.concept),
-                content_type=request.content_type,
-                experience_level=request.experience_level,
-                title=piece.title[:300],
-                body=piece.content,
-                examples=dump_json(piece.examples),
-                exercises=dump_json(result["exercises"]),
-                source=piece.source,
-                model=piece.model,
-                prompt_version=PROMPT_VERSION,
-                input_tokens=piece.input_tokens,
-                output_tokens=piece.output_tokens,
-                cost_usd=piece.cost_usd,
-                notice=piece.notice,
-                cache_key=key,
-                owner_user_id=request.user_id,
-                shared=audience_of(request).shared and piece.shareable,
-                created_at=created_at,
-            ),
-        )
-        metrics.CONTENT_GENERATED.labels(
-            source=piece.source, content_type=request.content_type
-        ).inc()
-
-    return JobOutcome(result=result, result_url=f"/api/content/{content_id}", store=store)
+    piece_row = OutputRow(
+        _CONTENT,
+        dict(
+            id=content_id,
+            learner_id=claim.learner_id,
+            job_id=claim.job_id,
+            concept=request.concept,
+            concept_key=normalize_concept(request.concept),
+            content_type=request.content_type,
+            experience_level=request.experience_level,
+            title=piece.title[:300],
+            body=piece.content,
+            examples=piece.examples,
+            exercises=result["exercises"],
+            source=piece.source,
+            model=piece.model,
+            prompt_version=PROMPT_VERSION,
+            input_tokens=piece.input_tokens,
+            output_tokens=piece.output_tokens,
+            cost_usd=piece.cost_usd,
+            notice=piece.notice,
+            cache_key=key,
+            owner_user_id=request.user_id,
+            shared=audience_of(request).shared and piece.shareable,
+            created_at=created_at,
+        ),
+    )
+    metrics.CONTENT_GENERATED.labels(source=piece.source, content_type=request.content_type).inc()
+    return JobOutcome(result=result, result_url=f"/api/content/{content_id}", output=piece_row)

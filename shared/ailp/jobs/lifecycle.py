@@ -16,8 +16,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import func, text, update
+from sqlalchemy import Table, func, text, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import sqltypes
 
 from ailp.db.direct import DirectStatement, run
 from ailp.db.engine import dump_json
@@ -204,6 +206,62 @@ def succeed(
             "result_url": result_url,
         },
     )
+    if not rows:
+        raise LostClaim(str(claim.job_id))
+    return rows[0].finished_at
+
+
+@dataclass(frozen=True, slots=True)
+class OutputRow:
+    """One row a job's success writes together with it (a content job's piece): `values` by
+    column of `table`; JSON columns are serialised here."""
+
+    table: Table
+    values: dict[str, Any]
+
+
+_SUCCEED_WITH_ROW: dict[tuple[str, tuple[str, ...]], DirectStatement] = {}
+
+
+def _succeed_with_row_statement(table: Table, columns: tuple[str, ...]) -> DirectStatement:
+    """`_SUCCEED` and the row's INSERT in one statement: the row is inserted from the UPDATE's
+    RETURNING, so only while the claim holds. Every value is cast to its column's type (in an
+    INSERT ... SELECT an untyped NULL or literal would be text)."""
+    key = (table.name, columns)
+    statement = _SUCCEED_WITH_ROW.get(key)
+    if statement is None:
+        types = [table.c[column].type.compile(dialect=postgresql.dialect()) for column in columns]
+        values = ", ".join(f"CAST(:row_{c} AS {t})" for c, t in zip(columns, types, strict=True))
+        update_jobs = _SUCCEED.text.text.strip().replace("\n", "\n    ")
+        statement = _SUCCEED_WITH_ROW[key] = DirectStatement(
+            f"WITH done AS (\n    {update_jobs}\n), stored AS (\n"
+            f"    INSERT INTO {table.name} ({', '.join(columns)})\n"
+            f"    SELECT {values} FROM done\n)\nSELECT finished_at FROM done"
+        )
+    return statement
+
+
+def succeed_with_row(
+    session: Executor,
+    *,
+    claim: Claim,
+    result: dict[str, Any],
+    result_url: str | None,
+    row: OutputRow,
+) -> datetime:
+    """`succeed` and the job's output row in one statement (an autocommit connection is enough:
+    both land, or neither when the claim was lost)."""
+    columns = tuple(row.values)
+    params: dict[str, Any] = {
+        "job_id": claim.job_id,
+        "token": claim.token,
+        "result": dump_json(result),
+        "result_url": result_url,
+    }
+    for column, value in row.values.items():
+        is_json = isinstance(row.table.c[column].type, sqltypes.JSON)
+        params[f"row_{column}"] = dump_json(value) if is_json else value
+    rows = run(session, _succeed_with_row_statement(row.table, columns), params)
     if not rows:
         raise LostClaim(str(claim.job_id))
     return rows[0].finished_at

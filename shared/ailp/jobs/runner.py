@@ -27,7 +27,7 @@ from ailp.config import Settings, get_settings
 from ailp.db.engine import autocommit_connection, is_unavailable, session_scope, transaction
 from ailp.db.rows import Executor
 from ailp.jobs import lifecycle
-from ailp.jobs.lifecycle import Claim, LostClaim
+from ailp.jobs.lifecycle import Claim, LostClaim, OutputRow
 from ailp.logging import bound_context, get_logger
 from ailp.models.enums import JobStatus
 from ailp.queue import publish
@@ -68,6 +68,8 @@ class JobOutcome:
     result: dict[str, Any]
     result_url: str | None
     store: Callable[[Executor], None] = field(default=lambda _session: None)
+    # Or one row, written by the same statement that marks the job succeeded (no transaction).
+    output: OutputRow | None = None
     # What a batch store (`store_many`) needs from this job, if the handler offers one.
     rows: Any = None
 
@@ -238,14 +240,26 @@ def _execute(claim: Claim, handler: Handler, settings: Settings) -> str:
     try:
         with LeaseKeeper(claim.token, settings) as keeper:
             result = handler(claim)
+            output = result.output
 
             def store(session: Executor) -> None:
+                if output is not None:
+                    lifecycle.succeed_with_row(
+                        session,
+                        claim=claim,
+                        result=result.result,
+                        result_url=result.result_url,
+                        row=output,
+                    )
+                    return
                 result.store(session)
                 lifecycle.succeed(
                     session, claim=claim, result=result.result, result_url=result.result_url
                 )
 
-            write_while_leased(store, keeper)
+            write_while_leased(
+                store, keeper, connect=transaction if output is None else autocommit_connection
+            )
         log.info("job_succeeded")
         return "succeeded"
     except LostClaim:
@@ -262,8 +276,14 @@ def _execute(claim: Claim, handler: Handler, settings: Settings) -> str:
         )
 
 
-def write_while_leased(write: Callable[[Executor], None], keeper: LeaseKeeper) -> None:
-    """Commit `write` in one transaction; while the database is unreachable keep trying (the
+def write_while_leased(
+    write: Callable[[Executor], None],
+    keeper: LeaseKeeper,
+    *,
+    connect: Callable[[], AbstractContextManager[Executor]] = transaction,
+) -> None:
+    """Commit `write` in one transaction (or on an autocommit connection, for a single
+    statement); while the database is unreachable keep trying (the
     lease keeper renews the lease as soon as it is back) until the claim is lost or
     `RESULT_HOLD_SECONDS` have passed. A result is worth keeping: re-running the job would pay
     for the model call again."""
@@ -271,7 +291,7 @@ def write_while_leased(write: Callable[[Executor], None], keeper: LeaseKeeper) -
     pause = 0.5
     while True:
         try:
-            with transaction() as connection:
+            with connect() as connection:
                 write(connection)
             return
         except Exception as exc:
