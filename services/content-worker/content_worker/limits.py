@@ -11,6 +11,9 @@
   apart, after a burst the caller chooses): a reservation may come with a start delay, its place
   on that schedule, and the caller sends the call then. A backlog therefore flows at the limit's
   rate instead of spending the window's allowance at once and then waiting for the rest of it.
+  A full window likewise only moves a call's start to the moment the call blocking it leaves
+  (starts never decrease, so that is one lookup by rank): a caller that accepts the wait is never
+  turned away to retry.
 * A 429 from the model, or rate-limit headers saying nothing is left, set a shared cool-down:
   every replica waits until it has passed, not just the call that saw it.
 * Redis can lose these keys (a flush, a restart without persistence, a failover), which would

@@ -2,8 +2,9 @@
 
 Task bodies in the workers are one line: `run_job(job_id, kind=..., handler=...)`. The handler
 does the slow part outside any transaction (a model call, big aggregates) and returns a
-`JobOutcome` whose `store` writes the job's own rows; those rows and the job's terminal status
-are committed in one transaction, so a job has its output exactly once or not at all.
+`JobOutcome` whose `store` writes the job's own rows (or whose one `output` row is inserted by
+the statement that marks it succeeded); those rows and the job's terminal status are committed
+together, so a job has its output exactly once or not at all.
 
 A job that must run again later (a retry after an error, a deferral) is put back in the queue
 with the time it is due; the sweeper publishes it then. Nothing here publishes.
