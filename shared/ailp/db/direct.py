@@ -79,6 +79,7 @@ def _as_sqlalchemy_error(
         params,
         exc,
         psycopg2.Error,
+        hide_parameters=connection.engine.hide_parameters,
         connection_invalidated=disconnect,
         dialect=dialect,
     )
