@@ -87,8 +87,8 @@ def test_a_success_and_its_output_row_land_in_one_statement_or_not_at_all(
 
     lost, kept = uuid.uuid4(), uuid.uuid4()
     with pytest.raises(LostClaim):
-        lifecycle.succeed_with_row(db, claim=stale, result={}, result_url=None, row=piece(lost))
-    finished = lifecycle.succeed_with_row(
+        lifecycle.succeed(db, claim=stale, result={}, result_url=None, row=piece(lost))
+    finished = lifecycle.succeed(
         db, claim=claim, result={"id": str(kept)}, result_url="/r", row=piece(kept)
     )
     stored = {row.id: row for row in db.execute(text("SELECT * FROM content")).all()}

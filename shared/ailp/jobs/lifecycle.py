@@ -192,25 +192,6 @@ _SUCCEED = DirectStatement(
 )
 
 
-def succeed(
-    session: Executor, *, claim: Claim, result: dict[str, Any], result_url: str | None
-) -> datetime:
-    """Mark the job succeeded in the caller's transaction (the one that stored its output)."""
-    rows = run(
-        session,
-        _SUCCEED,
-        {
-            "job_id": claim.job_id,
-            "token": claim.token,
-            "result": dump_json(result),
-            "result_url": result_url,
-        },
-    )
-    if not rows:
-        raise LostClaim(str(claim.job_id))
-    return rows[0].finished_at
-
-
 @dataclass(frozen=True, slots=True)
 class OutputRow:
     """One row a job's success writes together with it (a content job's piece): `values` by
@@ -241,27 +222,30 @@ def _succeed_with_row_statement(table: Table, columns: tuple[str, ...]) -> Direc
     return statement
 
 
-def succeed_with_row(
+def succeed(
     session: Executor,
     *,
     claim: Claim,
     result: dict[str, Any],
     result_url: str | None,
-    row: OutputRow,
+    row: OutputRow | None = None,
 ) -> datetime:
-    """`succeed` and the job's output row in one statement (an autocommit connection is enough:
-    both land, or neither when the claim was lost)."""
-    columns = tuple(row.values)
+    """Mark the job succeeded in the caller's transaction (the one that stored its output), or,
+    with its one output `row`, insert that row in the same statement (an autocommit connection
+    is then enough: both land, or neither when the claim was lost)."""
     params: dict[str, Any] = {
         "job_id": claim.job_id,
         "token": claim.token,
         "result": dump_json(result),
         "result_url": result_url,
     }
-    for column, value in row.values.items():
-        is_json = isinstance(row.table.c[column].type, sqltypes.JSON)
-        params[f"row_{column}"] = dump_json(value) if is_json else value
-    rows = run(session, _succeed_with_row_statement(row.table, columns), params)
+    statement = _SUCCEED
+    if row is not None:
+        statement = _succeed_with_row_statement(row.table, tuple(row.values))
+        for column, value in row.values.items():
+            is_json = isinstance(row.table.c[column].type, sqltypes.JSON)
+            params[f"row_{column}"] = dump_json(value) if is_json else value
+    rows = run(session, statement, params)
     if not rows:
         raise LostClaim(str(claim.job_id))
     return rows[0].finished_at

@@ -244,18 +244,14 @@ def _execute(claim: Claim, handler: Handler, settings: Settings) -> str:
             output = result.output
 
             def store(session: Executor) -> None:
-                if output is not None:
-                    lifecycle.succeed_with_row(
-                        session,
-                        claim=claim,
-                        result=result.result,
-                        result_url=result.result_url,
-                        row=output,
-                    )
-                    return
-                result.store(session)
+                if output is None:
+                    result.store(session)
                 lifecycle.succeed(
-                    session, claim=claim, result=result.result, result_url=result.result_url
+                    session,
+                    claim=claim,
+                    result=result.result,
+                    result_url=result.result_url,
+                    row=output,
                 )
 
             write_while_leased(
