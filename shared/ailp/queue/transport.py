@@ -8,6 +8,9 @@ worker at 600 RPM put 14 % of its CPU in those acks. The client holds no connect
 (each command takes one from the channel's pool), so the channel's threads share one; a channel
 whose pool was replaced (after a fork, a reconnect) builds a new one.
 
+It also survives Celery's reconnect closing a channel after the connection let go of its
+transport (see `Channel._connparams`), which made a worker exit when Redis restarted under it.
+
 Used by both workers (`broker_transport` in `ailp.queue.celery_app`); the wire protocol and the
 keys are kombu's own, so mixed old and new workers are safe during a rolling deploy.
 """
@@ -95,6 +98,17 @@ class Channel(kombu_redis.Channel):
         if script is None:
             script = self._scripts[source] = client.register_script(source)
         return script(keys=keys, args=args, client=client)  # EVALSHA, loaded on first use
+
+    def _connparams(self, asynchronous: bool = False) -> dict[str, Any]:
+        # Celery's reconnect collects the lost connection (the transport lets go of its client)
+        # and closes it afterwards; a channel still open then (its first close failed on the
+        # dead broker) asks for a new pool to restore its unacknowledged deliveries. Without a
+        # client kombu raised AttributeError, which is not a connection error: the worker exited.
+        # A connection error is ignored like the others; the deliveries stay in the unacked hash.
+        if self.connection.client is None:
+            raise redis.ConnectionError("the broker connection was closed")
+        params: dict[str, Any] = super()._connparams(asynchronous=asynchronous)
+        return params
 
 
 class Transport(kombu_redis.Transport):

@@ -93,3 +93,28 @@ def test_the_unacked_bookkeeping_is_one_command_each_way_and_restores_like_kombu
         queue.close()
     assert client.zcard("unacked_index") == 0 and client.hlen("unacked") == 0
     client.close()
+
+
+def test_a_channel_closed_after_its_connection_let_go_of_the_transport_does_not_crash_the_worker(
+    url: str,
+) -> None:
+    """Celery 5.7's reconnect collects the lost connection (the transport lets go of its client)
+    and then closes it; a channel whose first close failed (its BRPOP read hit the dead broker)
+    is closed again then and, holding an unacknowledged delivery, asks for a new pool to restore
+    it. Kombu then dereferenced the missing client: the AttributeError was not a connection error,
+    so the analytics worker exited ("Unrecoverable error") when Redis restarted under it. Now it
+    is a connection error, ignored like the others; the delivery stays in kombu's unacked hash
+    for the visibility timeout to hand out again."""
+    with Connection(url, transport=TRANSPORT) as connection:
+        queue = connection.SimpleQueue("ailp-transport-test")
+        queue.put({"n": 1})
+        delivered = queue.get(timeout=5)  # not acknowledged
+        channel = connection.default_channel
+        connection._do_close_transport()  # what Connection.collect ends with
+        with pytest.raises(connection.connection_errors):
+            channel.close()
+        assert channel.closed
+    assert delivered.delivery_tag is not None
+    client = redis.Redis.from_url(url)
+    assert client.hexists("unacked", delivered.delivery_tag)
+    client.close()
