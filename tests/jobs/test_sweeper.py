@@ -3,11 +3,13 @@ their worker — without re-running healthy jobs or flooding a deep queue."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 
 import pytest
 import redis
+from kombu import Connection
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
@@ -18,8 +20,10 @@ from ailp.jobs import lifecycle
 from ailp.jobs.sweeper import SWEEPER_LOCK_ID, sweep
 from ailp.models import AnalyticsSchedule, Job, Learner
 from ailp.models.enums import JobStatus
-from ailp.queue import publish
+from ailp.queue import publish, stranded
 from ailp.queue.publish import Doorbell
+from ailp.queue.transport import TRANSPORT
+from tests.support.database import SCRATCH_REDIS_DB, redis_url
 
 SETTINGS = Settings(environment="test")
 
@@ -251,3 +255,70 @@ def test_a_marker_is_set_before_its_message_can_be_taken(broker: redis.Redis) ->
         publish.fill(pipe, [Doorbell(job_id, "content")], ttl_seconds=60)
         commands = [command[0][0] for command in pipe.command_stack]
     assert commands.index("SET") < commands.index("LPUSH")
+
+
+# --- messages that went down with a worker (ailp.queue.stranded) -------------------------------
+# Before: the job's marker stood for JOB_MESSAGE_TTL_SECONDS (30 minutes) with no message behind
+# it, and the sweeper left the job alone all that time (the intermittent CI failure of
+# tests/fault/test_recovery.py::test_a_job_that_kills_its_worker_every_time_fails_while_others_flow).
+
+
+def test_a_message_a_killed_worker_took_off_the_queue_is_published_again(
+    db: Session, make_job: Callable[..., Job], broker: redis.Redis
+) -> None:
+    job = make_job(published_seconds_ago=120)
+    publish.publish(broker, [Doorbell(job.id, "analytics")], ttl_seconds=600)
+    assert broker.rpop("analytics")  # a worker's BRPOP was answered; the worker was SIGKILLed
+    report = sweep(db, SETTINGS, broker)
+    assert _published(report) == {job.id}
+
+
+def _deliver_without_starting(broker: redis.Redis) -> Connection:
+    """Take one message the way a worker does (kombu records it in its unacked hash) and leave
+    it unacknowledged; the caller closes the connection when done."""
+    connection = Connection(redis_url(SCRATCH_REDIS_DB), transport=TRANSPORT)
+    connection.SimpleQueue("analytics").get(timeout=5)
+    assert broker.hlen(stranded.UNACKED) == 1 and broker.llen("analytics") == 0
+    return connection
+
+
+def test_a_message_delivered_to_a_worker_that_died_before_starting_it_is_published_again(
+    db: Session, make_job: Callable[..., Job], broker: redis.Redis
+) -> None:
+    job = make_job(published_seconds_ago=120)
+    publish.publish(broker, [Doorbell(job.id, "analytics")], ttl_seconds=600)
+    connection = _deliver_without_starting(broker)
+    try:
+        short_lease = Settings(
+            environment="test",
+            job_lease_seconds=1,
+            job_heartbeat_seconds=0.5,
+            sweeper_statement_timeout_ms=500,
+        )
+        time.sleep(1.1)  # longer than a lease: a live worker would have started it by now
+        report = sweep(db, short_lease, broker)
+        assert _published(report) == {job.id}
+    finally:
+        connection.close()
+
+
+def test_a_message_just_delivered_to_a_worker_is_left_to_it(
+    db: Session, make_job: Callable[..., Job], broker: redis.Redis
+) -> None:
+    job = make_job(published_seconds_ago=120)
+    publish.publish(broker, [Doorbell(job.id, "analytics")], ttl_seconds=600)
+    connection = _deliver_without_starting(broker)
+    try:
+        assert not _published(sweep(db, SETTINGS, broker))  # the lease is 60 s
+    finally:
+        connection.close()
+
+
+def test_a_queue_too_deep_to_read_is_taken_to_hold_what_its_markers_say(
+    broker: redis.Redis,
+) -> None:
+    jobs = [Doorbell(uuid.uuid4(), "analytics", alone=True) for _ in range(3)]
+    publish.publish(broker, jobs, ttl_seconds=600)
+    assert broker.rpop("analytics")  # the first one's message, taken by a worker that died
+    assert stranded.stranded(broker, jobs, delivered_grace_seconds=60) == {jobs[0].job_id}
+    assert stranded.stranded(broker, jobs, delivered_grace_seconds=60, scan_limit=1) == set()

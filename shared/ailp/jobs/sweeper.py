@@ -15,7 +15,8 @@ Postgres advisory lock makes extra replicas idle) looks at unfinished job rows a
   (`ailp.jobs.submit`), so they count against their user's limits;
 * publishes queued jobs that are due and have no message waiting in the broker: retries and
   deferrals when their time comes, and jobs whose message was lost. A job whose message is still
-  waiting (its marker, see `ailp.queue.publish`) is left alone, however deep the queue.
+  waiting (its marker, see `ailp.queue.publish`) is left alone, however deep the queue, unless
+  the message went down with a worker that took it (`ailp.queue.stranded`).
 
 All of it happens in one short transaction with statement and idle-in-transaction timeouts (a
 frozen sweeper gives its locks up); publishing happens after the commit.
@@ -46,6 +47,7 @@ from ailp.models import Job
 from ailp.queue import publish
 from ailp.queue.names import ANALYTICS_QUEUE, CONTENT_QUEUE
 from ailp.queue.publish import Doorbell
+from ailp.queue.stranded import stranded
 from ailp.queue.worker import QueueDepthCollector
 
 log = get_logger(__name__)
@@ -107,7 +109,7 @@ def sweep(
     _overdue_content(session, settings, report)
     _automatic_analytics(session, settings, report)
     if broker is not None:
-        _unpublished(session, broker, report)
+        _unpublished(session, broker, report, delivered_grace=settings.job_lease_seconds)
     return report
 
 
@@ -238,7 +240,9 @@ _DUE_QUEUED = text(
 )
 
 
-def _unpublished(session: Session, broker: redis.Redis, report: SweepReport) -> None:
+def _unpublished(
+    session: Session, broker: redis.Redis, report: SweepReport, *, delivered_grace: float
+) -> None:
     rows = session.execute(_DUE_QUEUED, {"grace": PUBLISH_GRACE_SECONDS, "batch": BATCH}).all()
     if not rows:
         return
@@ -255,16 +259,25 @@ def _unpublished(session: Session, broker: redis.Redis, report: SweepReport) -> 
     candidates = [row for row in rows if row.attempts < row.max_attempts]
     try:
         waiting = publish.waiting(broker, [row.id for row in candidates])
+        # A marker standing for a message that a killed worker took with it (see
+        # ailp.queue.stranded) would hold the job back for JOB_MESSAGE_TTL_SECONDS.
+        gone = stranded(
+            broker,
+            [Doorbell(row.id, row.kind) for row in candidates if row.id in waiting],
+            delivered_grace_seconds=delivered_grace,
+        )
     except redis.RedisError as exc:
         log.warning("sweeper_broker_unavailable", error=str(exc))
         return
+    waiting -= gone
     # Checked jobs go to the back of the line (their publish time moves on), so a deep queue of
     # waiting messages does not hide a lost one behind it.
     lifecycle.mark_published(session, job_ids=[row.id for row in candidates])
     for row in candidates:
         if row.id not in waiting:
             report.to_publish.append(Doorbell(row.id, row.kind, alone=row.isolated))
-            report.count(row.kind, "due_again" if row.attempts else "message_lost")
+            reason = "message_stranded" if row.id in gone else "message_lost"
+            report.count(row.kind, "due_again" if row.attempts else reason)
 
 
 def sweep_and_publish(

@@ -1,0 +1,113 @@
+"""Which jobs' messages are gone although their markers say they wait.
+
+A job's marker (`ailp.queue.publish`) stands from its publication until a worker starts the job.
+A worker SIGKILLed after taking a message but before starting its job leaves the marker standing
+with no message behind it: the message was either in flight (Redis answered the worker's BRPOP,
+the worker never read the answer) or delivered (kombu recorded it in its unacked hash, the task
+had not started yet). Kombu hands a delivered message out again only after the visibility
+timeout (an hour), and the marker lives `JOB_MESSAGE_TTL_SECONDS`, so the job would wait that
+long. The sweeper asks this module about the jobs whose markers stand and publishes again those
+whose message is nowhere: not in its queue, and not delivered within `delivered_grace_seconds`
+(a live worker starts a delivered job at once: its prefetch equals its pool).
+
+A queue longer than `scan_limit` is not read: its jobs are taken to be waiting (a deep queue
+holds what its markers say; a stranded job there waits for the backlog to shrink). A message
+taken by a live worker in the instant between the reads looks stranded too: the copy published
+then finds its job running and is dropped.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import orjson
+import redis
+from kombu.transport.redis import Channel
+
+from ailp.queue.names import route_for
+from ailp.queue.publish import Doorbell
+
+SCAN_LIMIT = 2000
+# Kombu's own keys for delivered, unacknowledged messages (its Redis transport's defaults).
+UNACKED = Channel.unacked_key
+UNACKED_INDEX = Channel.unacked_index_key
+
+
+def named_jobs(envelope: dict[str, Any]) -> list[str]:
+    """The job ids a task message names (kombu's envelope of a Celery protocol-2 message whose
+    first argument is a job id or a list of them); none for a message that is not ours."""
+    try:
+        args = orjson.loads(base64.b64decode(envelope["body"]))[0]
+        first = args[0]
+    except (KeyError, IndexError, TypeError, ValueError):
+        return []
+    named = first if isinstance(first, list) else [first]
+    return [job_id for job_id in named if isinstance(job_id, str)]
+
+
+def _queued(raw_messages: Iterable[bytes]) -> set[str]:
+    found: set[str] = set()
+    for raw in raw_messages:
+        try:
+            envelope = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(envelope, dict):
+            found.update(named_jobs(envelope))
+    return found
+
+
+def _delivered(records: dict[bytes, bytes], tags_since: Iterable[bytes]) -> set[str]:
+    """Jobs named by the deliveries in `tags_since` (kombu stores `[envelope, exchange,
+    routing_key]` per delivery tag)."""
+    found: set[str] = set()
+    for tag in tags_since:
+        record = records.get(tag)
+        if record is None:
+            continue
+        try:
+            envelope = orjson.loads(record)[0]
+        except (orjson.JSONDecodeError, IndexError, KeyError, TypeError):
+            continue
+        if isinstance(envelope, dict):
+            found.update(named_jobs(envelope))
+    return found
+
+
+def stranded(
+    client: redis.Redis,
+    jobs: Sequence[Doorbell],
+    *,
+    delivered_grace_seconds: float,
+    scan_limit: int = SCAN_LIMIT,
+) -> set[uuid.UUID]:
+    """Of `jobs` (queued, their markers standing), those whose message is in no queue and in no
+    delivery younger than `delivered_grace_seconds`. One MULTI/EXEC reads it all at once."""
+    if not jobs:
+        return set()
+    queues = sorted({route_for(job.kind).queue for job in jobs})
+    since = time.time() - delivered_grace_seconds
+    with client.pipeline(transaction=True) as pipe:
+        for queue in queues:
+            pipe.llen(queue)
+            pipe.lrange(queue, 0, scan_limit - 1)
+        pipe.hgetall(UNACKED)
+        pipe.zrangebyscore(UNACKED_INDEX, since, "+inf")
+        replies = pipe.execute()
+    records, recent_tags = replies[-2], replies[-1]
+    present = _delivered(records, recent_tags)
+    scanned: set[str] = set()
+    for index, queue in enumerate(queues):
+        depth, messages = replies[2 * index], replies[2 * index + 1]
+        if depth <= scan_limit:
+            scanned.add(queue)
+            present |= _queued(messages)
+    return {
+        job.job_id
+        for job in jobs
+        if route_for(job.kind).queue in scanned and str(job.job_id) not in present
+    }
