@@ -6,10 +6,13 @@ every line a service prints is one JSON object. Never log secrets, tokens or pas
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
+from collections.abc import Callable
 from typing import Any
 
+import orjson
 import structlog
 
 _configured = False
@@ -30,7 +33,7 @@ def configure_logging(service: str, level: str = "INFO", fmt: str = "json") -> N
         _add_service(service),
     ]
     renderer: Any = (
-        structlog.processors.JSONRenderer()
+        structlog.processors.JSONRenderer(serializer=render_json)
         if fmt == "json"
         else structlog.dev.ConsoleRenderer(colors=False)
     )
@@ -65,6 +68,16 @@ def configure_logging(service: str, level: str = "INFO", fmt: str = "json") -> N
     # content worker's rate they cost more CPU than the rest of its logging.
     for chatty in ("celery.worker.strategy", "celery.app.trace"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
+
+
+def render_json(event: dict[str, Any], default: Callable[[Any], Any] | None = None) -> str:
+    """One log line's JSON: orjson (UUIDs, datetimes and dataclasses natively, in a tenth of
+    the standard library's time: two lines per content job showed up in the worker's profile),
+    the standard library for what orjson refuses (an integer beyond 64 bits)."""
+    try:
+        return orjson.dumps(event, default=default, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:
+        return json.dumps(event, default=default)
 
 
 def _add_service(service: str) -> Any:
