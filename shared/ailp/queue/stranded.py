@@ -86,14 +86,22 @@ def stranded(
     scan_limit: int = SCAN_LIMIT,
 ) -> set[uuid.UUID]:
     """Of `jobs` (queued, their markers standing), those whose message is in no queue and in no
-    delivery younger than `delivered_grace_seconds`. One MULTI/EXEC reads it all at once."""
+    delivery younger than `delivered_grace_seconds`. The queues' depths first (a deep one is not
+    read at all), then one MULTI/EXEC reads the shallow queues and the deliveries at once."""
     if not jobs:
         return set()
     queues = sorted({route_for(job.kind).queue for job in jobs})
-    since = time.time() - delivered_grace_seconds
-    with client.pipeline(transaction=True) as pipe:
+    with client.pipeline(transaction=False) as pipe:
         for queue in queues:
             pipe.llen(queue)
+        depths = pipe.execute()
+    shallow = [queue for queue, depth in zip(queues, depths, strict=True) if depth <= scan_limit]
+    if not shallow:
+        return set()
+    since = time.time() - delivered_grace_seconds
+    with client.pipeline(transaction=True) as pipe:
+        for queue in shallow:
+            pipe.llen(queue)  # again: a queue that grew past the limit meanwhile is not judged
             pipe.lrange(queue, 0, scan_limit - 1)
         pipe.hgetall(UNACKED)
         pipe.zrangebyscore(UNACKED_INDEX, since, "+inf")
@@ -101,7 +109,7 @@ def stranded(
     records, recent_tags = replies[-2], replies[-1]
     present = _delivered(records, recent_tags)
     scanned: set[str] = set()
-    for index, queue in enumerate(queues):
+    for index, queue in enumerate(shallow):
         depth, messages = replies[2 * index], replies[2 * index + 1]
         if depth <= scan_limit:
             scanned.add(queue)
