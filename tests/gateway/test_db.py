@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import asyncpg
 import pytest
 
-from gateway.db import is_unavailable
+from ailp.config import Settings
+from gateway.db import create_pool, is_unavailable
 
 
 @pytest.mark.parametrize(
@@ -36,3 +39,22 @@ def test_only_connection_failures_count_as_the_database_being_unavailable(
     error: Exception, unavailable: bool
 ) -> None:
     assert is_unavailable(error) is unavailable
+
+
+def test_a_gateway_process_starts_while_the_database_is_away_and_answers_unavailable() -> None:
+    """Before: the pool's first connection failed the application's startup; uvicorn then shut
+    its sibling workers down too (tests/fault/test_database_outage.py failed in CI when the
+    second gateway worker was still starting as the test stopped the database)."""
+    settings = Settings(environment="test", database_url="postgresql://postgres@127.0.0.1:1/ailp")
+
+    async def scenario() -> BaseException:
+        pool = await create_pool(settings)  # no connection kept warm
+        try:
+            with pytest.raises(Exception) as failure:
+                async with pool.acquire():
+                    pass
+            return failure.value
+        finally:
+            await pool.close()
+
+    assert is_unavailable(asyncio.run(scenario()))

@@ -18,6 +18,9 @@ import asyncpg
 import orjson
 
 from ailp.config import Settings
+from ailp.logging import get_logger
+
+log = get_logger(__name__)
 
 # Errors that mean "the database is unreachable or restarting", answered with 503.
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
@@ -89,7 +92,16 @@ async def create_pool(settings: Settings, **overrides: Any) -> asyncpg.Pool:
         },
     }
     options.update(overrides)
-    pool = await asyncpg.create_pool(settings.asyncpg_dsn, **options)
+    try:
+        pool = await asyncpg.create_pool(settings.asyncpg_dsn, **options)
+    except Exception as exc:
+        if not is_unavailable(exc) or not options["min_size"]:
+            raise
+        # The database is away while this process starts (an outage, or uvicorn replacing a
+        # worker during one): start anyway with no connection kept warm, and answer 503 until
+        # it is back, instead of failing the startup, which takes the sibling workers down too.
+        log.warning("database_unavailable_at_startup", error=str(exc)[:300])
+        pool = await asyncpg.create_pool(settings.asyncpg_dsn, **{**options, "min_size": 0})
     assert pool is not None
     return pool
 
