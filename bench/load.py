@@ -3,7 +3,6 @@ measured run), then `analytics`; `check_accepted` proves no accepted submission 
 
 from __future__ import annotations
 
-import base64
 import re
 import resource
 import subprocess
@@ -25,7 +24,7 @@ from fastapi import FastAPI, Request, Response
 from pydantic import BaseModel, ConfigDict
 
 from ailp.config import get_settings
-from ailp.queue.messages import task_message
+from ailp.queue.messages import named_jobs, task_message
 from ailp.queue.names import CONTENT_QUEUE, GENERATE_CONTENT_TASK
 from bench import kit
 from gateway.broker import create_redis
@@ -131,9 +130,8 @@ def check_accepted(database_url: str, redis_url: str, accepted: set[str]) -> dic
         cursor.execute("SELECT id::text FROM jobs WHERE kind = 'content'")
         rows = {row[0] for row in cursor.fetchall()}
     with redis.Redis.from_url(redis_url) as client:
-        messages = [orjson.loads(raw)["body"] for raw in client.lrange(CONTENT_QUEUE, 0, -1)]
-    # Each message's job id is its task's only argument.
-    in_broker = {str(orjson.loads(base64.b64decode(body))[0][0]) for body in messages}
+        raw_messages = client.lrange(CONTENT_QUEUE, 0, -1)
+    in_broker = {job_id for raw in raw_messages for job_id in named_jobs(orjson.loads(raw))}
     lost = len(accepted - (rows & in_broker))
     return dict(accepted=len(accepted), lost=lost, rows_without_message=len(rows - in_broker))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 import redis
@@ -273,45 +273,35 @@ def test_a_message_a_killed_worker_took_off_the_queue_is_published_again(
     assert _published(report) == {job.id}
 
 
-def _deliver_without_starting(broker: redis.Redis) -> Connection:
-    """Take one message the way a worker does (kombu records it in its unacked hash) and leave
-    it unacknowledged; the caller closes the connection when done."""
-    connection = Connection(redis_url(SCRATCH_REDIS_DB), transport=TRANSPORT)
-    connection.SimpleQueue("analytics").get(timeout=5)
-    assert broker.hlen(stranded.UNACKED) == 1 and broker.llen("analytics") == 0
-    return connection
+@pytest.fixture
+def delivered_job(make_job: Callable[..., Job], broker: redis.Redis) -> Iterator[Job]:
+    """A due job whose message a worker took the way kombu does (recorded in its unacked hash)
+    and has not started."""
+    job = make_job(published_seconds_ago=120)
+    publish.publish(broker, [Doorbell(job.id, "analytics")], ttl_seconds=600)
+    with Connection(redis_url(SCRATCH_REDIS_DB), transport=TRANSPORT) as connection:
+        connection.SimpleQueue("analytics").get(timeout=5)  # never acknowledged
+        assert broker.hlen(stranded.UNACKED) == 1 and broker.llen("analytics") == 0
+        yield job
 
 
 def test_a_message_delivered_to_a_worker_that_died_before_starting_it_is_published_again(
-    db: Session, make_job: Callable[..., Job], broker: redis.Redis
+    db: Session, delivered_job: Job, broker: redis.Redis
 ) -> None:
-    job = make_job(published_seconds_ago=120)
-    publish.publish(broker, [Doorbell(job.id, "analytics")], ttl_seconds=600)
-    connection = _deliver_without_starting(broker)
-    try:
-        short_lease = Settings(
-            environment="test",
-            job_lease_seconds=1,
-            job_heartbeat_seconds=0.5,
-            sweeper_statement_timeout_ms=500,
-        )
-        time.sleep(1.1)  # longer than a lease: a live worker would have started it by now
-        report = sweep(db, short_lease, broker)
-        assert _published(report) == {job.id}
-    finally:
-        connection.close()
+    short_lease = Settings(
+        environment="test",
+        job_lease_seconds=1,
+        job_heartbeat_seconds=0.5,
+        sweeper_statement_timeout_ms=500,
+    )
+    time.sleep(1.1)  # longer than a lease: a live worker would have started it by now
+    assert _published(sweep(db, short_lease, broker)) == {delivered_job.id}
 
 
 def test_a_message_just_delivered_to_a_worker_is_left_to_it(
-    db: Session, make_job: Callable[..., Job], broker: redis.Redis
+    db: Session, delivered_job: Job, broker: redis.Redis
 ) -> None:
-    job = make_job(published_seconds_ago=120)
-    publish.publish(broker, [Doorbell(job.id, "analytics")], ttl_seconds=600)
-    connection = _deliver_without_starting(broker)
-    try:
-        assert not _published(sweep(db, SETTINGS, broker))  # the lease is 60 s
-    finally:
-        connection.close()
+    assert not _published(sweep(db, SETTINGS, broker))  # the lease is 60 s
 
 
 def test_a_queue_too_deep_to_read_is_taken_to_hold_what_its_markers_say(

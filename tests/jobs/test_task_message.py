@@ -10,7 +10,7 @@ import redis
 
 from ailp.config import Settings
 from ailp.queue.celery_app import make_celery
-from ailp.queue.messages import task_message
+from ailp.queue.messages import named_jobs, task_message
 from ailp.queue.names import GENERATE_CONTENT_TASK
 from tests.support.database import SCRATCH_REDIS_DB, redis_url
 
@@ -38,3 +38,10 @@ def test_message_has_the_same_shape_as_celerys_own() -> None:
     assert json.loads(base64.b64decode(ours["body"])) == json.loads(
         base64.b64decode(celerys["body"])
     )
+
+
+def test_the_job_ids_a_message_names_are_read_back() -> None:
+    single = json.loads(task_message(GENERATE_CONTENT_TASK, "content", ["job-1"]))
+    batch = json.loads(task_message("ailp.analytics.compute_batch", "analytics", [["a", "b"]]))
+    assert named_jobs(single) == ["job-1"] and named_jobs(batch) == ["a", "b"]
+    assert named_jobs({"body": "not base64 json"}) == [] and named_jobs({}) == []

@@ -37,6 +37,8 @@ __all__ = [
 ]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# The gateway's access log lines (written compactly by its middleware).
+ACCESS_LOG_LINE = '"logger":"gateway.access"'
 
 # Short timings so that lost jobs are recovered within seconds in tests.
 FAST_JOB_SETTINGS = {
@@ -224,19 +226,9 @@ class Stack:
     def logs(self, lines: int = 25) -> str:
         """Each service's last lines, the gateway's access log left out: a test polling a job
         fills it, and a CI report keeps only so much."""
-
-        def tail(service: Service) -> str:
-            if not service.log_path.exists():
-                return ""
-            kept = [
-                line
-                for line in service.log_path.read_text(errors="replace").splitlines()
-                if '"logger":"gateway.access"' not in line.replace(" ", "")
-            ]
-            return "\n".join(line[:1500] for line in kept[-lines:])
-
         return "\n\n".join(
-            f"== {name} ==\n{tail(service)}" for name, service in self.services.items()
+            f"== {name} ==\n{service.log_tail(lines, without=ACCESS_LOG_LINE)}"
+            for name, service in self.services.items()
         )
 
 

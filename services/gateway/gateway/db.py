@@ -97,9 +97,10 @@ async def create_pool(settings: Settings, **overrides: Any) -> asyncpg.Pool:
     except Exception as exc:
         if not is_unavailable(exc) or not options["min_size"]:
             raise
-        # The database is away while this process starts (an outage, or uvicorn replacing a
-        # worker during one): start anyway with no connection kept warm, and answer 503 until
-        # it is back, instead of failing the startup, which takes the sibling workers down too.
+        # The database is away while this process starts (a restart during an outage, or a
+        # worker still starting when it went away): start with no connection kept warm and
+        # answer 503 until it is back, instead of failing the startup, which takes the sibling
+        # workers down too.
         log.warning("database_unavailable_at_startup", error=str(exc)[:300])
         pool = await asyncpg.create_pool(settings.asyncpg_dsn, **{**options, "min_size": 0})
     assert pool is not None

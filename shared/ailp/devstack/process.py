@@ -165,7 +165,11 @@ class ManagedProcess:
             log.seek(self.log_offset)
             return log.read()
 
-    def log_tail(self, lines: int = 40) -> str:
+    def log_tail(self, lines: int = 40, *, without: str | None = None) -> str:
+        """The log's last `lines` lines, those containing `without` left out."""
         if not self.log_path.exists():
             return ""
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        kept = self.log_path.read_text(errors="replace").splitlines()
+        if without is not None:
+            kept = [line for line in kept if without not in line]
+        return "\n".join(kept[-lines:])

@@ -12,6 +12,7 @@ import base64
 import os
 import socket
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -61,3 +62,14 @@ def task_message(task: str, queue: str, args: list[Any], task_id: str | None = N
         },
     }
     return orjson.dumps(message)
+
+
+def named_jobs(envelope: Mapping[str, Any]) -> list[str]:
+    """The job ids a task message names (the inverse of `task_message` for our tasks, whose first
+    argument is a job id or a list of them); none for a message that is not ours."""
+    try:
+        first = orjson.loads(base64.b64decode(envelope["body"]))[0][0]
+    except (KeyError, IndexError, TypeError, ValueError):
+        return []
+    named = first if isinstance(first, list) else [first]
+    return [job_id for job_id in named if isinstance(job_id, str)]

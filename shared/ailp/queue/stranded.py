@@ -18,16 +18,15 @@ then finds its job running and is dropped.
 
 from __future__ import annotations
 
-import base64
 import time
 import uuid
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import orjson
 import redis
 from kombu.transport.redis import Channel
 
+from ailp.queue.messages import named_jobs
 from ailp.queue.names import route_for
 from ailp.queue.publish import Doorbell
 
@@ -37,45 +36,15 @@ UNACKED = Channel.unacked_key
 UNACKED_INDEX = Channel.unacked_index_key
 
 
-def named_jobs(envelope: dict[str, Any]) -> list[str]:
-    """The job ids a task message names (kombu's envelope of a Celery protocol-2 message whose
-    first argument is a job id or a list of them); none for a message that is not ours."""
+def _jobs_in(raw: bytes, *, delivery: bool = False) -> list[str]:
+    """The job ids a queued message names, or a delivery's record (kombu stores `[envelope,
+    exchange, routing_key]` per delivery tag)."""
     try:
-        args = orjson.loads(base64.b64decode(envelope["body"]))[0]
-        first = args[0]
-    except (KeyError, IndexError, TypeError, ValueError):
+        document = orjson.loads(raw)
+        envelope = document[0] if delivery else document
+    except (orjson.JSONDecodeError, IndexError, KeyError, TypeError):
         return []
-    named = first if isinstance(first, list) else [first]
-    return [job_id for job_id in named if isinstance(job_id, str)]
-
-
-def _queued(raw_messages: Iterable[bytes]) -> set[str]:
-    found: set[str] = set()
-    for raw in raw_messages:
-        try:
-            envelope = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            continue
-        if isinstance(envelope, dict):
-            found.update(named_jobs(envelope))
-    return found
-
-
-def _delivered(records: dict[bytes, bytes], tags_since: Iterable[bytes]) -> set[str]:
-    """Jobs named by the deliveries in `tags_since` (kombu stores `[envelope, exchange,
-    routing_key]` per delivery tag)."""
-    found: set[str] = set()
-    for tag in tags_since:
-        record = records.get(tag)
-        if record is None:
-            continue
-        try:
-            envelope = orjson.loads(record)[0]
-        except (orjson.JSONDecodeError, IndexError, KeyError, TypeError):
-            continue
-        if isinstance(envelope, dict):
-            found.update(named_jobs(envelope))
-    return found
+    return named_jobs(envelope) if isinstance(envelope, dict) else []
 
 
 def stranded(
@@ -107,13 +76,18 @@ def stranded(
         pipe.zrangebyscore(UNACKED_INDEX, since, "+inf")
         replies = pipe.execute()
     records, recent_tags = replies[-2], replies[-1]
-    present = _delivered(records, recent_tags)
+    present = {
+        job_id
+        for tag in recent_tags
+        if tag in records
+        for job_id in _jobs_in(records[tag], delivery=True)
+    }
     scanned: set[str] = set()
     for index, queue in enumerate(shallow):
         depth, messages = replies[2 * index], replies[2 * index + 1]
         if depth <= scan_limit:
             scanned.add(queue)
-            present |= _queued(messages)
+            present.update(job_id for raw in messages for job_id in _jobs_in(raw))
     return {
         job.job_id
         for job in jobs
